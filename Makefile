@@ -1,0 +1,43 @@
+# briefpress: `make` builds every brief in source/ into build/; `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LOCK   := requirements/lock.txt
+STAMP      := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: all build test lint format clean system-deps
+
+all: build
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+system-deps:
+	@sh tools/system-deps.sh
+
+# Everything is installed from the lock file: every machine gets the same versions.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python system-deps
+	$(BIN)/pip install -q -c $(LOCK) -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
+	@touch $@
+
+build: $(STAMP)
+	$(BIN)/briefpress build source/
+
+test: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf build .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

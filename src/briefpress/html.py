@@ -1,0 +1,91 @@
+"""HTML stage: a Brief becomes HTML for print and XHTML for EPUB, through the style's templates.
+
+One function (`template_context`) builds everything a template sees, so print
+and EPUB can never disagree about a brief's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .errors import StyleError
+from .markdown import create_parser, plain_text, render_body, render_inline
+from .model import Brief
+from .style import Style
+
+#: Which template of the style renders which output.
+TEMPLATE_KEYS = ("print", "epub")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered document and the metadata the later stages also need."""
+
+    text: str
+    title: str
+    authors: tuple[str, ...]
+    description: str
+
+
+def join_names(names: list[str], and_word: str) -> str:
+    """``A``, ``A and B``, ``A, B and C``: the house byline."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {and_word} {names[-1]}"
+
+
+def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
+    lang = brief.language
+    labels = style.labels_for(lang)
+    md = create_parser(style.quotes_for(lang))
+    names = [author.name for author in brief.authors]
+    issn = [
+        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}: {number}"
+        for kind, number in (("online", brief.series.issn.online), ("print", brief.series.issn.print))
+        if number
+    ]
+    about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
+    return {
+        "target": target,
+        "brief": brief,
+        "series": brief.series,
+        "lang": lang,
+        "labels": labels,
+        "masthead": f"{brief.series.masthead} • {brief.issue_label}",
+        "running_footer": f"{brief.series.name} • {brief.issue_label}",
+        "title": brief.title,
+        "subtitle": brief.subtitle,
+        "byline": f"{labels.get('by', 'By')} {join_names(names, labels.get('and', 'and'))}",
+        "author_names": names,
+        "date_iso": brief.date.isoformat(),
+        "date_text": brief.date_text,
+        "key_issues": [Markup(render_inline(md, item)) for item in brief.key_issues],
+        "lead": Markup(render_inline(md, brief.lead)) if brief.lead else None,
+        "body": Markup(render_body(md, brief.body)),
+        "bios": [
+            (author, Markup(render_inline(md, author.bio))) for author in brief.authors if author.bio
+        ],
+        "about_label": labels.get(about_key, "About the author"),
+        "disclaimer": brief.disclaimer_text,
+        "issn_lines": issn,
+        "doi": brief.doi,
+        "license": brief.license,
+        "keywords": brief.keywords,
+        "description": "; ".join(plain_text(md, item) for item in brief.key_issues),
+    }
+
+
+def render(brief: Brief, style: Style, target: str) -> Rendered:
+    if target not in style.templates:
+        raise StyleError(f"style '{style.name}' has no '{target}' template")
+    context = template_context(brief, style, target)
+    template = style.jinja.get_template(style.templates[target])
+    return Rendered(
+        text=template.render(context),
+        title=brief.title,
+        authors=tuple(context["author_names"]),
+        description=context["description"],
+    )

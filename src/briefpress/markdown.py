@@ -1,0 +1,105 @@
+"""Markdown stage: the body parser, CommonMark plus the house extensions.
+
+Each extension is a plain ``*_plugin(md)`` function applied with ``.use()``, as
+markdown-it-py's own plugins are; the parser is never subclassed. Output is
+XHTML-compatible (``xhtmlOut``) so one rendering serves print and EPUB.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+#: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def create_parser(quotes: str | list[str] = "“”‘’") -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark",
+        {"html": False, "xhtmlOut": True, "typographer": True, "quotes": quotes},
+    )
+    md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    md.use(safe_links_plugin)
+    md.use(footnote_plugin)
+    md.use(sections_plugin)
+    return md
+
+
+def safe_links_plugin(md: MarkdownIt) -> None:
+    """Refuse scripting and embedded-data URLs; relative paths and web links pass."""
+
+    def validate(url: str) -> bool:
+        lowered = url.strip().lower()
+        if ":" not in lowered.split("/")[0]:
+            return True
+        return lowered.startswith(SAFE_SCHEMES)
+
+    md.validateLink = validate  # type: ignore[method-assign]
+
+
+def sections_plugin(md: MarkdownIt, level: int = 2) -> None:
+    """Wrap each ``## Heading`` and what follows it in a ``<section>``.
+
+    Sections give print CSS something to keep together and EPUB a structural
+    unit with ``epub:type``; the heading's text also becomes the section's id.
+    """
+    tag = f"h{level}"
+
+    def wrap_sections(state: StateCore) -> None:
+        tokens: list[Token] = []
+        open_section = False
+        used: set[str] = set()
+        for index, token in enumerate(state.tokens):
+            if token.type == "heading_open" and token.tag == tag and token.level == 0:
+                if open_section:
+                    tokens.append(Token("section_close", "section", -1))
+                inline = state.tokens[index + 1]
+                section = Token("section_open", "section", 1, map=token.map)
+                section.attrSet("id", _unique_slug(inline.content, used))
+                section.attrSet("epub:type", "chapter")
+                section.attrSet("class", "section")
+                tokens.append(section)
+                open_section = True
+            elif token.type == "footnote_block_open" and open_section:
+                tokens.append(Token("section_close", "section", -1))
+                open_section = False
+            tokens.append(token)
+        if open_section:
+            tokens.append(Token("section_close", "section", -1))
+        state.tokens = tokens
+
+    md.core.ruler.push("sections", wrap_sections)
+
+
+def _unique_slug(text: str, used: set[str]) -> str:
+    base = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+    base = "-".join(filter(None, base.split("-"))) or "section"
+    slug, counter = base, 2
+    while slug in used:
+        slug, counter = f"{base}-{counter}", counter + 1
+    used.add(slug)
+    return slug
+
+
+def render_body(md: MarkdownIt, text: str) -> str:
+    return md.render(text, {})
+
+
+def render_inline(md: MarkdownIt, text: str) -> str:
+    """Inline Markdown for front-matter strings (key issues, bios): no block elements."""
+    return md.renderInline(text, {})
+
+
+def plain_text(md: MarkdownIt, text: str) -> str:
+    """Inline Markdown reduced to its words, for metadata."""
+    tokens = md.parseInline(text, {})
+    return "".join(
+        child.content
+        for token in tokens
+        for child in token.children or []
+        if child.type in ("text", "code_inline")
+    )
+

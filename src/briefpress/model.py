@@ -1,0 +1,302 @@
+"""Model stage: Brief, Author and Series, validated, typed and frozen.
+
+Everything downstream (HTML, PDF, EPUB, checks) reads these objects only, never
+raw YAML, so a rule about a field lives here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, SourceError
+from .fields import FieldReader
+from .source import read_brief, read_yaml_file
+
+SERIES_FILE = "series.yaml"
+FORMATS = ("pdf", "html", "epub")
+MAX_KEY_ISSUES = 8
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
+
+
+@dataclass(frozen=True)
+class Issn:
+    online: str | None = None
+    print: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """Settings shared by every brief of one series (``series.yaml``)."""
+
+    path: Path
+    name: str
+    masthead: str
+    publisher: str
+    issn: Issn
+    disclaimer: str
+    disclaimer_plural: str
+    style: str
+    lang: str = "en"
+    date_format: str = "%d.%m.%Y"
+    max_pages: int = 8
+    notes: str = "endnotes"
+    formats: tuple[str, ...] = FORMATS
+    site_url: str | None = None
+    license: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str | None = None
+    bio: str | None = None
+    orcid: str | None = None
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief: its front matter, typed, and its Markdown body with its first line."""
+
+    path: Path
+    series: Series
+    number: int
+    date: dt.date
+    title: str
+    authors: tuple[Author, ...]
+    key_issues: tuple[str, ...]
+    body: str
+    body_line: int
+    subtitle: str | None = None
+    year: int | None = None
+    lang: str | None = None
+    keywords: tuple[str, ...] = ()
+    doi: str | None = None
+    license: str | None = None
+    disclaimer: str | None = None
+    lead: str | None = None
+    status: str = "published"
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def issue_year(self) -> int:
+        return self.year or self.date.year
+
+    @property
+    def issue_label(self) -> str:
+        """``26/2023``: how the series cites this brief."""
+        return f"{self.number}/{self.issue_year}"
+
+    @property
+    def language(self) -> str:
+        return self.lang or self.series.lang
+
+    @property
+    def disclaimer_text(self) -> str:
+        if self.disclaimer:
+            return self.disclaimer
+        return self.series.disclaimer_plural if len(self.authors) > 1 else self.series.disclaimer
+
+    @property
+    def date_text(self) -> str:
+        return self.date.strftime(self.series.date_format)
+
+    @property
+    def identifier(self) -> str:
+        """Stable across rebuilds: the DOI, or a URN from series, year and number."""
+        if self.doi:
+            return f"doi:{self.doi}"
+        slug = re.sub(r"[^a-z0-9]+", "-", self.series.name.lower()).strip("-")
+        return f"urn:briefpress:{slug}:{self.issue_year}:{self.number}"
+
+
+def issn_is_valid(issn: str) -> bool:
+    match = _ISSN.match(issn)
+    if not match:
+        return False
+    digits = match[1] + match[2]
+    total = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return match[3] == ("X" if check == 10 else str(check))
+
+
+SERIES_FIELDS = (
+    "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
+    "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
+)  # fmt: skip
+
+
+def load_series(path: Path) -> Series:
+    raw = read_yaml_file(path)
+    reader = FieldReader(raw, SERIES_FIELDS)
+    issn = _read_issn(reader)
+    formats = reader.string_list("formats") or FORMATS
+    for fmt in formats:
+        if fmt not in FORMATS:
+            reader.fail("formats", f"unknown format \"{fmt}\" (known: {', '.join(FORMATS)})")
+    disclaimer = reader.string("disclaimer", required=True) or ""
+    series = Series(
+        path=path,
+        name=reader.string("name", required=True) or "",
+        masthead=reader.string("masthead", required=True) or "",
+        publisher=reader.string("publisher", required=True) or "",
+        issn=issn,
+        disclaimer=disclaimer,
+        disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
+        style=reader.string("style", required=True) or "",
+        lang=reader.string("lang") or "en",
+        date_format=reader.string("date_format") or "%d.%m.%Y",
+        max_pages=reader.integer("max_pages") or 8,
+        notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
+        formats=tuple(formats),
+        site_url=reader.string("site_url"),
+        license=reader.string("license"),
+    )
+    reader.finish()
+    return series
+
+
+def _read_issn(reader: FieldReader) -> Issn:
+    value = reader.mapping("issn")
+    found: dict[str, str] = {}
+    for kind, number in value.items():
+        if kind not in ("online", "print"):
+            reader.fail("issn", f"unknown ISSN kind \"{kind}\" (use online or print)")
+            continue
+        if not issn_is_valid(str(number)):
+            reader.fail("issn", f"{kind}: \"{number}\" is not a valid ISSN (check digit)")
+            continue
+        found[kind] = str(number)
+    return Issn(**found)
+
+
+BRIEF_FIELDS = (
+    "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
+    "keywords", "doi", "license", "disclaimer", "lead", "status",
+)  # fmt: skip
+AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+
+
+def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> Brief:
+    raw = read_brief(path)
+    reader = FieldReader(raw, BRIEF_FIELDS)
+    authors = _read_authors(reader)
+    doi = reader.string("doi")
+    if doi and not _DOI.match(doi):
+        reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
+    key_issues = reader.string_list(
+        "key_issues", required=requires_key_issues, min_items=1, max_items=MAX_KEY_ISSUES
+    )
+    if not raw.body.strip():
+        reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
+    brief = Brief(
+        path=path,
+        series=series,
+        number=reader.integer("number", required=True) or 0,
+        date=reader.date("date", required=True) or dt.date(1970, 1, 1),
+        title=reader.string("title", required=True) or "",
+        subtitle=reader.string("subtitle"),
+        authors=authors,
+        key_issues=key_issues,
+        year=reader.integer("year", minimum=1000),
+        lang=reader.string("lang"),
+        keywords=reader.string_list("keywords"),
+        doi=doi,
+        license=reader.string("license") or series.license,
+        disclaimer=reader.string("disclaimer"),
+        lead=reader.string("lead"),
+        status=reader.choice("status", ("draft", "published"), "published"),
+        body=raw.body,
+        body_line=raw.body_line,
+    )
+    reader.finish()
+    return brief
+
+
+def _read_authors(reader: FieldReader) -> tuple[Author, ...]:
+    if reader.present("author") and reader.present("authors"):
+        reader.fail("author", "give either 'author' or 'authors', not both")
+    if reader.present("author"):
+        name = reader.string("author")
+        return (Author(name),) if name else ()
+    if not reader.present("authors"):
+        reader.fail("authors", "required field is missing")
+        return ()
+    value = reader.raw.data["authors"]
+    if not isinstance(value, list) or not value:
+        reader.fail("authors", "expected a list of authors, each with at least a name")
+        return ()
+    return tuple(
+        author
+        for index, item in enumerate(value)
+        if (author := _read_author(reader, index, item)) is not None
+    )
+
+
+def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
+    where = f"authors.{index}"
+    if isinstance(item, str) and item.strip():
+        return Author(item.strip())
+    if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+        reader.fail("authors", f"author {index + 1} needs a name", where)
+        return None
+    for key in item:
+        if key not in AUTHOR_FIELDS:
+            reader.fail("authors", f"author {index + 1}: unknown field \"{key}\"", where)
+    fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
+    return Author(**fields)
+
+
+def find_series_file(brief_path: Path, root: Path) -> Path:
+    """The nearest ``series.yaml`` in the brief's folder or above it, up to the root."""
+    folder = brief_path.resolve().parent
+    root = root.resolve()
+    while True:
+        candidate = folder / SERIES_FILE
+        if candidate.is_file():
+            return candidate
+        if folder == root or root not in folder.parents:
+            break
+        folder = folder.parent
+    raise SourceError.single(
+        brief_path, None, "", f"no {SERIES_FILE} found in its folder or above it"
+    )
+
+
+def load(path: Path, root: Path) -> Brief:
+    """Read a brief and its series, as the build sees them."""
+    series = load_series(find_series_file(path, root))
+    return load_brief(path, series)
+
+
+def check_unique_numbers(briefs: list[Brief]) -> list[Problem]:
+    """Two briefs of one series may not share a number and year."""
+    seen: dict[tuple[Path, int, int], Brief] = {}
+    problems: list[Problem] = []
+    for brief in sorted(briefs, key=lambda b: b.path):
+        key = (brief.series.path, brief.issue_year, brief.number)
+        if key in seen:
+            other = seen[key]
+            problems.append(
+                Problem(
+                    brief.path,
+                    None,
+                    "number",
+                    f"{brief.issue_label} is already used by {other.path.name}",
+                )
+            )
+        else:
+            seen[key] = brief
+    return problems
+

@@ -1,0 +1,64 @@
+"""Output stage: write files and folders atomically, so a failure never loses good output.
+
+A file is written to a temporary name beside its destination, flushed, then
+renamed over it: readers see the old file or the new one, never half of one.
+A folder (the EPUB-ready HTML) is assembled beside its destination and swapped in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+TEMP_PREFIX = ".briefpress-tmp-"
+
+
+def write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Replace ``folder`` with exactly ``files`` (relative POSIX paths → bytes)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))
+    try:
+        for name, data in sorted(files.items()):
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        os.chmod(staging, 0o755)
+        if folder.exists():
+            retired = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))
+            os.replace(folder, retired / "old")
+            os.replace(staging, folder)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def remove_litter(folder: Path) -> None:
+    """Temporary files left by a run that was killed mid-write."""
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)

@@ -1,0 +1,134 @@
+"""Source stage: read a brief or series file into raw data that remembers its lines.
+
+Nothing here knows what the fields mean (that is the model's job); this module
+only guarantees that what it hands on is safely parsed YAML plus a Markdown body,
+with the line of every top-level key so later stages can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+#: A brief is prose, not a data dump: anything bigger is a mistake or an attack.
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+#: Generous for real front matter, small enough to stop alias bombs early.
+MAX_YAML_NODES = 20_000
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """Front matter as plain data, the body as text, and where each came from."""
+
+    path: Path
+    data: dict[str, Any]
+    #: 1-based line of each top-level key, and of each item as ``key.index``.
+    key_lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    #: 1-based line of the body's first line in the file.
+    body_line: int = 1
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key)
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError.single(path, None, "", f"cannot read file: {exc.strerror}") from exc
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SourceError.single(
+            path, None, "", f"file is larger than {MAX_SOURCE_BYTES // 1024} KiB"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError.single(path, line, "", "file is not valid UTF-8") from exc
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def read_brief(path: Path) -> RawDocument:
+    """Split ``---`` front matter from the Markdown body."""
+    text = read_text(path)
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        raise SourceError.single(path, 1, "", "no front matter: a brief starts with '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise SourceError.single(
+            path, 1, "", "front matter is not closed: add a '---' line after it"
+        ) from None
+    front = "\n".join(lines[1:end])
+    data, key_lines = parse_yaml(path, front, first_line=2)
+    return RawDocument(path, data, key_lines, "\n".join(lines[end + 1 :]), body_line=end + 2)
+
+
+def read_yaml_file(path: Path) -> RawDocument:
+    """A settings file (series.yaml, style.yaml): all front matter, no body."""
+    data, key_lines = parse_yaml(path, read_text(path), first_line=1)
+    return RawDocument(path, data, key_lines)
+
+
+def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """Safe-load a mapping, refusing tags and alias bombs, and note each key's line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        _check_size(path, node, first_line)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise SourceError.single(path, line, "", f"invalid YAML: {reason}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError.single(path, None, "", f"invalid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise SourceError.single(
+            path, first_line, "", "front matter must be a mapping of 'key: value' lines"
+        )
+    return data, _key_lines(node, first_line)
+
+
+def _check_size(path: Path, root: yaml.Node, first_line: int) -> None:
+    """Count nodes as the constructor would expand them, aliases included."""
+    seen = 0
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            line = first_line + node.start_mark.line
+            raise SourceError.single(path, line, "", "YAML is too large (alias expansion?)")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+def _key_lines(root: yaml.Node, first_line: int) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        name = str(key.value)
+        lines[name] = first_line + key.start_mark.line
+        if isinstance(value, yaml.SequenceNode):
+            for index, item in enumerate(value.value):
+                lines[f"{name}.{index}"] = first_line + item.start_mark.line
+    return lines

@@ -1,0 +1,187 @@
+"""Style stage: load a house style folder (settings, templates, CSS, fonts) as data.
+
+A style is ``styles/<name>/style.yaml`` plus templates and stylesheets beside it.
+Python never names a style: everything a series looks like is declared there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import Problem, StyleError
+from .fields import FieldReader
+from .source import read_yaml_file
+
+STYLE_FILE = "style.yaml"
+
+#: What a style.yaml may say; each key is documented in the README's style section.
+STYLE_FIELDS = (
+    "name",  # human name of the style
+    "templates",  # {print: file, epub: file} under templates/
+    "stylesheets",  # {print: [css...], screen: [css...]} under the style folder
+    "fonts",  # ordered font stack: [{fontpkg: Family}] or [{file: fonts/x.ttf, family, ...}]
+    "labels",  # {lang: {key: text}}: the words the templates print
+    "requires",  # front-matter fields this style needs, e.g. [key_issues]
+    "quotes",  # {lang: "“”‘’"}: typographic quotes per language
+)
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font file the style declares, as an ``@font-face`` rule will see it."""
+
+    family: str
+    path: Path
+    style: str  # normal | italic
+    #: A fixed weight; None for a variable font, whose named instances fontconfig
+    #: reads from the file itself (WeasyPrint ignores weight ranges).
+    weight: int | None
+    license: Path | None
+
+    def css(self, url: str | None = None) -> str:
+        src = url or self.path.as_uri()
+        weight = f" font-weight: {self.weight};" if self.weight else ""
+        return (
+            "@font-face {"
+            f' font-family: "{self.family}"; src: url("{src}");'
+            f" font-style: {self.style};{weight} }}"
+        )
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    folder: Path
+    templates: dict[str, str]
+    stylesheets: dict[str, tuple[Path, ...]]
+    fonts: tuple[FontFace, ...]
+    labels: dict[str, dict[str, str]]
+    requires: tuple[str, ...]
+    quotes: dict[str, str | list[str]] = field(default_factory=dict)
+
+    @cached_property
+    def jinja(self) -> jinja2.Environment:
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.folder / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def labels_for(self, lang: str) -> dict[str, str]:
+        """Labels in the brief's language, falling back to the first the style lists."""
+        base = lang.split("-")[0].lower()
+        default = next(iter(self.labels.values()), {})
+        return {**default, **self.labels.get(base, {}), **self.labels.get(lang, {})}
+
+    def quotes_for(self, lang: str) -> str | list[str]:
+        return self.quotes.get(lang.split("-")[0].lower(), "“”‘’")
+
+    def font_css(self, url_for: dict[Path, str] | None = None) -> str:
+        """``@font-face`` rules for every declared font; URLs default to file URIs."""
+        return "\n".join(face.css((url_for or {}).get(face.path)) for face in self.fonts)
+
+    @property
+    def readable_roots(self) -> tuple[Path, ...]:
+        """What the renderer may read for this style: its folder and its font files."""
+        return (self.folder, *(face.path for face in self.fonts))
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the output depends on, for cache keys."""
+        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+
+
+def load_style(name: str, styles_root: Path) -> Style:
+    folder = styles_root / name
+    path = folder / STYLE_FILE
+    if not path.is_file():
+        raise StyleError(f"style '{name}': {path} not found")
+    raw = read_yaml_file(path)
+    reader = FieldReader(raw, STYLE_FIELDS)
+    templates = {str(k): str(v) for k, v in reader.mapping("templates", required=True).items()}
+    stylesheets = {
+        str(target): tuple(folder / str(css) for css in files)
+        for target, files in reader.mapping("stylesheets", required=True).items()
+    }
+    for css in (css for files in stylesheets.values() for css in files):
+        if not css.is_file():
+            reader.fail("stylesheets", f"{css.name} not found in {folder}")
+    fonts = _read_fonts(reader, folder)
+    style = Style(
+        name=reader.string("name") or name,
+        folder=folder,
+        templates=templates,
+        stylesheets=stylesheets,
+        fonts=fonts,
+        labels={str(k): dict(v) for k, v in reader.mapping("labels").items()},
+        requires=reader.string_list("requires"),
+        quotes={str(k): v for k, v in reader.mapping("quotes").items()},
+    )
+    if reader.problems:
+        raise StyleError(str(reader.problems[0]), reader.problems)
+    return style
+
+
+def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
+    value = reader.raw.data.get("fonts") or []
+    faces: list[FontFace] = []
+    for index, entry in enumerate(value if isinstance(value, list) else []):
+        try:
+            if "fontpkg" in entry:
+                faces.extend(_fontpkg_faces(str(entry["fontpkg"])))
+            else:
+                faces.append(_file_face(entry, folder))
+        except (KeyError, TypeError, LookupError) as exc:
+            line = reader.raw.line_of(f"fonts.{index}")
+            reader.problems.append(Problem(reader.raw.path, line, "fonts", str(exc)))
+    if not faces:
+        reader.fail("fonts", "a style must declare at least one font")
+    return tuple(faces)
+
+
+def _fontpkg_faces(family_name: str) -> list[FontFace]:
+    """Fonts installed as Python packages: the files and licence travel with the lock file."""
+    import fontpkg
+
+    try:
+        family = fontpkg.family(family_name)
+    except fontpkg.FontpkgError as exc:
+        raise LookupError(
+            f"font package for '{family_name}' is not installed (pip install fontpkg-...)"
+        ) from exc
+    root = family.files[0].path.parent.parent
+    license_file = root / "LICENSE"
+    faces = []
+    for font in family.files:
+        faces.append(
+            FontFace(
+                family=family.name,
+                path=Path(font.path),
+                style=font.style,
+                weight=None if font.variable else int(font.weight or 400),
+                license=license_file if license_file.is_file() else None,
+            )
+        )
+    return faces
+
+
+def _file_face(entry: dict[str, Any], folder: Path) -> FontFace:
+    path = (folder / str(entry["file"])).resolve()
+    if not path.is_file() or folder.resolve() not in path.parents:
+        raise LookupError(f"font file {entry['file']} not found in the style folder")
+    license_name = entry.get("license")
+    return FontFace(
+        family=str(entry["family"]),
+        path=path,
+        style=str(entry.get("style", "normal")),
+        weight=int(entry["weight"]) if entry.get("weight") else None,
+        license=(folder / str(license_name)) if license_name else None,
+    )
