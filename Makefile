@@ -6,7 +6,7 @@ LOCK   := requirements/lock.txt
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: all build test lint format clean system-deps
+.PHONY: all build test lint clean system-deps docs
 
 all: build
 
@@ -41,3 +41,8 @@ lint: $(TEST_STAMP)
 clean:
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The picture of page 1 in the README, made from the real output.
+docs: build $(TEST_STAMP)
+	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 \
+	  --output docs --prefix page- --format png

@@ -66,9 +66,7 @@ class SourceError(BriefpressError):
     """A brief or series file cannot be read or does not validate."""
 
     @classmethod
-    def single(
-        cls, path: Path, line: int | None, field: str, message: str
-    ) -> SourceError:
+    def single(cls, path: Path, line: int | None, field: str, message: str) -> SourceError:
         problem = Problem(path, line, field, message)
         return cls(str(problem), [problem])
 

@@ -120,7 +120,7 @@ class FieldReader:
         if value is None:
             return default
         if value not in options:
-            self.fail(key, f"must be one of {', '.join(options)}, got \"{value}\"")
+            self.fail(key, f'must be one of {", ".join(options)}, got "{value}"')
             return default
         return value
 

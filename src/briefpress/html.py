@@ -42,9 +42,10 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     labels = style.labels_for(lang)
     md = create_parser(style.quotes_for(lang))
     names = [author.name for author in brief.authors]
+    numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
         f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}: {number}"
-        for kind, number in (("online", brief.series.issn.online), ("print", brief.series.issn.print))
+        for kind, number in numbers.items()
         if number
     ]
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
@@ -65,9 +66,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "key_issues": [Markup(render_inline(md, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(md, brief.lead)) if brief.lead else None,
         "body": Markup(render_body(md, brief.body)),
-        "bios": [
-            (author, Markup(render_inline(md, author.bio))) for author in brief.authors if author.bio
-        ],
+        "bios": [(a, Markup(render_inline(md, a.bio))) for a in brief.authors if a.bio],
         "about_label": labels.get(about_key, "About the author"),
         "disclaimer": brief.disclaimer_text,
         "issn_lines": issn,

@@ -102,4 +102,3 @@ def plain_text(md: MarkdownIt, text: str) -> str:
         for child in token.children or []
         if child.type in ("text", "code_inline")
     )
-

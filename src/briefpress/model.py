@@ -144,7 +144,7 @@ def load_series(path: Path) -> Series:
     formats = reader.string_list("formats") or FORMATS
     for fmt in formats:
         if fmt not in FORMATS:
-            reader.fail("formats", f"unknown format \"{fmt}\" (known: {', '.join(FORMATS)})")
+            reader.fail("formats", f'unknown format "{fmt}" (known: {", ".join(FORMATS)})')
     disclaimer = reader.string("disclaimer", required=True) or ""
     series = Series(
         path=path,
@@ -172,10 +172,10 @@ def _read_issn(reader: FieldReader) -> Issn:
     found: dict[str, str] = {}
     for kind, number in value.items():
         if kind not in ("online", "print"):
-            reader.fail("issn", f"unknown ISSN kind \"{kind}\" (use online or print)")
+            reader.fail("issn", f'unknown ISSN kind "{kind}" (use online or print)')
             continue
         if not issn_is_valid(str(number)):
-            reader.fail("issn", f"{kind}: \"{number}\" is not a valid ISSN (check digit)")
+            reader.fail("issn", f'{kind}: "{number}" is not a valid ISSN (check digit)')
             continue
         found[kind] = str(number)
     return Issn(**found)
@@ -253,7 +253,7 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         return None
     for key in item:
         if key not in AUTHOR_FIELDS:
-            reader.fail("authors", f"author {index + 1}: unknown field \"{key}\"", where)
+            reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
     fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
     return Author(**fields)
 
@@ -299,4 +299,3 @@ def check_unique_numbers(briefs: list[Brief]) -> list[Problem]:
         else:
             seen[key] = brief
     return problems
-

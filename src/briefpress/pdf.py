@@ -168,7 +168,7 @@ class Renderer:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
         with _weasyprint_warnings():
             data = layout.document.write_pdf(pdf_identifier=identifier)
-        if not isinstance(data, bytes):  # pragma: no cover - WeasyPrint returns bytes without target
+        if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")
         return data
 

@@ -23,6 +23,16 @@ MAX_YAML_NODES = 20_000
 FENCE = "---"
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe loading, but dates stay text: the model parses them and names a bad one."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass(frozen=True)
 class RawDocument:
     """Front matter as plain data, the body as text, and where each came from."""
@@ -81,7 +91,7 @@ def read_yaml_file(path: Path) -> RawDocument:
 
 def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Safe-load a mapping, refusing tags and alias bombs, and note each key's line."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -93,7 +103,7 @@ def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], 
         line = first_line + mark.line if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
         raise SourceError.single(path, line, "", f"invalid YAML: {reason}") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise SourceError.single(path, None, "", f"invalid YAML: {exc}") from exc
     finally:
         loader.dispose()

@@ -1,0 +1,151 @@
+"""PDF stage: the reference brief as a reader and a printer see it."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from briefpress.style import load_style
+
+from .conftest import REPO, SEED, run_cli
+
+MM = 72 / 25.4
+#: The running footer sits in the bottom margin (24 mm); text above it is content.
+CONTENT_BOTTOM = 24 * MM
+_IGNORED = re.compile(r"[\s\-\u00ad\u2010\u2011\x02▪■•]")
+
+
+def normalise(text: str) -> str:
+    """Words only: line breaks, hyphenation and list markers do not count."""
+    return _IGNORED.sub("", text)
+
+
+def page_texts(pdf: Path, content_only: bool = True) -> list[str]:
+    document = pdfium.PdfDocument(pdf)
+    texts = []
+    for page in document:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        bottom = CONTENT_BOTTOM if content_only else 0
+        texts.append(textpage.get_text_bounded(0, bottom, width, height))
+    document.close()
+    return texts
+
+
+def seed_lines() -> list[str]:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    # The underscore line is the rule above the colophon, not text.
+    return [line.removeprefix("- ") for line in lines if line.strip() and set(line) != {"_"}]
+
+
+def test_pdf_carries_the_whole_reference_text_in_order(reference_pdf: Path) -> None:
+    text = normalise("".join(page_texts(reference_pdf)))
+    position = 0
+    for line in seed_lines():
+        found = text.find(normalise(line), position)
+        assert found >= 0, f"missing or out of order: {line[:70]!r}"
+        position = found + len(normalise(line))
+
+
+def test_page_one_holds_masthead_title_byline_date_and_key_issues(reference_pdf: Path) -> None:
+    first = normalise(page_texts(reference_pdf)[0])
+    for expected in (
+        "CSDS POLICY BRIEF • 26/2023",
+        "Japan and NATO: perceptions and misperceptions",
+        "By Eva Pejsova",
+        "26.10.2023",
+        "Key issues",
+    ):
+        assert normalise(expected) in first, expected
+    lines = seed_lines()
+    key_issues = lines[lines.index("Key issues") + 1 : lines.index("Introduction")]
+    assert len(key_issues) == 5
+    for item in key_issues:
+        assert normalise(item) in first
+
+
+def test_last_page_holds_disclaimer_and_issn(reference_pdf: Path) -> None:
+    last = normalise(page_texts(reference_pdf)[-1])
+    assert normalise(seed_lines()[-2]) in last  # the disclaimer
+    assert normalise("ISSN (online): 2983-466X") in last
+
+
+def test_every_page_has_the_running_footer(reference_pdf: Path) -> None:
+    pages = page_texts(reference_pdf, content_only=False)
+    for number, text in enumerate(pages, start=1):
+        assert normalise("CSDS Policy Brief • 26/2023") in normalise(text)
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_a4_trim_and_page_count(reference_pdf: Path) -> None:
+    reader = pypdf.PdfReader(reference_pdf)
+    assert 4 <= len(reader.pages) <= 6
+    for page in reader.pages:
+        width, height = (float(v) for v in page.mediabox.upper_right)
+        assert width == pytest.approx(210 * MM, abs=0.5)
+        assert height == pytest.approx(297 * MM, abs=0.5)
+
+
+def _embedded_fonts(pdf: Path) -> dict[str, bool]:
+    reader = pypdf.PdfReader(pdf)
+    fonts: dict[str, bool] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                name = str(descriptor["/FontName"]).split("+", 1)[-1]
+                files = ("/FontFile", "/FontFile2", "/FontFile3")
+                fonts[name] = any(key in descriptor for key in files)
+    return fonts
+
+
+def test_every_font_is_embedded_and_declared_by_the_style(reference_pdf: Path) -> None:
+    style = load_style("csds", REPO / "styles")
+    declared = {face.family.replace(" ", "").lower() for face in style.fonts}
+    fonts = _embedded_fonts(reference_pdf)
+    assert fonts, "no fonts found"
+    for name, embedded in fonts.items():
+        assert embedded, f"{name} is not embedded"
+        family = re.sub(r"[^a-z0-9]", "", name.lower())
+        assert any(family.startswith(d) for d in declared), f"{name}: not a style font"
+
+
+def test_metadata_comes_from_the_brief(reference_pdf: Path) -> None:
+    reader = pypdf.PdfReader(reference_pdf)
+    info = reader.metadata
+    assert info.title == "Japan and NATO: perceptions and misperceptions"
+    assert info.author == "Eva Pejsova"
+    assert "NATO" in (info.get("/Keywords") or "")
+    assert str(info.get("/CreationDate")).startswith("D:20231026")
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path, subsetter: str) -> None:
+    # Without HarfBuzz's subsetter WeasyPrint falls back to fontTools, which
+    # would stamp the current time into fonts unless SOURCE_DATE_EPOCH is set.
+    prelude = ""
+    if subsetter == "fonttools":
+        prelude = "import weasyprint.pdf.fonts as f\nf.harfbuzz_subset = None"
+    else:
+        import weasyprint.pdf.fonts
+
+        assert weasyprint.pdf.fonts.harfbuzz_subset is not None, "install libharfbuzz-subset0"
+    outputs = []
+    for run in ("one", "two"):
+        if outputs:
+            time.sleep(1.1)  # fontTools stamps whole seconds: make a leak visible
+        out = tmp_path / run
+        result = run_cli(
+            "build", "source/2023-26-nato-japan.md", "-o", str(out), "--format", "pdf",
+            cwd=REPO, prelude=prelude,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append((out / "2023-26-nato-japan.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
