@@ -115,6 +115,10 @@ class Builder:
             self._renderer = Renderer()
         return self._renderer
 
+    def close(self) -> None:
+        """Release the renderer while the interpreter is whole (WeasyPrint cleans up in __del__)."""
+        self._renderer = None
+
     def load(self, paths: Iterable[Path]) -> tuple[list[Brief], list[BriefResult]]:
         briefs: list[Brief] = []
         failures: list[BriefResult] = []
@@ -179,5 +183,6 @@ def build(
     outputs.remove_litter(out)
     briefs, results = builder.load(brief_paths)
     results += [builder.build_one(brief) for brief in briefs]
+    builder.close()
     results.sort(key=lambda r: r.path)
     return Report(results)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .body import check_body
 from .errors import Problem, SourceError
 from .fields import FieldReader
 from .source import read_brief, read_yaml_file
@@ -21,6 +22,7 @@ FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
+    #: Local images the body uses, relative to the brief's folder.
+    images: tuple[str, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -195,11 +199,16 @@ def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> 
     doi = reader.string("doi")
     if doi and not _DOI.match(doi):
         reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
+    lang = reader.string("lang")
+    if lang and not _LANG.match(lang):
+        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
     key_issues = reader.string_list(
         "key_issues", required=requires_key_issues, min_items=1, max_items=MAX_KEY_ISSUES
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
+    body = check_body(path, raw.body, raw.body_line)
+    reader.problems.extend(body.problems)
     brief = Brief(
         path=path,
         series=series,
@@ -210,7 +219,7 @@ def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> 
         authors=authors,
         key_issues=key_issues,
         year=reader.integer("year", minimum=1000),
-        lang=reader.string("lang"),
+        lang=lang,
         keywords=reader.string_list("keywords"),
         doi=doi,
         license=reader.string("license") or series.license,
@@ -219,6 +228,7 @@ def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> 
         status=reader.choice("status", ("draft", "published"), "published"),
         body=raw.body,
         body_line=raw.body_line,
+        images=body.images,
     )
     reader.finish()
     return brief

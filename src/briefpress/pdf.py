@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from .errors import Problem, RenderError
 from .model import Brief
 from .style import Style
+from .svg import UnsafeSvg, sanitise_svg
 
 _FONTCONFIG = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
@@ -93,9 +94,14 @@ class SandboxFetcher(URLFetcher):
             path = Path(unquote(urlsplit(url).path)).resolve()
             if _is_within(path, self.roots) and path.is_file():
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
-                )
+                body = path.read_bytes()
+                if mime == "image/svg+xml":
+                    try:
+                        body = sanitise_svg(body)
+                    except UnsafeSvg as exc:
+                        self.refused.append(f"{url} ({exc})")
+                        raise
+                return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": mime})
         self.refused.append(url)
         raise ValueError(f"refused by the briefpress sandbox: {url}")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from .html import render
 from .model import Brief
 from .style import Style
+from .svg import sanitise_svg
 
 FONTS_DIR = "fonts"
 
@@ -41,6 +42,9 @@ def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
     css = [style.font_css(url_for)]
     css += [path.read_text(encoding="utf-8") for path in style.stylesheets.get("screen", ())]
     files = {name: source.read_bytes() for name, source in fonts.items()}
+    for image in brief.images:
+        data = (brief.path.parent / image).read_bytes()
+        files[image] = sanitise_svg(data) if image.lower().endswith(".svg") else data
     files["style.css"] = "\n\n".join(css).encode()
     files["index.xhtml"] = render(brief, style, "epub").text.encode()
     return files

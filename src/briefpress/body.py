@@ -1,0 +1,113 @@
+"""Model stage, body: check what the Markdown body references, with the line of each.
+
+Links, images and notes are checked on markdown-it tokens (their ``map`` gives
+the block's lines), so an editor reads ``source/x.md:42: image: ...``. The same
+walk lists the images a brief uses, which the XHTML folder copies and the build
+cache hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it.token import Token
+
+from .errors import Problem
+from .markdown import SAFE_SCHEMES, create_parser
+from .svg import UnsafeSvg, sanitise_svg
+
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
+
+
+@dataclass(frozen=True)
+class BodyReport:
+    problems: tuple[Problem, ...]
+    #: Images as written in the brief (relative POSIX paths), in order of use.
+    images: tuple[str, ...]
+
+
+def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
+    """Every inline child with the 0-based body line of its block."""
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            line = token.map[0] if token.map else 0
+            for child in token.children:
+                yield line, child
+
+
+def has_scheme(url: str) -> bool:
+    return ":" in url.split("/")[0].split("?")[0].split("#")[0]
+
+
+def check_body(path: Path, body: str, body_line: int) -> BodyReport:
+    """Problems with links, images and notes, and the local images the body uses."""
+    # Parse with every link kept, so refused ones can be named rather than dropped.
+    md = create_parser(strict_links=False)
+    env: dict[str, object] = {}
+    tokens = md.parse(body, env)
+    problems: list[Problem] = []
+    images: list[str] = []
+    folder = path.parent.resolve()
+
+    def fail(line: int, field: str, message: str) -> None:
+        problems.append(Problem(path, body_line + line, field, message))
+
+    for line, token in _inline_tokens(tokens):
+        if token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            if has_scheme(href) and not href.lower().startswith(SAFE_SCHEMES):
+                fail(line, "link", f"refused URL scheme: {href}")
+        elif token.type == "image":
+            src = str(token.attrs.get("src", ""))
+            if not token.content.strip():
+                fail(line, "image", f"{src}: alt text is required (describe the image)")
+            error = _check_image(src, folder)
+            if error:
+                fail(line, "image", error)
+            else:
+                images.append(unquote(urlsplit(src).path))
+        elif token.type == "text":
+            for match in _UNDEFINED_NOTE.finditer(token.content):
+                fail(line, "notes", f"note reference [^{match[1]}] has no note")
+
+    notes = env.get("footnotes")
+    refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
+    unused = {label[1:] for label, uses in refs.items() if uses == -1}
+    for definition in _NOTE_DEFINITION.finditer(body):
+        if definition[1] in unused:
+            unused.discard(definition[1])
+            line = body.count("\n", 0, definition.start())
+            fail(line, "notes", f"note [^{definition[1]}] is never referenced")
+    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)))
+
+
+def _check_image(src: str, folder: Path) -> str | None:
+    """Why an image may not be used, or None: only files in the brief's own folder."""
+    if not src:
+        return "image has no path"
+    if has_scheme(src):
+        if src.lower().startswith(("http:", "https:")):
+            return f"{src}: remote images are refused (nothing is fetched from the network)"
+        return f"{src}: refused URL scheme"
+    relative = unquote(urlsplit(src).path)
+    if relative.startswith("/"):
+        return f"{src}: absolute paths are refused; use a path relative to the brief"
+    target = (folder / relative).resolve()
+    if folder not in target.parents:
+        return f"{src}: outside the brief's folder (after following links)"
+    if not target.is_file():
+        return f"{src}: image not found"
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})"
+    if target.suffix.lower() == ".svg":
+        try:
+            sanitise_svg(target.read_bytes())
+        except UnsafeSvg as exc:
+            return f"{src}: {exc}"
+    return None

@@ -1,0 +1,189 @@
+"""Sandbox: briefs are untrusted. No network, no file outside the project, no active SVG."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefpress.cli import main
+from briefpress.svg import sanitise_svg
+
+from .conftest import BRIEF_TEMPLATE, REFERENCE, MakeProject
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4e10000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    """A local server that records every request it receives."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def brief_with(body: str, number: int = 1) -> str:
+    return BRIEF_TEMPLATE.format(number=number) + "\n" + body + "\n"
+
+
+def test_network_is_never_touched(make_project: MakeProject, http_server: tuple) -> None:
+    url, requests = http_server
+    body = f"![chart]({url}/chart.png)\n\nSee [the data]({url}/page).\n"
+    root = make_project({"2024-1-net.md": brief_with(body)})
+    # The style's CSS may not reach out either.
+    css = root / "styles" / "csds" / "print.css"
+    css.write_text(f'@import url("{url}/remote.css");\n' + css.read_text(), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--format", "pdf"])
+    assert result.exit_code == 1
+    assert f"source/2024-1-net.md:16: image: {url}/chart.png: remote images are refused" in (
+        result.output
+    )
+    # With the image gone, the brief reaches the renderer: the CSS import is refused there.
+    (root / "source" / "2024-1-net.md").write_text(brief_with(f"See [the data]({url}/p)."))
+    result = runner.invoke(main, ["build", "--format", "pdf"])
+    assert result.exit_code == 1
+    assert f"refused: {url}/remote.css" in result.output
+    assert requests == []
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("/etc/passwd", "absolute paths are refused"),
+        ("../../../../etc/passwd", "outside the brief's folder"),
+        ("escape.png", "outside the brief's folder"),
+        ("file:///etc/passwd", "refused URL scheme"),
+        ("data:image/png;base64,iVBORw0KGgo=", "refused URL scheme"),
+    ],
+)
+def test_files_outside_the_project_are_refused_with_file_and_line(
+    make_project: MakeProject, tmp_path: Path, image: str, message: str
+) -> None:
+    root = make_project({"2024-1-x.md": brief_with(f"![a figure]({image})")})
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(PNG)
+    (root / "source" / "escape.png").symlink_to(outside)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert f"source/2024-1-x.md:16: image: {image}: {message}" in result.output
+
+
+def test_scripting_links_are_refused_with_a_message(make_project: MakeProject) -> None:
+    make_project({"2024-1-x.md": brief_with("[click](javascript:alert(1))")})
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "source/2024-1-x.md:16: link: refused URL scheme: javascript:alert(1)" in result.output
+
+
+EVIL_SVG = b"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     width="40" height="20" onload="alert(1)">
+  <script>alert(2)</script>
+  <style>@import url(http://127.0.0.1:9/x.css);</style>
+  <foreignObject><p>hi</p></foreignObject>
+  <image xlink:href="http://127.0.0.1:9/x.png" width="1" height="1"/>
+  <a href="javascript:alert(3)"><rect width="10" height="10" fill="url(#g)"/></a>
+  <rect x="10" width="10" height="10" style="fill: url(http://127.0.0.1:9/p)"/>
+  <rect x="20" width="10" height="10" fill="#123c69" onclick="alert(4)"/>
+</svg>
+"""
+
+
+def test_svg_is_sanitised() -> None:
+    clean = sanitise_svg(EVIL_SVG).decode()
+    for bad in (
+        "onload",
+        "onclick",
+        "<script",
+        "@import",
+        "foreignObject",
+        "127.0.0.1",
+        "javascript",
+    ):
+        assert bad not in clean
+    assert 'fill="url(#g)"' in clean and 'fill="#123c69"' in clean
+
+
+def test_svg_with_entities_is_refused(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with("![chart](chart.svg)")})
+    (root / "source" / "chart.svg").write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]><svg>&x;</svg>'
+    )
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "source/2024-1-x.md:16: image: chart.svg: not a safe SVG file" in result.output
+
+
+def test_sanitised_svg_reaches_pdf_and_xhtml(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with("![A bar chart](figures/chart.svg)")})
+    (root / "source" / "figures").mkdir()
+    (root / "source" / "figures" / "chart.svg").write_bytes(EVIL_SVG)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    copied = (root / "build" / "2024-1-x" / "figures" / "chart.svg").read_text()
+    assert "script" not in copied and "onload" not in copied
+    xhtml = (root / "build" / "2024-1-x" / "index.xhtml").read_text()
+    assert 'src="figures/chart.svg"' in xhtml
+
+
+def test_killed_build_keeps_the_previous_output_and_leaves_no_litter(
+    make_project: MakeProject,
+) -> None:
+    root = make_project({REFERENCE.name: REFERENCE.read_text(encoding="utf-8")})
+    out = root / "build"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--format", "pdf"]).exit_code == 0
+    pdf = out / f"{REFERENCE.stem}.pdf"
+    good = pdf.read_bytes()
+    source = root / "source" / REFERENCE.name
+    source.write_text(source.read_text().replace("Introduction", "Opening"), encoding="utf-8")
+
+    # Kill at several moments of a build: whenever it lands, the old file stays whole.
+    for delay in (0.3, 0.8, 1.2):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "briefpress", "build", "--format", "pdf"],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        current = pdf.read_bytes()
+        assert current == good or current.endswith(b"%%EOF\n"), "a truncated PDF"
+    if pdf.read_bytes() != good:
+        pytest.skip("every kill landed after the rename; nothing to compare")  # pragma: no cover
+    assert runner.invoke(main, ["build", "--format", "pdf"]).exit_code == 0
+    assert pdf.read_bytes() != good
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".briefpress-tmp-")]
