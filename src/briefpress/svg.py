@@ -56,5 +56,8 @@ def _clean(element: ET.Element) -> None:
         _clean(child)
     for name in list(element.attrib):
         value = element.attrib[name].strip()
-        if _local(name).lower().startswith("on") or (name in _HREF and not value.startswith("#")) or _EXTERNAL_CSS.search(value):
+        handler = _local(name).lower().startswith("on")
+        external = name in _HREF and not value.startswith("#")
+        # url(…) to anything but a fragment, in style="…" or fill="url(http:…)"
+        if handler or external or _EXTERNAL_CSS.search(value):
             del element.attrib[name]
