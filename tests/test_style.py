@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from briefpress.fonts import FontFace, _make_instance, cache_folder, plan_instances
 from briefpress.style import load_style
 
 from .conftest import REPO
@@ -25,10 +28,27 @@ def test_style_declares_fonts_from_packages_with_licences() -> None:
     for face in style.fonts:
         assert face.path.is_file()
         assert face.license is not None and "Open Font License" in face.license.read_text()
-        assert "site-packages" in face.path.parts or Path(style.folder) in face.path.parents
+        # Static instances are derived from the packaged files and cached per machine.
+        assert face.path.parent == cache_folder() or "site-packages" in face.path.parts
 
 
 def test_labels_fall_back_to_the_first_language() -> None:
     style = load_style("csds", REPO / "styles")
     assert style.labels_for("fr")["key_issues"] == "Enjeux clés"
     assert style.labels_for("de")["key_issues"] == "Key issues"
+
+
+def test_font_instances_are_byte_identical_when_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    style = load_style("csds", REPO / "styles")
+    made = next(face for face in style.fonts if face.family == "Source Sans 3")
+    import fontpkg
+
+    source = next(f for f in fontpkg.family("Source Sans 3").files if f.style == made.style)
+    variable = FontFace(made.family, Path(source.path), made.style, None, made.license)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (pending,) = plan_instances(variable, [{"wght": made.weight}])
+    assert pending.target.path.name == made.path.name, "cache key is stable"
+    _make_instance(pending)
+    assert pending.target.path.read_bytes() == made.path.read_bytes()

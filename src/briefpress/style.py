@@ -15,6 +15,7 @@ import jinja2
 
 from .errors import Problem, StyleError
 from .fields import FieldReader
+from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
 from .source import read_yaml_file
 
 STYLE_FILE = "style.yaml"
@@ -29,28 +30,6 @@ STYLE_FIELDS = (
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
 )
-
-
-@dataclass(frozen=True)
-class FontFace:
-    """One font file the style declares, as an ``@font-face`` rule will see it."""
-
-    family: str
-    path: Path
-    style: str  # normal | italic
-    #: A fixed weight; None for a variable font, whose named instances fontconfig
-    #: reads from the file itself (WeasyPrint ignores weight ranges).
-    weight: int | None
-    license: Path | None
-
-    def css(self, url: str | None = None) -> str:
-        src = url or self.path.as_uri()
-        weight = f" font-weight: {self.weight};" if self.weight else ""
-        return (
-            "@font-face {"
-            f' font-family: "{self.family}"; src: url("{src}");'
-            f" font-style: {self.style};{weight} }}"
-        )
 
 
 @dataclass(frozen=True)
@@ -133,17 +112,25 @@ def load_style(name: str, styles_root: Path) -> Style:
 def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
     value = reader.raw.data.get("fonts") or []
     faces: list[FontFace] = []
+    pending: list[PendingInstance] = []
     for index, entry in enumerate(value if isinstance(value, list) else []):
         try:
-            if "fontpkg" in entry:
-                faces.extend(_fontpkg_faces(str(entry["fontpkg"])))
-            else:
-                faces.append(_file_face(entry, folder))
+            declared = (
+                _fontpkg_faces(str(entry["fontpkg"]))
+                if "fontpkg" in entry
+                else [_file_face(entry, folder)]
+            )
+            instances = entry.get("instances")
+            for face in declared:
+                planned = plan_instances(face, instances) if instances else []
+                pending += planned
+                faces.extend([p.target for p in planned] if instances else [face])
         except (KeyError, TypeError, LookupError) as exc:
             line = reader.raw.line_of(f"fonts.{index}")
             reader.problems.append(Problem(reader.raw.path, line, "fonts", str(exc)))
     if not faces:
         reader.fail("fonts", "a style must declare at least one font")
+    ensure_instances(pending)
     return tuple(faces)
 
 
