@@ -6,7 +6,7 @@ LOCK   := requirements/lock.txt
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: all build test lint clean system-deps docs
+.PHONY: all build test lint clean system-deps docs bench
 
 all: build
 
@@ -26,8 +26,11 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
 	@touch $@
 
+# briefpress decides what is stale from content hashes, so `make` after `make`
+# builds nothing, and a style edit rebuilds every brief.
 build: $(STAMP)
 	$(BIN)/briefpress build source/
+	$(BIN)/briefpress index source/
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -46,3 +49,7 @@ clean:
 docs: build $(TEST_STAMP)
 	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 \
 	  --output docs --prefix page- --format png
+
+# Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
+bench: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench.py --write docs/benchmarks.md

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpress.build import Project, build
+from briefpress.build import BuildOptions, Project, build
 
 REPO = Path(__file__).resolve().parents[1]
 # A copy of the published brief's text: the PDF must carry exactly this text.
@@ -44,8 +44,8 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeProject
 def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference brief built once, through the library, as `make` builds it."""
     out = tmp_path_factory.mktemp("reference")
-    report = build([REFERENCE], Project(REPO), out_dir=out)
-    assert report.exit_code == 0, [r.errors for r in report.results]
+    report = build([REFERENCE], Project(REPO), BuildOptions(out_dir=out))
+    assert report.exit_code() == 0, [r.errors for r in report.results]
     return out
 
 

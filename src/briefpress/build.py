@@ -1,48 +1,29 @@
-"""Build stage: the one orchestrator. Find briefs, load them, render each format, write.
+"""Build stage: the one orchestrator. Plan, schedule workers, collect results.
 
 Stages never call each other; this module decides the order:
-source → model → HTML → layout → PDF, and model → XHTML folder.
+source → model → HTML → layout → PDF, and model → XHTML folder. It also owns
+the manifest (what is up to date) and refuses two briefs writing one output.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import html, model, outputs, xhtml
+from . import cache, html, model, outputs, xhtml
 from .errors import BriefpressError, Problem, UsageError
-from .model import FORMATS, Brief
+from .model import FORMATS, Brief, Series
+from .results import BriefResult, Report
 from .style import Style, load_style
 
 BRIEF_SUFFIX = ".md"
-
-
-@dataclass
-class BriefResult:
-    path: Path
-    outputs: list[Path] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class Report:
-    results: list[BriefResult]
-
-    @property
-    def failed(self) -> list[BriefResult]:
-        return [result for result in self.results if not result.ok]
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
+#: What `build` can write today; EPUB packaging is its own stage, still to come.
+BUILDABLE = ("pdf", "html")
+DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +45,17 @@ class Project:
         return self.root / "build"
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path | None = None
+    formats: tuple[str, ...] | None = None
+    jobs: int = os.cpu_count() or 1
+    force: bool = False
+    #: Seconds one brief may take before its worker is stopped.
+    timeout: float = DEFAULT_TIMEOUT
+    target: str = "print"
+
+
 def find_briefs(paths: Sequence[Path]) -> list[Path]:
     """Brief files named or found under named folders; a missing path is a usage error."""
     found: list[Path] = []
@@ -74,40 +66,48 @@ def find_briefs(paths: Sequence[Path]) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder")
-    unique = dict.fromkeys(p.resolve() for p in found)
-    return list(unique)
+    return list(dict.fromkeys(p.resolve() for p in found))
 
 
 def parse_formats(text: str | None) -> tuple[str, ...] | None:
     if text is None:
         return None
     formats = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    unknown = [fmt for fmt in formats if fmt not in BUILDABLE]
     if unknown or not formats:
         raise UsageError(
             f"--format: unknown format '{', '.join(unknown) or text}' "
-            f"(choose from {', '.join(FORMATS)})"
+            f"(choose from {', '.join(BUILDABLE)})"
         )
     return formats
 
 
 class Builder:
-    """Builds briefs one after another in this process, reusing one renderer."""
+    """Builds briefs one after another in one process, reusing one renderer."""
 
-    def __init__(self, project: Project, out_dir: Path, formats: tuple[str, ...] | None) -> None:
+    def __init__(
+        self, project: Project, out_dir: Path, formats: tuple[str, ...] | None = None
+    ) -> None:
         self.project = project
         self.out_dir = out_dir
         self.formats = formats
         self._styles: dict[str, Style] = {}
-        self._renderer: object | None = None
+        self._series: dict[Path, Series] = {}
+        self._renderer: Any = None
 
     def style(self, name: str) -> Style:
         if name not in self._styles:
             self._styles[name] = load_style(name, self.project.styles)
         return self._styles[name]
 
+    def series(self, brief_path: Path) -> Series:
+        path = model.find_series_file(brief_path, self.project.root)
+        if path not in self._series:
+            self._series[path] = model.load_series(path)
+        return self._series[path]
+
     @property
-    def renderer(self):  # type: ignore[no-untyped-def]
+    def renderer(self) -> Any:
         # Imported on first use: a run that renders nothing never pays for WeasyPrint.
         if self._renderer is None:
             from .pdf import Renderer
@@ -119,31 +119,19 @@ class Builder:
         """Release the renderer while the interpreter is whole (WeasyPrint cleans up in __del__)."""
         self._renderer = None
 
-    def load(self, paths: Iterable[Path]) -> tuple[list[Brief], list[BriefResult]]:
-        briefs: list[Brief] = []
-        failures: list[BriefResult] = []
-        for path in paths:
-            try:
-                series = model.load_series(model.find_series_file(path, self.project.root))
-                style = self.style(series.style)
-                brief = model.load_brief(path, series, "key_issues" in style.requires)
-            except BriefpressError as exc:
-                failures.append(BriefResult(path, errors=exc.lines()))
-            else:
-                briefs.append(brief)
-        duplicates: dict[Path, list[Problem]] = {}
-        for problem in model.check_unique_numbers(briefs):
-            duplicates.setdefault(problem.path, []).append(problem)
-        failures += [
-            BriefResult(path, errors=[str(p) for p in problems])
-            for path, problems in duplicates.items()
-        ]
-        return [b for b in briefs if b.path not in duplicates], failures
+    def formats_for(self, series: Series) -> tuple[str, ...]:
+        wanted = self.formats or series.formats
+        return tuple(fmt for fmt in wanted if fmt in BUILDABLE)
+
+    def load(self, path: Path) -> Brief:
+        series = self.series(path)
+        style = self.style(series.style)
+        return model.load_brief(path, series, "key_issues" in style.requires)
 
     def build_one(self, brief: Brief) -> BriefResult:
         started = time.perf_counter()
         result = BriefResult(brief.path)
-        formats = self.formats or brief.series.formats
+        formats = self.formats_for(brief.series)
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
@@ -164,25 +152,183 @@ class Builder:
         except BriefpressError as exc:
             result.errors += exc.lines()
         except Exception as exc:  # a layout-engine crash fails this brief, not the run
-            problem = Problem(brief.path, None, "render", f"{type(exc).__name__}: {exc}")
-            result.errors.append(str(problem))
+            result.errors.append(str(_problem(brief.path, f"{type(exc).__name__}: {exc}")))
         result.seconds = time.perf_counter() - started
         return result
+
+    def dependencies(self, brief: Brief) -> list[Path]:
+        style = self.style(brief.series.style)
+        images = [brief.path.parent / image for image in brief.images]
+        fonts = [face.path for face in style.fonts]
+        return [brief.path, brief.series.path, *style.files, *fonts, *images]
+
+
+def _problem(path: Path, message: str, field: str = "render") -> Problem:
+    return Problem(path, None, field, message)
+
+
+def _failure(path: Path, lines: Iterable[str]) -> BriefResult:
+    return BriefResult(path, errors=list(lines))
+
+
+@dataclass
+class _Plan:
+    fresh: list[BriefResult]
+    stale: list[Brief]
+    failed: list[BriefResult]
+
+
+def _plan(
+    builder: Builder, paths: list[Path], manifest: cache.Manifest, options: BuildOptions
+) -> _Plan:
+    hasher = cache.Hasher()
+    plan = _Plan([], [], [])
+    numbers: list[tuple[Path, Path, int, int]] = []
+    for path in paths:
+        try:
+            series = builder.series(path)
+            builder.style(series.style)
+            settings = cache.settings_key(builder.formats_for(series), options.target)
+            entry = manifest.entries.get(str(path))
+            if not options.force and cache.is_fresh(entry, settings, hasher):
+                assert entry is not None
+                plan.fresh.append(BriefResult(path, up_to_date=True))
+                numbers.append((path, series.path, entry.year, entry.number))
+                continue
+            brief = builder.load(path)
+        except BriefpressError as exc:
+            plan.failed.append(_failure(path, exc.lines()))
+            continue
+        plan.stale.append(brief)
+        numbers.append((path, brief.series.path, brief.issue_year, brief.number))
+    refused = _duplicate_numbers(numbers) + _shared_outputs(plan.stale + plan.fresh)
+    if refused:
+        bad = {problem.path for problem in refused}
+        plan.fresh = [r for r in plan.fresh if r.path not in bad]
+        plan.stale = [b for b in plan.stale if b.path not in bad]
+        for path in sorted(bad):
+            plan.failed.append(_failure(path, [str(p) for p in refused if p.path == path]))
+    return plan
+
+
+def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int]]) -> list[Problem]:
+    """Two briefs of one series may not share a number and year; both are named."""
+    groups: dict[tuple[Path, int, int], list[Path]] = {}
+    for path, series, year, number in numbers:
+        groups.setdefault((series, year, number), []).append(path)
+    problems = []
+    for (_series, year, number), paths in groups.items():
+        for path in paths if len(paths) > 1 else []:
+            others = ", ".join(p.name for p in paths if p != path)
+            problems.append(_problem(path, f"{number}/{year} is also used by {others}", "number"))
+    return problems
+
+
+def _shared_outputs(items: list[Brief] | list[Any]) -> list[Problem]:
+    """Output names follow the file's stem: two briefs with one stem would overwrite."""
+    stems: dict[str, list[Path]] = {}
+    for item in items:
+        stems.setdefault(item.path.stem, []).append(item.path)
+    return [
+        _problem(
+            path,
+            f"writes the same outputs as {', '.join(str(p) for p in paths if p != path)}",
+            "output",
+        )
+        for paths in stems.values()
+        if len(paths) > 1
+        for path in paths
+    ]
 
 
 def build(
     paths: Sequence[Path],
     project: Project,
-    out_dir: Path | None = None,
-    formats: tuple[str, ...] | None = None,
+    options: BuildOptions | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: Callable[[BriefResult], None] | None = None,
 ) -> Report:
-    """Build every brief under ``paths``; one failing brief never stops the others."""
+    """Build every stale brief under ``paths``; one failing brief never stops the others.
+
+    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress.
+    """
+    started = time.perf_counter()
+    options = options or BuildOptions()
     brief_paths = find_briefs(paths or [project.default_source])
-    out = out_dir or project.default_output
-    builder = Builder(project, out, formats)
+    out = (options.out_dir or project.default_output).resolve()
     outputs.remove_litter(out)
-    briefs, results = builder.load(brief_paths)
-    results += [builder.build_one(brief) for brief in briefs]
+    manifest = cache.Manifest.load(out)
+    builder = Builder(project, out, options.formats)
+    plan = _plan(builder, brief_paths, manifest, options)
+    if on_plan:
+        on_plan(len(brief_paths), len(plan.stale))
+    results = plan.fresh + plan.failed
+    for result in results:
+        if on_result:
+            on_result(result)
+    by_path = {brief.path: brief for brief in plan.stale}
+    for result in _run(builder, plan.stale, options, project, out):
+        if result.ok:
+            brief = by_path[result.path]
+            hasher = cache.Hasher()
+            manifest.entries[str(brief.path)] = cache.Entry(
+                settings=cache.settings_key(builder.formats_for(brief.series), options.target),
+                deps=hasher.files(builder.dependencies(brief)),
+                outputs=[str(p) for p in result.outputs],
+                series=str(brief.series.path),
+                year=brief.issue_year,
+                number=brief.number,
+            )
+        results.append(result)
+        if on_result:
+            on_result(result)
     builder.close()
+    if plan.stale:
+        manifest.save()
     results.sort(key=lambda r: r.path)
-    return Report(results)
+    return Report(results, time.perf_counter() - started)
+
+
+def _run(
+    builder: Builder, briefs: list[Brief], options: BuildOptions, project: Project, out: Path
+) -> Iterable[BriefResult]:
+    if options.jobs <= 1 or len(briefs) <= 1:
+        # One brief costs less here than a worker's start-up.
+        return (builder.build_one(brief) for brief in briefs)
+    from .workers import WorkerConfig, run_parallel
+
+    config = WorkerConfig(project.root, out, options.formats)
+
+    def failed(brief: Brief, message: str) -> BriefResult:
+        return _failure(brief.path, [str(_problem(brief.path, message))])
+
+    return run_parallel(briefs, config, options.jobs, options.timeout, failed)
+
+
+def write_index(
+    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+) -> tuple[list[Path], list[str]]:
+    """The catalogue of every series under ``paths``: changed files and problems."""
+    from .catalogue import write_catalogue
+
+    out = (out_dir or project.default_output).resolve()
+    builder = Builder(project, out)
+    by_series: dict[Path, list[Brief]] = {}
+    problems: list[str] = []
+    for path in find_briefs(paths or [project.default_source]):
+        try:
+            brief = builder.load(path)
+        except BriefpressError as exc:
+            problems += exc.lines()
+            continue
+        by_series.setdefault(brief.series.path, []).append(brief)
+    changed: list[Path] = []
+    for briefs in by_series.values():
+        series = briefs[0].series
+        # One series: its catalogue is the output folder's front page.
+        folder = out if len(by_series) == 1 else out / series.folder.name
+        changed += write_catalogue(briefs, series, builder.style(series.style), folder)
+    return changed, problems
+
+
+__all__ = ["FORMATS", "BriefResult", "BuildOptions", "Project", "Report", "build"]

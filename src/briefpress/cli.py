@@ -1,28 +1,48 @@
 """CLI stage: a thin Click shell. Options in, one library call, errors out.
 
 Commands import their machinery lazily, so ``--help`` and ``--version`` never
-pay for importing WeasyPrint.
+pay for importing WeasyPrint, and a build with nothing to do never does either.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .errors import BriefpressError
 
-PATHS = click.argument(
-    "paths", nargs=-1, type=click.Path(path_type=Path, exists=False, dir_okay=True)
-)
+F = TypeVar("F", bound=Callable[..., Any])
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+OUTPUT = click.option(
+    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder.  [default: build/]",
+)  # fmt: skip
+VERBOSE = click.option("-v", "--verbose", is_flag=True, help="Say more: each file written.")
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 
 
-def _fail(exc: BriefpressError) -> None:
-    for line in exc.lines():
-        click.echo(line, err=True)
-    sys.exit(exc.exit_code)
+def reports_errors(command: F) -> F:
+    """Turn a BriefpressError into its lines on stderr and its exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BriefpressError as exc:
+            for line in exc.lines():
+                click.echo(line, err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,49 +56,104 @@ def main() -> None:
 
 @main.command()
 @PATHS
-@click.option(
-    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-    help="Output folder.  [default: build/]",
-)  # fmt: skip
+@OUTPUT
 @click.option(
     "--format", "formats", metavar="LIST",
     help="Comma list of outputs: pdf,html.  [default: the series' formats]",
 )  # fmt: skip
-@click.option("-v", "--verbose", is_flag=True, help="Also list each output written.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+    help="Worker processes.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
+    help="Stop a brief that takes longer (with two or more workers).",
+)  # fmt: skip
+@VERBOSE
+@STRICT
+@reports_errors
 def build(
-    paths: tuple[Path, ...], out_dir: Path | None, formats: str | None, verbose: bool, strict: bool
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    formats: str | None,
+    jobs: int,
+    force: bool,
+    timeout: float,
+    verbose: bool,
+    strict: bool,
 ) -> None:
     """Build briefs (files or folders; default source/) into PDF and EPUB-ready HTML.
+
+    Only briefs whose inputs changed are rebuilt: source, series file, style,
+    images, briefpress version.
 
     \b
     Examples:
       briefpress build
       briefpress build source/2023-26-nato-japan.md
-      briefpress build source/ -o dist/ --format pdf
+      briefpress build source/ -o dist/ --format pdf -j 2
+      briefpress build --force
     """
-    from .build import Project, parse_formats
+    from .build import BuildOptions, Project, parse_formats
     from .build import build as run_build
+    from .progress import BuildProgress
 
-    try:
+    options = BuildOptions(out_dir, parse_formats(formats), jobs, force, timeout)
+    with BuildProgress(verbose) as progress:
         report = run_build(
-            list(paths), Project(Path.cwd()), out_dir=out_dir, formats=parse_formats(formats)
+            list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result
         )
-    except BriefpressError as exc:
-        _fail(exc)
-        return
-    for result in report.results:
-        for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        for error in result.errors:
-            click.echo(error, err=True)
-        if result.ok:
-            click.echo(f"built {result.path.name} ({result.seconds:.2f} s)")
-            if verbose:
-                for output in result.outputs:
-                    click.echo(f"  {output}")
-    failed = len(report.failed)
-    warned = sum(bool(r.warnings) for r in report.results)
-    if failed:
-        click.echo(f"{failed} of {len(report.results)} brief(s) failed", err=True)
-    sys.exit(report.exit_code or (1 if strict and warned else 0))
+    progress.summary(report)
+    sys.exit(report.exit_code(strict))
+
+
+@main.command()
+@click.option("--title", required=True, help="Title of the new brief.")
+@click.option("--author", "authors", required=True, multiple=True, help="Author; repeatable.")
+@click.option(
+    "--date", "date", type=click.DateTime(["%Y-%m-%d"]), help="Publication date.  [default: today]"
+)
+@click.option(
+    "--series", "series_folder", type=click.Path(path_type=Path, file_okay=False), default="source",
+    show_default=True, help="Folder holding the series.yaml.",
+)  # fmt: skip
+@reports_errors
+def new(
+    title: str, authors: tuple[str, ...], date: dt.datetime | None, series_folder: Path
+) -> None:
+    """Start a brief with the next free number of its year; never overwrites.
+
+    \b
+    Example:
+      briefpress new --title "Europe and the Arctic" --author "Ada Tester"
+    """
+    from .scaffold import new_brief
+
+    when = date.date() if date else dt.date.today()
+    path = new_brief(series_folder, Path.cwd(), title, list(authors), when)
+    click.echo(path)
+
+
+@main.command()
+@PATHS
+@OUTPUT
+@VERBOSE
+@reports_errors
+def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
+    """Write the catalogue: index.html, catalogue.json and feed.xml (Atom).
+
+    Lists published briefs, newest first, with links to what was built.
+
+    \b
+    Example:
+      briefpress index
+    """
+    from .build import Project, write_index
+
+    changed, problems = write_index(list(paths), Project(Path.cwd()), out_dir)
+    for line in problems:
+        click.echo(line, err=True)
+    for path in changed if verbose else []:
+        click.echo(f"wrote {path}")
+    sys.exit(1 if problems else 0)

@@ -288,24 +288,3 @@ def load(path: Path, root: Path) -> Brief:
     """Read a brief and its series, as the build sees them."""
     series = load_series(find_series_file(path, root))
     return load_brief(path, series)
-
-
-def check_unique_numbers(briefs: list[Brief]) -> list[Problem]:
-    """Two briefs of one series may not share a number and year."""
-    seen: dict[tuple[Path, int, int], Brief] = {}
-    problems: list[Problem] = []
-    for brief in sorted(briefs, key=lambda b: b.path):
-        key = (brief.series.path, brief.issue_year, brief.number)
-        if key in seen:
-            other = seen[key]
-            problems.append(
-                Problem(
-                    brief.path,
-                    None,
-                    "number",
-                    f"{brief.issue_label} is already used by {other.path.name}",
-                )
-            )
-        else:
-            seen[key] = brief
-    return problems

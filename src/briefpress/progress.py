@@ -1,0 +1,70 @@
+"""CLI stage, progress: a bar on a terminal, one plain line per brief elsewhere (CI logs)."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .results import BriefResult, Report
+
+
+class BuildProgress:
+    def __init__(self, verbose: bool = False, interactive: bool | None = None) -> None:
+        self.verbose = verbose
+        self.interactive = sys.stderr.isatty() if interactive is None else interactive
+        self._console = Console(stderr=True, highlight=False)
+        self._bar: Progress | None = None
+        self._task: int | None = None
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._bar:
+            self._bar.stop()
+
+    def on_plan(self, total: int, to_build: int) -> None:
+        if self.interactive and to_build:
+            self._bar = Progress(
+                TextColumn("building"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self._console,
+                transient=True,
+            )
+            self._task = self._bar.add_task("", total=to_build)
+            self._bar.start()
+
+    def _print(self, line: str, err: bool = True) -> None:
+        if self._bar:
+            self._bar.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=err)
+
+    def on_result(self, result: BriefResult) -> None:
+        for warning in result.warnings:
+            self._print(f"warning: {warning}")
+        for error in result.errors:
+            self._print(error)
+        if result.ok and not result.up_to_date:
+            self._print(f"built {result.path.name} ({result.seconds:.2f} s)", err=False)
+            if self.verbose:
+                for output in result.outputs:
+                    self._print(f"  {output}", err=False)
+        if self._bar and self._task is not None and not result.up_to_date:
+            self._bar.update(self._task, advance=1, description=result.path.name)
+
+    def summary(self, report: Report) -> None:
+        line = (
+            f"built {len(report.built)}, up to date {len(report.fresh)}, "
+            f"failed {len(report.failed)} in {report.seconds:.2f} s"
+        )
+        click.echo(line, err=bool(report.failed))

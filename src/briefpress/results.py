@@ -1,0 +1,43 @@
+"""Build results: what happened to each brief in a run, and the run's exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class BriefResult:
+    path: Path
+    outputs: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    #: Nothing it depends on changed since the last good build.
+    up_to_date: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Report:
+    results: list[BriefResult]
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[BriefResult]:
+        return [result for result in self.results if not result.ok]
+
+    @property
+    def built(self) -> list[BriefResult]:
+        return [r for r in self.results if r.ok and not r.up_to_date]
+
+    @property
+    def fresh(self) -> list[BriefResult]:
+        return [r for r in self.results if r.up_to_date]
+
+    def exit_code(self, strict: bool = False) -> int:
+        warned = any(result.warnings for result in self.results)
+        return 1 if self.failed or (strict and warned) else 0

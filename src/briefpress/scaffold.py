@@ -1,0 +1,89 @@
+"""Source stage, new briefs: the next free number and a skeleton that validates.
+
+Numbers are read from the briefs' front matter (the file name is only a
+convention); the next number of a year follows the highest used in that year,
+so numbering never goes backwards even when an issue was withdrawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from .errors import BriefpressError, UsageError
+from .model import SERIES_FILE, find_series_file
+from .source import read_brief
+
+_FILE_NUMBER = re.compile(r"^(\d{4})-(\d+)-")
+
+
+def slugify(title: str, max_words: int = 6) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    return "-".join(words[:max_words]) or "brief"
+
+
+def series_briefs(series_file: Path, root: Path) -> list[Path]:
+    """The briefs whose nearest series file is ``series_file``."""
+    series_file = series_file.resolve()
+    folder = series_file.parent
+    return [
+        path
+        for path in sorted(folder.rglob("*.md"))
+        if path.is_file() and find_series_file(path, root) == series_file
+    ]
+
+
+def used_numbers(series_file: Path, root: Path) -> set[tuple[int, int]]:
+    """(year, number) pairs in use, read from front matter; file names for unreadable ones."""
+    used: set[tuple[int, int]] = set()
+    for path in series_briefs(series_file, root):
+        try:
+            data = read_brief(path).data
+            number = int(data["number"])
+            year = int(data.get("year") or str(data["date"])[:4])
+        except (BriefpressError, KeyError, TypeError, ValueError):
+            match = _FILE_NUMBER.match(path.name)
+            if not match:
+                continue
+            year, number = int(match[1]), int(match[2])
+        used.add((year, number))
+    return used
+
+
+def next_number(series_file: Path, root: Path, year: int) -> int:
+    numbers = [number for used_year, number in used_numbers(series_file, root) if used_year == year]
+    return max(numbers, default=0) + 1
+
+
+def new_brief(
+    series_folder: Path, root: Path, title: str, authors: list[str], date: dt.date
+) -> Path:
+    series_file = series_folder / SERIES_FILE
+    if not series_file.is_file():
+        raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
+    number = next_number(series_file, root, date.year)
+    path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
+    front = {
+        "number": number,
+        "date": date,
+        "title": title,
+        "authors": [{"name": name} for name in authors],
+        "key_issues": ["State the first key issue in one or two sentences."],
+        "status": "draft",
+    }
+    text = (
+        "---\n"
+        + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+        + "---\n\n## Introduction\n\nWrite the introduction here.\n"
+    )
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path}: already exists; nothing was written") from None
+    return path

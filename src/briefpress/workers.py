@@ -1,0 +1,119 @@
+"""Build stage, workers: briefs built in parallel worker processes.
+
+Each worker is a ``spawn``-ed process that imports WeasyPrint once and keeps one
+renderer (one FontConfiguration) for every brief it builds. A brief that crashes
+its worker or runs past the timeout fails alone: the worker is replaced and the
+run goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from .model import Brief
+from .results import BriefResult
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    root: Path
+    out_dir: Path
+    formats: tuple[str, ...] | None
+
+
+def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
+    from .build import Builder, Project  # the worker's own imports, once
+
+    builder = Builder(Project(config.root), config.out_dir, config.formats)
+    builder.renderer  # noqa: B018 - import WeasyPrint before the first brief arrives
+    while True:
+        brief = connection.recv()
+        if brief is None:
+            break
+        connection.send(builder.build_one(brief))
+    builder.close()
+
+
+Serve = Callable[[Connection, WorkerConfig], None]
+
+
+class _Worker:
+    def __init__(self, config: WorkerConfig, serve: Serve) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child, config), daemon=True)
+        self.process.start()
+        child.close()
+        self.brief: Brief | None = None
+        self.started = 0.0
+
+    def give(self, brief: Brief) -> None:
+        self.brief, self.started = brief, time.monotonic()
+        self.connection.send(brief)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(timeout=5)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def run_parallel(
+    briefs: list[Brief],
+    config: WorkerConfig,
+    jobs: int,
+    timeout: float,
+    failed: Callable[[Brief, str], BriefResult],
+    serve: Serve = serve_briefs,
+) -> Iterator[BriefResult]:
+    """Results as briefs finish; ``failed`` turns a crash or a timeout into a result."""
+    queue = deque(briefs)
+    workers = [_Worker(config, serve) for _ in range(min(jobs, len(briefs)))]
+    idle = list(workers)
+    busy: dict[Any, _Worker] = {}
+    try:
+        while queue or busy:
+            while queue and idle:
+                worker = idle.pop()
+                worker.give(queue.popleft())
+                busy[worker.connection] = worker
+            now = time.monotonic()
+            deadline = min(w.started + timeout for w in busy.values())
+            for connection in wait(list(busy), timeout=max(0.0, deadline - now)):
+                worker = busy.pop(connection)
+                try:
+                    yield connection.recv()
+                    idle.append(worker)
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    worker.kill()
+                    assert worker.brief is not None
+                    yield failed(worker.brief, f"the renderer crashed (exit code {code})")
+                    if queue:
+                        idle.append(_Worker(config, serve))
+            now = time.monotonic()
+            for connection, worker in list(busy.items()):
+                if now - worker.started > timeout:
+                    del busy[connection]
+                    worker.kill()
+                    assert worker.brief is not None
+                    yield failed(worker.brief, f"timed out after {timeout:g} s")
+                    if queue:
+                        idle.append(_Worker(config, serve))
+    finally:
+        for worker in idle + list(busy.values()):
+            worker.stop()
