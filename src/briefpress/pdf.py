@@ -23,6 +23,9 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -63,10 +66,49 @@ def isolate_fontconfig() -> Path:
     return conf
 
 
+@contextmanager
+def quick_library_lookup() -> Iterator[None]:
+    """Answer ``ctypes.util.find_library`` from one ``ldconfig -p`` listing.
+
+    WeasyPrint tries Windows and macOS library names before the Linux ones, and
+    each miss makes ctypes run ``ldconfig`` and then ``gcc``: about 0.2 s of
+    every process start, workers included. Where ldconfig is missing, nothing
+    is changed.
+    """
+    import ctypes.util
+
+    try:
+        listing = subprocess.run(
+            ["ldconfig", "-p"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        yield
+        return
+    wide = sys.maxsize > 2**32
+    sonames = [
+        soname
+        for soname, abi in re.findall(r"^\s+(lib\S+\.so\S*)\s+\(([^)]*)\)", listing, re.MULTILINE)
+        if ("64" in abi) == wide
+    ]
+
+    def find_library(name: str) -> str | None:
+        pattern = re.compile(rf"lib{re.escape(name)}\.so(\.|$)")
+        return next((soname for soname in sonames if pattern.match(soname)), None)
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
 # Pango reads the fontconfig set-up when WeasyPrint is imported: isolate first.
 # WeasyPrint then warns that fontconfig has no fonts, which is the point.
 isolate_fontconfig()
 warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
+with quick_library_lookup():
+    import weasyprint  # noqa: F401
 
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.document import Document  # noqa: E402

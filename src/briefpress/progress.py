@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .results import BriefResult, Report
 
@@ -16,8 +15,7 @@ class BuildProgress:
     def __init__(self, verbose: bool = False, interactive: bool | None = None) -> None:
         self.verbose = verbose
         self.interactive = sys.stderr.isatty() if interactive is None else interactive
-        self._console = Console(stderr=True, highlight=False)
-        self._bar: Progress | None = None
+        self._bar: Any = None  # rich is imported only for a terminal
         self._task: int | None = None
 
     def __enter__(self) -> BuildProgress:
@@ -31,13 +29,22 @@ class BuildProgress:
 
     def on_plan(self, total: int, to_build: int) -> None:
         if self.interactive and to_build:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("building"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.description}"),
-                console=self._console,
+                console=Console(stderr=True, highlight=False),
                 transient=True,
             )
             self._task = self._bar.add_task("", total=to_build)
