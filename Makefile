@@ -6,7 +6,7 @@ LOCK   := requirements/lock.txt
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: all build test lint clean system-deps docs bench
+.PHONY: all build test check lint clean system-deps docs bench baselines
 
 all: build
 
@@ -36,6 +36,14 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The CI gate: layout rules and page images against the approved baselines.
+check: $(TEST_STAMP)
+	$(BIN)/briefpress check source/ --baseline tests/baselines --junit build/check-report.xml
+
+# Approve the current pages as the new baselines (review the diff images first).
+baselines: $(TEST_STAMP)
+	$(BIN)/briefpress check source/ --baseline tests/baselines --update-baseline
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .

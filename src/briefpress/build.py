@@ -54,6 +54,8 @@ class BuildOptions:
     #: Seconds one brief may take before its worker is stopped.
     timeout: float = DEFAULT_TIMEOUT
     target: str = "print"
+    #: Also evaluate the style's layout rules (briefpress check) on the same layout.
+    evaluate: bool = False
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:
@@ -86,11 +88,16 @@ class Builder:
     """Builds briefs one after another in one process, reusing one renderer."""
 
     def __init__(
-        self, project: Project, out_dir: Path, formats: tuple[str, ...] | None = None
+        self,
+        project: Project,
+        out_dir: Path,
+        formats: tuple[str, ...] | None = None,
+        evaluate: bool = False,
     ) -> None:
         self.project = project
         self.out_dir = out_dir
         self.formats = formats
+        self.evaluate = evaluate
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._renderer: Any = None
@@ -121,6 +128,8 @@ class Builder:
 
     def formats_for(self, series: Series) -> tuple[str, ...]:
         wanted = self.formats or series.formats
+        if self.evaluate and "pdf" not in wanted:
+            wanted = ("pdf", *wanted)  # the rules read the PDF's layout
         return tuple(fmt for fmt in wanted if fmt in BUILDABLE)
 
     def load(self, path: Path) -> Brief:
@@ -139,7 +148,13 @@ class Builder:
                 document = html.render(brief, style, "print")
                 layout = self.renderer.layout(brief, style, document.text)
                 result.warnings += [str(w) for w in layout.warnings]
-                pending[self.out_dir / f"{brief.stem}.pdf"] = self.renderer.write(brief, layout)
+                pdf = self.renderer.write(brief, layout)
+                pending[self.out_dir / f"{brief.stem}.pdf"] = pdf
+                if self.evaluate:
+                    from .checks import evaluate
+
+                    findings = evaluate(brief, style, layout.document, pdf)
+                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
             if "html" in formats:
                 pending[self.out_dir / brief.stem] = xhtml.render_folder(brief, style)
             # Write only when every format rendered: a brief is never half-updated.
@@ -190,9 +205,10 @@ def _plan(
             builder.style(series.style)
             settings = cache.settings_key(builder.formats_for(series), options.target)
             entry = manifest.entries.get(str(path))
-            if not options.force and cache.is_fresh(entry, settings, hasher):
+            checked = not options.evaluate or (entry is not None and entry.rules is not None)
+            if not options.force and checked and cache.is_fresh(entry, settings, hasher):
                 assert entry is not None
-                plan.fresh.append(BriefResult(path, up_to_date=True))
+                plan.fresh.append(BriefResult(path, up_to_date=True, rules=entry.rules))
                 numbers.append((path, series.path, entry.year, entry.number))
                 continue
             brief = builder.load(path)
@@ -258,7 +274,7 @@ def build(
     out = (options.out_dir or project.default_output).resolve()
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
-    builder = Builder(project, out, options.formats)
+    builder = Builder(project, out, options.formats, options.evaluate)
     plan = _plan(builder, brief_paths, manifest, options)
     if on_plan:
         on_plan(len(brief_paths), len(plan.stale))
@@ -278,6 +294,7 @@ def build(
                 series=str(brief.series.path),
                 year=brief.issue_year,
                 number=brief.number,
+                rules=result.rules,
             )
         results.append(result)
         if on_result:
@@ -297,12 +314,62 @@ def _run(
         return (builder.build_one(brief) for brief in briefs)
     from .workers import WorkerConfig, run_parallel
 
-    config = WorkerConfig(project.root, out, options.formats)
+    config = WorkerConfig(project.root, out, options.formats, options.evaluate)
 
     def failed(brief: Brief, message: str) -> BriefResult:
         return _failure(brief.path, [str(_problem(brief.path, message))])
 
     return run_parallel(briefs, config, options.jobs, options.timeout, failed)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    folder: Path
+    update: bool = False
+    #: Share of a page's pixels that may change before the page fails.
+    tolerance: float = 0.001
+
+
+def check(
+    paths: Sequence[Path],
+    project: Project,
+    options: BuildOptions | None = None,
+    baseline: Baseline | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: Callable[[BriefResult], None] | None = None,
+) -> Report:
+    """Build what is stale and evaluate the style's rules on that same layout.
+
+    With a baseline, each page is also compared with its approved image (or,
+    with ``update``, approved as it is now).
+    """
+    from dataclasses import replace
+
+    from . import visual
+
+    options = replace(options or BuildOptions(), evaluate=True)
+    report = build(paths, project, options, on_plan)
+    out = (options.out_dir or project.default_output).resolve()
+    for result in report.results:
+        pdf = out / f"{result.path.stem}.pdf"
+        if baseline and result.ok and result.rules is not None:
+            folder = baseline.folder / result.path.stem
+            if baseline.update:
+                visual.update_baseline(pdf, folder)
+                diffs = []
+            else:
+                diff_folder = out / "check" / result.path.stem
+                diffs = visual.compare(pdf, folder, diff_folder, baseline.tolerance)
+            result.rules = {
+                **result.rules,
+                visual.RULE: [
+                    {"rule": visual.RULE, "page": d.page or None, "message": d.message}
+                    for d in diffs
+                ],
+            }
+        if on_result:
+            on_result(result)
+    return report
 
 
 def write_index(

@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .outputs import write_file
@@ -34,6 +35,8 @@ class Entry:
     series: str = ""
     year: int = 0
     number: int = 0
+    #: Findings of the last check (rule id → findings), None when never checked.
+    rules: dict[str, list[dict[str, Any]]] | None = None
 
 
 @dataclass

@@ -109,6 +109,84 @@ def build(
 
 
 @main.command()
+@PATHS
+@OUTPUT
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+    help="Worker processes.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option(
+    "--junit", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="Write a JUnit XML report (one testcase per brief and rule).",
+)  # fmt: skip
+@click.option(
+    "--baseline", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="Compare every page with the approved images in DIR/<brief>/.",
+)  # fmt: skip
+@click.option("--update-baseline", is_flag=True, help="Approve the current pages into --baseline.")
+@click.option(
+    "--tolerance", type=click.FloatRange(0, 100), default=0.1, show_default=True,
+    metavar="PERCENT", help="Share of a page's pixels that may change.",
+)  # fmt: skip
+@VERBOSE
+@STRICT
+@reports_errors
+def check(
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    jobs: int,
+    as_json: bool,
+    junit: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    tolerance: float,
+    verbose: bool,
+    strict: bool,
+) -> None:
+    """Check the layout rules of briefs (default source/); exit 1 when one fails.
+
+    Builds what is stale first, and reads the rules off that same layout.
+
+    \b
+    Examples:
+      briefpress check
+      briefpress check --junit report.xml
+      briefpress check --baseline tests/baselines
+      briefpress check --baseline tests/baselines --update-baseline
+    """
+    from .build import Baseline, BuildOptions, Project
+    from .build import check as run_check
+    from .errors import UsageError
+    from .outputs import write_file
+    from .progress import BuildProgress
+    from .reports import as_json as json_report
+    from .reports import as_junit, lines
+
+    if update_baseline and baseline is None:
+        raise UsageError("--update-baseline needs --baseline DIR")
+    options = BuildOptions(out_dir, None, jobs)
+    approved = Baseline(baseline, update_baseline, tolerance / 100) if baseline else None
+    with BuildProgress(verbose) as progress:
+        report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
+    for result in report.results:
+        for line in result.errors + lines(result):
+            click.echo(line, err=True)
+    if junit:
+        write_file(junit, as_junit(report.results, report.seconds))
+    if as_json:
+        click.echo(json_report(report.results))
+    checked = [r for r in report.results if r.rules is not None]
+    failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
+    click.echo(
+        f"checked {len(checked)} brief(s): {failing} rule(s) failed, "
+        f"{len(report.failed)} brief(s) could not be built",
+        err=True,
+    )
+    sys.exit(report.exit_code(strict))
+
+
+@main.command()
 @click.option("--title", required=True, help="Title of the new brief.")
 @click.option("--author", "authors", required=True, multiple=True, help="Author; repeatable.")
 @click.option(

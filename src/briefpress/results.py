@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -15,6 +16,8 @@ class BriefResult:
     seconds: float = 0.0
     #: Nothing it depends on changed since the last good build.
     up_to_date: bool = False
+    #: Layout rules, when checked: rule id → findings (as dicts); [] means the rule holds.
+    rules: dict[str, list[dict[str, Any]]] | None = None
 
     @property
     def ok(self) -> bool:
@@ -38,6 +41,10 @@ class Report:
     def fresh(self) -> list[BriefResult]:
         return [r for r in self.results if r.up_to_date]
 
+    @property
+    def violations(self) -> list[BriefResult]:
+        return [r for r in self.results if any((r.rules or {}).values())]
+
     def exit_code(self, strict: bool = False) -> int:
         warned = any(result.warnings for result in self.results)
-        return 1 if self.failed or (strict and warned) else 0
+        return 1 if self.failed or self.violations or (strict and warned) else 0

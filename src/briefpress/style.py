@@ -30,6 +30,7 @@ STYLE_FIELDS = (
     "labels",  # {lang: {key: text}}: the words the templates print
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
+    "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
 )
 
 
@@ -43,6 +44,7 @@ class Style:
     labels: dict[str, dict[str, str]]
     requires: tuple[str, ...]
     quotes: dict[str, str | list[str]] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def jinja(self) -> jinja2.Environment:
@@ -104,6 +106,7 @@ def load_style(name: str, styles_root: Path) -> Style:
         labels={str(k): dict(v) for k, v in reader.mapping("labels").items()},
         requires=reader.string_list("requires"),
         quotes={str(k): v for k, v in reader.mapping("quotes").items()},
+        rules={str(k): dict(v or {}) for k, v in reader.mapping("rules").items()},
     )
     if reader.problems:
         raise StyleError(str(reader.problems[0]), reader.problems)

@@ -27,12 +27,13 @@ class WorkerConfig:
     root: Path
     out_dir: Path
     formats: tuple[str, ...] | None
+    evaluate: bool = False
 
 
 def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
     from .build import Builder, Project  # the worker's own imports, once
 
-    builder = Builder(Project(config.root), config.out_dir, config.formats)
+    builder = Builder(Project(config.root), config.out_dir, config.formats, config.evaluate)
     builder.renderer  # noqa: B018 - import WeasyPrint before the first brief arrives
     while True:
         brief = connection.recv()
@@ -99,6 +100,7 @@ def run_parallel(
                     yield connection.recv()
                     idle.append(worker)
                 except (EOFError, OSError):
+                    worker.process.join(timeout=5)  # the pipe closes before the exit code is set
                     code = worker.process.exitcode
                     worker.kill()
                     assert worker.brief is not None

@@ -1,0 +1,274 @@
+"""Checks stage: laid-out pages (and the written PDF) → findings, one function per rule.
+
+Rules read the same layout that wrote the PDF; font rules read the PDF bytes.
+Which rules apply, and with what parameters, is the style's choice
+(``rules:`` in style.yaml). A style may define its own rule ids from the
+generic kinds (``kind: first-page`` with ``selectors: [lead]`` makes a
+``lead-first-page`` rule), so no rule knows any style.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .model import Brief
+from .style import Style
+
+#: Parameters a rule may take; anything else in style.yaml is reported.
+RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    page: int | None  # None: the whole document
+    message: str
+
+    def line(self, path: str) -> str:
+        return f"{path}:{'-' if self.page is None else self.page}: {self.rule}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "page": self.page, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at."""
+
+    brief: Brief
+    style: Style
+    pages: list[Any]  # weasyprint.document.Page
+    pdf: bytes
+    params: dict[str, Any]
+    rule: str
+
+    def finding(self, page: int | None, message: str) -> Finding:
+        return Finding(self.rule, page, message)
+
+
+Rule = Callable[[Context], Iterator[Finding]]
+
+
+# Walking the layout ------------------------------------------------------------
+
+
+def _content_boxes(page: Any) -> Iterator[Any]:
+    """Every box of a page's content, margin boxes (running header and footer) left out."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    for child in page._page_box.children:
+        if not isinstance(child, MarginBox):
+            yield child
+            yield from child.descendants()
+
+
+def _all_boxes(page: Any) -> Iterator[Any]:
+    yield from page._page_box.descendants()
+
+
+def _classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    if element is None or "::" in (getattr(box, "element_tag", "") or ""):
+        return []
+    return str(element.get("class") or "").split()
+
+
+def _pages_of(pages: list[Any], name: str) -> dict[int, set[int]]:
+    """For each element with class ``name``: the pages it appears on (1-based)."""
+    found: dict[int, set[int]] = {}
+    for number, page in enumerate(pages, start=1):
+        for box in _content_boxes(page):
+            if name in _classes(box):
+                found.setdefault(id(box.element), set()).add(number)
+    return found
+
+
+# Rules --------------------------------------------------------------------------
+
+
+def first_page(ctx: Context) -> Iterator[Finding]:
+    """Each selected element is present, and wholly on page 1."""
+    for name in ctx.params.get("selectors", []):
+        found = _pages_of(ctx.pages, name)
+        if not found:
+            yield ctx.finding(None, f".{name} is missing")
+        for pages in found.values():
+            if pages != {1}:
+                where = ", ".join(str(p) for p in sorted(pages))
+                yield ctx.finding(max(pages), f".{name} must be wholly on page 1 (is on {where})")
+
+
+def last_page(ctx: Context) -> Iterator[Finding]:
+    """Each selected element is present, and wholly on the last page."""
+    last = len(ctx.pages)
+    for name in ctx.params.get("selectors", []):
+        found = _pages_of(ctx.pages, name)
+        if not found:
+            yield ctx.finding(None, f".{name} is missing")
+        for pages in found.values():
+            if pages != {last}:
+                where = ", ".join(str(p) for p in sorted(pages))
+                yield ctx.finding(
+                    min(pages), f".{name} must be on the last page ({last}), is on {where}"
+                )
+
+
+def max_pages(ctx: Context) -> Iterator[Finding]:
+    limit = ctx.brief.series.max_pages
+    if len(ctx.pages) > limit:
+        yield ctx.finding(None, f"{len(ctx.pages)} pages, the series allows {limit}")
+
+
+def no_overflow(ctx: Context) -> Iterator[Finding]:
+    """No text, image or table runs outside the page's content area."""
+    from weasyprint.formatting_structure import boxes
+
+    tolerance = float(ctx.params.get("tolerance", 0.5))
+    kinds = (boxes.TextBox, boxes.ReplacedBox, boxes.TableBox, boxes.LineBox)
+    for number, page in enumerate(ctx.pages, start=1):
+        area = page._page_box
+        left, top = area.content_box_x(), area.content_box_y()
+        right, bottom = left + area.width, top + area.height
+        reported: set[int] = set()
+        for box in _content_boxes(page):
+            if not isinstance(box, kinds) or "::" in (box.element_tag or ""):
+                continue
+            x0, y0 = box.border_box_x(), box.border_box_y()
+            x1, y1 = x0 + box.border_width(), y0 + box.border_height()
+            if x1 > right + tolerance or x0 < left - tolerance or y1 > bottom + tolerance:
+                key = id(box.element)
+                if key in reported:
+                    continue
+                reported.add(key)
+                over = max(x1 - right, left - x0, y1 - bottom) * 0.75  # CSS px → pt
+                yield ctx.finding(
+                    number,
+                    f"<{box.element_tag}> {_snippet(box)}runs {over:.1f} pt outside the text area",
+                )
+
+
+def _snippet(box: Any) -> str:
+    text = getattr(box, "text", "") or ""
+    return f"“{text[:30]}” " if text else ""
+
+
+def no_stranded_heading(ctx: Context) -> Iterator[Finding]:
+    """No heading ends a page while its text starts the next one."""
+    tags = set(ctx.params.get("tags", ["h2", "h3", "h4"]))
+    for number, page in enumerate(ctx.pages[:-1], start=1):
+        lines = [box for box in _content_boxes(page) if type(box).__name__ == "LineBox"]
+        if lines and lines[-1].element_tag in tags:
+            text = "".join(getattr(b, "text", "") for b in lines[-1].descendants())
+            yield ctx.finding(number, f"heading “{text.strip()[:40]}” ends the page")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def fonts_embedded(ctx: Context) -> Iterator[Finding]:
+    """Every font in the PDF is embedded and is one the style declares (no fallback)."""
+    import pypdf
+
+    declared = {_normalised(face.family) for face in ctx.style.fonts}
+    reader = pypdf.PdfReader(io.BytesIO(ctx.pdf))
+    seen: set[str] = set()
+    for number, page in enumerate(reader.pages, start=1):
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            for part in font.get("/DescendantFonts", [font]):
+                part = part.get_object()
+                descriptor = part.get("/FontDescriptor")
+                name = str(part.get("/BaseFont", "?")).split("+", 1)[-1]
+                if name in seen:
+                    continue
+                seen.add(name)
+                descriptor = descriptor.get_object() if descriptor else {}
+                if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    yield ctx.finding(number, f"font {name} is not embedded")
+                if not any(_normalised(name).startswith(family) for family in declared):
+                    yield ctx.finding(number, f"font {name} is not declared by the style")
+
+
+@cache
+def _coverage(paths: tuple[Path, ...]) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for path in paths:
+        font = TTFont(path, lazy=True)
+        covered.update(font.getBestCmap() or {})
+        font.close()
+    return frozenset(covered)
+
+
+def _needs_glyph(char: str) -> bool:
+    """Spaces, controls and variation selectors are not drawn from a font's cmap."""
+    if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs"):
+        return False
+    return not unicodedata.name(char, "").startswith("VARIATION SELECTOR")
+
+
+def no_missing_glyphs(ctx: Context) -> Iterator[Finding]:
+    """Every character laid out is covered by one of the style's fonts."""
+    covered = _coverage(tuple(sorted({face.path for face in ctx.style.fonts})))
+    reported: set[str] = set()
+    for number, page in enumerate(ctx.pages, start=1):
+        for box in _all_boxes(page):
+            for char in getattr(box, "text", "") or "":
+                if char in reported or ord(char) in covered or not _needs_glyph(char):
+                    continue
+                reported.add(char)
+                name = unicodedata.name(char, "unnamed character")
+                yield ctx.finding(number, f"U+{ord(char):04X} {name} ({char}) is in no style font")
+
+
+def figure_alt_text(ctx: Context) -> Iterator[Finding]:
+    for number, page in enumerate(ctx.pages, start=1):
+        for box in _content_boxes(page):
+            if box.element_tag == "img" and not str(box.element.get("alt") or "").strip():
+                source = box.element.get("src", "?")
+                yield ctx.finding(number, f"image {source} has no alt text")
+
+
+def links_resolve(ctx: Context) -> Iterator[Finding]:
+    """Every internal link (note references included) points at an anchor that exists."""
+    anchors = {name for page in ctx.pages for name in page.anchors}
+    for number, page in enumerate(ctx.pages, start=1):
+        for kind, target, *_rest in page.links:
+            if kind == "internal" and target not in anchors:
+                yield ctx.finding(number, f"link to #{target} has no target")
+
+
+KINDS: dict[str, Rule] = {
+    "first-page": first_page,
+    "last-page": last_page,
+    "max-pages": max_pages,
+    "no-overflow": no_overflow,
+    "no-stranded-heading": no_stranded_heading,
+    "fonts-embedded": fonts_embedded,
+    "no-missing-glyphs": no_missing_glyphs,
+    "figure-alt-text": figure_alt_text,
+    "links-resolve": links_resolve,
+}
+
+
+def rule_kind(rule_id: str, params: dict[str, Any]) -> str:
+    return str(params.get("kind", rule_id))
+
+
+def evaluate(brief: Brief, style: Style, document: Any, pdf: bytes) -> dict[str, list[Finding]]:
+    """Findings per rule id, in the order the style lists its rules; [] means it holds."""
+    results: dict[str, list[Finding]] = {}
+    for rule_id, params in style.rules.items():
+        context = Context(brief, style, document.pages, pdf, params, rule_id)
+        results[rule_id] = list(KINDS[rule_kind(rule_id, params)](context))
+    return results

@@ -1,0 +1,67 @@
+"""Checks stage, reports: findings as lines, JSON and JUnit XML for CI dashboards."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from .errors import display_path
+from .results import BriefResult
+
+
+def lines(result: BriefResult) -> list[str]:
+    path = display_path(result.path)
+    found = []
+    for rule, findings in (result.rules or {}).items():
+        for finding in findings:
+            page = "-" if finding["page"] is None else finding["page"]
+            found.append(f"{path}:{page}: {rule}: {finding['message']}")
+    return found
+
+
+def as_json(results: list[BriefResult]) -> str:
+    briefs: list[dict[str, Any]] = []
+    for result in results:
+        rules = {
+            rule: {"pass": not findings, "findings": findings}
+            for rule, findings in (result.rules or {}).items()
+        }
+        briefs.append(
+            {
+                "path": display_path(result.path),
+                "pass": result.ok and not any(result.rules.values() if result.rules else []),
+                "errors": result.errors,
+                "rules": rules,
+            }
+        )
+    return json.dumps(briefs, indent=2, ensure_ascii=False)
+
+
+def as_junit(results: list[BriefResult], seconds: float) -> bytes:
+    """One testsuite per brief, one testcase per rule (and one for the build itself)."""
+    suites = ET.Element("testsuites", name="briefpress check", time=f"{seconds:.3f}")
+    for result in results:
+        path = display_path(result.path)
+        suite = ET.SubElement(suites, "testsuite", name=path)
+        cases = 0
+        failures = 0
+        build = ET.SubElement(suite, "testcase", classname=path, name="build")
+        cases += 1
+        if result.errors:
+            failures += 1
+            failure = ET.SubElement(build, "failure", message=result.errors[0], type="build")
+            failure.text = "\n".join(result.errors)
+        for rule, findings in (result.rules or {}).items():
+            case = ET.SubElement(suite, "testcase", classname=path, name=rule)
+            cases += 1
+            if findings:
+                failures += 1
+                text = [f"page {f['page'] or '-'}: {f['message']}" for f in findings]
+                failure = ET.SubElement(case, "failure", message=text[0], type=rule)
+                failure.text = "\n".join(text)
+        suite.set("tests", str(cases))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
