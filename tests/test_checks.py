@@ -73,8 +73,10 @@ def test_masthead_pushed_off_page_one(reference: Path) -> None:
     rules = _findings(reference)
     assert "masthead-first-page" in _failing(rules)
     assert rules["masthead-first-page"][0] == {
-        "rule": "masthead-first-page", "page": 2, "message": ".title must be wholly on page 1 (is on 2)"
-    }  # fmt: skip
+        "rule": "masthead-first-page",
+        "page": 2,
+        "message": ".title must be wholly on page 1 (is on 2)",
+    }
 
 
 def test_colophon_not_on_the_last_page(reference: Path) -> None:
