@@ -24,7 +24,8 @@ def test_no_python_code_names_a_style() -> None:
 def test_style_declares_fonts_from_packages_with_licences() -> None:
     style = load_style("csds", REPO / "styles")
     families = {face.family for face in style.fonts}
-    assert families == {"Source Serif 4", "Source Sans 3"}
+    assert families == {"Source Serif 4", "Source Sans 3", "Noto Sans CJK JP"}
+    assert [face.family for face in style.fonts if face.fallback] == ["Noto Sans CJK JP"]
     for face in style.fonts:
         assert face.path.is_file()
         assert face.license is not None and "Open Font License" in face.license.read_text()

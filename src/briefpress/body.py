@@ -9,7 +9,7 @@ cache hashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,9 +17,11 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from .errors import Problem
+from .extensions import BOXES
 from .markdown import SAFE_SCHEMES, create_parser
 from .svg import UnsafeSvg, sanitise_svg
 
+_CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
@@ -78,6 +80,11 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
 
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
+    _check_tables(tokens, body, fail)
+    for match in _CONTAINER.finditer(body):
+        if match[1] not in BOXES:
+            line = body.count("\n", 0, match.start())
+            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
@@ -85,6 +92,27 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             line = body.count("\n", 0, definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
     return BodyReport(tuple(problems), tuple(dict.fromkeys(images)))
+
+
+def _cells(line: str) -> int:
+    """Cells of a pipe-table row as written: unescaped pipes, outer ones optional."""
+    row = line.strip()
+    row = row[1:] if row.startswith("|") else row
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return len(re.split(r"(?<!\\)\|", row))
+
+
+def _check_tables(tokens: list[Token], body: str, fail: Callable[[int, str, str], None]) -> None:
+    """Every row has as many cells as the header: markdown-it would pad or cut silently."""
+    lines = body.split("\n")
+    header = 0
+    for token in tokens:
+        if token.type == "table_open" and token.map:
+            header = _cells(lines[token.map[0]])
+        elif token.type == "tr_open" and token.map and header:
+            count = _cells(lines[token.map[0]])
+            if count != header:
+                fail(token.map[0], "table", f"row has {count} cells, the header has {header}")
 
 
 def _check_image(src: str, folder: Path) -> str | None:

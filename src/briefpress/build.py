@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, html, model, outputs, xhtml
+from .checks import low_resolution_images
 from .errors import BriefpressError, Problem, UsageError
 from .model import FORMATS, Brief, Series
 from .results import BriefResult, Report
@@ -148,6 +149,10 @@ class Builder:
                 document = html.render(brief, style, "print")
                 layout = self.renderer.layout(brief, style, document.text)
                 result.warnings += [str(w) for w in layout.warnings]
+                result.warnings += [
+                    str(_problem(brief.path, warning, "image"))
+                    for warning in low_resolution_images(layout.document.pages)
+                ]
                 pdf = self.renderer.write(brief, layout)
                 pending[self.out_dir / f"{brief.stem}.pdf"] = pdf
                 if self.evaluate:

@@ -14,10 +14,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from .fonts import coverage
 from .model import Brief
 from .style import Style
 
@@ -198,18 +197,6 @@ def fonts_embedded(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(number, f"font {name} is not declared by the style")
 
 
-@cache
-def _coverage(paths: tuple[Path, ...]) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    covered: set[int] = set()
-    for path in paths:
-        font = TTFont(path, lazy=True)
-        covered.update(font.getBestCmap() or {})
-        font.close()
-    return frozenset(covered)
-
-
 def _needs_glyph(char: str) -> bool:
     """Spaces, controls and variation selectors are not drawn from a font's cmap."""
     if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs"):
@@ -219,7 +206,7 @@ def _needs_glyph(char: str) -> bool:
 
 def no_missing_glyphs(ctx: Context) -> Iterator[Finding]:
     """Every character laid out is covered by one of the style's fonts."""
-    covered = _coverage(tuple(sorted({face.path for face in ctx.style.fonts})))
+    covered = coverage(tuple(sorted({face.path for face in ctx.style.fonts})))
     reported: set[str] = set()
     for number, page in enumerate(ctx.pages, start=1):
         for box in _all_boxes(page):
@@ -246,6 +233,32 @@ def links_resolve(ctx: Context) -> Iterator[Finding]:
         for kind, target, *_rest in page.links:
             if kind == "internal" and target not in anchors:
                 yield ctx.finding(number, f"link to #{target} has no target")
+
+
+#: Raster images printed below this resolution get a warning.
+MIN_DPI = 200
+
+
+def low_resolution_images(pages: list[Any]) -> list[str]:
+    """Raster images whose pixels are spread too thin at their printed size (warnings)."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+    from weasyprint.images import RasterImage
+
+    warnings = []
+    for number, page in enumerate(pages, start=1):
+        for box in _content_boxes(page):
+            image = getattr(box, "replacement", None)
+            if not isinstance(box, ReplacedBox) or not isinstance(image, RasterImage):
+                continue
+            inches = box.width / 96  # CSS px
+            dpi = image.width / inches if inches else 0
+            if dpi < MIN_DPI:
+                source = box.element.get("src", "?")
+                warnings.append(
+                    f"page {number}: image {source} prints at {dpi:.0f} dpi "
+                    f"({image.width} px over {inches * 25.4:.0f} mm); {MIN_DPI} dpi or more is needed"
+                )
+    return warnings
 
 
 KINDS: dict[str, Rule] = {

@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 CACHE_VERSION = "1"
@@ -31,6 +32,9 @@ class FontFace:
     #: reads from the file itself (WeasyPrint ignores weight ranges).
     weight: int | None
     license: Path | None
+    #: Only for characters the other fonts lack (CJK in a Latin brief, say); EPUBs
+    #: carry it only when the brief needs it, subset to what it uses.
+    fallback: bool = False
 
     def css(self, url: str | None = None) -> str:
         src = url or self.path.as_uri()
@@ -40,6 +44,38 @@ class FontFace:
             f' font-family: "{self.family}"; src: url("{src}");'
             f" font-style: {self.style};{weight} }}"
         )
+
+
+@cache
+def coverage(paths: tuple[Path, ...]) -> frozenset[int]:
+    """Code points the given font files have glyphs for (read once per process)."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for path in paths:
+        with TTFont(path, lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+def subset(path: Path, text: str) -> bytes:
+    """The font cut down to the characters of ``text``: a CJK fallback shrinks from MBs to KBs."""
+    import io
+
+    from fontTools import subset as subsetter
+
+    options = subsetter.Options()
+    options.name_IDs = ["*"]  # keep the copyright and licence records
+    options.notdef_outline = True
+    font = subsetter.load_font(str(path), options, dontLoadGlyphNames=True)
+    font.recalcTimestamp = False
+    engine = subsetter.Subsetter(options)
+    engine.populate(text=text)
+    engine.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    font.close()
+    return buffer.getvalue()
 
 
 def cache_folder() -> Path:
@@ -98,7 +134,7 @@ def _target(face: FontFace, location: dict[str, float]) -> FontFace:
     weight = int(location.get("wght", 400))
     stem = face.family.replace(" ", "") + ("-Italic" if face.style == "italic" else "")
     target = cache_folder() / f"{stem}-{weight}-{key}.ttf"
-    return FontFace(face.family, target, face.style, weight, face.license)
+    return FontFace(face.family, target, face.style, weight, face.license, face.fallback)
 
 
 def _make_instance(pending: PendingInstance) -> None:

@@ -49,6 +49,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         if number
     ]
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
+    # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
+    notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
     return {
         "target": target,
         "brief": brief,
@@ -65,10 +67,11 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "date_text": brief.date_text,
         "key_issues": [Markup(render_inline(md, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(md, brief.lead)) if brief.lead else None,
-        "body": Markup(render_body(md, brief.body)),
+        "body": Markup(render_body(md, brief.body, {"labels": labels, "notes": notes})),
         "bios": [(a, Markup(render_inline(md, a.bio))) for a in brief.authors if a.bio],
+        "authors": brief.authors,
         "about_label": labels.get(about_key, "About the author"),
-        "disclaimer": brief.disclaimer_text,
+        "disclaimer": Markup(render_inline(md, brief.disclaimer_text)),
         "issn_lines": issn,
         "doi": brief.doi,
         "license": brief.license,

@@ -12,6 +12,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .extensions import boxes_plugin, figures_plugin, notes_plugin, tables_plugin
+
 #: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -28,6 +30,10 @@ def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool =
     else:
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin)
+    md.use(notes_plugin)
+    md.use(figures_plugin)
+    md.use(tables_plugin)
+    md.use(boxes_plugin)
     md.use(sections_plugin)
     return md
 
@@ -88,8 +94,9 @@ def _unique_slug(text: str, used: set[str]) -> str:
     return slug
 
 
-def render_body(md: MarkdownIt, text: str) -> str:
-    return md.render(text, {})
+def render_body(md: MarkdownIt, text: str, env: dict[str, object] | None = None) -> str:
+    """The body as XHTML; ``env`` carries ``labels`` and the ``notes`` mode to the plugins."""
+    return md.render(text, dict(env or {}))
 
 
 def render_inline(md: MarkdownIt, text: str) -> str:

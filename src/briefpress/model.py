@@ -22,6 +22,7 @@ FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
+_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -265,6 +266,11 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         if key not in AUTHOR_FIELDS:
             reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
     fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
+    orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
+    if orcid and not _ORCID.match(orcid):
+        reader.fail("authors", f'author {index + 1}: "{orcid}" is not an ORCID iD', where)
+    elif orcid:
+        fields["orcid"] = orcid
     return Author(**fields)
 
 

@@ -6,6 +6,7 @@ Python never names a style: everything a series looks like is declared there.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -119,11 +120,14 @@ def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
     pending: list[PendingInstance] = []
     for index, entry in enumerate(value if isinstance(value, list) else []):
         try:
-            declared = (
-                _fontpkg_faces(str(entry["fontpkg"]))
-                if "fontpkg" in entry
-                else [_file_face(entry, folder)]
-            )
+            if "fontpkg" in entry:
+                declared = _fontpkg_faces(str(entry["fontpkg"]))
+            elif "package" in entry:
+                declared = [_package_face(entry)]
+            else:
+                declared = [_file_face(entry, folder)]
+            if entry.get("fallback"):
+                declared = [dataclasses.replace(face, fallback=True) for face in declared]
             instances = entry.get("instances")
             for face in declared:
                 planned = plan_instances(face, instances) if instances else []
@@ -180,6 +184,30 @@ def _fontpkg_family(family_name: str) -> Any:
     root = Path(next(iter(spec.submodule_search_locations)))
     meta = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
     return fontpkg.family_from_metadata(meta, root)
+
+
+def _package_face(entry: dict[str, Any]) -> FontFace:
+    """A font file shipped inside any Python package (``package:`` + ``file:``)."""
+    import importlib.util
+
+    module = str(entry["package"])
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError(f"font package {module} is not installed")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    path = root / str(entry["file"])
+    if not path.is_file():
+        raise LookupError(f"{entry['file']} not found in the {module} package")
+    licenses = sorted(root.parent.glob(f"{module}-*.dist-info/licenses/*")) + sorted(
+        root.glob("LICENSE*")
+    )
+    return FontFace(
+        family=str(entry["family"]),
+        path=path,
+        style=str(entry.get("style", "normal")),
+        weight=int(entry["weight"]) if entry.get("weight") else None,
+        license=licenses[0] if licenses else None,
+    )
 
 
 def _file_face(entry: dict[str, Any], folder: Path) -> FontFace:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .fonts import FontFace, coverage, subset
 from .html import render
 from .model import Brief
 from .style import Style
@@ -19,10 +20,17 @@ from .svg import sanitise_svg
 FONTS_DIR = "fonts"
 
 
-def font_files(style: Style) -> dict[str, Path]:
+def brief_text(brief: Brief) -> str:
+    """Every character the brief can print (front matter and body alike)."""
+    parts = [brief.title, brief.subtitle or "", brief.lead or "", brief.body, *brief.key_issues]
+    parts += [f"{a.name} {a.affiliation or ''} {a.bio or ''}" for a in brief.authors]
+    return "".join(parts)
+
+
+def font_files(style: Style, faces: list[FontFace] | None = None) -> dict[str, Path]:
     """Relative name in the folder → source file, for every font and licence."""
     files: dict[str, Path] = {}
-    for face in style.fonts:
+    for face in style.fonts if faces is None else faces:
         files[f"{FONTS_DIR}/{_safe_name(face.path.name)}"] = face.path
         if face.license:
             stem = face.family.replace(" ", "")
@@ -36,12 +44,29 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") + dot + ext
 
 
+def needed_fallbacks(brief: Brief, style: Style) -> tuple[list[FontFace], str]:
+    """Fallback faces the brief needs, and the characters it needs them for."""
+    primary = coverage(tuple(sorted({f.path for f in style.fonts if not f.fallback})))
+    missing = "".join(sorted({ch for ch in brief_text(brief) if ord(ch) not in primary}))
+    needed = []
+    for face in (f for f in style.fonts if f.fallback):
+        if missing and any(ord(ch) in coverage((face.path,)) for ch in missing):
+            needed.append(face)
+    return needed, missing
+
+
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
-    fonts = font_files(style)
+    fallbacks, missing = needed_fallbacks(brief, style)
+    faces = [f for f in style.fonts if not f.fallback] + fallbacks
+    fonts = font_files(style, faces)
     url_for = {source: name for name, source in fonts.items()}
-    css = [style.font_css(url_for)]
+    css = ["\n".join(face.css(url_for.get(face.path)) for face in faces)]
     css += [path.read_text(encoding="utf-8") for path in style.stylesheets.get("screen", ())]
-    files = {name: source.read_bytes() for name, source in fonts.items()}
+    fallback_paths = {face.path for face in fallbacks}
+    files = {
+        name: subset(source, missing) if source in fallback_paths else source.read_bytes()
+        for name, source in fonts.items()
+    }
     for image in brief.images:
         data = (brief.path.parent / image).read_bytes()
         files[image] = sanitise_svg(data) if image.lower().endswith(".svg") else data
