@@ -254,9 +254,10 @@ def low_resolution_images(pages: list[Any]) -> list[str]:
             dpi = image.width / inches if inches else 0
             if dpi < MIN_DPI:
                 source = box.element.get("src", "?")
+                size = f"{image.width} px over {inches * 25.4:.0f} mm"
                 warnings.append(
-                    f"page {number}: image {source} prints at {dpi:.0f} dpi "
-                    f"({image.width} px over {inches * 25.4:.0f} mm); {MIN_DPI} dpi or more is needed"
+                    f"page {number}: image {source} prints at {dpi:.0f} dpi ({size}); "
+                    f"{MIN_DPI} dpi or more is needed"
                 )
     return warnings
 
