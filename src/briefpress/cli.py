@@ -250,3 +250,38 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
     for path in changed if verbose else []:
         click.echo(f"wrote {path}")
     sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@reports_errors
+def watch(brief: Path, port: int) -> None:
+    """Preview BRIEF on http://127.0.0.1:PORT/, rebuilt on every save (Ctrl-C stops).
+
+    \b
+    Example:
+      briefpress watch source/2023-26-nato-japan.md --port 8000
+    """
+    from .build import Project
+    from .errors import UsageError
+    from .preview import HOST, Preview, serve
+    from .preview import watch as watch_changes
+
+    if not brief.is_file():
+        raise UsageError(f"{brief}: no such file")
+    preview = Preview(brief, Project(Path.cwd()))
+    server = serve(preview, port)
+    click.echo(f"previewing {brief} on http://{HOST}:{port}/ (Ctrl-C stops)", err=True)
+    state = preview.rebuild()
+    try:
+        for state in watch_changes(preview):
+            problems = f", {len(state.messages)} message(s)" if state.messages else ""
+            click.echo(f"rebuilt {brief.name} (version {state.version}{problems})", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        preview.builder.close()
+    click.echo("stopped", err=True)

@@ -1,0 +1,233 @@
+"""Preview stage: ``briefpress watch``, a live preview of one brief on 127.0.0.1.
+
+The page shows the brief as laid out for print (page images) beside its
+EPUB-ready HTML. Saving the brief, its series file, a style file or an image
+rebuilds it; the page polls a version number and reloads itself when it
+changes. A brief that fails to validate, render or keep its layout rules shows
+its messages in the page, while the last good pages stay in view: the server
+never dies on bad input.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import io
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .build import Builder, Project
+from .errors import BriefpressError, UsageError
+
+#: Loopback only: a preview is for the person at this machine, never the network.
+HOST = "127.0.0.1"
+PAGE_SCALE = 1.4  # about 100 dpi: sharp on a screen, quick to draw
+POLL_MS = 400
+
+
+@dataclass
+class State:
+    version: int = 0
+    pages: list[bytes] = field(default_factory=list)
+    xhtml: dict[str, bytes] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+class Preview:
+    """Rebuilds one brief in this process and keeps the last good result."""
+
+    def __init__(self, brief: Path, project: Project) -> None:
+        self.path = brief.resolve()
+        self.project = project
+        self.out = project.default_output / ".preview"
+        self.builder = Builder(project, self.out, ("pdf", "html"), evaluate=True)
+        self.state = State()
+        self.lock = threading.Lock()
+
+    def watched(self) -> list[Path]:
+        """The brief, its series file, its style folder and its own folder (images)."""
+        paths = [self.path.parent, self.project.styles]
+        return [p for p in paths if p.exists()]
+
+    def rebuild(self) -> State:
+        from .checks import Finding
+
+        messages: list[str] = []
+        pages: list[bytes] | None = None
+        files: dict[str, bytes] | None = None
+        title = self.state.title
+        # A fresh builder re-reads series and style; the renderer (WeasyPrint and
+        # its font configuration) is kept, so memory stays flat over many saves.
+        renderer = self.builder._renderer
+        self.builder = Builder(self.project, self.out, ("pdf", "html"), evaluate=True)
+        self.builder._renderer = renderer
+        try:
+            brief = self.builder.load(self.path)
+            result = self.builder.build_one(brief)
+            messages += result.errors + [f"warning: {w}" for w in result.warnings]
+            for rule, findings in (result.rules or {}).items():
+                for finding in findings:
+                    item = Finding(rule, finding["page"], finding["message"])
+                    messages.append(item.line(str(self.path.name)))
+            if result.ok:
+                pages = _page_images(self.out / f"{brief.stem}.pdf")
+                files = _read_tree(self.out / brief.stem)
+                title = brief.title
+        except BriefpressError as exc:
+            messages += exc.lines()
+        except Exception as exc:  # the preview outlives any failure of one build
+            messages.append(f"{self.path.name}: {type(exc).__name__}: {exc}")
+        with self.lock:
+            self.state = State(
+                version=self.state.version + 1,
+                pages=pages if pages is not None else self.state.pages,
+                xhtml=files if files is not None else self.state.xhtml,
+                messages=messages,
+                title=title,
+            )
+            return self.state
+
+
+def _page_images(pdf: Path) -> list[bytes]:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = []
+        for page in document:
+            buffer = io.BytesIO()
+            page.render(scale=PAGE_SCALE).to_pil().save(buffer, format="PNG")
+            images.append(buffer.getvalue())
+        return images
+    finally:
+        document.close()
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8" />
+<title>{title} · briefpress preview</title>
+<style>
+body {{ margin: 0; font-family: system-ui, sans-serif; background: #e8ebef; }}
+header {{ padding: 0.6rem 1rem; background: #123c69; color: white; font-weight: 600; }}
+#messages {{ margin: 0; padding: 0.6rem 1rem; background: #fff3e6; color: #8a3500;
+  font: 0.9rem/1.4 ui-monospace, monospace; white-space: pre-wrap; }}
+#messages:empty {{ display: none; }}
+main {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; padding: 1rem; }}
+.pages img {{ display: block; width: 100%; margin-bottom: 1rem; box-shadow: 0 1px 4px #0003; }}
+iframe {{ width: 100%; height: calc(100vh - 6rem); border: 0; background: white; }}
+</style></head>
+<body>
+<header>Preview: {title} <small>(version {version})</small></header>
+<pre id="messages">{messages}</pre>
+<main>
+<section class="pages">{pages}</section>
+<section class="html">
+<iframe src="/html/index.xhtml?v={version}" title="EPUB-ready HTML"></iframe>
+</section>
+</main>
+<script>
+const shown = {version};
+setInterval(async () => {{
+  try {{
+    const state = await (await fetch("/version", {{cache: "no-store"}})).json();
+    if (state.version !== shown) location.reload();
+  }} catch (e) {{}}
+}}, {poll});
+</script>
+</body></html>
+"""
+
+
+def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            with preview.lock:
+                state = preview.state
+            if path == "/":
+                pages = "\n".join(
+                    f'<img src="/page/{n}.png?v={state.version}" alt="Page {n}" />'
+                    for n in range(1, len(state.pages) + 1)
+                )
+                body = PAGE.format(
+                    title=html.escape(state.title or preview.path.name),
+                    version=state.version,
+                    messages=html.escape("\n".join(state.messages)),
+                    pages=pages,
+                    poll=POLL_MS,
+                )
+                self._send(200, body.encode(), "text/html; charset=utf-8")
+            elif path == "/version":
+                data = {"version": state.version, "messages": state.messages}
+                self._send(200, json.dumps(data).encode(), "application/json")
+            elif path.startswith("/page/") and path.endswith(".png"):
+                number = path[len("/page/") : -len(".png")]
+                if number.isdigit() and 1 <= int(number) <= len(state.pages):
+                    self._send(200, state.pages[int(number) - 1], "image/png")
+                else:
+                    self._send(404, b"no such page", "text/plain")
+            elif path.startswith("/html/") and path[len("/html/") :] in state.xhtml:
+                name = path[len("/html/") :]
+                kind = _content_type(name)
+                self._send(200, state.xhtml[name], kind)
+            else:
+                self._send(404, b"not found", "text/plain")
+
+    return Handler
+
+
+def _content_type(name: str) -> str:
+    import mimetypes
+
+    if name.endswith(".xhtml"):
+        return "application/xhtml+xml; charset=utf-8"
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def serve(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
+    """Start serving in a background thread; a busy port is a usage error."""
+    try:
+        server = http.server.ThreadingHTTPServer((HOST, port), _handler(preview))
+    except OSError as exc:
+        message = f"port {port} on {HOST} is busy ({exc.strerror}); try --port {port + 1}"
+        raise UsageError(message) from exc
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def watch(preview: Preview, stop: threading.Event | None = None) -> Iterable[State]:
+    """Rebuild on every relevant change until ``stop`` is set; yields each new state."""
+    from watchfiles import watch as watch_files
+
+    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=150, step=50):
+        if any(_relevant(Path(path)) for _change, path in changes):
+            yield preview.rebuild()
+
+
+def _relevant(path: Path) -> bool:
+    """Editors' backup and swap files do not count; sources, styles and images do."""
+    name = path.name
+    return not (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp")))

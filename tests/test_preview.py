@@ -1,0 +1,132 @@
+"""`briefpress watch`: a live preview that follows the source and survives bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefpress.build import Project
+from briefpress.errors import UsageError
+from briefpress.preview import Preview, serve, watch
+
+from .conftest import BRIEF_TEMPLATE, MakeProject
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(port: int, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+        return response.read()
+
+
+def _version(port: int) -> dict[str, object]:
+    return json.loads(_get(port, "/version"))
+
+
+def _wait_for_version(port: int, above: int, timeout: float = 60) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = _version(port)
+        if int(state["version"]) > above:  # type: ignore[call-overload]
+            return state
+        time.sleep(0.1)
+    raise AssertionError("the preview did not rebuild")
+
+
+@pytest.fixture
+def running(make_project: MakeProject) -> Iterator[tuple[Path, int]]:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    preview = Preview(root / "source" / "2024-1-x.md", Project(root))
+    port = _free_port()
+    server = serve(preview, port)
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=lambda: list(watch(preview, stop)), daemon=True)
+    watcher.start()
+    time.sleep(0.5)  # let the watcher start before the test edits files
+    try:
+        yield root, port
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+        server.shutdown()
+        server.server_close()
+        preview.builder.close()
+
+
+def test_preview_follows_edits_and_keeps_the_last_good_pages(running: tuple[Path, int]) -> None:
+    root, port = running
+    page = _get(port, "/").decode()
+    assert "A test brief" in page and '<img src="/page/1.png' in page
+    assert _get(port, "/page/1.png")[:4] == b"\x89PNG"
+    assert b"Body text of the test brief" in _get(port, "/html/index.xhtml")
+    first = int(_version(port)["version"])  # type: ignore[call-overload]
+
+    source = root / "source" / "2024-1-x.md"
+    source.write_text(source.read_text().replace("Body text", "Edited body text"))
+    state = _wait_for_version(port, first)
+    assert state["messages"] == []
+    assert b"Edited body text" in _get(port, "/html/index.xhtml")
+    good_page = _get(port, "/page/1.png")
+
+    source.write_text(source.read_text().replace("number: 1", "number: one"))
+    state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
+    assert state["messages"] == ['source/2024-1-x.md:2: number: expected an integer, got "one"']
+    page = _get(port, "/").decode()
+    assert "expected an integer" in page
+    assert _get(port, "/page/1.png") == good_page, "the last good pages stay visible"
+    assert b"Edited body text" in _get(port, "/html/index.xhtml")
+
+    css = root / "styles" / "csds" / "print.css"
+    source.write_text(source.read_text().replace("number: one", "number: 1"))
+    state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
+    css.write_text(css.read_text().replace("--tint: #eef2f7", "--tint: #ffe0e0"))
+    state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
+    assert state["messages"] == [] and _get(port, "/page/1.png") != good_page
+
+
+def test_busy_port_is_a_clear_usage_error(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    preview = Preview(root / "source" / "2024-1-x.md", Project(root))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(UsageError, match=f"port {port} on 127.0.0.1 is busy"):
+            serve(preview, port)
+
+
+def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefpress", "watch", "source/2024-1-x.md", "--port", str(port)],
+        cwd=root, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if int(_version(port)["version"]) >= 1:  # type: ignore[call-overload]
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert "A test brief" in _get(port, "/").decode()
+    finally:
+        process.send_signal(2)  # SIGINT, as Ctrl-C
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "stopped" in err and "Traceback" not in err
