@@ -154,6 +154,14 @@ class Builder:
             wanted = ("pdf", *wanted)  # the rules read the PDF's layout
         return tuple(fmt for fmt in wanted if fmt in BUILDABLE)
 
+    def out_for(self, series: Series) -> Path:
+        """Each series writes to the output folder at its place under source/."""
+        try:
+            relative = series.folder.resolve().relative_to(self.project.default_source.resolve())
+        except ValueError:
+            return self.out_dir
+        return self.out_dir / relative
+
     def targets_for(self, series: Series) -> tuple[str, ...]:
         return self.targets or series.targets
 
@@ -164,12 +172,13 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, "key_issues" in style.requires)
+        return model.load_brief(path, series, style.requires)
 
     def build_one(self, brief: Brief) -> BriefResult:
         started = time.perf_counter()
         result = BriefResult(brief.path)
         formats = self.formats_for(brief.series)
+        out = self.out_for(brief.series)
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
@@ -190,7 +199,7 @@ class Builder:
                         for warning in low_resolution_images(layout.document.pages)
                     ]
                 pdf = self.renderer.write(brief, layout)
-                pending[self.out_dir / f"{brief.stem}{target.suffix}.pdf"] = pdf
+                pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
                 if self.evaluate and number == 0:
                     from .checks import evaluate
 
@@ -199,11 +208,11 @@ class Builder:
             if "html" in formats or "epub" in formats:
                 folder = xhtml.render_folder(brief, style)
                 if "html" in formats:
-                    pending[self.out_dir / brief.stem] = folder
+                    pending[out / brief.stem] = folder
                 if "epub" in formats:
                     context = html.template_context(brief, style, "epub")
                     package = epub.build_epub(brief, style, folder, context)
-                    pending[self.out_dir / f"{brief.stem}.epub"] = package
+                    pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
             for target, content in pending.items():
                 if isinstance(content, bytes):
@@ -261,7 +270,9 @@ def _plan(
 ) -> _Plan:
     hasher = cache.Hasher()
     plan = _Plan([], [], [])
-    numbers: list[tuple[Path, Path, int, int]] = []
+    # (brief, series, numbering scope, number, label) and (brief, output folder)
+    numbers: list[tuple[Path, Path, int, int, str]] = []
+    places: list[tuple[Path, Path]] = []
     for path in paths:
         try:
             series = builder.series(path)
@@ -272,15 +283,20 @@ def _plan(
             if not options.force and checked and cache.is_fresh(entry, settings, hasher):
                 assert entry is not None
                 plan.fresh.append(BriefResult(path, up_to_date=True, rules=entry.rules))
-                numbers.append((path, series.path, entry.year, entry.number))
+                label = series.numbering.format(number=entry.number, year=entry.year)
+                scope = entry.year if series.numbers_per_year else 0
+                numbers.append((path, series.path, scope, entry.number, label))
+                places.append((path, builder.out_for(series)))
                 continue
             brief = builder.load(path)
         except BriefpressError as exc:
             plan.failed.append(_failure(path, exc.lines()))
             continue
         plan.stale.append(brief)
-        numbers.append((path, brief.series.path, brief.issue_year, brief.number))
-    refused = _duplicate_numbers(numbers) + _shared_outputs(plan.stale + plan.fresh)
+        scope = brief.issue_year if brief.series.numbers_per_year else 0
+        numbers.append((path, brief.series.path, scope, brief.number, brief.issue_label))
+        places.append((path, builder.out_for(brief.series)))
+    refused = _duplicate_numbers(numbers) + _shared_outputs(places)
     if refused:
         bad = {problem.path for problem in refused}
         plan.fresh = [r for r in plan.fresh if r.path not in bad]
@@ -290,24 +306,25 @@ def _plan(
     return plan
 
 
-def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int]]) -> list[Problem]:
-    """Two briefs of one series may not share a number and year; both are named."""
-    groups: dict[tuple[Path, int, int], list[Path]] = {}
-    for path, series, year, number in numbers:
-        groups.setdefault((series, year, number), []).append(path)
+def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int, str]]) -> list[Problem]:
+    """Two briefs of one series may not share a number (in a year, when numbering is
+    per year); both are named."""
+    groups: dict[tuple[Path, int, int], list[tuple[Path, str]]] = {}
+    for path, series, scope, number, label in numbers:
+        groups.setdefault((series, scope, number), []).append((path, label))
     problems = []
-    for (_series, year, number), paths in groups.items():
-        for path in paths if len(paths) > 1 else []:
-            others = ", ".join(p.name for p in paths if p != path)
-            problems.append(_problem(path, f"{number}/{year} is also used by {others}", "number"))
+    for entries in groups.values():
+        for path, label in entries if len(entries) > 1 else []:
+            others = ", ".join(p.name for p, _label in entries if p != path)
+            problems.append(_problem(path, f"{label} is also used by {others}", "number"))
     return problems
 
 
-def _shared_outputs(items: list[Brief] | list[Any]) -> list[Problem]:
+def _shared_outputs(places: list[tuple[Path, Path]]) -> list[Problem]:
     """Output names follow the file's stem: two briefs with one stem would overwrite."""
-    stems: dict[str, list[Path]] = {}
-    for item in items:
-        stems.setdefault(item.path.stem, []).append(item.path)
+    stems: dict[tuple[Path, str], list[Path]] = {}
+    for path, folder in places:
+        stems.setdefault((folder, path.stem), []).append(path)
     return [
         _problem(
             path,
@@ -417,16 +434,19 @@ def check(
     options = replace(options or BuildOptions(), evaluate=True)
     report = build(paths, project, options, on_plan)
     out = (options.out_dir or project.default_output).resolve()
+    places = Builder(project, out)
     for result in report.results:
-        pdf = out / f"{result.path.stem}.pdf"
         if baseline and result.ok and result.rules is not None:
-            folder = baseline.folder / result.path.stem
+            # Each series has its own output folder, and its own place among the baselines.
+            folder = places.out_for(places.series(result.path))
+            where = folder.relative_to(out) / result.path.stem
+            pdf = folder / f"{result.path.stem}.pdf"
             if baseline.update:
-                visual.update_baseline(pdf, folder)
+                visual.update_baseline(pdf, baseline.folder / where)
                 diffs = []
             else:
-                diff_folder = out / "check" / result.path.stem
-                diffs = visual.compare(pdf, folder, diff_folder, baseline.tolerance)
+                approved, diff_folder = baseline.folder / where, out / "check" / where
+                diffs = visual.compare(pdf, approved, diff_folder, baseline.tolerance)
             result.rules = {
                 **result.rules,
                 visual.RULE: [
@@ -459,8 +479,7 @@ def write_index(
     changed: list[Path] = []
     for briefs in by_series.values():
         series = briefs[0].series
-        # One series: its catalogue is the output folder's front page.
-        folder = out if len(by_series) == 1 else out / series.folder.name
+        folder = builder.out_for(series)
         changed += write_catalogue(briefs, series, builder.style(series.style), folder)
     return changed, problems
 

@@ -41,6 +41,9 @@ def reports_errors(command: F) -> F:
             for line in exc.lines():
                 click.echo(line, err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a file system problem is not a bug: say which file
+            click.echo(f"briefpress: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 

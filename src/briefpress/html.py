@@ -62,8 +62,9 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "labels": labels,
         "masthead": f"{brief.series.masthead} • {brief.issue_label}",
         "running_footer": f"{brief.series.name} • {brief.issue_label}",
-        "title": brief.title,
-        "subtitle": brief.subtitle,
+        # Typographic quotes in titles too ("Europe's" → "Europe’s"), as plain text.
+        "title": plain_text(md, brief.title),
+        "subtitle": plain_text(md, brief.subtitle) if brief.subtitle else None,
         "byline": f"{labels.get('by', 'By')} {join_names(names, labels.get('and', 'and'))}",
         "author_names": names,
         "date_iso": brief.date.isoformat(),

@@ -49,6 +49,8 @@ class Series:
     max_pages: int = 8
     notes: str = "endnotes"
     formats: tuple[str, ...] = FORMATS
+    #: How an issue is cited: ``{number}/{year}``, ``{year}/C {number:02}``, ``No. {number}``.
+    numbering: str = "{number}/{year}"
     #: PDF targets a run produces (print, screen, draft), print alone by default.
     targets: tuple[str, ...] = ("print",)
     site_url: str | None = None
@@ -57,6 +59,15 @@ class Series:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @property
+    def numbers_per_year(self) -> bool:
+        """Numbering restarts each year when the format shows the year."""
+        return "{year" in self.numbering
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -102,8 +113,8 @@ class Brief:
 
     @property
     def issue_label(self) -> str:
-        """``26/2023``: how the series cites this brief."""
-        return f"{self.number}/{self.issue_year}"
+        """``26/2023``, ``2021/C 32``, ``No. 7``: how the series cites this brief."""
+        return self.series.numbering.format(number=self.number, year=self.issue_year)
 
     @property
     def language(self) -> str:
@@ -124,8 +135,9 @@ class Brief:
         """Stable across rebuilds: the DOI, or a URN from series, year and number."""
         if self.doi:
             return f"doi:{self.doi}"
-        slug = re.sub(r"[^a-z0-9]+", "-", self.series.name.lower()).strip("-")
-        return f"urn:briefpress:{slug}:{self.issue_year}:{self.number}"
+        if self.series.numbers_per_year:
+            return f"urn:briefpress:{self.series.slug}:{self.issue_year}:{self.number}"
+        return f"urn:briefpress:{self.series.slug}:{self.number}"
 
 
 def issn_is_valid(issn: str) -> bool:
@@ -141,6 +153,7 @@ def issn_is_valid(issn: str) -> bool:
 SERIES_FIELDS = (
     "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
     "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
+    "numbering",
 )  # fmt: skip
 
 
@@ -168,11 +181,26 @@ def load_series(path: Path) -> Series:
         notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
         formats=tuple(formats),
         targets=reader.string_list("targets") or ("print",),
+        numbering=_read_numbering(reader),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
     )
     reader.finish()
     return series
+
+
+def _read_numbering(reader: FieldReader) -> str:
+    numbering = reader.string("numbering") or "{number}/{year}"
+    try:
+        numbering.format(number=1, year=2000)
+    except (KeyError, IndexError, ValueError) as exc:
+        reader.fail(
+            "numbering", f'"{numbering}" is not a format of {{number}} and {{year}} ({exc})'
+        )
+        return "{number}/{year}"
+    if "{number" not in numbering:
+        reader.fail("numbering", f'"{numbering}" must show the {{number}}')
+    return numbering
 
 
 def _read_issn(reader: FieldReader) -> Issn:
@@ -196,7 +224,7 @@ BRIEF_FIELDS = (
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
 
-def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> Brief:
+def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_issues",)) -> Brief:
     raw = read_brief(path)
     reader = FieldReader(raw, BRIEF_FIELDS)
     authors = _read_authors(reader)
@@ -207,7 +235,7 @@ def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> 
     if lang and not _LANG.match(lang):
         reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
     key_issues = reader.string_list(
-        "key_issues", required=requires_key_issues, min_items=1, max_items=MAX_KEY_ISSUES
+        "key_issues", required="key_issues" in required, min_items=1, max_items=MAX_KEY_ISSUES
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
@@ -228,7 +256,7 @@ def load_brief(path: Path, series: Series, requires_key_issues: bool = True) -> 
         doi=doi,
         license=reader.string("license") or series.license,
         disclaimer=reader.string("disclaimer"),
-        lead=reader.string("lead"),
+        lead=reader.string("lead", required="lead" in required),
         status=reader.choice("status", ("draft", "published"), "published"),
         body=raw.body,
         body_line=raw.body_line,

@@ -192,30 +192,38 @@ def _options(variant: str | None) -> dict[str, Any]:
 
 
 class Renderer:
-    """One per process: imports WeasyPrint once and reuses one FontConfiguration.
+    """One per process: imports WeasyPrint once and reuses one FontConfiguration per style.
 
-    A fresh FontConfiguration per document makes memory grow without bound.
+    A fresh FontConfiguration per document makes memory grow without bound; one
+    shared by all styles would let one style's fonts stand in for another's.
     """
 
     def __init__(self) -> None:
-        self.font_config = FontConfiguration()
+        self._font_configs: dict[Path, FontConfiguration] = {}
+
+    def font_config(self, style: Style) -> FontConfiguration:
+        """One per style: fonts one style declares must never serve as another's fallback."""
+        if style.folder not in self._font_configs:
+            self._font_configs[style.folder] = FontConfiguration()
+        return self._font_configs[style.folder]
 
     def layout(
         self, brief: Brief, style: Style, html: str, target: Target, variant: str | None = None
     ) -> Layout:
         fetcher = SandboxFetcher((brief.path.parent, *style.readable_roots))
+        font_config = self.font_config(style)
         base_url = brief.path.parent.resolve().as_uri() + "/"
         _set_source_date(brief.date)
         with _weasyprint_warnings() as collected:
             stylesheets = [
-                CSS(string=style.font_css(), font_config=self.font_config, url_fetcher=fetcher),
+                CSS(string=style.font_css(), font_config=font_config, url_fetcher=fetcher),
                 *(
-                    CSS(filename=str(css), font_config=self.font_config, url_fetcher=fetcher)
+                    CSS(filename=str(css), font_config=font_config, url_fetcher=fetcher)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=self.font_config, stylesheets=stylesheets, **_options(variant)
+                font_config=font_config, stylesheets=stylesheets, **_options(variant)
             )
         if fetcher.refused:
             raise RenderError(

@@ -55,8 +55,10 @@ def used_numbers(series_file: Path, root: Path) -> set[tuple[int, int]]:
     return used
 
 
-def next_number(series_file: Path, root: Path, year: int) -> int:
-    numbers = [number for used_year, number in used_numbers(series_file, root) if used_year == year]
+def next_number(series_file: Path, root: Path, year: int, per_year: bool = True) -> int:
+    """One more than the highest number in use: in that year, or ever for running numbers."""
+    used = used_numbers(series_file, root)
+    numbers = [number for used_year, number in used if used_year == year or not per_year]
     return max(numbers, default=0) + 1
 
 
@@ -66,7 +68,9 @@ def new_brief(
     series_file = series_folder / SERIES_FILE
     if not series_file.is_file():
         raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
-    number = next_number(series_file, root, date.year)
+    from .model import load_series
+
+    number = next_number(series_file, root, date.year, load_series(series_file).numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
     front = {
         "number": number,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,7 @@ STYLE_FIELDS = (
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
     "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
+    "extends",  # a parent style: looked up after this one, for anything not given here
 )
 
 
@@ -61,6 +63,10 @@ class Style:
     quotes: dict[str, str | list[str]] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
+    #: Search path, this style first, then its parents (``extends``).
+    folders: tuple[Path, ...] = ()
+    #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
+    parents: tuple[str, ...] = ()
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -72,8 +78,20 @@ class Style:
 
     @cached_property
     def jinja(self) -> jinja2.Environment:
+        # Child first, as theme search paths do; "parent/name.j2" reaches a parent's
+        # own template, so a child can override one block and inherit the rest.
+        folders = self.folders or (self.folder,)
+        prefixed = {
+            folder.name: jinja2.FileSystemLoader(folder / "templates") for folder in folders[1:]
+        }
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([folder / "templates" for folder in folders]),
+                jinja2.PrefixLoader(prefixed),
+            ]
+        )
         return jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.folder / "templates"),
+            loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -96,56 +114,99 @@ class Style:
 
     @property
     def readable_roots(self) -> tuple[Path, ...]:
-        """What the renderer may read for this style: its folder and its font files."""
-        return (self.folder, *(face.path for face in self.fonts))
+        """What the renderer may read for this style: its folders and its font files."""
+        return (*(self.folders or (self.folder,)), *(face.path for face in self.fonts))
 
     @property
     def files(self) -> list[Path]:
-        """Every file the output depends on, for cache keys."""
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())
+        """Every file the output depends on, for cache keys (parents' files too)."""
+        folders = self.folders or (self.folder,)
+        return sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
 
 
-def load_style(name: str, styles_root: Path) -> Style:
+def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) -> Style:
+    """Load ``styles/<name>``; with ``extends``, what it does not give comes from its parent."""
     folder = styles_root / name
     path = folder / STYLE_FILE
     if not path.is_file():
         raise StyleError(f"style '{name}': {path} not found")
     raw = read_yaml_file(path)
     reader = FieldReader(raw, STYLE_FIELDS)
-    templates = {str(k): str(v) for k, v in reader.mapping("templates", required=True).items()}
+    parent = _load_parent(reader, styles_root, (*_children, name))
+    folders = (folder, *(parent.folders if parent else ()))
+
+    def resolve(name_in_style: str, key: str) -> Path:
+        """A file named by the style: this folder first, then the parents'."""
+        for candidate in folders:
+            if (candidate / name_in_style).is_file():
+                return candidate / name_in_style
+        reader.fail(key, f"{name_in_style} not found in {' or '.join(str(f) for f in folders)}")
+        return folder / name_in_style
+
+    templates = {str(k): str(v) for k, v in reader.mapping("templates").items()}
     stylesheets = {
-        str(target): tuple(folder / str(css) for css in files)
-        for target, files in reader.mapping("stylesheets", required=True).items()
+        str(target): tuple(resolve(str(css), "stylesheets") for css in files)
+        for target, files in reader.mapping("stylesheets").items()
     }
-    for css in (css for files in stylesheets.values() for css in files):
-        if not css.is_file():
-            reader.fail("stylesheets", f"{css.name} not found in {folder}")
-    fonts = _read_fonts(reader, folder)
+    fonts = _read_fonts(reader, folder) if reader.present("fonts") or not parent else parent.fonts
+    labels = {str(k): dict(v) for k, v in reader.mapping("labels").items()}
+    targets = _read_targets(reader, resolve)
+    own_targets = {k: v for k, v in targets.items() if k in reader.mapping("targets")}
     style = Style(
-        name=reader.string("name") or name,
+        name=reader.string("name") or (parent.name if parent else name),
         folder=folder,
-        templates=templates,
-        stylesheets=stylesheets,
+        templates={**(parent.templates if parent else {}), **templates},
+        stylesheets={**(parent.stylesheets if parent else {}), **stylesheets},
         fonts=fonts,
-        labels={str(k): dict(v) for k, v in reader.mapping("labels").items()},
-        requires=reader.string_list("requires"),
-        quotes={str(k): v for k, v in reader.mapping("quotes").items()},
-        rules={str(k): dict(v or {}) for k, v in reader.mapping("rules").items()},
-        targets=_read_targets(reader, folder),
+        labels=_merge_labels(parent.labels if parent else {}, labels),
+        requires=reader.string_list("requires") or (parent.requires if parent else ()),
+        quotes={**(parent.quotes if parent else {}), **reader.mapping("quotes")},
+        rules={
+            **(parent.rules if parent else {}),
+            **{str(k): dict(v or {}) for k, v in reader.mapping("rules").items()},
+        },
+        targets={**(parent.targets if parent else targets), **own_targets},
+        folders=folders,
+        parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
     )
+    if not style.templates:
+        reader.fail("templates", "required field is missing")
+    if not style.stylesheets:
+        reader.fail("stylesheets", "required field is missing")
     if reader.problems:
         raise StyleError(str(reader.problems[0]), reader.problems)
     return style
 
 
-def _read_targets(reader: FieldReader, folder: Path) -> dict[str, Target]:
+def _load_parent(reader: FieldReader, styles_root: Path, chain: tuple[str, ...]) -> Style | None:
+    name = reader.string("extends")
+    if name is None:
+        return None
+    line = reader.raw.line_of("extends")
+    where = f"{reader.raw.path}:{line}: extends"
+    if name in chain:
+        raise StyleError(
+            f"{where}: styles extend each other in a circle ({' → '.join([*chain, name])})"
+        )
+    if not (styles_root / name / STYLE_FILE).is_file():
+        raise StyleError(f"{where}: parent style '{name}' not found in {styles_root}")
+    return load_style(name, styles_root, chain)
+
+
+def _merge_labels(
+    parent: dict[str, dict[str, str]], child: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    merged = {lang: dict(words) for lang, words in parent.items()}
+    for lang, words in child.items():
+        merged.setdefault(lang, {}).update(words)
+    return merged
+
+
+def _read_targets(reader: FieldReader, resolve: Callable[[str, str], Path]) -> dict[str, Target]:
     targets = {"print": Target("print")}  # a style without targets still prints
     for name, value in reader.mapping("targets").items():
         value = value or {}
-        sheets = tuple(folder / str(css) for css in value.get("stylesheets", []))
-        for css in sheets:
-            if not css.is_file():
-                reader.fail("targets", f"{name}: {css.name} not found in {folder}")
+        sheets = tuple(resolve(str(css), "targets") for css in value.get("stylesheets", []))
         targets[str(name)] = Target(
             name=str(name),
             stylesheets=sheets,
@@ -164,6 +225,9 @@ def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
         try:
             if "fontpkg" in entry:
                 declared = _fontpkg_faces(str(entry["fontpkg"]))
+                if entry.get("weights"):  # a static family: only the weights the style sets
+                    wanted = {int(weight) for weight in entry["weights"]}
+                    declared = [face for face in declared if face.weight in wanted]
             elif "package" in entry:
                 declared = [_package_face(entry)]
             else:
