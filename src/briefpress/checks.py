@@ -51,6 +51,9 @@ class Context:
     def finding(self, page: int | None, message: str) -> Finding:
         return Finding(self.rule, page, message)
 
+    def pages_of(self, name: str) -> dict[int, set[int]]:
+        return _class_index(id(self.pages), self.pages).get(name, {})
+
 
 Rule = Callable[[Context], Iterator[Finding]]
 
@@ -79,14 +82,20 @@ def _classes(box: Any) -> list[str]:
     return str(element.get("class") or "").split()
 
 
-def _pages_of(pages: list[Any], name: str) -> dict[int, set[int]]:
-    """For each element with class ``name``: the pages it appears on (1-based)."""
-    found: dict[int, set[int]] = {}
-    for number, page in enumerate(pages, start=1):
-        for box in _content_boxes(page):
-            if name in _classes(box):
-                found.setdefault(id(box.element), set()).add(number)
-    return found
+_INDEX: dict[int, dict[str, dict[int, set[int]]]] = {}
+
+
+def _class_index(key: int, pages: list[Any]) -> dict[str, dict[int, set[int]]]:
+    """class → element → pages it appears on (1-based), built once per document."""
+    if key not in _INDEX:
+        _INDEX.clear()  # one document at a time: keep memory flat
+        index: dict[str, dict[int, set[int]]] = {}
+        for number, page in enumerate(pages, start=1):
+            for box in _content_boxes(page):
+                for name in _classes(box):
+                    index.setdefault(name, {}).setdefault(id(box.element), set()).add(number)
+        _INDEX[key] = index
+    return _INDEX[key]
 
 
 # Rules --------------------------------------------------------------------------
@@ -95,7 +104,7 @@ def _pages_of(pages: list[Any], name: str) -> dict[int, set[int]]:
 def first_page(ctx: Context) -> Iterator[Finding]:
     """Each selected element is present, and wholly on page 1."""
     for name in ctx.params.get("selectors", []):
-        found = _pages_of(ctx.pages, name)
+        found = ctx.pages_of(name)
         if not found:
             yield ctx.finding(None, f".{name} is missing")
         for pages in found.values():
@@ -108,7 +117,7 @@ def last_page(ctx: Context) -> Iterator[Finding]:
     """Each selected element is present, and wholly on the last page."""
     last = len(ctx.pages)
     for name in ctx.params.get("selectors", []):
-        found = _pages_of(ctx.pages, name)
+        found = ctx.pages_of(name)
         if not found:
             yield ctx.finding(None, f".{name} is missing")
         for pages in found.values():
@@ -282,6 +291,7 @@ def rule_kind(rule_id: str, params: dict[str, Any]) -> str:
 def evaluate(brief: Brief, style: Style, document: Any, pdf: bytes) -> dict[str, list[Finding]]:
     """Findings per rule id, in the order the style lists its rules; [] means it holds."""
     results: dict[str, list[Finding]] = {}
+    _INDEX.clear()
     for rule_id, params in style.rules.items():
         context = Context(brief, style, document.pages, pdf, params, rule_id)
         results[rule_id] = list(KINDS[rule_kind(rule_id, params)](context))
