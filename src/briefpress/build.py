@@ -75,31 +75,29 @@ def find_briefs(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def parse_formats(text: str | None) -> tuple[str, ...] | None:
+def _parse_list(text: str | None, option: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A comma list option (``--format pdf,html``): known names only, in order, once each."""
     if text is None:
         return None
-    formats = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [fmt for fmt in formats if fmt not in BUILDABLE]
-    if unknown or not formats:
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in allowed]
+    if unknown or not names:
+        wrong = ", ".join(unknown) or text
         raise UsageError(
-            f"--format: unknown format '{', '.join(unknown) or text}' "
-            f"(choose from {', '.join(BUILDABLE)})"
+            f"--{option}: unknown {option} '{wrong}' (choose from {', '.join(allowed)})"
         )
-    return formats
+    return names
 
 
 TARGETS = ("print", "screen", "draft")
 
 
+def parse_formats(text: str | None) -> tuple[str, ...] | None:
+    return _parse_list(text, "format", BUILDABLE)
+
+
 def parse_targets(text: str | None) -> tuple[str, ...] | None:
-    if text is None:
-        return None
-    targets = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [t for t in targets if t not in TARGETS]
-    if unknown or not targets:
-        wrong = ", ".join(unknown) or text
-        raise UsageError(f"--target: unknown target '{wrong}' (choose from {', '.join(TARGETS)})")
-    return targets
+    return _parse_list(text, "target", TARGETS)
 
 
 class Builder:

@@ -68,23 +68,32 @@ def _outline(content: bytes) -> list[tuple[str, str]]:
     return entries
 
 
-def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> bytes:
-    items = "\n".join(
-        f'      <li><a href="{CONTENT}#{anchor}">{escape(title)}</a></li>'
-        for anchor, title in _outline(content)
-    )
-    contents = escape(labels.get("contents", "Contents"))
+def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
+    """An XHTML content document of the package in the brief's language."""
     lang = brief.language
+    typed = f' epub:type="{body_type}"' if body_type else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
 <head>
 <meta charset="utf-8" />
 <title>{escape(brief.title)}</title>
-<link rel="stylesheet" href="style.css" />
+{head}
 </head>
-<body>
-<nav epub:type="toc" id="toc" role="doc-toc">
+<body{typed}>
+{body}
+</body>
+</html>
+""".encode()
+
+
+def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> bytes:
+    items = "\n".join(
+        f'      <li><a href="{CONTENT}#{anchor}">{escape(title)}</a></li>'
+        for anchor, title in _outline(content)
+    )
+    contents = escape(labels.get("contents", "Contents"))
+    body = f"""<nav epub:type="toc" id="toc" role="doc-toc">
   <h1>{contents}</h1>
   <ol>
     <li><a href="{CONTENT}">{escape(brief.title)}</a>
@@ -99,10 +108,8 @@ def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> byt
     <li><a epub:type="cover" href="cover.xhtml">Cover</a></li>
     <li><a epub:type="bodymatter" href="{CONTENT}">{escape(brief.title)}</a></li>
   </ol>
-</nav>
-</body>
-</html>
-""".encode()
+</nav>"""
+    return _xhtml(brief, '<link rel="stylesheet" href="style.css" />', body)
 
 
 def cover_svg(brief: Brief, masthead: str, byline: str) -> bytes:
@@ -131,21 +138,9 @@ def cover_svg(brief: Brief, masthead: str, byline: str) -> bytes:
 
 
 def cover_page(brief: Brief) -> bytes:
-    lang = brief.language
     alt = quoteattr(f"{brief.title}: {brief.series.name} {brief.issue_label}")
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE html>
-<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}">
-<head>
-<meta charset="utf-8" />
-<title>{escape(brief.title)}</title>
-<style>body {{ margin: 0; text-align: center; }} img {{ max-width: 100%; max-height: 100vh; }}</style>
-</head>
-<body epub:type="cover">
-<img src="cover.svg" alt={alt} />
-</body>
-</html>
-""".encode()
+    style = "<style>body { margin: 0; text-align: center; } img { max-width: 100%; max-height: 100vh; }</style>"
+    return _xhtml(brief, style, f'<img src="cover.svg" alt={alt} />', "cover")
 
 
 def package_document(brief: Brief, files: Mapping[str, bytes], description: str) -> bytes:

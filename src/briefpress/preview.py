@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import http.server
-import io
 import json
 import threading
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from .build import Builder, Project
 from .errors import BriefpressError, UsageError
+from .visual import render_pages
 
 #: Loopback only: a preview is for the person at this machine, never the network.
 HOST = "127.0.0.1"
@@ -76,7 +76,7 @@ class Preview:
                     item = Finding(rule, finding["page"], finding["message"])
                     messages.append(item.line(str(self.path.name)))
             if result.ok:
-                pages = _page_images(self.out / f"{brief.stem}.pdf")
+                pages = render_pages(self.out / f"{brief.stem}.pdf", PAGE_SCALE)
                 files = _read_tree(self.out / brief.stem)
                 title = brief.title
         except BriefpressError as exc:
@@ -92,21 +92,6 @@ class Preview:
                 title=title,
             )
             return self.state
-
-
-def _page_images(pdf: Path) -> list[bytes]:
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        images = []
-        for page in document:
-            buffer = io.BytesIO()
-            page.render(scale=PAGE_SCALE).to_pil().save(buffer, format="PNG")
-            images.append(buffer.getvalue())
-        return images
-    finally:
-        document.close()
 
 
 def _read_tree(folder: Path) -> dict[str, bytes]:

@@ -28,7 +28,8 @@ class PageDiff:
     message: str
 
 
-def render_pages(pdf: Path) -> list[bytes]:
+def render_pages(pdf: Path, scale: float = SCALE) -> list[bytes]:
+    """Every page of the PDF as a PNG (RGB), at ``scale`` × 72 dpi."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
@@ -36,7 +37,7 @@ def render_pages(pdf: Path) -> list[bytes]:
         images = []
         for page in document:
             buffer = io.BytesIO()
-            page.render(scale=SCALE).to_pil().convert("RGB").save(buffer, format="PNG")
+            page.render(scale=scale).to_pil().convert("RGB").save(buffer, format="PNG")
             images.append(buffer.getvalue())
         return images
     finally:
