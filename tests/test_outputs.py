@@ -44,3 +44,12 @@ def test_litter_from_a_killed_run_is_removed(tmp_path: Path) -> None:
     (tmp_path / "keep.pdf").write_bytes(b"x")
     outputs.remove_litter(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["keep.pdf"]
+
+
+def test_folder_retired_by_a_killed_swap_is_put_back(tmp_path: Path) -> None:
+    retired = tmp_path / ".briefpress-tmp-retired-brief-x1y2"
+    (retired / "old").mkdir(parents=True)
+    (retired / "old" / "index.xhtml").write_bytes(b"good")
+    outputs.remove_litter(tmp_path)
+    assert (tmp_path / "brief" / "index.xhtml").read_bytes() == b"good"
+    assert [p.name for p in tmp_path.iterdir()] == ["brief"]

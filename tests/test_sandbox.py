@@ -20,10 +20,7 @@ from briefpress.svg import sanitise_svg
 
 from .conftest import BRIEF_TEMPLATE, REFERENCE, MakeProject
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4e10000000049454e44ae426082"
-)
+PNG = (Path(__file__).parent / "cases" / "malformed" / "figures" / "ok.png").read_bytes()
 
 
 @pytest.fixture
@@ -116,6 +113,9 @@ EVIL_SVG = b"""<?xml version="1.0"?>
   <a href="javascript:alert(3)"><rect width="10" height="10" fill="url(#g)"/></a>
   <rect x="10" width="10" height="10" style="fill: url(http://127.0.0.1:9/p)"/>
   <rect x="20" width="10" height="10" fill="#123c69" onclick="alert(4)"/>
+  <style>rect { fill: u\\72l(http://127.0.0.1:9/q) }</style>
+  <a><set attributeName="href" to="javascript:alert(5)"/></a>
+  <rect x="30" width="10" height="10" fill="url('#g')"/>
 </svg>
 """
 
@@ -133,6 +133,7 @@ def test_svg_is_sanitised() -> None:
     ):
         assert bad not in clean
     assert 'fill="url(#g)"' in clean and 'fill="#123c69"' in clean
+    assert "fill=\"url('#g')\"" in clean and "<set" not in clean and "\\72" not in clean
 
 
 def test_svg_with_entities_is_refused(make_project: MakeProject) -> None:

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from .errors import Problem
 from .extensions import BOXES
-from .markdown import SAFE_SCHEMES, create_parser
+from .markdown import create_parser, has_scheme, is_safe_link
 from .svg import UnsafeSvg, sanitise_svg
 
 _CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
@@ -43,10 +43,6 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
-def has_scheme(url: str) -> bool:
-    return ":" in url.split("/")[0].split("?")[0].split("#")[0]
-
-
 def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     """Problems with links, images and notes, and the local images the body uses."""
     # Parse with every link kept, so refused ones can be named rather than dropped.
@@ -63,7 +59,7 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     for line, token in _inline_tokens(tokens):
         if token.type == "link_open":
             href = str(token.attrs.get("href", ""))
-            if has_scheme(href) and not href.lower().startswith(SAFE_SCHEMES):
+            if not is_safe_link(href):
                 fail(line, "link", f"refused URL scheme: {href}")
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
@@ -138,4 +134,21 @@ def _check_image(src: str, folder: Path) -> str | None:
             sanitise_svg(target.read_bytes())
         except UnsafeSvg as exc:
             return f"{src}: {exc}"
+        return None
+    return _check_raster(src, target)
+
+
+def _check_raster(src: str, target: Path) -> str | None:
+    """A raster image must decode as one: an SVG named .png would skip sanitising."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(target) as image:
+            image.verify()
+            kind = image.format or ""
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return f"{src}: not a readable {target.suffix[1:].upper()} image"
+    expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+    if expected.get(target.suffix.lower()) != kind:
+        return f"{src}: the file is {kind or 'unknown'}, not {target.suffix[1:].upper()}"
     return None

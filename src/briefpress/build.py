@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import cache, epub, html, model, outputs, xhtml
-from .checks import low_resolution_images
-from .errors import BriefpressError, Problem, UsageError
+from .checks import low_resolution_images, rule_problems
+from .errors import BriefpressError, Problem, StyleError, UsageError
 from .model import FORMATS, Brief, Series
 from .results import BriefResult, Report
 from .style import Style, load_style
@@ -124,7 +124,12 @@ class Builder:
 
     def style(self, name: str) -> Style:
         if name not in self._styles:
-            self._styles[name] = load_style(name, self.project.styles)
+            style = load_style(name, self.project.styles)
+            problems = rule_problems(style)
+            if problems:
+                where = self.project.styles / name / "style.yaml"
+                raise StyleError(f"{where}: {problems[0]}", ())
+            self._styles[name] = style
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:
@@ -160,12 +165,25 @@ class Builder:
             return self.out_dir
         return self.out_dir / relative
 
+    def pdf_path(self, series: Series, stem: str) -> Path:
+        """The PDF the checks read: the first target's (print, unless the series says)."""
+        target = self.style(series.style).target(self.targets_for(series)[0])
+        return self.out_for(series) / f"{stem}{target.suffix}.pdf"
+
     def targets_for(self, series: Series) -> tuple[str, ...]:
         return self.targets or series.targets
 
     def settings(self, series: Series) -> str:
-        targets = ",".join(self.targets_for(series))
-        return cache.settings_key(self.formats_for(series), f"{targets}|{self.variant or ''}")
+        """What was asked for; a dated target (draft) is stale every new day."""
+        import datetime as dt
+
+        names = self.targets_for(series)
+        style = self.style(series.style)
+        dated = any(style.targets[n].dated for n in names if n in style.targets)
+        day = dt.date.today().isoformat() if dated else ""
+        return cache.settings_key(
+            self.formats_for(series), f"{','.join(names)}|{self.variant or ''}|{day}"
+        )
 
     def load(self, path: Path) -> Brief:
         series = self.series(path)
@@ -261,6 +279,9 @@ class _Plan:
     fresh: list[BriefResult]
     stale: list[Brief]
     failed: list[BriefResult]
+    #: Content hashes of what each stale brief depends on, taken before it is
+    #: rendered: a file edited during the run leaves the brief stale for the next.
+    deps: dict[Path, dict[str, str]] = field(default_factory=dict)
 
 
 def _plan(
@@ -278,9 +299,13 @@ def _plan(
             settings = builder.settings(series)
             entry = manifest.entries.get(str(path))
             checked = not options.evaluate or (entry is not None and entry.rules is not None)
-            if not options.force and checked and cache.is_fresh(entry, settings, hasher):
+            same_series = entry is not None and entry.series == str(series.path)
+            fresh = same_series and cache.is_fresh(entry, settings, hasher)
+            if not options.force and checked and fresh:
                 assert entry is not None
-                plan.fresh.append(BriefResult(path, up_to_date=True, rules=entry.rules))
+                plan.fresh.append(
+                    BriefResult(path, warnings=entry.warnings, up_to_date=True, rules=entry.rules)
+                )
                 label = series.numbering.format(number=entry.number, year=entry.year)
                 scope = entry.year if series.numbers_per_year else 0
                 numbers.append((path, series.path, scope, entry.number, label))
@@ -291,6 +316,7 @@ def _plan(
             plan.failed.append(_failure(path, exc.lines()))
             continue
         plan.stale.append(brief)
+        plan.deps[brief.path] = hasher.files(builder.dependencies(brief))
         scope = brief.issue_year if brief.series.numbers_per_year else 0
         numbers.append((path, brief.series.path, scope, brief.number, brief.issue_label))
         places.append((path, builder.out_for(brief.series)))
@@ -366,10 +392,10 @@ def build(
     for result in _run(builder, plan.stale, options, project, out):
         if result.ok:
             brief = by_path[result.path]
-            hasher = cache.Hasher()
             manifest.entries[str(brief.path)] = cache.Entry(
                 settings=builder.settings(brief.series),
-                deps=hasher.files(builder.dependencies(brief)),
+                deps=plan.deps[brief.path],
+                warnings=result.warnings,
                 outputs=[str(p) for p in result.outputs],
                 series=str(brief.series.path),
                 year=brief.issue_year,
@@ -436,9 +462,9 @@ def check(
     for result in report.results:
         if baseline and result.ok and result.rules is not None:
             # Each series has its own output folder, and its own place among the baselines.
-            folder = places.out_for(places.series(result.path))
-            where = folder.relative_to(out) / result.path.stem
-            pdf = folder / f"{result.path.stem}.pdf"
+            series = places.series(result.path)
+            where = places.out_for(series).relative_to(out) / result.path.stem
+            pdf = places.pdf_path(series, result.path.stem)
             if baseline.update:
                 visual.update_baseline(pdf, baseline.folder / where)
                 diffs = []

@@ -37,6 +37,8 @@ class Entry:
     number: int = 0
     #: Findings of the last check (rule id → findings), None when never checked.
     rules: dict[str, list[dict[str, Any]]] | None = None
+    #: Warnings of the last build, so an up-to-date brief still reports them.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from .errors import StyleError
 from .html import join_names
 from .markdown import create_parser, plain_text
 from .model import Brief, Series
@@ -84,10 +84,6 @@ def _thumbnail(pdf: Path, png: Path) -> str | None:
     return f"{THUMBS}/{png.name}"
 
 
-def _label(brief: Brief) -> str:
-    return f"{brief.series.masthead} • {brief.issue_label}"
-
-
 def catalogue_json(items: list[Item], series: Series) -> bytes:
     entries: list[dict[str, Any]] = []
     for item in items:
@@ -116,16 +112,12 @@ def catalogue_json(items: list[Item], series: Series) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def _series_slug(series: Series) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", series.name.lower()).strip("-")
-
-
 def _entry_id(brief: Brief) -> str:
     site = brief.series.site_url
     if site:
         return urljoin(site if site.endswith("/") else site + "/", f"{brief.stem}/")
     # RFC 4151 tag URI; ".invalid" says plainly that no domain is claimed.
-    return f"tag:{_series_slug(brief.series)}.invalid,{brief.date.isoformat()}:{brief.issue_label}"
+    return f"tag:{brief.series.slug}.invalid,{brief.date.isoformat()}:{brief.issue_label}"
 
 
 def atom_feed(items: list[Item], series: Series) -> bytes:
@@ -143,7 +135,7 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     if series.site_url:
         feed.set("{http://www.w3.org/XML/1998/namespace}base", series.site_url)
-    sub(feed, "id", series.site_url or f"tag:{_series_slug(series)}.invalid,2000:feed")
+    sub(feed, "id", series.site_url or f"tag:{series.slug}.invalid,2000:feed")
     sub(feed, "title", series.name)
     sub(feed, "updated", stamp(max((i.brief.date for i in items), default=dt.date(2000, 1, 1))))
     publisher = sub(feed, "author")
@@ -176,12 +168,14 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
 
 
 def catalogue_html(items: list[Item], series: Series, style: Style) -> bytes:
+    if "catalogue" not in style.templates:
+        raise StyleError(f"style '{style.name}' has no 'catalogue' template")
     template = style.jinja.get_template(style.templates["catalogue"])
     labels = style.labels_for(series.lang)
     rows = [
         {
             "item": item,
-            "label": _label(item.brief),
+            "label": f"{item.brief.series.masthead} • {item.brief.issue_label}",
             "byline": join_names(item.authors, labels.get("and", "and")),
         }
         for item in items

@@ -288,6 +288,18 @@ def rule_kind(rule_id: str, params: dict[str, Any]) -> str:
     return str(params.get("kind", rule_id))
 
 
+def rule_problems(style: Style) -> list[str]:
+    """What is wrong with a style's ``rules:``: unknown kinds or parameters."""
+    problems = []
+    for rule_id, params in style.rules.items():
+        kind = rule_kind(rule_id, params)
+        if kind not in KINDS:
+            problems.append(f"rule {rule_id}: unknown kind '{kind}' (known: {', '.join(KINDS)})")
+        for key in sorted(set(params) - RULE_PARAMETERS):
+            problems.append(f"rule {rule_id}: unknown parameter '{key}'")
+    return problems
+
+
 def evaluate(brief: Brief, style: Style, document: Any, pdf: bytes) -> dict[str, list[Finding]]:
     """Findings per rule id, in the order the style lists its rules; [] means it holds."""
     results: dict[str, list[Finding]] = {}

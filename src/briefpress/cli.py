@@ -188,7 +188,8 @@ def check(
     with BuildProgress(verbose) as progress:
         report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
     for result in report.results:
-        for line in result.errors + lines(result):
+        warnings = [f"warning: {warning}" for warning in result.warnings]
+        for line in warnings + result.errors + lines(result):
             click.echo(line, err=True)
     if junit:
         write_file(junit, as_junit(report.results, report.seconds))

@@ -17,9 +17,6 @@ from .markdown import create_parser, plain_text, render_body, render_inline
 from .model import Brief
 from .style import Style
 
-#: Which template of the style renders which output.
-TEMPLATE_KEYS = ("print", "epub")
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -42,6 +39,9 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     lang = brief.language
     labels = style.labels_for(lang)
     md = create_parser(style.quotes_for(lang))
+    # Front-matter text (key issues, lead, bios) is prose: images belong in the body,
+    # where they are checked, copied into the EPUB and hashed for rebuilds.
+    inline = create_parser(style.quotes_for(lang)).disable("image")
     names = [author.name for author in brief.authors]
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
@@ -69,13 +69,13 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "author_names": names,
         "date_iso": brief.date.isoformat(),
         "date_text": brief.date_text,
-        "key_issues": [Markup(render_inline(md, item)) for item in brief.key_issues],
-        "lead": Markup(render_inline(md, brief.lead)) if brief.lead else None,
+        "key_issues": [Markup(render_inline(inline, item)) for item in brief.key_issues],
+        "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
         "body": Markup(render_body(md, brief.body, {"labels": labels, "notes": notes})),
-        "bios": [(a, Markup(render_inline(md, a.bio))) for a in brief.authors if a.bio],
+        "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
         "about_label": labels.get(about_key, "About the author"),
-        "disclaimer": Markup(render_inline(md, brief.disclaimer_text)),
+        "disclaimer": Markup(render_inline(inline, brief.disclaimer_text)),
         "issn_lines": issn,
         "doi": brief.doi,
         "license": brief.license,

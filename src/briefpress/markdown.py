@@ -38,16 +38,18 @@ def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool =
     return md
 
 
+def has_scheme(url: str) -> bool:
+    """``https://…`` and ``javascript:…`` have one; ``figures/x.png`` and ``#sec:1`` do not."""
+    return ":" in url.strip().split("/")[0].split("?")[0].split("#")[0]
+
+
+def is_safe_link(url: str) -> bool:
+    return not has_scheme(url) or url.strip().lower().startswith(SAFE_SCHEMES)
+
+
 def safe_links_plugin(md: MarkdownIt) -> None:
     """Refuse scripting and embedded-data URLs; relative paths and web links pass."""
-
-    def validate(url: str) -> bool:
-        lowered = url.strip().lower()
-        if ":" not in lowered.split("/")[0]:
-            return True
-        return lowered.startswith(SAFE_SCHEMES)
-
-    md.validateLink = validate  # type: ignore[method-assign]
+    md.validateLink = is_safe_link  # type: ignore[method-assign]
 
 
 def sections_plugin(md: MarkdownIt, level: int = 2) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 TEMP_PREFIX = ".briefpress-tmp-"
+#: A replaced folder waits here until its successor is in place.
+RETIRED = "retired-"
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -42,9 +44,14 @@ def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
             target.write_bytes(data)
         os.chmod(staging, 0o755)
         if folder.exists():
-            retired = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))
+            prefix = f"{TEMP_PREFIX}{RETIRED}{folder.name}-"
+            retired = Path(tempfile.mkdtemp(prefix=prefix, dir=folder.parent))
             os.replace(folder, retired / "old")
-            os.replace(staging, folder)
+            try:
+                os.replace(staging, folder)
+            except BaseException:
+                os.replace(retired / "old", folder)  # put the good output back
+                raise
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, folder)
@@ -58,6 +65,12 @@ def remove_litter(folder: Path) -> None:
     if not folder.is_dir():
         return
     for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+        old = leftover / "old"
+        if leftover.name.startswith(TEMP_PREFIX + RETIRED) and old.is_dir():
+            # Killed between the two renames: the good folder is still here; put it back.
+            name = leftover.name.removeprefix(TEMP_PREFIX + RETIRED).rsplit("-", 1)[0]
+            if not (folder / name).exists():
+                os.replace(old, folder / name)
         if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
         else:

@@ -18,12 +18,14 @@ Three guarantees live here:
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import logging
 import mimetypes
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,16 +54,14 @@ _FONTCONFIG = """<?xml version="1.0"?>
 def isolate_fontconfig() -> Path:
     """Write the private fontconfig file and point this process at it.
 
-    Must run before WeasyPrint (and so Pango) is first imported.
+    Must run before WeasyPrint (and so Pango) is first imported. The folder is
+    this process's own (``mkdtemp``: mode 0700, a fresh name), so no other user
+    can plant a configuration or a symlink in it.
     """
-    folder = Path(tempfile.gettempdir()) / f"briefpress-fontconfig-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="briefpress-fontconfig-"))
+    atexit.register(shutil.rmtree, folder, True)
     conf = folder / "fonts.conf"
-    text = _FONTCONFIG.format(cache=folder / "cache")
-    if not conf.is_file() or conf.read_text() != text:
-        tmp = folder / f".fonts.conf.{os.getpid()}"
-        tmp.write_text(text)
-        tmp.replace(conf)
+    conf.write_text(_FONTCONFIG.format(cache=folder / "cache"))
     os.environ["FONTCONFIG_FILE"] = str(conf)
     return conf
 
@@ -178,10 +178,6 @@ class Layout:
     document: Document
     warnings: list[Problem]
     variant: str | None = None
-
-
-#: PDF variants briefpress offers; each is a WeasyPrint ``pdf_variant``.
-VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 
 
 def _options(variant: str | None) -> dict[str, Any]:

@@ -76,8 +76,9 @@ class Preview:
                     item = Finding(rule, finding["page"], finding["message"])
                     messages.append(item.line(str(self.path.name)))
             if result.ok:
-                pages = render_pages(self.out / f"{brief.stem}.pdf", PAGE_SCALE)
-                files = _read_tree(self.out / brief.stem)
+                pdf = self.builder.pdf_path(brief.series, brief.stem)
+                pages = render_pages(pdf, PAGE_SCALE)
+                files = _read_tree(self.builder.out_for(brief.series) / brief.stem)
                 title = brief.title
         except BriefpressError as exc:
             messages += exc.lines()

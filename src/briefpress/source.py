@@ -105,6 +105,8 @@ def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], 
         raise SourceError.single(path, line, "", f"invalid YAML: {reason}") from exc
     except (yaml.YAMLError, ValueError) as exc:
         raise SourceError.single(path, None, "", f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise SourceError.single(path, None, "", "invalid YAML: nested too deeply") from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):

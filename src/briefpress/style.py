@@ -126,6 +126,15 @@ class Style:
 
 def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) -> Style:
     """Load ``styles/<name>``; with ``extends``, what it does not give comes from its parent."""
+    try:
+        return _load_style(name, styles_root, _children)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        # A value of the wrong shape somewhere in style.yaml: a maintainer's slip.
+        path = styles_root / name / STYLE_FILE
+        raise StyleError(f"{path}: malformed style ({type(exc).__name__}: {exc})") from exc
+
+
+def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Style:
     folder = styles_root / name
     path = folder / STYLE_FILE
     if not path.is_file():

@@ -18,8 +18,12 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 #: Elements that run code or embed other documents.
 _DROPPED = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
+#: Animation elements can rewrite any attribute (an href, say) after sanitising.
+_ANIMATION = {"set", "animate", "animateTransform", "animateMotion", "discard"}
 _HREF = {"href", f"{{{XLINK_NS}}}href"}
-_EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?(?!#)", re.IGNORECASE)
+# CSS that reaches out: @import, url(…) to anything but a fragment, or escapes
+# (u\72l, @\69mport) that would hide either from this pattern.
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?#)|\\", re.IGNORECASE)
 
 
 class UnsafeSvg(ValueError):
@@ -37,9 +41,14 @@ def sanitise_svg(data: bytes) -> bytes:
         raise UnsafeSvg("not a safe SVG file (DTDs and entities are not allowed)") from exc
     except ET.ParseError as exc:
         raise UnsafeSvg(f"not a safe SVG file (malformed XML: {exc})") from exc
+    except (LookupError, ValueError, RecursionError) as exc:  # unknown encoding, deep nesting
+        raise UnsafeSvg(f"not a safe SVG file ({type(exc).__name__}: {exc})") from exc
     if _local(root.tag) != "svg":
         raise UnsafeSvg("not an SVG file")
-    _clean(root)
+    try:
+        _clean(root)
+    except RecursionError as exc:
+        raise UnsafeSvg("not a safe SVG file (nested too deeply)") from exc
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -47,7 +56,7 @@ def sanitise_svg(data: bytes) -> bytes:
 
 def _clean(element: ET.Element) -> None:
     for child in list(element):
-        if not isinstance(child.tag, str) or _local(child.tag) in _DROPPED:
+        if not isinstance(child.tag, str) or _local(child.tag) in _DROPPED | _ANIMATION:
             element.remove(child)
             continue
         if _local(child.tag) == "style" and _EXTERNAL_CSS.search(child.text or ""):

@@ -106,8 +106,7 @@ def run_parallel(
             for connection in wait(list(busy), timeout=max(0.0, deadline - now)):
                 worker = busy.pop(connection)
                 try:
-                    yield connection.recv()
-                    idle.append(worker)
+                    result = connection.recv()
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)  # the pipe closes before the exit code is set
                     code = worker.process.exitcode
@@ -116,6 +115,9 @@ def run_parallel(
                     yield failed(worker.brief, f"the renderer crashed (exit code {code})")
                     if queue:
                         idle.append(_Worker(config, serve))
+                else:
+                    idle.append(worker)  # before yielding: a closed generator still stops it
+                    yield result
             now = time.monotonic()
             for connection, worker in list(busy.items()):
                 if now - worker.started > timeout:
