@@ -250,5 +250,5 @@ def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
             info.compress_type = method
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, data, compresslevel=9 if method else None)
+            archive.writestr(info, data, compresslevel=6 if method else None)
     return buffer.getvalue()
