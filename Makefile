@@ -55,7 +55,7 @@ clean:
 
 # The picture of page 1 in the README, made from the real output.
 docs: build $(TEST_STAMP)
-	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 \
+	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 --crop 8.5 8.5 8.5 8.5 \
 	  --output docs --prefix page- --format png
 
 # Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.

@@ -183,3 +183,13 @@ def test_no_python_file_names_a_style() -> None:
         text = path.read_text(encoding="utf-8").lower()
         for name in ("csds", "spotlight"):
             assert not re.search(rf"\b{name}\b", text), f"{path.name} mentions the {name} style"
+
+
+def test_front_page_groups_every_series(run: Path) -> None:
+    page = (run / "index.html").read_text(encoding="utf-8")
+    groups = re.findall(r'<h2 class="group">([^<]+)</h2>', page)
+    assert groups == ["CSDS Policy Brief", "CSDS Korea Chair Policy Brief", "Spotlight Comment"]
+    assert 'href="spotlight/2024-7-undersea-cables.pdf"' in page
+    assert 'href="korea-chair/2024-3-seoul-brussels-tech.epub"' in page
+    own = (run / "spotlight" / "index.html").read_text(encoding="utf-8")
+    assert 'class="group"' not in own and 'href="2024-7-undersea-cables.pdf"' in own

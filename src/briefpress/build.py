@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, epub, html, model, outputs, xhtml
-from .checks import low_resolution_images, rule_problems
+from . import cache, model, outputs
 from .errors import BriefpressError, Problem, StyleError, UsageError
 from .model import FORMATS, Brief, Series
 from .results import BriefResult, Report
@@ -123,6 +122,8 @@ class Builder:
         self._renderer: Any = None
 
     def style(self, name: str) -> Style:
+        from .checks import rule_problems
+
         if name not in self._styles:
             style = load_style(name, self.project.styles)
             problems = rule_problems(style)
@@ -191,6 +192,11 @@ class Builder:
         return model.load_brief(path, series, style.requires)
 
     def build_one(self, brief: Brief) -> BriefResult:
+        # The rendering stages load here, not at import: a run with nothing to
+        # rebuild never pays for them.
+        from . import epub, html, xhtml
+        from .checks import low_resolution_images
+
         started = time.perf_counter()
         result = BriefResult(brief.path)
         formats = self.formats_for(brief.series)
@@ -487,7 +493,7 @@ def write_index(
     paths: Sequence[Path], project: Project, out_dir: Path | None = None
 ) -> tuple[list[Path], list[str]]:
     """The catalogue of every series under ``paths``: changed files and problems."""
-    from .catalogue import write_catalogue
+    from .catalogue import Group, collect, write_catalogue
 
     out = (out_dir or project.default_output).resolve()
     builder = Builder(project, out)
@@ -500,11 +506,23 @@ def write_index(
             problems += exc.lines()
             continue
         by_series.setdefault(brief.series.path, []).append(brief)
+    groups = {
+        series_path: Group(briefs[0].series, collect(briefs, builder.out_for(briefs[0].series)))
+        for series_path, briefs in by_series.items()
+    }
     changed: list[Path] = []
-    for briefs in by_series.values():
-        series = briefs[0].series
-        folder = builder.out_for(series)
-        changed += write_catalogue(briefs, series, builder.style(series.style), folder)
+    for group in groups.values():
+        folder = builder.out_for(group.series)
+        others = []
+        if folder == out:  # the front page shows every series of the run, grouped
+            others = [
+                Group(
+                    g.series, g.items, builder.out_for(g.series).relative_to(out).as_posix() + "/"
+                )
+                for g in groups.values()
+                if g is not group
+            ]
+        changed += write_catalogue([group, *others], builder.style(group.series.style), folder)
     return changed, problems
 
 

@@ -167,20 +167,37 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def catalogue_html(items: list[Item], series: Series, style: Style) -> bytes:
+@dataclass(frozen=True)
+class Group:
+    """One series on a catalogue page; ``prefix`` leads from the page to its files."""
+
+    series: Series
+    items: list[Item]
+    prefix: str = ""
+
+
+def catalogue_html(groups: list[Group], series: Series, style: Style) -> bytes:
+    """The page of ``series``; with several groups, every series of the run, grouped."""
     if "catalogue" not in style.templates:
         raise StyleError(f"style '{style.name}' has no 'catalogue' template")
     template = style.jinja.get_template(style.templates["catalogue"])
     labels = style.labels_for(series.lang)
-    rows = [
+    sections = [
         {
-            "item": item,
-            "label": f"{item.brief.series.masthead} • {item.brief.issue_label}",
-            "byline": join_names(item.authors, labels.get("and", "and")),
+            "series": group.series,
+            "prefix": group.prefix,
+            "rows": [
+                {
+                    "item": item,
+                    "label": f"{item.brief.series.masthead} • {item.brief.issue_label}",
+                    "byline": join_names(item.authors, labels.get("and", "and")),
+                }
+                for item in group.items
+            ],
         }
-        for item in items
+        for group in groups
     ]
-    return template.render(series=series, rows=rows, labels=labels, lang=series.lang).encode()
+    return template.render(series=series, groups=sections, labels=labels, lang=series.lang).encode()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -190,12 +207,15 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_catalogue(briefs: list[Brief], series: Series, style: Style, out_dir: Path) -> list[Path]:
-    """Write index.html, catalogue.json and feed.xml; return the files that changed."""
-    items = collect(briefs, out_dir)
+def write_catalogue(groups: list[Group], style: Style, out_dir: Path) -> list[Path]:
+    """Write index.html, catalogue.json and feed.xml of the first group's series.
+
+    Further groups (the other series of the run) appear on the page only.
+    """
+    own = groups[0]
     files = {
-        out_dir / "index.html": catalogue_html(items, series, style),
-        out_dir / "catalogue.json": catalogue_json(items, series),
-        out_dir / "feed.xml": atom_feed(items, series),
+        out_dir / "index.html": catalogue_html(groups, own.series, style),
+        out_dir / "catalogue.json": catalogue_json(own.items, own.series),
+        out_dir / "feed.xml": atom_feed(own.items, own.series),
     }
     return [path for path, data in files.items() if write_if_changed(path, data)]

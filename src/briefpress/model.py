@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .body import check_body
 from .errors import Problem, SourceError
 from .fields import FieldReader
 from .source import read_brief, read_yaml_file
@@ -239,6 +238,8 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
+    from .body import check_body  # the Markdown parser loads only when a brief is read
+
     body = check_body(path, raw.body, raw.body_line)
     reader.problems.extend(body.problems)
     brief = Brief(

@@ -14,8 +14,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from .errors import Problem, StyleError
 from .fields import FieldReader
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
@@ -77,7 +75,9 @@ class Style:
         return self.targets[name]
 
     @cached_property
-    def jinja(self) -> jinja2.Environment:
+    def jinja(self) -> Any:  # jinja2.Environment, imported on first use
+        import jinja2
+
         # Child first, as theme search paths do; "parent/name.j2" reaches a parent's
         # own template, so a child can override one block and inherit the rest.
         folders = self.folders or (self.folder,)
