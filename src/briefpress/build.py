@@ -156,7 +156,7 @@ class Builder:
         wanted = self.formats or series.formats
         if self.evaluate and "pdf" not in wanted:
             wanted = ("pdf", *wanted)  # the rules read the PDF's layout
-        return tuple(fmt for fmt in wanted if fmt in BUILDABLE)
+        return tuple(wanted)
 
     def out_for(self, series: Series) -> Path:
         """Each series writes to the output folder at its place under source/."""

@@ -95,6 +95,15 @@ def run_parallel(
     workers = [_Worker(config, serve) for _ in range(min(jobs, len(briefs)))]
     idle = list(workers)
     busy: dict[Any, _Worker] = {}
+
+    def replace(worker: _Worker, message: str) -> BriefResult:
+        """Stop a worker that crashed or hung, start another if work remains, fail its brief."""
+        worker.kill()
+        if queue:
+            idle.append(_Worker(config, serve))
+        assert worker.brief is not None
+        return failed(worker.brief, message)
+
     try:
         while queue or busy:
             while queue and idle:
@@ -110,11 +119,7 @@ def run_parallel(
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)  # the pipe closes before the exit code is set
                     code = worker.process.exitcode
-                    worker.kill()
-                    assert worker.brief is not None
-                    yield failed(worker.brief, f"the renderer crashed (exit code {code})")
-                    if queue:
-                        idle.append(_Worker(config, serve))
+                    yield replace(worker, f"the renderer crashed (exit code {code})")
                 else:
                     idle.append(worker)  # before yielding: a closed generator still stops it
                     yield result
@@ -122,11 +127,7 @@ def run_parallel(
             for connection, worker in list(busy.items()):
                 if now - worker.started > timeout:
                     del busy[connection]
-                    worker.kill()
-                    assert worker.brief is not None
-                    yield failed(worker.brief, f"timed out after {timeout:g} s")
-                    if queue:
-                        idle.append(_Worker(config, serve))
+                    yield replace(worker, f"timed out after {timeout:g} s")
     finally:
         for worker in idle + list(busy.values()):
             worker.stop()
