@@ -83,8 +83,9 @@ def make_series(root: Path, count: int = 40) -> list[Path]:
 def export_html(root: Path, briefs: list[Path], folder: Path) -> tuple[list[Path], list[Path]]:
     """The exact HTML and stylesheets briefpress gives WeasyPrint, as files for its CLI."""
     sys.path.insert(0, str(REPO / "src"))
-    from briefpress import html, model
-    from briefpress.style import load_style
+    from briefpress.render import html
+    from briefpress.source import model
+    from briefpress.style.loader import load_style
 
     folder.mkdir(parents=True, exist_ok=True)
     style = None
@@ -129,9 +130,9 @@ def peak_worker_memory(root: Path, builds: int) -> float:
 import resource, sys
 from pathlib import Path
 sys.path.insert(0, {str(REPO / "src")!r})
-from briefpress.build import Builder, Project
+from briefpress.build import Builder, BuildOptions, Project
 root = Path({str(root)!r})
-builder = Builder(Project(root), root / "mem", ("pdf",))
+builder = Builder(Project(root), root / "mem", BuildOptions(formats=("pdf",)))
 paths = sorted((root / "source").glob("*.md"))
 briefs = [builder.load(p) for p in paths]
 for i in range({builds}):

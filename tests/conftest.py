@@ -11,6 +11,11 @@ from pathlib import Path
 import pytest
 
 from briefpress.build import BuildOptions, Project, build
+from briefpress.layout import engine
+
+# Tests lay pages out in this process too: set it up as the CLI would, before
+# anything imports WeasyPrint.
+engine.setup_process()
 
 REPO = Path(__file__).resolve().parents[1]
 # A copy of the published brief's text: the PDF must carry exactly this text.

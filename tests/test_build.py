@@ -8,9 +8,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from briefpress.build import BuildOptions, Project, build
-from briefpress.model import load
-from briefpress.results import BriefResult
-from briefpress.workers import WorkerConfig, run_parallel, serve_briefs
+from briefpress.build.results import BriefResult
+from briefpress.build.workers import WorkerConfig, run_parallel, serve_briefs
+from briefpress.source.model import load
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject, run_cli
 
@@ -126,7 +126,7 @@ def test_crashing_or_hanging_brief_fails_alone(make_project: MakeProject) -> Non
         path = root / "source" / f"2024-{number}-x.md"
         path.write_text(BRIEF_TEMPLATE.format(number=number).replace("A test brief", title))
         briefs.append(load(path, root))
-    config = WorkerConfig(root, root / "build", None)
+    config = WorkerConfig(root, root / "build", BuildOptions())
 
     def failed(brief: object, message: str) -> BriefResult:
         return BriefResult(brief.path, errors=[message])  # type: ignore[attr-defined]
@@ -143,7 +143,7 @@ def test_crashing_or_hanging_brief_fails_alone(make_project: MakeProject) -> Non
 def test_real_workers_build_in_parallel(make_project: MakeProject) -> None:
     root = make_project({f"2024-{n}-x{n}.md": BRIEF_TEMPLATE.format(number=n) for n in (1, 2, 3)})
     briefs = [load(path, root) for path in sorted((root / "source").glob("*.md"))]
-    config = WorkerConfig(root, root / "build", ("pdf",))
+    config = WorkerConfig(root, root / "build", BuildOptions(formats=("pdf",)))
     results = list(
         run_parallel(
             briefs, config, 2, 120, lambda b, m: BriefResult(b.path, errors=[m]), serve_briefs

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefpress import checks
 from briefpress.build import Baseline, BuildOptions, Project, check
 from briefpress.cli import main
-from briefpress.style import load_style
+from briefpress.layout import rules as checks
+from briefpress.style.loader import load_style
 
 from .conftest import BRIEF_TEMPLATE, REFERENCE, REPO, MakeProject
 
@@ -153,7 +153,7 @@ def test_fonts_not_declared_by_the_style_are_found(reference: Path) -> None:
     sans_only = dataclasses.replace(
         style, fonts=tuple(f for f in style.fonts if "Sans" in f.family)
     )
-    context = checks.Context(None, sans_only, [], pdf, {}, "fonts-embedded")  # type: ignore[arg-type]
+    context = checks.Context(None, sans_only, [], pdf, {}, "fonts-embedded", {})  # type: ignore[arg-type]
     messages = [f.message for f in checks.fonts_embedded(context)]
     assert messages and all("not declared by the style" in m for m in messages)
     assert any("Serif" in m for m in messages)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefpress.markdown import create_parser, render_body, render_inline
+from briefpress.markdown.parser import create_parser, render_body, render_inline
 
 
 def test_raw_html_is_escaped() -> None:

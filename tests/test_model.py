@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefpress.errors import SourceError
-from briefpress.model import issn_is_valid, load, load_series
+from briefpress.source.model import issn_is_valid, load, load_series
 
 from .conftest import BRIEF_TEMPLATE, REFERENCE, REPO, MakeProject
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefpress import outputs
+from briefpress.build import outputs
 
 
 class Boom(Exception):

@@ -10,7 +10,8 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from briefpress.style import load_style
+from briefpress.layout import engine
+from briefpress.style.loader import load_style
 
 from .conftest import REPO, SEED, run_cli
 
@@ -134,11 +135,9 @@ def test_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path, subsetter: s
     # would stamp the current time into fonts unless SOURCE_DATE_EPOCH is set.
     prelude = ""
     if subsetter == "fonttools":
-        prelude = "import weasyprint.pdf.fonts as f\nf.harfbuzz_subset = None"
+        prelude = "from briefpress.layout import engine\nengine.setup_process('fonttools')"
     else:
-        import weasyprint.pdf.fonts
-
-        assert weasyprint.pdf.fonts.harfbuzz_subset is not None, "install libharfbuzz-subset0"
+        assert engine.subsetter() == "harfbuzz", "install libharfbuzz-subset0"
     outputs = []
     for run in ("one", "two"):
         if outputs:

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefpress.build import Builder, Project
+from briefpress.build import Builder, BuildOptions, Project
 from briefpress.errors import BriefpressError
-from briefpress.model import BRIEF_FIELDS, Brief, load_brief, load_series
+from briefpress.source.model import BRIEF_FIELDS, Brief, load_brief, load_series
 
 from .conftest import REPO
 
@@ -91,7 +91,7 @@ def valid_briefs(draw: st.DrawFn) -> str:
 
 @pytest.fixture(scope="module")
 def builder() -> Iterator[Builder]:
-    builder = Builder(Project(REPO), FOLDER / "out", ("pdf", "html"))
+    builder = Builder(Project(REPO), FOLDER / "out", BuildOptions(formats=("pdf", "html")))
     yield builder
     builder.close()
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefpress.cli import main
-from briefpress.svg import sanitise_svg
+from briefpress.source.svg import sanitise_svg
 
 from .conftest import BRIEF_TEMPLATE, REFERENCE, MakeProject
 

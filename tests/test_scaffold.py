@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from briefpress.cli import main
-from briefpress.model import load
+from briefpress.source.model import load
 
 from .conftest import BRIEF_TEMPLATE, MakeProject
 

@@ -12,10 +12,11 @@ import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
-from briefpress.build import BuildOptions, Project, build, check, write_index
+from briefpress.build import BuildOptions, Project, build, check
 from briefpress.cli import main
 from briefpress.errors import StyleError
-from briefpress.style import load_style
+from briefpress.site.index import write_index
+from briefpress.style.loader import load_style
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 from .test_pdf import normalise, page_texts

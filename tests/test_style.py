@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefpress.fonts import FontFace, _make_instance, cache_folder, plan_instances
-from briefpress.style import load_style
+from briefpress.style.fonts import FontFace, _make_instance, cache_folder, plan_instances
+from briefpress.style.loader import load_style
 
 from .conftest import REPO
 

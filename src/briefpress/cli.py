@@ -112,7 +112,7 @@ def build(
     """
     from .build import BuildOptions, Project, parse_formats, parse_targets
     from .build import build as run_build
-    from .progress import BuildProgress
+    from .build.progress import BuildProgress
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
@@ -175,11 +175,11 @@ def check(
     """
     from .build import Baseline, BuildOptions, Project
     from .build import check as run_check
+    from .build.outputs import write_file
+    from .build.progress import BuildProgress
+    from .build.reports import as_json as json_report
+    from .build.reports import as_junit, lines
     from .errors import UsageError
-    from .outputs import write_file
-    from .progress import BuildProgress
-    from .reports import as_json as json_report
-    from .reports import as_junit, lines
 
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline DIR")
@@ -191,6 +191,8 @@ def check(
         warnings = [f"warning: {warning}" for warning in result.warnings]
         for line in warnings + result.errors + lines(result):
             click.echo(line, err=True)
+        if result.traceback and verbose:
+            click.echo(result.traceback.rstrip(), err=True)
     if junit:
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:
@@ -246,7 +248,8 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
     Example:
       briefpress index
     """
-    from .build import Project, write_index
+    from .build import Project
+    from .site.index import write_index
 
     changed, problems = write_index(list(paths), Project(Path.cwd()), out_dir)
     for line in problems:

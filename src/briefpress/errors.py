@@ -12,7 +12,10 @@ into a message and an exit code.
   not change the exit code, unless ``--strict`` turns warnings into errors.
 
 No Python traceback reaches a user for a problem in their input; ``--verbose``
-adds detail, never a traceback for input problems.
+adds detail, never a traceback for input problems. Anything else that goes
+wrong is a bug: it is caught at one place only, the worker boundary, so that
+one brief's bug does not stop a run, and it is reported as an internal error
+whose traceback ``--verbose`` prints.
 """
 
 from __future__ import annotations
@@ -83,3 +86,11 @@ class UsageError(BriefpressError):
     """The command line itself is wrong: nothing is built."""
 
     exit_code = 2
+
+
+def internal_error(path: Path, exc: BaseException) -> str:
+    """The one line a bug gets; the traceback goes with it for ``--verbose``."""
+    return (
+        f"{display_path(path)}:-: internal error: {type(exc).__name__}: {exc} "
+        "(a bug in briefpress: run with -v for the traceback)"
+    )

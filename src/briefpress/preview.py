@@ -20,14 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .build import Builder, Project
+from .build import Builder, BuildOptions, Project
+from .build.visual import render_pages
 from .errors import BriefpressError, UsageError
-from .visual import render_pages
 
 #: Loopback only: a preview is for the person at this machine, never the network.
 HOST = "127.0.0.1"
 PAGE_SCALE = 1.4  # about 100 dpi: sharp on a screen, quick to draw
 POLL_MS = 400
+OPTIONS = BuildOptions(formats=("pdf", "html"), evaluate=True)
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Preview:
         self.path = brief.resolve()
         self.project = project
         self.out = project.default_output / ".preview"
-        self.builder = Builder(project, self.out, ("pdf", "html"), evaluate=True)
+        self.builder = Builder(project, self.out, OPTIONS)
         self.state = State()
         self.lock = threading.Lock()
 
@@ -56,7 +57,7 @@ class Preview:
         return [p for p in paths if p.exists()]
 
     def rebuild(self) -> State:
-        from .checks import Finding
+        from .layout.rules import Finding
 
         messages: list[str] = []
         pages: list[bytes] | None = None
@@ -64,9 +65,7 @@ class Preview:
         title = self.state.title
         # A fresh builder re-reads series and style; the renderer (WeasyPrint and
         # its font configuration) is kept, so memory stays flat over many saves.
-        renderer = self.builder._renderer
-        self.builder = Builder(self.project, self.out, ("pdf", "html"), evaluate=True)
-        self.builder._renderer = renderer
+        self.builder = Builder(self.project, self.out, OPTIONS, self.builder.engine)
         try:
             brief = self.builder.load(self.path)
             result = self.builder.build_one(brief)
@@ -76,7 +75,8 @@ class Preview:
                     item = Finding(rule, finding["page"], finding["message"])
                     messages.append(item.line(str(self.path.name)))
             if result.ok:
-                pdf = self.builder.pdf_path(brief.series, brief.stem)
+                pdf = result.checked_pdf
+                assert pdf is not None  # OPTIONS ask for a PDF
                 pages = render_pages(pdf, PAGE_SCALE)
                 files = _read_tree(self.builder.out_for(brief.series) / brief.stem)
                 title = brief.title

@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from .errors import BriefpressError, UsageError
-from .model import SERIES_FILE, find_series_file
-from .source import read_brief
+from .source.model import SERIES_FILE, find_series_file
+from .source.reader import read_brief
 
 _FILE_NUMBER = re.compile(r"^(\d{4})-(\d+)-")
 
@@ -68,7 +68,7 @@ def new_brief(
     series_file = series_folder / SERIES_FILE
     if not series_file.is_file():
         raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
-    from .model import load_series
+    from .source.model import load_series
 
     number = next_number(series_file, root, date.year, load_series(series_file).numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"

@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from .errors import Problem
-from .extensions import BOXES
-from .markdown import create_parser, has_scheme, is_safe_link
+from ..errors import Problem
+from ..markdown.boxes import BOXES
+from ..markdown.parser import create_parser, has_scheme, is_safe_link
 from .svg import UnsafeSvg, sanitise_svg
 
 _CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)

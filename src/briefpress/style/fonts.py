@@ -78,9 +78,14 @@ def subset(path: Path, text: str) -> bytes:
     return buffer.getvalue()
 
 
-def cache_folder() -> Path:
+def cache_root() -> Path:
+    """briefpress's own cache folder: font instances, the private fontconfig set-up."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "briefpress" / "fonts"
+    return Path(base) / "briefpress"
+
+
+def cache_folder() -> Path:
+    return cache_root() / "fonts"
 
 
 @dataclass(frozen=True)

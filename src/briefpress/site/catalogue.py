@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from .errors import StyleError
-from .html import join_names
-from .markdown import create_parser, plain_text
-from .model import Brief, Series
-from .outputs import write_file
-from .style import Style
+from ..build.outputs import write_file
+from ..errors import StyleError
+from ..markdown.parser import create_parser, plain_text
+from ..render.html import join_names
+from ..source.model import Brief, Series
+from ..style.loader import Style
 
 ATOM = "http://www.w3.org/2005/Atom"
 THUMBS = "thumbs"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, SourceError
+from ..errors import Problem, SourceError
 from .fields import FieldReader
-from .source import read_brief, read_yaml_file
+from .reader import read_brief, read_yaml_file
 
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .fonts import coverage
-from .model import Brief
-from .style import Style
+from ..source.model import Brief
+from ..style.fonts import coverage
+from ..style.loader import Style
+from .engine import Layout, PageView
 
 #: Parameters a rule may take; anything else in style.yaml is reported.
 RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance"}
@@ -37,65 +38,36 @@ class Finding:
         return {"rule": self.rule, "page": self.page, "message": self.message}
 
 
+def class_index(pages: list[PageView]) -> dict[str, dict[int, set[int]]]:
+    """class → element → pages it appears on (1-based)."""
+    index: dict[str, dict[int, set[int]]] = {}
+    for page in pages:
+        for box in page.boxes:
+            for name in box.classes:
+                index.setdefault(name, {}).setdefault(box.element, set()).add(page.number)
+    return index
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a rule may look at."""
+    """What a rule may look at: the laid-out pages as plain data, and the PDF's bytes."""
 
     brief: Brief
     style: Style
-    pages: list[Any]  # weasyprint.document.Page
+    pages: list[PageView]
     pdf: bytes
     params: dict[str, Any]
     rule: str
+    classes: dict[str, dict[int, set[int]]]
 
     def finding(self, page: int | None, message: str) -> Finding:
         return Finding(self.rule, page, message)
 
     def pages_of(self, name: str) -> dict[int, set[int]]:
-        return _class_index(id(self.pages), self.pages).get(name, {})
+        return self.classes.get(name, {})
 
 
 Rule = Callable[[Context], Iterator[Finding]]
-
-
-# Walking the layout ------------------------------------------------------------
-
-
-def _content_boxes(page: Any) -> Iterator[Any]:
-    """Every box of a page's content, margin boxes (running header and footer) left out."""
-    from weasyprint.formatting_structure.boxes import MarginBox
-
-    for child in page._page_box.children:
-        if not isinstance(child, MarginBox):
-            yield child
-            yield from child.descendants()
-
-
-def _all_boxes(page: Any) -> Iterator[Any]:
-    yield from page._page_box.descendants()
-
-
-def _classes(box: Any) -> list[str]:
-    element = getattr(box, "element", None)
-    if element is None or "::" in (getattr(box, "element_tag", "") or ""):
-        return []
-    return str(element.get("class") or "").split()
-
-
-_INDEX: dict[int, dict[str, dict[int, set[int]]]] = {}
-
-
-def _class_index(key: int, pages: list[Any]) -> dict[str, dict[int, set[int]]]:
-    """class → element → pages it appears on (1-based), built once per document."""
-    if key not in _INDEX:
-        _INDEX.clear()  # one document at a time: keep memory flat
-        index: dict[str, dict[int, set[int]]] = {}
-        for number, page in enumerate(pages, start=1):
-            for box in _content_boxes(page):
-                for name in _classes(box):
-                    index.setdefault(name, {}).setdefault(id(box.element), set()).add(number)
-        _INDEX[key] = index
-    return _INDEX[key]
 
 
 # Rules --------------------------------------------------------------------------
@@ -136,45 +108,31 @@ def max_pages(ctx: Context) -> Iterator[Finding]:
 
 def no_overflow(ctx: Context) -> Iterator[Finding]:
     """No text, image or table runs outside the page's content area."""
-    from weasyprint.formatting_structure import boxes
-
-    tolerance = float(ctx.params.get("tolerance", 0.5))
-    kinds = (boxes.TextBox, boxes.ReplacedBox, boxes.TableBox, boxes.LineBox)
-    for number, page in enumerate(ctx.pages, start=1):
-        area = page._page_box
-        left, top = area.content_box_x(), area.content_box_y()
-        right, bottom = left + area.width, top + area.height
+    tolerance = float(ctx.params.get("tolerance", 0.4))
+    for page in ctx.pages:
+        left, _top, right, bottom = page.area
         reported: set[int] = set()
-        for box in _content_boxes(page):
-            if not isinstance(box, kinds) or "::" in (box.element_tag or ""):
+        for box in page.boxes:
+            if box.kind == "other" or box.element in reported:
                 continue
-            x0, y0 = box.border_box_x(), box.border_box_y()
-            x1, y1 = x0 + box.border_width(), y0 + box.border_height()
-            if x1 > right + tolerance or x0 < left - tolerance or y1 > bottom + tolerance:
-                key = id(box.element)
-                if key in reported:
-                    continue
-                reported.add(key)
-                over = max(x1 - right, left - x0, y1 - bottom) * 0.75  # CSS px → pt
+            over = max(box.right - right, left - box.left, box.bottom - bottom)
+            if over > tolerance:
+                reported.add(box.element)
+                snippet = f"“{box.text[:30]}” " if box.text else ""
                 yield ctx.finding(
-                    number,
-                    f"<{box.element_tag}> {_snippet(box)}runs {over:.1f} pt outside the text area",
+                    page.number,
+                    f"<{box.tag}> {snippet}runs {over:.1f} pt outside the text area",
                 )
-
-
-def _snippet(box: Any) -> str:
-    text = getattr(box, "text", "") or ""
-    return f"“{text[:30]}” " if text else ""
 
 
 def no_stranded_heading(ctx: Context) -> Iterator[Finding]:
     """No heading ends a page while its text starts the next one."""
     tags = set(ctx.params.get("tags", ["h2", "h3", "h4"]))
-    for number, page in enumerate(ctx.pages[:-1], start=1):
-        lines = [box for box in _content_boxes(page) if type(box).__name__ == "LineBox"]
-        if lines and lines[-1].element_tag in tags:
-            text = "".join(getattr(b, "text", "") for b in lines[-1].descendants())
-            yield ctx.finding(number, f"heading “{text.strip()[:40]}” ends the page")
+    for page in ctx.pages[:-1]:
+        lines = [box for box in page.boxes if box.kind == "line"]
+        if lines and lines[-1].tag in tags:
+            text = lines[-1].text.strip()[:40]
+            yield ctx.finding(page.number, f"heading “{text}” ends the page")
 
 
 def _normalised(name: str) -> str:
@@ -217,55 +175,53 @@ def no_missing_glyphs(ctx: Context) -> Iterator[Finding]:
     """Every character laid out is covered by one of the style's fonts."""
     covered = coverage(tuple(sorted({face.path for face in ctx.style.fonts})))
     reported: set[str] = set()
-    for number, page in enumerate(ctx.pages, start=1):
-        for box in _all_boxes(page):
-            for char in getattr(box, "text", "") or "":
+    for page in ctx.pages:
+        for text in page.texts:
+            for char in text:
                 if char in reported or ord(char) in covered or not _needs_glyph(char):
                     continue
                 reported.add(char)
                 name = unicodedata.name(char, "unnamed character")
-                yield ctx.finding(number, f"U+{ord(char):04X} {name} ({char}) is in no style font")
+                yield ctx.finding(
+                    page.number, f"U+{ord(char):04X} {name} ({char}) is in no style font"
+                )
 
 
 def figure_alt_text(ctx: Context) -> Iterator[Finding]:
-    for number, page in enumerate(ctx.pages, start=1):
-        for box in _content_boxes(page):
-            if box.element_tag == "img" and not str(box.element.get("alt") or "").strip():
-                source = box.element.get("src", "?")
-                yield ctx.finding(number, f"image {source} has no alt text")
+    for page in ctx.pages:
+        for box in page.boxes:
+            if box.tag == "img" and not box.attrs.get("alt", "").strip():
+                source = box.attrs.get("src", "?")
+                yield ctx.finding(page.number, f"image {source} has no alt text")
 
 
 def links_resolve(ctx: Context) -> Iterator[Finding]:
     """Every internal link (note references included) points at an anchor that exists."""
     anchors = {name for page in ctx.pages for name in page.anchors}
-    for number, page in enumerate(ctx.pages, start=1):
-        for kind, target, *_rest in page.links:
-            if kind == "internal" and target not in anchors:
-                yield ctx.finding(number, f"link to #{target} has no target")
+    for page in ctx.pages:
+        for target in page.links:
+            if target not in anchors:
+                yield ctx.finding(page.number, f"link to #{target} has no target")
 
 
 #: Raster images printed below this resolution get a warning.
 MIN_DPI = 200
 
 
-def low_resolution_images(pages: list[Any]) -> list[str]:
+def low_resolution_images(pages: list[PageView]) -> list[str]:
     """Raster images whose pixels are spread too thin at their printed size (warnings)."""
-    from weasyprint.formatting_structure.boxes import ReplacedBox
-    from weasyprint.images import RasterImage
-
     warnings = []
-    for number, page in enumerate(pages, start=1):
-        for box in _content_boxes(page):
-            image = getattr(box, "replacement", None)
-            if not isinstance(box, ReplacedBox) or not isinstance(image, RasterImage):
+    for page in pages:
+        for box in page.boxes:
+            if box.kind != "image" or box.pixels is None:
                 continue
-            inches = box.width / 96  # CSS px
-            dpi = image.width / inches if inches else 0
+            inches = (box.right - box.left) / 72
+            dpi = box.pixels / inches if inches else 0
             if dpi < MIN_DPI:
-                source = box.element.get("src", "?")
-                size = f"{image.width} px over {inches * 25.4:.0f} mm"
+                source = box.attrs.get("src", "?")
+                size = f"{box.pixels} px over {inches * 25.4:.0f} mm"
                 warnings.append(
-                    f"page {number}: image {source} prints at {dpi:.0f} dpi ({size}); "
+                    f"page {page.number}: image {source} prints at {dpi:.0f} dpi ({size}); "
                     f"{MIN_DPI} dpi or more is needed"
                 )
     return warnings
@@ -300,11 +256,12 @@ def rule_problems(style: Style) -> list[str]:
     return problems
 
 
-def evaluate(brief: Brief, style: Style, document: Any, pdf: bytes) -> dict[str, list[Finding]]:
+def evaluate(brief: Brief, style: Style, layout: Layout, pdf: bytes) -> dict[str, list[Finding]]:
     """Findings per rule id, in the order the style lists its rules; [] means it holds."""
     results: dict[str, list[Finding]] = {}
-    _INDEX.clear()
+    pages = layout.pages
+    classes = class_index(pages)
     for rule_id, params in style.rules.items():
-        context = Context(brief, style, document.pages, pdf, params, rule_id)
+        context = Context(brief, style, pages, pdf, params, rule_id, classes)
         results[rule_id] = list(KINDS[rule_kind(rule_id, params)](context))
     return results

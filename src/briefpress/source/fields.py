@@ -12,8 +12,8 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import Problem, SourceError
-from .source import RawDocument
+from ..errors import Problem, SourceError
+from .reader import RawDocument
 
 
 class FieldReader:

@@ -61,6 +61,8 @@ class BuildProgress:
             self._print(f"warning: {warning}")
         for error in result.errors:
             self._print(error)
+        if result.traceback and self.verbose:
+            self._print(result.traceback.rstrip())
         if result.ok and not result.up_to_date:
             self._print(f"built {result.path.name} ({result.seconds:.2f} s)", err=False)
             if self.verbose:

@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, StyleError
-from .fields import FieldReader
+from ..errors import Problem, StyleError
+from ..source.fields import FieldReader
+from ..source.reader import read_yaml_file
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
-from .source import read_yaml_file
 
 STYLE_FILE = "style.yaml"
 

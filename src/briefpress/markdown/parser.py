@@ -12,7 +12,10 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .extensions import boxes_plugin, figures_plugin, notes_plugin, tables_plugin
+from .boxes import boxes_plugin
+from .figures import figures_plugin
+from .notes import notes_plugin
+from .tables import tables_plugin
 
 #: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
 SAFE_SCHEMES = ("http:", "https:", "mailto:")

@@ -16,9 +16,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from traceback import format_exc
 from typing import Any
 
-from .model import Brief
+from ..errors import internal_error
+from ..source.model import Brief
+from .builder import Builder
+from .options import BuildOptions, Project
 from .results import BriefResult
 
 
@@ -26,30 +30,34 @@ from .results import BriefResult
 class WorkerConfig:
     root: Path
     out_dir: Path
-    formats: tuple[str, ...] | None
-    evaluate: bool = False
-    targets: tuple[str, ...] | None = None
-    variant: str | None = None
+    options: BuildOptions
 
 
 def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
-    from .build import Builder, Project  # the worker's own imports, once
 
-    builder = Builder(
-        Project(config.root),
-        config.out_dir,
-        config.formats,
-        config.evaluate,
-        config.targets,
-        config.variant,
-    )
-    builder.renderer  # noqa: B018 - import WeasyPrint before the first brief arrives
+    builder = Builder(Project(config.root), config.out_dir, config.options)
+    builder.engine  # noqa: B018 - start the layout engine before the first brief arrives
     while True:
         brief = connection.recv()
         if brief is None:
             break
-        connection.send(builder.build_one(brief))
+        connection.send(build_guarded(builder, brief))
     builder.close()
+
+
+def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
+    """The worker boundary: a bug while building one brief fails that brief, not the run.
+
+    Input problems arrive as BriefpressError and are handled by the builder;
+    anything else is a bug in briefpress (or the layout engine), reported as
+    such with its traceback kept for ``--verbose``.
+    """
+    try:
+        return builder.build_one(brief)
+    except Exception as exc:  # the worker boundary: see the docstring
+        return BriefResult(
+            brief.path, errors=[internal_error(brief.path, exc)], traceback=format_exc()
+        )
 
 
 Serve = Callable[[Connection, WorkerConfig], None]

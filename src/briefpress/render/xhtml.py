@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .fonts import FontFace, coverage, subset
+from ..source.model import Brief
+from ..source.svg import sanitise_svg
+from ..style.fonts import FontFace, coverage, subset
+from ..style.loader import Style
 from .html import render
-from .model import Brief
-from .style import Style
-from .svg import sanitise_svg
 
 FONTS_DIR = "fonts"
 

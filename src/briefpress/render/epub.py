@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from .model import Brief
-from .style import Style
+from ..source.model import Brief
+from ..style.loader import Style
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 CONTENT = "index.xhtml"

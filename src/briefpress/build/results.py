@@ -18,10 +18,17 @@ class BriefResult:
     up_to_date: bool = False
     #: Layout rules, when checked: rule id → findings (as dicts); [] means the rule holds.
     rules: dict[str, list[dict[str, Any]]] | None = None
+    #: For a bug (not an input problem): the traceback, shown under ``--verbose``.
+    traceback: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def checked_pdf(self) -> Path | None:
+        """The PDF the rules read: the first target's, written first."""
+        return next((p for p in self.outputs if p.suffix == ".pdf"), None)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SourceError
+from ..errors import SourceError
 
 #: A brief is prose, not a data dump: anything bigger is a mistake or an attack.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from .errors import display_path
+from ..errors import display_path
 from .results import BriefResult
 
 

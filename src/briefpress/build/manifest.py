@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from .outputs import write_file
 
 MANIFEST = ".briefpress-manifest.json"

@@ -12,10 +12,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .errors import StyleError
-from .markdown import create_parser, plain_text, render_body, render_inline
-from .model import Brief
-from .style import Style
+from ..errors import StyleError
+from ..markdown.parser import create_parser, plain_text, render_body, render_inline
+from ..source.model import Brief
+from ..style.loader import Style
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,198 @@
+"""Build stage, one brief: source → model → HTML → layout → PDF, and model → XHTML → EPUB.
+
+The ``Builder`` renders one brief at a time in one process, reusing one layout
+engine; the orchestrator (``run``) decides what is stale and schedules builders.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import BriefpressError, Problem, StyleError
+from ..source import model
+from ..source.model import Brief, Series
+from ..style.loader import Style, load_style
+from . import manifest as cache
+from . import outputs
+from .options import BuildOptions, Project
+
+if TYPE_CHECKING:
+    from ..layout.engine import Engine
+from .results import BriefResult
+
+
+class Builder:
+    """Builds briefs one after another in one process, reusing one renderer."""
+
+    def __init__(
+        self,
+        project: Project,
+        out_dir: Path,
+        options: BuildOptions | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.project = project
+        self.out_dir = out_dir
+        self.options = options or BuildOptions()
+        self._styles: dict[str, Style] = {}
+        self._series: dict[Path, Series] = {}
+        self._engine = engine
+
+    def style(self, name: str) -> Style:
+        from ..layout.rules import rule_problems
+
+        if name not in self._styles:
+            style = load_style(name, self.project.styles)
+            problems = rule_problems(style)
+            if problems:
+                where = self.project.styles / name / "style.yaml"
+                raise StyleError(f"{where}: {problems[0]}", ())
+            self._styles[name] = style
+        return self._styles[name]
+
+    def series(self, brief_path: Path) -> Series:
+        path = model.find_series_file(brief_path, self.project.root)
+        if path not in self._series:
+            self._series[path] = model.load_series(path)
+        return self._series[path]
+
+    @property
+    def engine(self) -> Engine:
+        """The layout engine, started on first use: a run that renders nothing never pays for it."""
+        if self._engine is None:
+            from ..layout.engine import Engine
+
+            self._engine = Engine()
+        return self._engine
+
+    def close(self) -> None:
+        """Release the engine while the interpreter is whole (WeasyPrint cleans up in __del__)."""
+        self._engine = None
+
+    def formats_for(self, series: Series) -> tuple[str, ...]:
+        wanted = self.options.formats or series.formats
+        if self.options.evaluate and "pdf" not in wanted:
+            wanted = ("pdf", *wanted)  # the rules read the PDF's layout
+        return tuple(wanted)
+
+    def out_for(self, series: Series) -> Path:
+        """Each series writes to the output folder at its place under source/."""
+        try:
+            relative = series.folder.resolve().relative_to(self.project.default_source.resolve())
+        except ValueError:
+            return self.out_dir
+        return self.out_dir / relative
+
+    def pdf_path(self, series: Series, stem: str) -> Path:
+        """The PDF the checks read: the first target's (print, unless the series says)."""
+        target = self.style(series.style).target(self.targets_for(series)[0])
+        return self.out_for(series) / f"{stem}{target.suffix}.pdf"
+
+    def targets_for(self, series: Series) -> tuple[str, ...]:
+        return self.options.targets or series.targets
+
+    def settings(self, series: Series) -> str:
+        """What was asked for; a dated target (draft) is stale every new day."""
+        import datetime as dt
+
+        names = self.targets_for(series)
+        style = self.style(series.style)
+        dated = any(style.targets[n].dated for n in names if n in style.targets)
+        day = dt.date.today().isoformat() if dated else ""
+        return cache.settings_key(
+            self.formats_for(series), f"{','.join(names)}|{self.options.variant or ''}|{day}"
+        )
+
+    def load(self, path: Path) -> Brief:
+        series = self.series(path)
+        style = self.style(series.style)
+        return model.load_brief(path, series, style.requires)
+
+    def build_one(self, brief: Brief) -> BriefResult:
+        # The rendering stages load here, not at import: a run with nothing to
+        # rebuild never pays for them.
+        from ..layout.rules import low_resolution_images
+        from ..render import epub, html, xhtml
+
+        started = time.perf_counter()
+        result = BriefResult(brief.path)
+        formats = self.formats_for(brief.series)
+        out = self.out_for(brief.series)
+        try:
+            style = self.style(brief.series.style)
+            pending: dict[Path, bytes | dict[str, bytes]] = {}
+            targets = self.targets_for(brief.series) if "pdf" in formats else ()
+            for number, name in enumerate(targets):
+                target = style.target(name)
+                extra = {
+                    "pdf_target": name,
+                    "draft_note": draft_note(brief) if target.dated else "",
+                }
+                document = html.render(brief, style, "print", extra)
+                variant = self.options.variant or target.variant
+                layout = self.engine.layout(brief, style, document.text, target, variant)
+                if number == 0:  # warnings and rules once, on the first target's layout
+                    result.warnings += [str(w) for w in layout.warnings]
+                    result.warnings += [
+                        str(_problem(brief.path, warning, "image"))
+                        for warning in low_resolution_images(layout.pages)
+                    ]
+                pdf = self.engine.write(brief, layout)
+                pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
+                if self.options.evaluate and number == 0:
+                    from ..layout.rules import evaluate
+
+                    findings = evaluate(brief, style, layout, pdf)
+                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+            if "html" in formats or "epub" in formats:
+                folder = xhtml.render_folder(brief, style)
+                if "html" in formats:
+                    pending[out / brief.stem] = folder
+                if "epub" in formats:
+                    context = html.template_context(brief, style, "epub")
+                    package = epub.build_epub(brief, style, folder, context)
+                    pending[out / f"{brief.stem}.epub"] = package
+            # Write only when every format rendered: a brief is never half-updated.
+            for target, content in pending.items():
+                if isinstance(content, bytes):
+                    outputs.write_file(target, content)
+                else:
+                    outputs.write_tree(target, content)
+                result.outputs.append(target)
+        except BriefpressError as exc:
+            result.errors += exc.lines()
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def dependencies(self, brief: Brief) -> list[Path]:
+        style = self.style(brief.series.style)
+        images = [brief.path.parent / image for image in brief.images]
+        fonts = [face.path for face in style.fonts]
+        return [brief.path, brief.series.path, *style.files, *fonts, *images]
+
+
+def draft_note(brief: Brief) -> str:
+    """For review copies: the build date, and the source's last commit when it has one."""
+    import datetime as dt
+    import subprocess
+
+    note = f"Draft of {dt.date.today().isoformat()}"
+    try:
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", brief.path.name],
+            cwd=brief.path.parent, capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{note} · commit {commit}" if commit else note
+
+
+def _problem(path: Path, message: str, field: str = "render") -> Problem:
+    return Problem(path, None, field, message)
+
+
+def _failure(path: Path, lines: Iterable[str]) -> BriefResult:
+    return BriefResult(path, errors=list(lines))

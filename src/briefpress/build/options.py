@@ -1,0 +1,89 @@
+"""Build stage, options: where things are and what a run was asked for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from ..source.model import FORMATS
+
+BRIEF_SUFFIX = ".md"
+#: What `build` can write.
+BUILDABLE = FORMATS
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things are: conventions of DESIGN.md §6b, relative to the project root."""
+
+    root: Path
+
+    @property
+    def styles(self) -> Path:
+        return self.root / "styles"
+
+    @property
+    def default_source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def default_output(self) -> Path:
+        return self.root / "build"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path | None = None
+    formats: tuple[str, ...] | None = None
+    jobs: int = os.cpu_count() or 1
+    force: bool = False
+    #: Seconds one brief may take before its worker is stopped.
+    timeout: float = DEFAULT_TIMEOUT
+    #: Also evaluate the style's layout rules (briefpress check) on the same layout.
+    evaluate: bool = False
+    #: PDF targets to write instead of the series' `targets`.
+    targets: tuple[str, ...] | None = None
+    #: PDF variant instead of each target's own (pdf/ua-1, pdf/a-3b).
+    variant: str | None = None
+
+
+def find_briefs(paths: Sequence[Path]) -> list[Path]:
+    """Brief files named or found under named folders; a missing path is a usage error."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob(f"*{BRIEF_SUFFIX}") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def _parse_list(text: str | None, option: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A comma list option (``--format pdf,html``): known names only, in order, once each."""
+    if text is None:
+        return None
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in allowed]
+    if unknown or not names:
+        wrong = ", ".join(unknown) or text
+        raise UsageError(
+            f"--{option}: unknown {option} '{wrong}' (choose from {', '.join(allowed)})"
+        )
+    return names
+
+
+TARGETS = ("print", "screen", "draft")
+
+
+def parse_formats(text: str | None) -> tuple[str, ...] | None:
+    return _parse_list(text, "format", BUILDABLE)
+
+
+def parse_targets(text: str | None) -> tuple[str, ...] | None:
+    return _parse_list(text, "target", TARGETS)

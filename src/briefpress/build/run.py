@@ -1,0 +1,137 @@
+"""Build stage, the one orchestrator: plan, schedule workers, collect results, own the manifest.
+
+Stages never call each other; this module decides the order. Workers are pure:
+they return outputs and findings; the parent process alone writes the manifest
+and refuses two briefs writing one output.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..source.model import Brief
+from . import manifest as cache
+from . import outputs
+from .builder import Builder, _failure, _problem
+from .options import BuildOptions, Project, find_briefs
+from .plan import _plan
+from .results import BriefResult, Report
+from .workers import WorkerConfig, build_guarded, run_parallel
+
+
+def build(
+    paths: Sequence[Path],
+    project: Project,
+    options: BuildOptions | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: Callable[[BriefResult], None] | None = None,
+) -> Report:
+    """Build every stale brief under ``paths``; one failing brief never stops the others.
+
+    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress.
+    """
+    started = time.perf_counter()
+    options = options or BuildOptions()
+    brief_paths = find_briefs(paths or [project.default_source])
+    out = (options.out_dir or project.default_output).resolve()
+    outputs.remove_litter(out)
+    manifest = cache.Manifest.load(out)
+    builder = Builder(project, out, options)
+    plan = _plan(builder, brief_paths, manifest, options)
+    if on_plan:
+        on_plan(len(brief_paths), len(plan.stale))
+    results = plan.fresh + plan.failed
+    for result in results:
+        if on_result:
+            on_result(result)
+    by_path = {brief.path: brief for brief in plan.stale}
+    for result in _run(builder, plan.stale, options, project, out):
+        if result.ok:
+            brief = by_path[result.path]
+            manifest.entries[str(brief.path)] = cache.Entry(
+                settings=builder.settings(brief.series),
+                deps=plan.deps[brief.path],
+                warnings=result.warnings,
+                outputs=[str(p) for p in result.outputs],
+                series=str(brief.series.path),
+                year=brief.issue_year,
+                number=brief.number,
+                rules=result.rules,
+            )
+        results.append(result)
+        if on_result:
+            on_result(result)
+    builder.close()
+    if plan.stale:
+        manifest.save()
+    results.sort(key=lambda r: r.path)
+    return Report(results, time.perf_counter() - started)
+
+
+def _run(
+    builder: Builder, briefs: list[Brief], options: BuildOptions, project: Project, out: Path
+) -> Iterable[BriefResult]:
+    if options.jobs <= 1 or len(briefs) <= 1:
+        # One brief costs less here than a worker's start-up.
+        return (build_guarded(builder, brief) for brief in briefs)
+
+    config = WorkerConfig(project.root, out, options)
+
+    def failed(brief: Brief, message: str) -> BriefResult:
+        return _failure(brief.path, [str(_problem(brief.path, message))])
+
+    return run_parallel(briefs, config, options.jobs, options.timeout, failed)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    folder: Path
+    update: bool = False
+    #: Share of a page's pixels that may change before the page fails.
+    tolerance: float = 0.001
+
+
+def check(
+    paths: Sequence[Path],
+    project: Project,
+    options: BuildOptions | None = None,
+    baseline: Baseline | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: Callable[[BriefResult], None] | None = None,
+) -> Report:
+    """Build what is stale and evaluate the style's rules on that same layout.
+
+    With a baseline, each page is also compared with its approved image (or,
+    with ``update``, approved as it is now).
+    """
+    from dataclasses import replace
+
+    from . import visual
+
+    options = replace(options or BuildOptions(), evaluate=True)
+    report = build(paths, project, options, on_plan)
+    out = (options.out_dir or project.default_output).resolve()
+    for result in report.results:
+        pdf = result.checked_pdf
+        if baseline and result.ok and result.rules is not None and pdf is not None:
+            # Each series has its own output folder, and its own place among the baselines.
+            where = pdf.parent.relative_to(out) / result.path.stem
+            if baseline.update:
+                visual.update_baseline(pdf, baseline.folder / where)
+                diffs = []
+            else:
+                approved, diff_folder = baseline.folder / where, out / "check" / where
+                diffs = visual.compare(pdf, approved, diff_folder, baseline.tolerance)
+            result.rules = {
+                **result.rules,
+                visual.RULE: [
+                    {"rule": visual.RULE, "page": d.page or None, "message": d.message}
+                    for d in diffs
+                ],
+            }
+        if on_result:
+            on_result(result)
+    return report

@@ -1,0 +1,388 @@
+"""Layout stage: the one WeasyPrint adapter. HTML → laid-out pages → PDF bytes.
+
+This is the only module that imports WeasyPrint or reads its boxes. Everything
+above it sees plain data: `PageView` and `Placed` for the rules, bytes for the
+PDF. Four guarantees live here:
+
+* **Explicit process set-up.** `setup_process()` points fontconfig at a private
+  configuration (one per user, under the cache folder) that lists no system
+  font directory, so Pango cannot fall back to whatever the machine has; only
+  the style's ``@font-face`` fonts exist. Pango reads that configuration once,
+  when WeasyPrint is first imported, so set-up refuses to run after someone
+  else imported WeasyPrint: the isolation would silently do nothing.
+* **Sandbox.** WeasyPrint reads through `SandboxFetcher` only: files under the
+  brief's folder, the style folders and the style's declared font files, and
+  ``data:`` URLs (a brief's own ``data:`` links are refused earlier, by the
+  source stage). Everything else, the network included, is refused and reported.
+* **Reproducible bytes.** Dates come from the brief, the PDF identifier is
+  derived from the brief's identifier, and ``SOURCE_DATE_EPOCH`` is set from the
+  brief's date while WeasyPrint works (fontTools, used when HarfBuzz's
+  subsetter is missing, would otherwise stamp the wall-clock time into fonts),
+  then restored.
+* **Plain data out.** Rules never touch WeasyPrint's box tree: `Layout.pages`
+  turns each page into a `PageView` once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Problem, RenderError
+from ..source.model import Brief
+from ..source.svg import UnsafeSvg, sanitise_svg
+from ..style.fonts import cache_root
+from ..style.loader import Style, Target
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
+
+_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<!-- briefpress: no system fonts. Only the style's @font-face fonts exist. -->
+<fontconfig>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+_ready = False
+
+
+def setup_process(subsetter: str = "harfbuzz") -> None:
+    """Isolate fontconfig, then import WeasyPrint; once per process, before any layout.
+
+    ``subsetter="fonttools"`` makes WeasyPrint subset fonts with fontTools even
+    where HarfBuzz's subsetter is installed (the reproducibility tests use it).
+    """
+    global _ready
+    if _ready:
+        return
+    if "weasyprint" in sys.modules:
+        raise RuntimeError(
+            "WeasyPrint was imported before briefpress.layout.engine.setup_process(): "
+            "its fonts would not be isolated"
+        )
+    os.environ["FONTCONFIG_FILE"] = str(_fontconfig_file())
+    # Fontconfig has no fonts of its own, which is the point.
+    warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
+    with _quick_library_lookup():
+        import weasyprint.pdf.fonts
+    if subsetter == "fonttools":
+        weasyprint.pdf.fonts.harfbuzz_subset = None
+    _ready = True
+
+
+def subsetter() -> str:
+    """Which font subsetter WeasyPrint uses in this process."""
+    setup_process()
+    import weasyprint.pdf.fonts
+
+    return "harfbuzz" if weasyprint.pdf.fonts.harfbuzz_subset else "fonttools"
+
+
+def _fontconfig_file() -> Path:
+    """One private configuration per user, written atomically, shared by every process."""
+    folder = cache_root() / "fontconfig"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    conf = folder / "fonts.conf"
+    text = _FONTCONFIG.format(cache=folder / "cache")
+    if not conf.is_file() or conf.read_text() != text:
+        temp = folder / f".fonts.conf.{os.getpid()}"
+        temp.write_text(text)
+        temp.replace(conf)
+    return conf
+
+
+@contextmanager
+def _quick_library_lookup() -> Iterator[None]:
+    """Answer ``ctypes.util.find_library`` from one ``ldconfig -p`` listing.
+
+    WeasyPrint tries Windows and macOS library names before the Linux ones, and
+    each miss makes ctypes run ``ldconfig`` and then ``gcc``: about 0.2 s of
+    every process start, workers included. Where ldconfig is missing, nothing
+    is changed.
+    """
+    import ctypes.util
+
+    try:
+        listing = subprocess.run(
+            ["ldconfig", "-p"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        yield
+        return
+    wide = sys.maxsize > 2**32
+    sonames = [
+        soname
+        for soname, abi in re.findall(r"^\s+(lib\S+\.so\S*)\s+\(([^)]*)\)", listing, re.MULTILINE)
+        if ("64" in abi) == wide
+    ]
+
+    def find_library(name: str) -> str | None:
+        pattern = re.compile(rf"lib{re.escape(name)}\.so(\.|$)")
+        return next((soname for soname in sonames if pattern.match(soname)), None)
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def _fetcher(roots: tuple[Path, ...]) -> Any:
+    """The only way the layout engine reads anything; a whitelist, not a blacklist."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data",))
+            self.roots = tuple(root.resolve() for root in roots)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if _is_within(path, self.roots) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    body = path.read_bytes()
+                    if mime == "image/svg+xml":
+                        try:
+                            body = sanitise_svg(body)
+                        except UnsafeSvg as exc:
+                            self.refused.append(f"{url} ({exc})")
+                            raise
+                    headers = {"Content-Type": mime}
+                    return URLFetcherResponse(path.as_uri(), body=body, headers=headers)
+            self.refused.append(url)
+            raise ValueError(f"refused by the briefpress sandbox: {url}")
+
+    return SandboxFetcher()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _session(date: dt.date) -> Iterator[_Collect]:
+    """WeasyPrint's warnings collected, and SOURCE_DATE_EPOCH set, for one call only."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate = logger.propagate
+    logger.propagate = False
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
+
+
+# The laid-out pages as plain data -------------------------------------------------
+
+#: CSS px → PDF points.
+PT = 0.75
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One laid-out box as the rules see it, in points from the page's top left."""
+
+    kind: str  # line | text | image | table | other
+    tag: str
+    classes: tuple[str, ...]
+    #: The box's element, numbered in document order: one element may make many boxes.
+    element: int
+    attrs: Mapping[str, str]
+    left: float
+    top: float
+    right: float
+    bottom: float
+    text: str = ""
+    #: For raster images: the image's own width in pixels.
+    pixels: int | None = None
+
+
+@dataclass(frozen=True)
+class PageView:
+    number: int
+    #: The content area: left, top, right, bottom (points).
+    area: tuple[float, float, float, float]
+    #: Content boxes in tree order; margin boxes (running header, footer) left out.
+    boxes: tuple[Placed, ...]
+    #: Every text on the page, margin boxes included.
+    texts: tuple[str, ...]
+    anchors: frozenset[str]
+    #: Internal link targets.
+    links: tuple[str, ...]
+
+
+def _views(pages: list[Any]) -> list[PageView]:
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.images import RasterImage
+
+    elements: dict[int, int] = {}
+
+    def placed(box: Any) -> Placed | None:
+        element = getattr(box, "element", None)
+        tag = getattr(box, "element_tag", "") or ""
+        if element is None or "::" in tag:
+            return None
+        if isinstance(box, boxes.LineBox):
+            kind, text = "line", "".join(getattr(b, "text", "") for b in box.descendants())
+        elif isinstance(box, boxes.TextBox):
+            kind, text = "text", box.text
+        elif isinstance(box, boxes.ReplacedBox):
+            kind, text = "image", ""
+        elif isinstance(box, boxes.TableBox):
+            kind, text = "table", ""
+        else:
+            kind, text = "other", ""
+        image = getattr(box, "replacement", None)
+        x0, y0 = box.border_box_x(), box.border_box_y()
+        return Placed(
+            kind=kind,
+            tag=tag,
+            classes=tuple(str(element.get("class") or "").split()),
+            element=elements.setdefault(id(element), len(elements)),
+            attrs={str(k): str(v) for k, v in element.attrib.items()},
+            left=x0 * PT,
+            top=y0 * PT,
+            right=(x0 + box.border_width()) * PT,
+            bottom=(y0 + box.border_height()) * PT,
+            text=text,
+            pixels=image.width if isinstance(image, RasterImage) else None,
+        )
+
+    views = []
+    for number, page in enumerate(pages, start=1):
+        root = page._page_box
+        content: list[Placed] = []
+        for child in root.children:
+            if isinstance(child, boxes.MarginBox):
+                continue
+            for box in (child, *child.descendants()):
+                item = placed(box)
+                if item is not None:
+                    content.append(item)
+        left, top = root.content_box_x() * PT, root.content_box_y() * PT
+        views.append(
+            PageView(
+                number=number,
+                area=(left, top, left + root.width * PT, top + root.height * PT),
+                boxes=tuple(content),
+                texts=tuple(t for b in root.descendants() if (t := getattr(b, "text", ""))),
+                anchors=frozenset(page.anchors),
+                links=tuple(target for kind, target, *_ in page.links if kind == "internal"),
+            )
+        )
+    return views
+
+
+@dataclass
+class Layout:
+    """One laid-out brief: what the rules read and what the PDF is written from."""
+
+    document: Document
+    warnings: list[Problem]
+    variant: str | None = None
+
+    @cached_property
+    def pages(self) -> list[PageView]:
+        return _views(self.document.pages)
+
+
+def _options(variant: str | None) -> dict[str, Any]:
+    """Tagged PDF goes with every variant that needs a structure tree."""
+    if not variant:
+        return {}
+    return {"pdf_variant": variant, "pdf_tags": True}
+
+
+class Engine:
+    """One per process: WeasyPrint set up once, one FontConfiguration per style.
+
+    A fresh FontConfiguration per document makes memory grow without bound; one
+    shared by all styles would let one style's fonts stand in for another's.
+    """
+
+    def __init__(self) -> None:
+        setup_process()
+        self._font_configs: dict[Path, FontConfiguration] = {}
+
+    def font_config(self, style: Style) -> FontConfiguration:
+        from weasyprint.text.fonts import FontConfiguration
+
+        if style.folder not in self._font_configs:
+            self._font_configs[style.folder] = FontConfiguration()
+        return self._font_configs[style.folder]
+
+    def layout(
+        self, brief: Brief, style: Style, html: str, target: Target, variant: str | None = None
+    ) -> Layout:
+        from weasyprint import CSS, HTML
+
+        fetcher = _fetcher((brief.path.parent, *style.readable_roots))
+        font_config = self.font_config(style)
+        base_url = brief.path.parent.resolve().as_uri() + "/"
+        with _session(brief.date) as collected:
+            stylesheets = [
+                CSS(string=style.font_css(), font_config=font_config, url_fetcher=fetcher),
+                *(
+                    CSS(filename=str(css), font_config=font_config, url_fetcher=fetcher)
+                    for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
+                ),
+            ]
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                font_config=font_config, stylesheets=stylesheets, **_options(variant)
+            )
+        if fetcher.refused:
+            raise RenderError(
+                f"{brief.path}: refused URL",
+                [Problem(brief.path, None, "url", f"refused: {url}") for url in fetcher.refused],
+            )
+        problems = [Problem(brief.path, None, "render", msg) for msg in collected.messages]
+        return Layout(document, problems, variant)
+
+    def write(self, brief: Brief, layout: Layout) -> bytes:
+        identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
+        with _session(brief.date):
+            data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
+        if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
+            raise RenderError(f"{brief.path}: the layout engine returned no PDF")
+        return data

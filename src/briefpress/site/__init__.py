@@ -1,0 +1,1 @@
+"""Site stage: catalogue, feeds and the pages a reader lands on."""

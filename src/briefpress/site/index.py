@@ -1,0 +1,48 @@
+"""Site stage, index: the catalogue, JSON and feed of every series of a run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..build.builder import Builder
+from ..build.options import Project, find_briefs
+from ..errors import BriefpressError
+from ..source.model import Brief
+
+
+def write_index(
+    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+) -> tuple[list[Path], list[str]]:
+    """The catalogue of every series under ``paths``: changed files and problems."""
+    from .catalogue import Group, collect, write_catalogue
+
+    out = (out_dir or project.default_output).resolve()
+    builder = Builder(project, out)
+    by_series: dict[Path, list[Brief]] = {}
+    problems: list[str] = []
+    for path in find_briefs(paths or [project.default_source]):
+        try:
+            brief = builder.load(path)
+        except BriefpressError as exc:
+            problems += exc.lines()
+            continue
+        by_series.setdefault(brief.series.path, []).append(brief)
+    groups = {
+        series_path: Group(briefs[0].series, collect(briefs, builder.out_for(briefs[0].series)))
+        for series_path, briefs in by_series.items()
+    }
+    changed: list[Path] = []
+    for group in groups.values():
+        folder = builder.out_for(group.series)
+        others = []
+        if folder == out:  # the front page shows every series of the run, grouped
+            others = [
+                Group(
+                    g.series, g.items, builder.out_for(g.series).relative_to(out).as_posix() + "/"
+                )
+                for g in groups.values()
+                if g is not group
+            ]
+        changed += write_catalogue([group, *others], builder.style(group.series.style), folder)
+    return changed, problems
