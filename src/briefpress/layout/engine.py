@@ -34,7 +34,7 @@ import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,6 +47,7 @@ from ..source.model import Brief
 from ..source.svg import UnsafeSvg, sanitise_svg
 from ..style.fonts import cache_root
 from ..style.loader import Style, Target
+from . import press
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -149,8 +150,11 @@ def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def _fetcher(roots: tuple[Path, ...]) -> Any:
-    """The only way the layout engine reads anything; a whitelist, not a blacklist."""
+def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | None = None) -> Any:
+    """The only way the layout engine reads anything; a whitelist, not a blacklist.
+
+    ``convert(mime, body)`` rewrites what a file holds (images to CMYK for print).
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -174,6 +178,7 @@ def _fetcher(roots: tuple[Path, ...]) -> Any:
                         except UnsafeSvg as exc:
                             self.refused.append(f"{url} ({exc})")
                             raise
+                    body = convert(mime, body) if convert else body
                     headers = {"Content-Type": mime}
                     return URLFetcherResponse(path.as_uri(), body=body, headers=headers)
             self.refused.append(url)
@@ -357,19 +362,24 @@ class Engine:
     ) -> Layout:
         from weasyprint import CSS, HTML
 
-        fetcher = _fetcher((brief.path.parent, *style.readable_roots))
+        profile, convert = press.colour_setup(style, target, brief.series.print_profile)
+        fetcher = _fetcher((brief.path.parent, *style.readable_roots, *profile), convert)
         font_config = self.font_config(style)
         base_url = brief.path.parent.resolve().as_uri() + "/"
+        profiles: dict[str, Any] = {}  # one for all sheets: each CSS would keep its own
+        common = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": profiles}
         with _session(brief.date) as collected:
             stylesheets = [
-                CSS(string=style.font_css(), font_config=font_config, url_fetcher=fetcher),
+                CSS(string=style.font_css(), **common),
+                CSS(string=press.target_css(style, target, next(iter(profile), None)), **common),
                 *(
-                    CSS(filename=str(css), font_config=font_config, url_fetcher=fetcher)
+                    CSS(filename=str(css), **common)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]
+            options = {**_options(variant), "color_profiles": profiles}
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=font_config, stylesheets=stylesheets, **_options(variant)
+                font_config=font_config, stylesheets=stylesheets, **options
             )
         if fetcher.refused:
             raise RenderError(

@@ -54,6 +54,8 @@ class Series:
     targets: tuple[str, ...] = ("print",)
     site_url: str | None = None
     license: str | None = None
+    #: The printer's ICC output profile, a file in the style folder; FOGRA39 if None.
+    print_profile: str | None = None
 
     @property
     def folder(self) -> Path:
@@ -152,7 +154,7 @@ def issn_is_valid(issn: str) -> bool:
 SERIES_FIELDS = (
     "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
     "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
-    "numbering",
+    "numbering", "print_profile",
 )  # fmt: skip
 
 
@@ -183,6 +185,7 @@ def load_series(path: Path) -> Series:
         numbering=_read_numbering(reader),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
+        print_profile=reader.string("print_profile"),
     )
     reader.finish()
     return series

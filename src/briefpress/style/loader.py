@@ -18,6 +18,7 @@ from ..errors import Problem, StyleError
 from ..source.fields import FieldReader
 from ..source.reader import read_yaml_file
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
+from .palette import Cmyk, ProfileError, default_profile, palette_css, read_palette
 
 STYLE_FILE = "style.yaml"
 
@@ -33,6 +34,7 @@ STYLE_FIELDS = (
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
     "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
+    "palette",  # {name: [c, m, y, k]}: colours once, in CMYK %; CSS custom properties
 )
 
 
@@ -47,6 +49,12 @@ class Target:
     suffix: str = ""
     #: Never byte-identical (draft copies carry the build date).
     dated: bool = False
+    #: ``cmyk``: palette as ``device-cmyk()``, output profile, images converted,
+    #: preflighted; ``rgb``: palette as RGB derived through the profile.
+    colour: str = "rgb"
+    #: Bleed around the trim (a CSS length, ``3mm``), and whether crop marks are drawn.
+    bleed: str | None = None
+    marks: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,28 @@ class Style:
     folders: tuple[Path, ...] = ()
     #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
     parents: tuple[str, ...] = ()
+    #: Colours as CMYK percentages; the stylesheets use them as ``var(--name)``.
+    palette: dict[str, Cmyk] = field(default_factory=dict)
+
+    def palette_css(self, model: str, profile: Path | None = None) -> str:
+        """The palette as ``:root`` custom properties, ``cmyk`` or ``rgb`` (via the profile)."""
+        try:
+            return palette_css(self.palette, model, profile)
+        except ProfileError as exc:
+            raise StyleError(f"{self.folder / STYLE_FILE}: palette: {exc}") from exc
+
+    def output_profile(self, name: str | None = None) -> Path:
+        """The print output profile: a file in the style's folders, or FOGRA39 by default."""
+        if name is None:
+            try:
+                return default_profile()
+            except ProfileError as exc:
+                raise StyleError(f"output profile: {exc}") from exc
+        for folder in self.folders or (self.folder,):
+            path = (folder / name).resolve()
+            if path.is_file() and folder.resolve() in path.parents:
+                return path
+        raise StyleError(f"print_profile: {name} not found in the style folder {self.folder}")
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -177,6 +207,7 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         targets={**(parent.targets if parent else targets), **own_targets},
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
+        palette={**(parent.palette if parent else {}), **_read_palette(reader)},
     )
     if not style.templates:
         reader.fail("templates", "required field is missing")
@@ -222,8 +253,26 @@ def _read_targets(reader: FieldReader, resolve: Callable[[str, str], Path]) -> d
             variant=value.get("variant"),
             suffix="" if name == "print" else f".{name}",
             dated=bool(value.get("dated", False)),
+            colour=_choice(value, "colour", ("rgb", "cmyk")),
+            bleed=str(value["bleed"]) if value.get("bleed") else None,
+            marks=_choice(value, "marks", ("none", "crop")) == "crop",
         )
     return targets
+
+
+def _read_palette(reader: FieldReader) -> dict[str, Cmyk]:
+    try:
+        return read_palette(reader.raw.data["palette"]) if reader.present("palette") else {}
+    except (ValueError, TypeError) as exc:
+        reader.fail("palette", str(exc))
+        return {}
+
+
+def _choice(value: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    chosen = str(value.get(key, allowed[0]))
+    if chosen not in allowed:
+        raise ValueError(f"targets: {key} must be one of {', '.join(allowed)}, not '{chosen}'")
+    return chosen
 
 
 def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:

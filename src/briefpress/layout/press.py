@@ -1,0 +1,234 @@
+"""Layout stage, press colour: what a CMYK target adds before WeasyPrint lays it out.
+
+* The target's stylesheet layer: the palette (``device-cmyk()`` or RGB), the
+  output profile as ``@color-profile device-cmyk`` (WeasyPrint then writes a
+  GTS_PDFX output intent), the bleed, and crop marks.
+* Crop marks drawn as four fixed page backgrounds, one small SVG per corner, in
+  black ink only. WeasyPrint's own ``marks: crop`` strokes them in RGB black.
+* Raster images converted to CMYK with the output profile (relative
+  colorimetric, black-point compensation) as CMYK JPEG, the only CMYK raster
+  WeasyPrint 70 writes; greyscale stays grey (DeviceGray is black ink).
+* SVG colours rewritten as ``device-cmyk()``, which WeasyPrint 70's SVG renderer
+  accepts for fill, stroke and solid colours (not for gradient stops: the
+  preflight reports those).
+
+Nothing here imports WeasyPrint; the engine calls it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import StyleError
+from ..source.svg import SVG_NS, XLINK_NS
+from ..style.loader import Style, Target
+from ..style.palette import device_cmyk, rgb_to_cmyk
+
+#: CSS length units in points.
+_UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
+#: Crop marks: 0.25 pt hairlines, black ink only.
+MARK_WIDTH = 0.25
+K_ONLY = "device-cmyk(0 0 0 1)"
+
+
+def length_pt(value: str) -> float:
+    """``3mm`` → 8.50 pt; StyleError for anything that is not a plain CSS length."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|px)\s*", value)
+    if not match:
+        raise StyleError(f"targets: bleed '{value}' is not a length such as 3mm")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+def target_css(style: Style, target: Target, profile: Path | None) -> str:
+    """The generated layer under the style's own stylesheets, for one target."""
+    css = style.palette_css(target.colour, profile)
+    if target.colour == "cmyk" and profile is not None:
+        from ..style.palette import color_profile_css
+
+        css += color_profile_css(profile.as_uri())
+    if target.bleed:
+        bleed = length_pt(target.bleed)
+        css += f"@page {{ bleed: {target.bleed}; }}\n"
+        if target.marks:
+            css += _marks_css(bleed)
+    return css
+
+
+def _marks_css(bleed: float) -> str:
+    """Each corner: a tile of two bleeds square, centred on the trim corner."""
+    # In a tile, the trim corner is at (1, 1); the marks run from the paper's
+    # edge to half the bleed, never into the trimmed page.
+    corners = {
+        "left top": "M0,1 H0.5 M1,0 V0.5",
+        "right top": "M1.5,1 H2 M1,0 V0.5",
+        "left bottom": "M0,1 H0.5 M1,1.5 V2",
+        "right bottom": "M1.5,1 H2 M1,1.5 V2",
+    }
+    width = MARK_WIDTH / bleed
+    images, positions = [], []
+    for corner, path in corners.items():
+        svg = (
+            f'<svg xmlns="{SVG_NS}" width="{2 * bleed:.4f}pt" height="{2 * bleed:.4f}pt" '
+            f'viewBox="0 0 2 2"><path d="{path}" fill="none" stroke="{K_ONLY}" '
+            f'stroke-width="{width:.5f}"/></svg>'
+        )
+        images.append(f'url("data:image/svg+xml,{quote(svg)}")')
+        x, y = corner.split()
+        positions.append(f"{x} {-bleed:.4f}pt {y} {-bleed:.4f}pt")
+    return (
+        "@page { "
+        f"background-image: {', '.join(images)}; "
+        "background-repeat: no-repeat; background-attachment: fixed; "
+        f"background-size: {2 * bleed:.4f}pt {2 * bleed:.4f}pt; "
+        f"background-position: {', '.join(positions)}; }}\n"
+    )
+
+
+def colour_setup(
+    style: Style, target: Target, print_profile: str | None
+) -> tuple[tuple[Path, ...], Callable[[str, bytes], bytes] | None]:
+    """The press profile (none, or one path) and the file converter for a target.
+
+    A CMYK target needs the profile; an RGB one needs it only to derive the palette.
+    """
+    if target.colour != "cmyk" and not style.palette:
+        return (), None
+    profile = style.output_profile(print_profile)
+    return (profile,), converter(profile) if target.colour == "cmyk" else None
+
+
+def converter(profile: Path) -> Callable[[str, bytes], bytes]:
+    """What the sandbox applies to each file a CMYK target reads, by MIME type."""
+
+    def convert(mime: str, body: bytes) -> bytes:
+        if mime == "image/svg+xml":
+            return cmyk_svg(body, profile)
+        if mime.startswith("image/"):
+            return cmyk_image(body, profile)
+        return body
+
+    return convert
+
+
+# Raster images ------------------------------------------------------------------
+
+
+def cmyk_image(body: bytes, profile: Path) -> bytes:
+    """A raster image as CMYK JPEG through the output profile; greys stay grey."""
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(body))
+        image.load()
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return body  # WeasyPrint reports what it cannot read
+    if image.mode in ("L", "LA") or (image.mode == "CMYK" and image.format == "JPEG"):
+        return body
+    source_icc = image.info.get("icc_profile")
+    # WeasyPrint turns images by their EXIF orientation; the JPEG written here has none.
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("1", "I", "I;16", "F"):
+        out = io.BytesIO()
+        image.convert("L").save(out, format="PNG")
+        return out.getvalue()
+    if image.mode == "CMYK":
+        rgb = image
+    else:
+        rgba = image.convert("RGBA")
+        # No CMYK raster with alpha reaches the PDF: flatten onto the paper.
+        rgb = Image.new("RGB", rgba.size, (255, 255, 255))
+        rgb.paste(rgba, mask=rgba.getchannel("A"))
+    source = (
+        ImageCms.ImageCmsProfile(io.BytesIO(source_icc))
+        if source_icc and rgb.mode == "RGB"
+        else ImageCms.createProfile("sRGB")
+    )
+    if rgb.mode == "RGB":
+        rgb = ImageCms.profileToProfile(
+            rgb,
+            source,
+            str(profile),
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            outputMode="CMYK",
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+        )
+        assert rgb is not None  # None only with inPlace
+    out = io.BytesIO()
+    dpi = image.info.get("dpi")
+    rgb.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
+    return out.getvalue()
+
+
+# SVG ----------------------------------------------------------------------------
+
+_COLOUR_PROPERTIES = ("fill", "stroke", "stop-color", "flood-color", "lighting-color", "color")
+_DECLARATION = re.compile(
+    r"(?P<name>(?<![\w-])(?:" + "|".join(_COLOUR_PROPERTIES) + r"))(?P<sep>\s*:\s*)"
+    r"(?P<value>[^;}\"]+)"
+)
+
+
+def cmyk_svg(body: bytes, profile: Path) -> bytes:
+    """Every sRGB colour in an (already sanitised) SVG as ``device-cmyk()``."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return body
+    convert = _colour_converter(profile)
+    for element in root.iter():
+        for name in _COLOUR_PROPERTIES:
+            if name in element.attrib:
+                element.attrib[name] = convert(element.attrib[name])
+        if "style" in element.attrib:
+            element.attrib["style"] = _convert_declarations(element.attrib["style"], convert)
+        if isinstance(element.tag, str) and element.tag.endswith("}style") and element.text:
+            element.text = _convert_declarations(element.text, convert)
+    # SVG's initial fill and currentColor are black: black ink, not RGB black.
+    root.attrib.setdefault("fill", K_ONLY)
+    root.attrib.setdefault("color", K_ONLY)
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _convert_declarations(text: str, convert: Callable[[str], str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = match["value"]
+        important = " !important" if "!important" in value else ""
+        core = value.replace("!important", "").strip()
+        return f"{match['name']}{match['sep']}{convert(core)}{important}"
+
+    return _DECLARATION.sub(replace, text)
+
+
+def _colour_converter(profile: Path) -> Callable[[str], str]:
+    from PIL import ImageColor
+
+    memo: dict[str, str] = {}
+
+    def convert(value: str) -> str:
+        text = value.strip()
+        key = text.lower()
+        if key in memo:
+            return memo[key]
+        if key in ("none", "currentcolor", "inherit", "transparent") or key.startswith(
+            ("url(", "device-cmyk(", "var(")
+        ):
+            return value
+        try:
+            rgba = ImageColor.getrgb(text)
+        except ValueError:
+            return value  # not a colour Pillow knows: the preflight judges the result
+        cmyk = rgb_to_cmyk([rgba[:3]], profile)[0]
+        result = device_cmyk(cmyk)
+        if len(rgba) == 4 and rgba[3] < 255:
+            result = result[:-1] + f" / {rgba[3] / 255:.3f})"
+        memo[key] = result
+        return result
+
+    return convert
