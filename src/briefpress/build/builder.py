@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BriefpressError, Problem, StyleError
+from ..errors import BriefpressError, Problem, RenderError, StyleError
 from ..source import model
 from ..source.model import Brief, Series
-from ..style.loader import Style, load_style
+from ..style.loader import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
 from .options import BuildOptions, Project
 
 if TYPE_CHECKING:
-    from ..layout.engine import Engine
+    from ..layout.engine import Engine, Layout
 from .results import BriefResult
 
 
@@ -141,12 +141,15 @@ class Builder:
                         for warning in low_resolution_images(layout.pages)
                     ]
                 pdf = self.engine.write(brief, layout)
+                if target.colour == "cmyk":
+                    pdf = self._preflight(brief, layout, pdf, target, result)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
                 if self.options.evaluate and number == 0:
                     from ..layout.rules import evaluate
 
                     findings = evaluate(brief, style, layout, pdf)
-                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                    rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                    result.rules = {**rules, **(result.rules or {})}
             if "html" in formats or "epub" in formats:
                 folder = xhtml.render_folder(brief, style)
                 if "html" in formats:
@@ -166,6 +169,41 @@ class Builder:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
         return result
+
+    def _preflight(
+        self, brief: Brief, layout: Layout, pdf: bytes, target: Target, result: BriefResult
+    ) -> bytes:
+        """The print PDF claims PDF/X only if briefpress's preflight passes (``print-preflight``).
+
+        ``build`` refuses a failing file; ``check`` reports the failures as the rule's
+        findings and writes the file without the claim, for inspection.
+        """
+        import dataclasses
+
+        from ..layout.preflight import CLAIMS, RULE, preflight
+        from ..layout.press import length_pt
+
+        claim = CLAIMS.get(layout.variant or "")
+        if claim is None:
+            return pdf
+        bleed = length_pt(target.bleed) if target.bleed else None
+        issues = preflight(pdf, bleed, claim)
+        where = {i: f"page {i.page}: " if i.page else "" for i in issues}
+        result.warnings += [
+            str(_problem(brief.path, where[i] + i.text(), RULE)) for i in issues if i.warning
+        ]
+        errors = [i for i in issues if not i.warning]
+        if self.options.evaluate:
+            found = [{"rule": RULE, "page": i.page, "message": i.text()} for i in errors]
+            result.rules = {**(result.rules or {}), RULE: found}
+        if not errors:
+            return pdf
+        if not self.options.evaluate:
+            raise RenderError(
+                f"{brief.path}: {RULE}: the print PDF is not {claim}",
+                [_problem(brief.path, where[i] + i.text(), RULE) for i in errors],
+            )
+        return self.engine.write(brief, dataclasses.replace(layout, variant=None))
 
     def dependencies(self, brief: Brief) -> list[Path]:
         style = self.style(brief.series.style)

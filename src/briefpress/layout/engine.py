@@ -178,9 +178,11 @@ def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | N
                         except UnsafeSvg as exc:
                             self.refused.append(f"{url} ({exc})")
                             raise
-                    body = convert(mime, body) if convert else body
+                    converted = convert(mime, body) if convert else body
+                    # WeasyPrint rereads a file: URL's file; converted bytes get another name.
+                    where = path.as_uri() if converted is body else f"converted:{path.name}"
                     headers = {"Content-Type": mime}
-                    return URLFetcherResponse(path.as_uri(), body=body, headers=headers)
+                    return URLFetcherResponse(where, body=converted, headers=headers)
             self.refused.append(url)
             raise ValueError(f"refused by the briefpress sandbox: {url}")
 
