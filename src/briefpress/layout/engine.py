@@ -33,6 +33,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -151,10 +152,7 @@ def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
 
 
 def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | None = None) -> Any:
-    """The only way the layout engine reads anything; a whitelist, not a blacklist.
-
-    ``convert(mime, body)`` rewrites what a file holds (images to CMYK for print).
-    """
+    """All the engine reads (a whitelist); converted files get non-file URLs, never reread."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -179,7 +177,6 @@ def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | N
                             self.refused.append(f"{url} ({exc})")
                             raise
                     converted = convert(mime, body) if convert else body
-                    # WeasyPrint rereads a file: URL's file; converted bytes get another name.
                     where = path.as_uri() if converted is body else f"converted:{path.name}"
                     headers = {"Content-Type": mime}
                     return URLFetcherResponse(where, body=converted, headers=headers)
@@ -199,8 +196,11 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _session(date: dt.date) -> Iterator[_Collect]:
-    """WeasyPrint's warnings collected, and SOURCE_DATE_EPOCH set, for one call only."""
+def _session(date: dt.date, document_id: str = "") -> Iterator[_Collect]:
+    """WeasyPrint's warnings collected, SOURCE_DATE_EPOCH and the XMP DocumentID set."""
+    import weasyprint.pdf.metadata as xmp  # PDF/X-4 XMP: a random uuid4 unless replaced
+
+    random_id, xmp.uuid4 = xmp.uuid4, (lambda: document_id) if document_id else xmp.uuid4
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -212,6 +212,7 @@ def _session(date: dt.date) -> Iterator[_Collect]:
     try:
         yield handler
     finally:
+        xmp.uuid4 = random_id
         logger.removeHandler(handler)
         logger.propagate = propagate
         if epoch is None:
@@ -364,22 +365,21 @@ class Engine:
     ) -> Layout:
         from weasyprint import CSS, HTML
 
-        profile, convert = press.colour_setup(style, target, brief.series.print_profile)
-        fetcher = _fetcher((brief.path.parent, *style.readable_roots, *profile), convert)
+        setup = press.colour_setup(style, target, brief.series.print_profile, variant)
+        fetcher = _fetcher((brief.path.parent, *style.readable_roots, *setup.roots), setup.convert)
         font_config = self.font_config(style)
         base_url = brief.path.parent.resolve().as_uri() + "/"
-        profiles: dict[str, Any] = {}  # one for all sheets: each CSS would keep its own
-        common = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": profiles}
+        common = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": {}}
         with _session(brief.date) as collected:
             stylesheets = [
                 CSS(string=style.font_css(), **common),
-                CSS(string=press.target_css(style, target, next(iter(profile), None)), **common),
+                CSS(string=setup.css, **common),
                 *(
                     CSS(filename=str(css), **common)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]
-            options = {**_options(variant), "color_profiles": profiles}
+            options = {**_options(variant), "color_profiles": common["color_profiles"]}
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 font_config=font_config, stylesheets=stylesheets, **options
             )
@@ -393,7 +393,7 @@ class Engine:
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
-        with _session(brief.date):
+        with _session(brief.date, str(uuid.UUID(identifier.decode()))):
             data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")

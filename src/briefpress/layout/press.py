@@ -21,6 +21,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,10 +45,10 @@ def length_pt(value: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def target_css(style: Style, target: Target, profile: Path | None) -> str:
+def target_css(style: Style, target: Target, profile: Path | None, model: str) -> str:
     """The generated layer under the style's own stylesheets, for one target."""
-    css = style.palette_css(target.colour, profile)
-    if target.colour == "cmyk" and profile is not None:
+    css = style.palette_css(model, profile)
+    if model == "cmyk" and profile is not None:
         from ..style.palette import color_profile_css
 
         css += color_profile_css(profile.as_uri())
@@ -89,17 +90,30 @@ def _marks_css(bleed: float) -> str:
     )
 
 
-def colour_setup(
-    style: Style, target: Target, print_profile: str | None
-) -> tuple[tuple[Path, ...], Callable[[str, bytes], bytes] | None]:
-    """The press profile (none, or one path) and the file converter for a target.
+@dataclass(frozen=True)
+class PressSetup:
+    """What the engine needs for one target: files to allow, a converter, a stylesheet."""
 
-    A CMYK target needs the profile; an RGB one needs it only to derive the palette.
+    roots: tuple[Path, ...]
+    convert: Callable[[str, bytes], bytes] | None
+    css: str
+
+
+def colour_setup(
+    style: Style, target: Target, print_profile: str | None, variant: str | None
+) -> PressSetup:
+    """A CMYK target, unless an archival or accessible variant (sRGB intent) replaces it.
+
+    An RGB target still needs the profile when the style has a palette: its RGB
+    values are derived through it.
     """
-    if target.colour != "cmyk" and not style.palette:
-        return (), None
+    cmyk = target.colour == "cmyk" and not (variant or "").startswith(("pdf/a", "pdf/ua"))
+    model = "cmyk" if cmyk else "rgb"
+    if not cmyk and not style.palette:
+        return PressSetup((), None, target_css(style, target, None, model))
     profile = style.output_profile(print_profile)
-    return (profile,), converter(profile) if target.colour == "cmyk" else None
+    convert = converter(profile) if cmyk else None
+    return PressSetup((profile,), convert, target_css(style, target, profile, model))
 
 
 def converter(profile: Path) -> Callable[[str, bytes], bytes]:
