@@ -82,6 +82,9 @@ def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -
         issues = [*_output_intent(pdf), *_metadata(pdf, claim)]
         for number, page in enumerate(pdf.pages, start=1):
             issues += _boxes(page, number, bleed)
+            group = page.obj.get("/Group")
+            if group is not None and _rgb_space(group.get("/CS"), None):
+                issues.append(Issue("rgb", number, "page", "DeviceRGB transparency group"))
             _content(page.obj, page.obj.get("/Resources"), number, "page", walk, _IDENTITY)
             for annot in page.obj.get("/Annots", []):
                 appearance = annot.get("/AP", {}).get("/N")
@@ -89,7 +92,8 @@ def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -
                     where = "annotation appearance"
                     _form(appearance, number, where, walk, _IDENTITY)
         issues += walk.issues
-        issues += _anywhere(pdf, walk)
+        if not any(issue.check == "rgb" for issue in issues):  # else reported twice
+            issues += _anywhere(pdf, walk)
         issues += _fonts(pdf)
         issues += _images(pdf, walk)
     return issues
@@ -117,8 +121,8 @@ def _output_intent(pdf: pikepdf.Pdf) -> Iterator[Issue]:
 def _metadata(pdf: pikepdf.Pdf, claim: str) -> Iterator[Issue]:
     stream = pdf.Root.get("/Metadata")
     xmp = stream.read_bytes().decode("utf-8", "replace") if stream is not None else ""
-    found = re.search(r"GTS_PDFXVersion(?:>|=\")([^<\"]+)", xmp)
-    version = found[1] if found else None
+    found = re.search(r"GTS_PDFXVersion(?:\s[^>]*)?>([^<]+)<|GTS_PDFXVersion=\"([^\"]+)", xmp)
+    version = (found[1] or found[2]) if found else None
     if version != claim:
         yield Issue("pdfx-metadata", None, "XMP", f"GTS_PDFXVersion is {version}, not {claim}")
     trapped = pdf.trailer.get("/Info", {}).get("/Trapped")
@@ -250,10 +254,6 @@ def _content(holder: Any, resources: Any, page: int, where: str, walk: _Walk, ct
             xobject = resources.get("/XObject", {}).get(str(operands[0]))
             if xobject is not None:
                 _xobject(xobject, str(operands[0]), page, where, walk, ctm)
-        elif op == "sh" and operands:
-            shading = resources.get("/Shading", {}).get(str(operands[0]))
-            if shading is not None and _rgb_space(shading.get("/ColorSpace"), resources):
-                walk.issues.append(Issue("rgb", page, f"{where} shading {operands[0]}", "RGB"))
     if rgb_ops:
         walk.issues.append(
             Issue("rgb", page, where, f"DeviceRGB colour ({', '.join(sorted(rgb_ops))})")
@@ -306,17 +306,27 @@ def _form(form: Any, page: int, where: str, walk: _Walk, ctm: Matrix) -> None:
 
 def _anywhere(pdf: pikepdf.Pdf, walk: _Walk) -> Iterator[Issue]:
     """Any object naming an RGB colour space that the page walk did not already report."""
-    reported = walk.seen
     for obj in pdf.objects:
-        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        for key in ("/ColorSpace", "/CS"):
-            value = obj.get(key)
-            if value is None or isinstance(value, pikepdf.Dictionary):
-                continue  # a resource dictionary's spaces are checked where they are used
-            if _rgb_space(value, None) and obj.objgen not in reported:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and obj.objgen not in walk.seen:
+            for key in _rgb_keys(obj, depth=0):
                 kind = str(obj.get("/Subtype", obj.get("/Type", "object"))).lstrip("/")
-                yield Issue("rgb", None, f"{kind} (object {obj.objgen[0]})", f"{key[1:]} is RGB")
+                yield Issue("rgb", None, f"{kind} (object {obj.objgen[0]})", f"{key} is RGB")
+
+
+def _rgb_keys(obj: Any, depth: int) -> Iterator[str]:
+    """Keys of ``/ColorSpace`` or ``/CS`` naming RGB, in the object and its direct parts."""
+    for key in ("/ColorSpace", "/CS"):
+        value = obj.get(key)
+        # A resource dictionary's named spaces are judged where the content uses them.
+        named = value is not None and not isinstance(value, pikepdf.Dictionary)
+        if named and _rgb_space(value, None):
+            yield key[1:]
+    if depth > 3:
+        return
+    for key in list(obj.keys()):
+        value = obj.get(key)
+        if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
+            yield from _rgb_keys(value, depth + 1)
 
 
 # Images: total area coverage and resolution ---------------------------------------

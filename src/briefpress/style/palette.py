@@ -120,7 +120,7 @@ def cmyk_to_rgb(colours: tuple[Cmyk, ...], profile: Path) -> list[tuple[int, int
     image.putdata([tuple(round(v * 2.55) for v in c) for c in colours])
     converted = ImageCms.applyTransform(image, _transform(profile, "CMYK", "RGB"))
     assert converted is not None  # applyTransform returns None only with inPlace
-    return [tuple(pixel) for pixel in converted.getdata()]  # type: ignore[misc]
+    return [tuple(pixel) for pixel in converted.get_flattened_data()]  # type: ignore[misc]
 
 
 def rgb_to_cmyk(colours: list[tuple[int, int, int]], profile: Path) -> list[Cmyk]:
@@ -132,7 +132,7 @@ def rgb_to_cmyk(colours: list[tuple[int, int, int]], profile: Path) -> list[Cmyk
     converted = ImageCms.applyTransform(image, _transform(profile, "RGB", "CMYK"))
     assert converted is not None
     result: list[Cmyk] = []
-    for (r, g, b), pixel in zip(colours, converted.getdata(), strict=True):
+    for (r, g, b), pixel in zip(colours, converted.get_flattened_data(), strict=True):
         if r == g == b:
             result.append((0.0, 0.0, 0.0, _black_for_grey(r, profile)))
         else:
