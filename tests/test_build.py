@@ -52,7 +52,7 @@ def test_only_what_changed_is_rebuilt(make_project: MakeProject) -> None:
     os.utime(root / "source" / "2024-1-a.md")  # a touch changes no content
     assert _run(root, jobs=1)["built"] == []
 
-    _edit(root / "styles" / "csds" / "print.css", "--tint: #eef2f7", "--tint: #eef2f8")
+    _edit(root / "styles" / "csds" / "style.yaml", "tint: [5, 3, 2, 4]", "tint: [5, 3, 2, 5]")
     assert _run(root, jobs=1)["built"] == both
 
     _edit(root / "styles" / "csds" / "templates" / "content.html.j2", "<main", "<main ")

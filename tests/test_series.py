@@ -40,7 +40,7 @@ def _colours(pdf: Path) -> set[bytes]:
         contents = document.pages[0].Contents
         streams = contents if isinstance(contents, pikepdf.Array) else [contents]
         data = b"".join(stream.read_bytes() for stream in streams)
-    return set(re.findall(rb"([\d.]+ [\d.]+ [\d.]+) rg", data))
+    return set(re.findall(rb"([\d.]+ [\d.]+ [\d.]+ [\d.]+) scn", data))
 
 
 def test_child_style_overrides_a_block_and_a_variable_and_inherits_the_rest(run: Path) -> None:
@@ -61,8 +61,9 @@ def test_child_style_overrides_a_block_and_a_variable_and_inherits_the_rest(run:
     assert normalise("In partnership with the KF-VUB Korea Chair") in first  # the block
     assert normalise("Key issues") in first  # the parent's template around it
     korea, csds = _colours(pdf), _colours(run / "2023-26-nato-japan.pdf")
-    assert b"0.043137 0.368627 0.333333" in korea and b"0.043137 0.368627 0.333333" not in csds
-    assert b"0.070588 0.235294 0.411765" in csds  # the parent's accent, #123c69
+    # The palette in CMYK: the child's accent, the parent's where the child gives none.
+    assert b"0.73 0 0.44 0.61" in korea and b"0.73 0 0.44 0.61" not in csds
+    assert b"0.9 0.57 0 0.51" in csds and b"0.9 0.57 0 0.51" not in korea
 
 
 def test_numbering_format_end_to_end(run: Path) -> None:

@@ -10,6 +10,8 @@ bytes it wrote before the claim stands. Errors:
 * ``output-intent``: a GTS_PDFX output intent whose profile has four channels.
 * ``pdfx-metadata``: ``GTS_PDFXVersion`` PDF/X-4 in the XMP, ``/Trapped`` set.
 * ``fonts``: every font embedded.
+* ``shading``: gradients whose colours fit their colour space (WeasyPrint 70
+  writes CMYK gradients with three values per colour).
 * ``boxes``: TrimBox ⊂ BleedBox ⊂ MediaBox on every page, the BleedBox the
   declared bleed beyond the trim.
 
@@ -267,17 +269,36 @@ def _resources(resources: Any, page: int, where: str, walk: _Walk) -> None:
         if not walk.first(pattern):
             continue
         shading = pattern.get("/Shading")
-        if shading is not None and _rgb_space(shading.get("/ColorSpace"), resources):
-            walk.issues.append(Issue("rgb", page, f"{where} pattern {name}", "RGB shading"))
+        if shading is not None:
+            _shading(shading, resources, page, f"{where} pattern {name}", walk)
         if isinstance(pattern, pikepdf.Stream):
             _form(pattern, page, f"pattern {name}", walk, _IDENTITY)
     for name, shading in resources.get("/Shading", {}).items():
-        if walk.first(shading) and _rgb_space(shading.get("/ColorSpace"), resources):
-            walk.issues.append(Issue("rgb", page, f"{where} shading {name}", "RGB shading"))
+        if walk.first(shading):
+            _shading(shading, resources, page, f"{where} shading {name}", walk)
     for name, state in resources.get("/ExtGState", {}).items():
         mask = state.get("/SMask")
         if isinstance(mask, pikepdf.Dictionary) and isinstance(mask.get("/G"), pikepdf.Stream):
             _form(mask.G, page, f"soft mask in {name}", walk, _IDENTITY)
+
+
+def _shading(shading: Any, resources: Any, page: int, where: str, walk: _Walk) -> None:
+    space = shading.get("/ColorSpace")
+    if _rgb_space(space, resources):
+        walk.issues.append(Issue("rgb", page, where, "RGB shading"))
+        return
+    # WeasyPrint 70 writes gradients between CMYK colours with three-value
+    # functions in a four-channel space: a broken file, not a CMYK gradient.
+    channels = 4 if space == "/DeviceCMYK" else 0
+    if isinstance(space, pikepdf.Array) and str(space[0]) == "/ICCBased":
+        channels = int(space[1].get("/N", 0))
+    function = shading.get("/Function")
+    parts = function.get("/Functions", [function]) if function is not None else []
+    sizes = {len(part.get("/C0", [])) for part in parts if part.get("/FunctionType") == 2}
+    if channels and sizes and sizes != {channels}:
+        walk.issues.append(
+            Issue("shading", page, where, f"gradient of {max(sizes)} values in {channels} channels")
+        )
 
 
 def _xobject(xobject: Any, name: str, page: int, where: str, walk: _Walk, ctm: Matrix) -> None:

@@ -220,6 +220,25 @@ def _convert_declarations(text: str, convert: Callable[[str], str]) -> str:
     return _DECLARATION.sub(replace, text)
 
 
+_RGB_FUNCTION = re.compile(
+    r"rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*([\d.]+%?))?\s*\)", re.I
+)
+
+
+def _rgb_function(text: str) -> tuple[float, ...] | None:
+    """``rgb(1, 2, 3)``, ``rgba(1 2 3 / 50%)``: channels 0-255 and alpha 0-1, else None."""
+    match = _RGB_FUNCTION.fullmatch(text)
+    if not match:
+        return None
+
+    def number(part: str, scale: float) -> float:
+        return float(part[:-1]) / 100 * scale if part.endswith("%") else float(part)
+
+    channels = [min(255.0, number(part, 255)) for part in match.groups()[:3]]
+    alpha = min(1.0, number(match[4], 1)) if match[4] else 1.0
+    return (*channels, alpha)
+
+
 def _colour_converter(profile: Path) -> Callable[[str], str]:
     from PIL import ImageColor
 
@@ -234,14 +253,16 @@ def _colour_converter(profile: Path) -> Callable[[str], str]:
             ("url(", "device-cmyk(", "var(")
         ):
             return value
+        parsed = _rgb_function(text)
         try:
-            rgba = ImageColor.getrgb(text)
+            rgba = parsed or tuple(float(v) for v in ImageColor.getrgb(text))
         except ValueError:
             return value  # not a colour Pillow knows: the preflight judges the result
-        cmyk = rgb_to_cmyk([rgba[:3]], profile)[0]
-        result = device_cmyk(cmyk)
-        if len(rgba) == 4 and rgba[3] < 255:
-            result = result[:-1] + f" / {rgba[3] / 255:.3f})"
+        rgb = (round(rgba[0]), round(rgba[1]), round(rgba[2]))
+        result = device_cmyk(rgb_to_cmyk([rgb], profile)[0])
+        alpha = (rgba[3] / (1 if parsed else 255)) if len(rgba) == 4 else 1
+        if alpha < 1:
+            result = result[:-1] + f" / {alpha:.3f})"
         memo[key] = result
         return result
 
