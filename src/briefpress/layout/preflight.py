@@ -89,7 +89,7 @@ def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -
                 issues.append(Issue("rgb", number, "page", "DeviceRGB transparency group"))
             _content(page.obj, page.obj.get("/Resources"), number, "page", walk, _IDENTITY)
             for annot in page.obj.get("/Annots", []):
-                appearance = annot.get("/AP", {}).get("/N")
+                appearance = annot.get("/AP", pikepdf.Dictionary()).get("/N")
                 if isinstance(appearance, pikepdf.Stream):
                     where = "annotation appearance"
                     _form(appearance, number, where, walk, _IDENTITY)
@@ -127,7 +127,7 @@ def _metadata(pdf: pikepdf.Pdf, claim: str) -> Iterator[Issue]:
     version = (found[1] or found[2]) if found else None
     if version != claim:
         yield Issue("pdfx-metadata", None, "XMP", f"GTS_PDFXVersion is {version}, not {claim}")
-    trapped = pdf.trailer.get("/Info", {}).get("/Trapped")
+    trapped = pdf.trailer.get("/Info", pikepdf.Dictionary()).get("/Trapped")
     if trapped not in ("/True", "/False"):
         yield Issue("pdfx-metadata", None, "document info", "/Trapped is not True or False")
 
@@ -235,8 +235,8 @@ def _content(holder: Any, resources: Any, page: int, where: str, walk: _Walk, ct
         walk.issues.append(Issue("rgb", page, where, f"unreadable content stream ({exc})"))
         return
     resources = resources if resources is not None else {}
-    for operands, operator in instructions:
-        op = str(operator)
+    for instruction in instructions:
+        operands, op = list(instruction.operands), str(instruction.operator)
         if op in ("rg", "RG"):
             rgb_ops.add(op)
         elif op in ("cs", "CS") and operands and _rgb_space(operands[0], resources):

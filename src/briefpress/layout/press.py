@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import StyleError
@@ -137,7 +138,7 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
     from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(body))
+        image: Image.Image = Image.open(io.BytesIO(body))
         image.load()
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return body  # WeasyPrint reports what it cannot read
@@ -150,20 +151,14 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
         out = io.BytesIO()
         image.convert("L").save(out, format="PNG")
         return out.getvalue()
-    if image.mode == "CMYK":
-        rgb = image
-    else:
+    printed = image
+    if image.mode != "CMYK":
         rgba = image.convert("RGBA")
         # No CMYK raster with alpha reaches the PDF: flatten onto the paper.
         rgb = Image.new("RGB", rgba.size, (255, 255, 255))
         rgb.paste(rgba, mask=rgba.getchannel("A"))
-    source = (
-        ImageCms.ImageCmsProfile(io.BytesIO(source_icc))
-        if source_icc and rgb.mode == "RGB"
-        else ImageCms.createProfile("sRGB")
-    )
-    if rgb.mode == "RGB":
-        rgb = ImageCms.profileToProfile(
+        source = _source_profile(source_icc)
+        converted = ImageCms.profileToProfile(
             rgb,
             source,
             str(profile),
@@ -171,11 +166,26 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
             outputMode="CMYK",
             flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
         )
-        assert rgb is not None  # None only with inPlace
+        assert converted is not None  # None only with inPlace
+        printed = converted
     out = io.BytesIO()
     dpi = image.info.get("dpi")
-    rgb.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
+    printed.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
+
+
+def _source_profile(icc: bytes | None) -> Any:
+    """The image's own RGB profile when it has a usable one, else sRGB."""
+    from PIL import ImageCms
+
+    if icc:
+        try:
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            if profile.profile.xcolor_space == "RGB ":
+                return profile
+        except (OSError, ImageCms.PyCMSError):
+            pass
+    return ImageCms.createProfile("sRGB")
 
 
 # SVG ----------------------------------------------------------------------------
@@ -207,7 +217,7 @@ def cmyk_svg(body: bytes, profile: Path) -> bytes:
     root.attrib.setdefault("color", K_ONLY)
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _convert_declarations(text: str, convert: Callable[[str], str]) -> str:

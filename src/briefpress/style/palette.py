@@ -54,12 +54,12 @@ def read_palette(value: Any) -> dict[str, Cmyk]:
     palette: dict[str, Cmyk] = {}
     for name, cmyk in value.items():
         if not str(name).replace("-", "").isalnum():
-            raise ValueError(f"palette: '{name}' is not a CSS custom-property name")
+            raise ValueError(f"'{name}' is not a CSS custom-property name")
         if not isinstance(cmyk, list) or len(cmyk) != 4:
-            raise ValueError(f"palette: {name} must be [c, m, y, k] percentages")
+            raise ValueError(f"{name} must be [c, m, y, k] percentages")
         numbers = tuple(float(v) for v in cmyk)
         if any(not 0 <= v <= 100 for v in numbers):
-            raise ValueError(f"palette: {name} has a value outside 0–100 %")
+            raise ValueError(f"{name} has a value outside 0–100 %")
         palette[str(name)] = (numbers[0], numbers[1], numbers[2], numbers[3])
     return palette
 
@@ -120,7 +120,8 @@ def cmyk_to_rgb(colours: tuple[Cmyk, ...], profile: Path) -> list[tuple[int, int
     image.putdata([tuple(round(v * 2.55) for v in c) for c in colours])
     converted = ImageCms.applyTransform(image, _transform(profile, "CMYK", "RGB"))
     assert converted is not None  # applyTransform returns None only with inPlace
-    return [tuple(pixel) for pixel in converted.get_flattened_data()]  # type: ignore[misc]
+    pixels: list[tuple[int, int, int]] = list(converted.get_flattened_data())  # type: ignore[arg-type]
+    return pixels
 
 
 def rgb_to_cmyk(colours: list[tuple[int, int, int]], profile: Path) -> list[Cmyk]:
@@ -132,7 +133,8 @@ def rgb_to_cmyk(colours: list[tuple[int, int, int]], profile: Path) -> list[Cmyk
     converted = ImageCms.applyTransform(image, _transform(profile, "RGB", "CMYK"))
     assert converted is not None
     result: list[Cmyk] = []
-    for (r, g, b), pixel in zip(colours, converted.get_flattened_data(), strict=True):
+    pixels: list[tuple[int, int, int, int]] = list(converted.get_flattened_data())  # type: ignore[arg-type]
+    for (r, g, b), pixel in zip(colours, pixels, strict=True):
         if r == g == b:
             result.append((0.0, 0.0, 0.0, _black_for_grey(r, profile)))
         else:
@@ -156,8 +158,12 @@ def _k_ramp(profile: Path) -> tuple[int, ...]:
 # The output profile -------------------------------------------------------------
 
 
+@cache
 def default_profile() -> Path:
-    """FOGRA39, made from Debian's characterisation data on first use (about 15 s)."""
+    """FOGRA39, made from Debian's characterisation data on first use (about 15 s).
+
+    Looked up once per process: the cache key asks ``colprof`` for its version.
+    """
     if not FOGRA39_DATA.is_file():
         raise ProfileError(f"{FOGRA39_DATA} not found: {INSTALL_HINT}")
     colprof = shutil.which("colprof")
