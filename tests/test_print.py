@@ -31,6 +31,7 @@ CHART = b"""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120">
 <rect class="bar" x="110" y="50" width="80" height="60"/>
 <rect x="210" y="70" width="80" height="40" style="fill: rgba(18, 60, 105, 0.5)"/>
 <path d="M10 115 H290"/>
+<rect width="10" height="10" fill="transparent"/>
 </svg>"""
 
 
@@ -214,6 +215,7 @@ def test_svg_colours_are_rewritten() -> None:
     assert "#" not in out.replace("#g", "")
     assert 'fill="device-cmyk(0 0 0 0)"' in out, "white is no ink"
     assert "/ 0.500)" in out, "alpha kept"
+    assert 'fill="device-cmyk(0 0 0 0 / 0)"' in out, "transparent: no RGB black at 0 opacity"
     assert 'fill="device-cmyk(0 0 0 1)"' in out.split(">")[1], "initial fill: black ink"
 
 

@@ -259,7 +259,9 @@ def _colour_converter(profile: Path) -> Callable[[str], str]:
         key = text.lower()
         if key in memo:
             return memo[key]
-        if key in ("none", "currentcolor", "inherit", "transparent") or key.startswith(
+        if key == "transparent":  # WeasyPrint paints it as RGB black at zero opacity
+            return "device-cmyk(0 0 0 0 / 0)"
+        if key in ("none", "currentcolor", "inherit") or key.startswith(
             ("url(", "device-cmyk(", "var(")
         ):
             return value
