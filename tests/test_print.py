@@ -36,7 +36,8 @@ CHART = b"""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120">
 
 
 def _figures_project(make_project: MakeProject) -> Path:
-    body = "\n![A photo](photo.png)\n\n![A chart](chart.svg)\n"
+    # A rule (an inset border in WeasyPrint's own stylesheet) and a link (blue there).
+    body = "\n![A photo](photo.png)\n\n![A chart](chart.svg)\n\n---\n\nA [link](https://x.org).\n"
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1) + body})
     photo = Image.new("RGB", (1200, 600), (18, 60, 105))
     photo.paste(Image.new("RGB", (600, 600), (217, 102, 31)), (600, 0))
@@ -197,7 +198,7 @@ def test_screen_colours_are_derived_from_the_press_values() -> None:
     )
 
 
-def test_raster_images_to_cmyk_jpeg_greys_untouched() -> None:
+def test_raster_images_to_cmyk_jpeg_greys_to_black_ink() -> None:
     profile = default_profile()
     buffer = io.BytesIO()
     Image.new("RGBA", (40, 20), (18, 60, 105, 255)).save(buffer, format="PNG")
@@ -206,8 +207,11 @@ def test_raster_images_to_cmyk_jpeg_greys_untouched() -> None:
     c, _, y, _ = converted.getpixel((5, 5))  # type: ignore[misc]
     assert c > 180 and y < 40, "house blue: much cyan, little yellow"
     grey = io.BytesIO()
-    Image.new("L", (10, 10), 128).save(grey, format="PNG")
-    assert cmyk_image(grey.getvalue(), profile) == grey.getvalue()
+    Image.new("L", (10, 10), 90).save(grey, format="PNG")
+    printed = Image.open(io.BytesIO(cmyk_image(grey.getvalue(), profile)))
+    assert printed.mode == "L", "grey stays grey (black ink)"
+    # 35 % grey on screen needs more than 65 % black ink on coated paper.
+    assert printed.getpixel((1, 1)) < 90  # type: ignore[operator]
 
 
 def test_svg_colours_are_rewritten() -> None:

@@ -22,6 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,13 +30,22 @@ from urllib.parse import quote
 from ..errors import StyleError
 from ..source.svg import SVG_NS, XLINK_NS
 from ..style.loader import Style, Target
-from ..style.palette import device_cmyk, rgb_to_cmyk
+from ..style.palette import black_for_grey, device_cmyk, rgb_to_cmyk
 
 #: CSS length units in points.
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
 #: Crop marks: 0.25 pt hairlines, black ink only.
 MARK_WIDTH = 0.25
 K_ONLY = "device-cmyk(0 0 0 1)"
+#: WeasyPrint's user-agent stylesheet colours text, links, tables and rules in
+#: RGB (black, blue, gray), and draws ``inset`` borders (hr) in computed RGB
+#: shades: black ink and the text colour instead. The style's own CSS comes
+#: after this and may say otherwise, in its palette's colours.
+CMYK_BASE = (
+    f"html {{ color: {K_ONLY} }} :link {{ color: inherit }} "
+    "mark { background: none; color: inherit } table, td, th { border-color: currentColor } "
+    "hr { border-style: solid; color: inherit }\n"
+)
 
 
 def length_pt(value: str) -> float:
@@ -49,6 +59,8 @@ def length_pt(value: str) -> float:
 def target_css(style: Style, target: Target, profile: Path | None, model: str) -> str:
     """The generated layer under the style's own stylesheets, for one target."""
     css = style.palette_css(model, profile)
+    if model == "cmyk":
+        css += CMYK_BASE
     if model == "cmyk" and profile is not None:
         from ..style.palette import color_profile_css
 
@@ -142,14 +154,19 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
         image.load()
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return body  # WeasyPrint reports what it cannot read
-    if image.mode in ("L", "LA") or (image.mode == "CMYK" and image.format == "JPEG"):
+    if image.mode == "CMYK" and image.format == "JPEG":
         return body
     source_icc = image.info.get("icc_profile")
-    # WeasyPrint turns images by their EXIF orientation; the JPEG written here has none.
+    # WeasyPrint turns images by their EXIF orientation; the files written here have none.
     image = ImageOps.exif_transpose(image)
-    if image.mode in ("1", "I", "I;16", "F"):
+    if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
+        # DeviceGray prints as black ink (K = 1 - grey): the tones are remapped so
+        # that each grey keeps its lightness on press, as the screen shows it.
+        grey = image.convert("LA")
+        paper = Image.new("L", grey.size, 255)
+        paper.paste(grey.getchannel("L"), mask=grey.getchannel("A"))
         out = io.BytesIO()
-        image.convert("L").save(out, format="PNG")
+        paper.point(list(_grey_tones(profile))).save(out, format="PNG")
         return out.getvalue()
     printed = image
     if image.mode != "CMYK":
@@ -172,6 +189,12 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
     dpi = image.info.get("dpi")
     printed.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
+
+
+@cache
+def _grey_tones(profile: Path) -> tuple[int, ...]:
+    """sRGB grey → the DeviceGray value whose black-ink tint looks the same on press."""
+    return tuple(255 - round(black_for_grey(value, profile) * 2.55) for value in range(256))
 
 
 def _source_profile(icc: bytes | None) -> Any:

@@ -140,14 +140,14 @@ def rgb_to_cmyk(colours: list[tuple[int, int, int]], profile: Path) -> list[Cmyk
     pixels: list[tuple[int, int, int, int]] = list(converted.get_flattened_data())  # type: ignore[arg-type]
     for (r, g, b), pixel in zip(colours, pixels, strict=True):
         if r == g == b:
-            result.append((0.0, 0.0, 0.0, _black_for_grey(r, profile)))
+            result.append((0.0, 0.0, 0.0, black_for_grey(r, profile)))
         else:
             c, m, y, k = (round(v / 2.55, 1) for v in pixel)
             result.append((c, m, y, k))
     return result
 
 
-def _black_for_grey(value: int, profile: Path) -> float:
+def black_for_grey(value: int, profile: Path) -> float:
     """The K-only tint whose lightness on press matches an sRGB grey (ramp of 101 steps)."""
     ramp = _k_ramp(profile)
     return float(min(range(101), key=lambda k: abs(ramp[k] - value)))
