@@ -27,10 +27,12 @@ $(TEST_STAMP): $(STAMP)
 	@touch $@
 
 # briefpress decides what is stale from content hashes, so `make` after `make`
-# builds nothing, and a style edit rebuilds every brief.
+# builds nothing, and a style edit rebuilds every brief. One failing brief still
+# lets the catalogue list the others; then make fails with the build's status.
 build: $(STAMP)
-	$(BIN)/briefpress build source/
-	$(BIN)/briefpress index source/
+	@status=0; $(BIN)/briefpress build source/ || status=$$?; \
+	echo "$(BIN)/briefpress index source/"; $(BIN)/briefpress index source/ || exit $$?; \
+	exit $$status
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
