@@ -189,7 +189,7 @@ def check(
         report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
     for result in report.results:
         warnings = [f"warning: {warning}" for warning in result.warnings]
-        for line in warnings + result.errors + lines(result):
+        for line in warnings + result.errors + lines(result, verbose):
             click.echo(line, err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)

@@ -70,11 +70,11 @@ class Preview:
             brief = self.builder.load(self.path)
             result = self.builder.build_one(brief)
             messages += result.errors + [f"warning: {w}" for w in result.warnings]
-            for rule, findings in (result.rules or {}).items():
-                for finding in findings:
-                    item = Finding(rule, finding["page"], finding["message"])
-                    messages.append(item.line(str(self.path.name)))
-            if result.ok:
+            for findings in (result.rules or {}).values():
+                for finding in map(Finding.from_dict, findings):
+                    if not finding.hard:  # a hard rule's failure is among the errors
+                        messages.append(finding.text(self.path.name))
+            if result.ok or result.layout_failed:  # the pages show what went wrong
                 pdf = result.checked_pdf
                 assert pdf is not None  # OPTIONS ask for a PDF
                 pages = render_pages(pdf, PAGE_SCALE)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BriefpressError, Problem, StyleError
+from ..errors import BriefpressError, Problem, StyleError, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, load_style
@@ -21,6 +21,7 @@ from .options import BuildOptions, Project
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine
+    from ..layout.rules import Finding
 from .results import BriefResult
 
 
@@ -114,7 +115,7 @@ class Builder:
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
-        from ..layout.rules import low_resolution_images
+        from ..layout.rules import evaluate, low_resolution_images
         from ..render import epub, html, xhtml
 
         started = time.perf_counter()
@@ -124,6 +125,7 @@ class Builder:
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
+            broken: list[Finding] = []
             targets = self.targets_for(brief.series) if "pdf" in formats else ()
             for number, name in enumerate(targets):
                 target = style.target(name)
@@ -142,11 +144,14 @@ class Builder:
                     ]
                 pdf = self.engine.write(brief, layout)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
-                if self.options.evaluate and number == 0:
-                    from ..layout.rules import evaluate
-
-                    findings = evaluate(brief, style, layout, pdf)
-                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                if number == 0:
+                    result.pages = len(layout.pages)
+                    # The style's hard rules hold at build time too: a page 1 with
+                    # no key issues is an error, not a PDF to find out about later.
+                    findings = evaluate(brief, style, layout, pdf, not self.options.evaluate)
+                    broken = [f for found in findings.values() for f in found if f.hard]
+                    if self.options.evaluate:
+                        result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
             if "html" in formats or "epub" in formats:
                 folder = xhtml.render_folder(brief, style)
                 if "html" in formats:
@@ -162,6 +167,10 @@ class Builder:
                 else:
                     outputs.write_tree(target, content)
                 result.outputs.append(target)
+            # Written all the same, so the editor can look at what went wrong.
+            path = display_path(brief.path)
+            result.errors += [f.text(path) for f in sorted(broken, key=_by_line)]
+            result.layout_failed = bool(broken)
         except BriefpressError as exc:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
@@ -188,6 +197,10 @@ def draft_note(brief: Brief) -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{note} · commit {commit}" if commit else note
+
+
+def _by_line(finding: Finding) -> tuple[int, int]:
+    return (finding.line or 0, finding.page or 0)
 
 
 def _problem(path: Path, message: str, field: str = "render") -> Problem:

@@ -47,8 +47,11 @@ def _plan(
                         path,
                         outputs=[Path(p) for p in entry.outputs],
                         warnings=entry.warnings,
+                        errors=list(entry.errors),
                         up_to_date=True,
                         rules=entry.rules,
+                        layout_failed=bool(entry.errors),
+                        pages=entry.pages,
                     )
                 )
                 label = series.numbering.format(number=entry.number, year=entry.year)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,9 @@ class Brief:
     status: str = "published"
     #: Local images the body uses, relative to the brief's folder.
     images: tuple[str, ...] = ()
+    #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
+    #: a layout failure can point at the field that caused it.
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def stem(self) -> str:
@@ -262,6 +266,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
+        field_lines=raw.key_lines,
     )
     reader.finish()
     return brief
