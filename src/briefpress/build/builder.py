@@ -119,7 +119,7 @@ class Builder:
         from ..render import epub, html, xhtml
 
         started = time.perf_counter()
-        result = BriefResult(brief.path)
+        result = BriefResult(brief.path, warnings=[str(w) for w in brief.warnings])
         formats = self.formats_for(brief.series)
         out = self.out_for(brief.series)
         try:

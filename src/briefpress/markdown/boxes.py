@@ -14,6 +14,8 @@ from mdit_py_plugins.container import container_plugin
 from .env import label as _label
 
 BOXES = ("recommendations", "box", "pullquote")
+#: Boxes that show a title: ``::: recommendations "Five steps"`` replaces the label.
+TITLED_BOXES = ("recommendations", "box")
 
 
 def boxes_plugin(md: MarkdownIt) -> None:
@@ -29,7 +31,7 @@ def boxes_plugin(md: MarkdownIt) -> None:
             if name == "pullquote":
                 return '<blockquote class="pullquote" epub:type="pullquote">\n'
             if name == "recommendations":
-                title = _label(env, "recommendations", "Recommendations")
+                title = box_title(token.info) or _label(env, "recommendations", "Recommendations")
             else:
                 title = box_title(token.info)
             heading = f'<h3 class="box-title">{escapeHtml(title)}</h3>\n' if title else ""
@@ -37,8 +39,12 @@ def boxes_plugin(md: MarkdownIt) -> None:
 
         return render_box
 
+    def named(name: str) -> Any:
+        # Box names in any case: "::: Recommendations" is what an editor means.
+        return lambda params, markup: params.strip().split(" ", 1)[0].lower() == name
+
     for name in BOXES:
-        container_plugin(md, name, render=render(name))
+        container_plugin(md, name, validate=named(name), render=render(name))
 
 
 def box_title(info: str) -> str:

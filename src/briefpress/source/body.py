@@ -17,11 +17,11 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BOXES
+from ..markdown.boxes import BOXES, TITLED_BOXES
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
+from . import mistakes
 from .svg import UnsafeSvg, sanitise_svg
 
-_CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
@@ -32,6 +32,8 @@ class BodyReport:
     problems: tuple[Problem, ...]
     #: Images as written in the brief (relative POSIX paths), in order of use.
     images: tuple[str, ...]
+    #: Slips that do not stop the build (quotation marks), unless ``--strict``.
+    warnings: tuple[Problem, ...] = ()
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
@@ -77,17 +79,26 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
-    for match in _CONTAINER.finditer(body):
-        if match[1] not in BOXES:
-            line = body.count("\n", 0, match.start())
-            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
+    kinds = mistakes.BoxKinds(BOXES, TITLED_BOXES)
+    for line, field, message in (
+        *mistakes.duplicate_notes(body, body_line),
+        *mistakes.boxes(body, kinds),
+        *mistakes.headings(tokens),
+        *mistakes.inline_images(tokens),
+    ):
+        fail(line, field, message)
+    warnings = [
+        Problem(path, body_line + line, field, message)
+        for line, field, message in mistakes.quotes(tokens)
+    ]
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
             unused.discard(definition[1])
             line = body.count("\n", 0, definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
-    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)))
+    problems.sort(key=lambda p: p.line or 0)
+    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(warnings))
 
 
 def _cells(line: str) -> int:

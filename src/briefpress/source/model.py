@@ -7,6 +7,7 @@ raw YAML, so a rule about a field lives here once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ MAX_KEY_ISSUES = 8
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANG_TAG = _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class Brief:
     #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
     #: a layout failure can point at the field that caused it.
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    #: What reads but looks wrong (unpaired quotation marks): warnings, errors under --strict.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def stem(self) -> str:
@@ -267,6 +270,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body_line=raw.body_line,
         images=body.images,
         field_lines=raw.key_lines,
+        warnings=body.warnings,
     )
     reader.finish()
     return brief
@@ -301,7 +305,9 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         return None
     for key in item:
         if key not in AUTHOR_FIELDS:
-            reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
+            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1)
+            mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
     fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
     orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
     if orcid and not _ORCID.match(orcid):
