@@ -305,7 +305,7 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         return None
     for key in item:
         if key not in AUTHOR_FIELDS:
-            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1)
+            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
             mean = f" (did you mean '{hint[0]}'?)" if hint else ""
             reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
     fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
