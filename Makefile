@@ -30,8 +30,8 @@ $(TEST_STAMP): $(STAMP)
 # builds nothing, and a style edit rebuilds every brief. One failing brief still
 # lets the catalogue list the others; then make fails with the build's status.
 build: $(STAMP)
-	@status=0; $(BIN)/briefpress build source/ || status=$$?; \
-	echo "$(BIN)/briefpress index source/"; $(BIN)/briefpress index source/ || exit $$?; \
+	@status=0; echo "$(BIN)/briefpress build source/"; $(BIN)/briefpress build source/ || status=$$?; \
+	echo "$(BIN)/briefpress index source/"; $(BIN)/briefpress index source/ || status=$$?; \
 	exit $$status
 
 test: $(TEST_STAMP)
