@@ -169,6 +169,34 @@ def test_an_unquoted_colon_in_a_key_issue(make_project: MakeProject) -> None:
     ]
 
 
+def test_an_unquoted_colon_in_an_author_name(make_project: MakeProject) -> None:
+    text = BRIEF_TEMPLATE.format(number=1).replace("name: Ada Tester", "name: Ada: Tester")
+    assert _errors(make_project, text) == [
+        f'{PATH}:6: authors: "Ada: Tester" has a colon, which YAML reads as a new key: '
+        'put the text in quotes: - name: "Ada: Tester"'
+    ]
+
+
+def test_a_key_issue_with_two_colons(make_project: MakeProject) -> None:
+    text = BRIEF_TEMPLATE.format(number=1).replace("  - Second issue.", "  - Japan: its role: big")
+    assert _errors(make_project, text) == [
+        f'{PATH}:9: key_issues: "Japan: its role: big" has a colon, which YAML reads as a new '
+        'key: put the item in quotes: - "Japan: its role: big"'
+    ]
+
+
+def test_quotation_marks_in_the_front_matter_warn(make_project: MakeProject) -> None:
+    text = BRIEF_TEMPLATE.format(number=1).replace('"A test brief"', 'A “quoted" title')
+    text = text.replace("  - Second issue.", "  - A ‘mixed” one.")
+    root = make_project({"2024-1-x.md": text})
+    assert [str(w) for w in load(root / PATH, root).warnings] == [
+        f'{PATH}:4: title: a straight quote (") is left unpaired: write the quotation in a '
+        'pair of " or with typographic quotes “…”',
+        f"{PATH}:4: title: “ is never closed: add ”",
+        f"{PATH}:9: key_issues: ‘ is closed by ”: close it with ’",
+    ]
+
+
 def test_a_tab_in_the_front_matter(make_project: MakeProject) -> None:
     text = BRIEF_TEMPLATE.format(number=1).replace("  - name: Ada", "\t- name: Ada")
     assert _errors(make_project, text) == [
@@ -193,6 +221,8 @@ def test_a_key_given_twice(make_project: MakeProject) -> None:
         ("2023-13-01", '"2023-13-01" is not a date: there is no month 13'),
         ("26/10/2023", 'write the date as YYYY-MM-DD: "26/10/2023" → 2023-10-26'),
         ("03.04.2023", 'write the date as YYYY-MM-DD: "03.04.2023" → 2023-04-03 or 2023-03-04'),
+        ("26 October 2023", 'write the date as YYYY-MM-DD: "26 October 2023" → 2023-10-26'),
+        ("1er mars 2024", 'write the date as YYYY-MM-DD: "1er mars 2024" → 2024-03-01'),
         ("soon", 'expected a date as YYYY-MM-DD, got "soon"'),
     ],
 )

@@ -20,6 +20,7 @@ from ..errors import Problem
 from ..markdown.boxes import BOXES, TITLED_BOXES
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
 from . import mistakes
+from .reader import RawDocument
 from .svg import UnsafeSvg, sanitise_svg
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -99,6 +100,22 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
     problems.sort(key=lambda p: p.line or 0)
     return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(warnings))
+
+
+def field_quotes(raw: RawDocument, keys: tuple[str, ...]) -> list[Problem]:
+    """Quotation marks of front-matter texts (title, key issues), as the body's are checked."""
+    md = create_parser()
+    found = []
+    for key in keys:
+        value = raw.data.get(key)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            line = raw.line_of(f"{key}.{index}") or raw.line_of(key)
+            for token in md.parseInline(item, {}):
+                found += [Problem(raw.path, line, key, m) for m in mistakes.inline_quotes(token)]
+    return found
 
 
 def _cells(line: str) -> int:

@@ -165,7 +165,44 @@ def parse_date(text: str) -> dt.date:
         if readings:
             unique = " or ".join(dict.fromkeys(readings))
             raise ValueError(f'write the date as YYYY-MM-DD: "{text}" → {unique}')
+    named = _named_date(text)
+    if named:
+        raise ValueError(f'write the date as YYYY-MM-DD: "{text}" → {named}')
     raise ValueError(f'expected a date as YYYY-MM-DD, got "{text}"')
+
+
+#: Month names an editor may type (English, French), lower case, accents as typed.
+_MONTH_NUMBERS = {
+    name: number
+    for names in (
+        [m.lower() for m in _MONTHS],
+        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+         "octobre", "novembre", "décembre"],
+    )
+    for number, name in enumerate(names, start=1)
+}  # fmt: skip
+_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
+_MONTH_DAY = re.compile(r"^([^\W\d]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def _named_date(text: str) -> str | None:
+    """``26 October 2023``, ``October 26, 2023``, ``1er mars 2024`` → ISO, when it is a date."""
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        match = pattern.match(text)
+        if not match:
+            continue
+        name = match[month_group].lower()
+        month = _MONTH_NUMBERS.get(name) or next(
+            (n for full, n in _MONTH_NUMBERS.items() if len(name) >= 3 and full.startswith(name)),
+            None,
+        )
+        if month is None:
+            return None
+        try:
+            return dt.date(int(match[3]), month, int(match[day_group])).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 def _colon_hint(value: object, what: str) -> str | None:

@@ -143,17 +143,19 @@ def inline_images(tokens: list[Token]) -> Iterator[Found]:
 def quotes(tokens: list[Token]) -> Iterator[Found]:
     """Quotation marks that pair, and no straight " the typographer could not place."""
     for token in tokens:
-        if token.type != "inline" or not token.children or not token.map:
-            continue
-        text = "".join(c.content for c in token.children if c.type == "text")
-        if '"' in text:
-            yield (
-                token.map[0],
-                "quotes",
-                'a straight quote (") is left unpaired: write the quotation in a pair of " '
-                "or with typographic quotes “…”",
-            )
-        yield from ((token.map[0], "quotes", message) for message in _unpaired(text))
+        if token.type == "inline" and token.children and token.map:
+            yield from ((token.map[0], "quotes", message) for message in inline_quotes(token))
+
+
+def inline_quotes(token: Token) -> Iterator[str]:
+    """What is wrong with the quotation marks of one inline run (after the typographer)."""
+    text = "".join(c.content for c in token.children or [] if c.type == "text")
+    if '"' in text:
+        yield (
+            'a straight quote (") is left unpaired: write the quotation in a pair of " '
+            "or with typographic quotes “…”"
+        )
+    yield from _unpaired(text)
 
 
 def _unpaired(text: str) -> Iterator[str]:

@@ -245,10 +245,11 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
-    from .body import check_body  # the Markdown parser loads only when a brief is read
+    from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
     body = check_body(path, raw.body, raw.body_line)
     reader.problems.extend(body.problems)
+    quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     brief = Brief(
         path=path,
         series=series,
@@ -270,7 +271,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body_line=raw.body_line,
         images=body.images,
         field_lines=raw.key_lines,
-        warnings=body.warnings,
+        warnings=tuple(sorted(quotes, key=lambda p: p.line or 0)),
     )
     reader.finish()
     return brief

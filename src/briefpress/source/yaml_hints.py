@@ -13,6 +13,8 @@ import yaml
 
 #: (1-based line, field, message)
 Hint = tuple[int | None, str, str]
+#: Front-matter lists whose items are plain text: a colon in one needs the whole item quoted.
+LISTS_OF_TEXT = ("key_issues", "keywords")
 
 
 def explain(error: yaml.MarkedYAMLError, text: str, first_line: int) -> Hint:
@@ -36,14 +38,7 @@ def explain(error: yaml.MarkedYAMLError, text: str, first_line: int) -> Hint:
             ),
         )
     if "mapping values are not allowed" in reason:
-        key, _, value = source.strip().removeprefix("- ").partition(":")
-        value = value.strip()
-        quoted = value.replace('"', '\\"')
-        if source.strip().startswith("- "):
-            fix = f'put the item in quotes: - "{quoted}"'
-        else:
-            fix = f'put the text in quotes: {key.strip()}: "{quoted}"'
-        return line, key.strip(), f'"{value}" has a colon, which YAML reads as a new key: {fix}'
+        return _colon(lines, index, first_line)
     if "while scanning a quoted scalar" in (error.context or ""):
         start = error.context_mark.line if error.context_mark else index
         return (
@@ -52,6 +47,35 @@ def explain(error: yaml.MarkedYAMLError, text: str, first_line: int) -> Hint:
             ("a quotation mark opened on this line is never closed: close it with the same mark"),
         )
     return line, "", f"invalid YAML: {reason}"
+
+
+def _parent_key(lines: list[str], index: int) -> str:
+    """The top-level key a list item belongs to: the nearest unindented ``key:`` above."""
+    for text in reversed(lines[:index]):
+        if text and not text[0].isspace() and not text.startswith("-") and ":" in text:
+            return text.split(":", 1)[0].strip()
+    return ""
+
+
+def _colon(lines: list[str], index: int, first_line: int) -> Hint:
+    """``title: Japan: its role``: the second colon reads as a mapping inside a value."""
+    source = lines[index].strip()
+    line = first_line + index
+    item = source.startswith("- ")
+    text = source[2:].strip() if item else source
+    parent = _parent_key(lines, index) if item or lines[index][:1].isspace() else ""
+    key, _, value = text.partition(":")
+    # A list of texts (key issues): the whole item is the text; else the value after the key.
+    if item and parent in LISTS_OF_TEXT:
+        quoted = text.replace('"', '\\"')
+        message = f'"{text}" has a colon, which YAML reads as a new key'
+        return line, parent, f'{message}: put the item in quotes: - "{quoted}"'
+    value = value.strip()
+    quoted = value.replace('"', '\\"')
+    field = parent or key.strip()
+    prefix = "- " if item else ""
+    message = f'"{value}" has a colon, which YAML reads as a new key'
+    return line, field, f'{message}: put the text in quotes: {prefix}{key.strip()}: "{quoted}"'
 
 
 def duplicate_keys(root: yaml.Node, first_line: int) -> Iterator[Hint]:
