@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from briefpress.cli import main
 from briefpress.source.svg import sanitise_svg
 
-from .conftest import BRIEF_TEMPLATE, REFERENCE, MakeProject
+from .conftest import BRIEF_TEMPLATE, REFERENCE, REPO, MakeProject
 
 PNG = (Path(__file__).parent / "cases" / "malformed" / "figures" / "ok.png").read_bytes()
 
@@ -164,7 +164,12 @@ def test_killed_build_keeps_the_previous_output_and_leaves_no_litter(
     # A long brief (ten times the reference) keeps the renderer busy for seconds,
     # so every kill below lands mid-build.
     front, body = REFERENCE.read_text(encoding="utf-8").split("\n---\n", 1)
-    root = make_project({REFERENCE.name: front + "\n---\n" + body * 10})
+    # The series allows the length: the page limit is a build error (test_layout_errors).
+    series = (REPO / "source" / "series.yaml").read_text(encoding="utf-8")
+    root = make_project(
+        {REFERENCE.name: front + "\n---\n" + body * 10},
+        series=series.replace("max_pages: 8", "max_pages: 99"),
+    )
     out = root / "build"
     runner = CliRunner()
     started = time.monotonic()

@@ -13,7 +13,8 @@ from .results import BriefResult
 def lines(result: BriefResult, verbose: bool = False) -> list[str]:
     """Findings in the editor's words; ``verbose`` adds each rule's terms (CSS classes).
 
-    Hard rules' findings are already among the brief's errors, so they are not repeated.
+    Hard rules' findings are already among the brief's errors, so they are repeated
+    only under ``verbose``, for their terms.
     """
     from ..layout.rules import Finding
 
@@ -22,7 +23,7 @@ def lines(result: BriefResult, verbose: bool = False) -> list[str]:
     for findings in (result.rules or {}).values():
         for data in findings:
             finding = Finding.from_dict(data)
-            if not (finding.hard and result.layout_failed):
+            if verbose or not (finding.hard and result.layout_failed):
                 found.append(finding.text(path, verbose))
     return found
 
