@@ -156,12 +156,12 @@ class Builder:
                     package = epub.build_epub(brief, style, folder, context)
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
-            for target, content in pending.items():
+            for path, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(target, content)
+                    outputs.write_file(path, content)
                 else:
-                    outputs.write_tree(target, content)
-                result.outputs.append(target)
+                    outputs.write_tree(path, content)
+                result.outputs.append(path)
         except BriefpressError as exc:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started

@@ -101,12 +101,12 @@ def _unique_slug(text: str, used: set[str]) -> str:
 
 def render_body(md: MarkdownIt, text: str, env: dict[str, object] | None = None) -> str:
     """The body as XHTML; ``env`` carries ``labels`` and the ``notes`` mode to the plugins."""
-    return md.render(text, dict(env or {}))
+    return str(md.render(text, dict(env or {})))
 
 
 def render_inline(md: MarkdownIt, text: str) -> str:
     """Inline Markdown for front-matter strings (key issues, bios): no block elements."""
-    return md.renderInline(text, {})
+    return str(md.renderInline(text, {}))
 
 
 def plain_text(md: MarkdownIt, text: str) -> str:

@@ -126,4 +126,6 @@ class FieldReader:
 
 
 def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), f'"{value}"')
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else f'"{value}"'
