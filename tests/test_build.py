@@ -56,7 +56,7 @@ def test_only_what_changed_is_rebuilt(make_project: MakeProject) -> None:
     _edit(root / "styles" / "csds" / "print.css", "--tint: #eef2f7", "--tint: #eef2f8")
     assert _run(root, jobs=1)["built"] == both
 
-    _edit(root / "styles" / "csds" / "templates" / "content.html.j2", "<main", "<main ")
+    _edit(root / "styles" / "base" / "templates" / "content.html.j2", "<main", "<main ")
     assert _run(root, jobs=1)["built"] == both
 
     _edit(root / "source" / "series.yaml", "max_pages: 8", "max_pages: 9")

@@ -69,21 +69,26 @@ def new_brief(
     if not series_file.is_file():
         raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
     from .source.model import load_series
+    from .style.loader import load_style
 
-    number = next_number(series_file, root, date.year, load_series(series_file).numbers_per_year)
+    series = load_series(series_file)
+    # The skeleton is the style's: the fields it requires (key issues, a lead) and the body.
+    skeleton = load_style(series.style, root / "styles").skeleton
+    number = next_number(series_file, root, date.year, series.numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
     front = {
         "number": number,
         "date": date,
         "title": title,
         "authors": [{"name": name} for name in authors],
-        "key_issues": ["State the first key issue in one or two sentences."],
+        **skeleton.front,
         "status": "draft",
     }
     text = (
         "---\n"
         + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-        + "---\n\n## Introduction\n\nWrite the introduction here.\n"
+        + "---\n\n"
+        + skeleton.body
     )
     try:
         with path.open("x", encoding="utf-8") as handle:

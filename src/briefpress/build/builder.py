@@ -7,7 +7,7 @@ engine; the orchestrator (``run``) decides what is stale and schedules builders.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from ..source.model import Brief, Series
 from ..style.loader import Style, load_style
 from . import manifest as cache
 from . import outputs
-from .options import BuildOptions, Project
+from .options import BuildOptions, Project, check_targets
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine
@@ -92,6 +92,9 @@ class Builder:
         return self.out_for(series) / f"{stem}{target.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
+        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
+        if self.options.targets:
+            check_targets(self.options.targets, self.style(series.style))
         return self.options.targets or series.targets
 
     def settings(self, series: Series) -> str:
@@ -109,7 +112,7 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires)
+        return model.load_brief(path, series, style.requires, style.boxes)
 
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
@@ -127,9 +130,10 @@ class Builder:
             targets = self.targets_for(brief.series) if "pdf" in formats else ()
             for number, name in enumerate(targets):
                 target = style.target(name)
+                labels = style.labels_for(brief.language)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief) if target.dated else "",
+                    "draft_note": draft_note(brief, labels) if target.dated else "",
                 }
                 document = html.render(brief, style, "print", extra)
                 variant = self.options.variant or target.variant
@@ -152,8 +156,8 @@ class Builder:
                 if "html" in formats:
                     pending[out / brief.stem] = folder
                 if "epub" in formats:
-                    context = html.template_context(brief, style, "epub")
-                    package = epub.build_epub(brief, style, folder, context)
+                    words = html.headline(brief, style)  # the cover's words; no second body
+                    package = epub.build_epub(brief, style, folder, words)
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
             for path, content in pending.items():
@@ -174,12 +178,16 @@ class Builder:
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
 
 
-def draft_note(brief: Brief) -> str:
-    """For review copies: the build date, and the source's last commit when it has one."""
+def draft_note(brief: Brief, labels: Mapping[str, str]) -> str:
+    """For review copies: the build date, and the source's last commit when it has one.
+
+    The words are the style's (``draft_note``, ``draft_commit`` labels), with
+    ``{date}``, ``{note}`` and ``{commit}`` replaced, never ``str.format``-ed.
+    """
     import datetime as dt
     import subprocess
 
-    note = f"Draft of {dt.date.today().isoformat()}"
+    note = labels.get("draft_note", "{date}").replace("{date}", dt.date.today().isoformat())
     try:
         commit = subprocess.run(
             ["git", "log", "-1", "--format=%h", "--", brief.path.name],
@@ -187,7 +195,13 @@ def draft_note(brief: Brief) -> str:
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         commit = ""
-    return f"{note} · commit {commit}" if commit else note
+    if not commit:
+        return note
+    return (
+        labels.get("draft_commit", "{note} {commit}")
+        .replace("{note}", note)
+        .replace("{commit}", commit)
+    )
 
 
 def _problem(path: Path, message: str, field: str = "render") -> Problem:

@@ -9,7 +9,7 @@ cache hashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BOXES
+from ..markdown.boxes import BoxSpec
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
 from .svg import UnsafeSvg, sanitise_svg
 
@@ -43,10 +43,15 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
-def check_body(path: Path, body: str, body_line: int) -> BodyReport:
-    """Problems with links, images and notes, and the local images the body uses."""
+def check_body(
+    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+) -> BodyReport:
+    """Problems with links, images, notes and boxes, and the local images the body uses.
+
+    ``boxes`` are the style's; without a style (None) box names are not checked.
+    """
     # Parse with every link kept, so refused ones can be named rather than dropped.
-    md = create_parser(strict_links=False)
+    md = create_parser(strict_links=False, boxes=boxes or ())
     env: dict[str, object] = {}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
@@ -77,10 +82,11 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
+    names = [spec.name.lower() for spec in boxes or ()]
     for match in _CONTAINER.finditer(body):
-        if match[1] not in BOXES:
+        if boxes is not None and match[1].lower() not in names:
             line = body.count("\n", 0, match.start())
-            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
+            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(names)})")
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
