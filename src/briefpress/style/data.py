@@ -2,7 +2,7 @@
 
 Each reader takes what the parent style declared and what this style's
 ``style.yaml`` says, so a child style changes one box or one colour and inherits
-the rest. Nothing here has a default look: the values come from ``styles/base``.
+the rest. Nothing here has a default look: every value comes from a style.yaml.
 """
 
 from __future__ import annotations
@@ -55,14 +55,17 @@ def read_boxes(reader: FieldReader, inherited: tuple[BoxSpec, ...]) -> tuple[Box
             boxes.pop(key, None)
             continue
         if not isinstance(value, Mapping):
-            reader.fail("boxes", f"{name}: expected a mapping of {', '.join(BOX_FIELDS)}")
+            where = f"boxes.{name}"
+            reader.fail("boxes", f"{name}: expected a mapping of {', '.join(BOX_FIELDS)}", where)
             continue
+        where = f"boxes.{name}"
         unknown = sorted(str(k) for k in value if k not in BOX_FIELDS)
         if unknown:
-            reader.fail("boxes", f"{name}: unknown key {unknown[0]} (use {', '.join(BOX_FIELDS)})")
+            message = f"{name}: unknown key {unknown[0]} (use {', '.join(BOX_FIELDS)})"
+            reader.fail("boxes", message, where)
         element = str(value.get("element", "aside"))
         if not _ELEMENT.match(element):
-            reader.fail("boxes", f"{name}: '{element}' is not an HTML element name")
+            reader.fail("boxes", f"{name}: '{element}' is not an HTML element name", where)
         label = value.get("label")
         boxes[key] = BoxSpec(
             name=key,
@@ -82,7 +85,8 @@ def check_box_labels(
     default = next(iter(labels.values()), {})
     for box in boxes:
         if box.label and box.label not in default:
-            reader.fail("boxes", f"{box.name}: label '{box.label}' is not in labels")
+            message = f"{box.name}: label '{box.label}' is not in labels"
+            reader.fail("boxes", message, f"boxes.{box.name}")
 
 
 def read_theme(reader: FieldReader, inherited: Theme | None) -> Theme | None:

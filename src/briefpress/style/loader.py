@@ -169,7 +169,7 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
     }
-    # A style that is only ever extended (styles/base) may leave the fonts to its children.
+    # A style that is only ever extended (the neutral one) may leave the fonts to its children.
     fonts = _read_fonts(reader, folder) if reader.present("fonts") else ()
     fonts = fonts or (parent.fonts if parent else ())
     labels = {str(k): dict(v) for k, v in reader.mapping("labels").items()}
