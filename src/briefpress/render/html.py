@@ -55,7 +55,7 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
     return Headline(
         masthead=f"{brief.series.masthead}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
-        byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', '&'))}".strip(),
+        byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip(),
         description="; ".join(plain_text(md, item) for item in brief.key_issues),
     )
 
