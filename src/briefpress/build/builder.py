@@ -25,7 +25,15 @@ from .results import BriefResult
 
 
 class Builder:
-    """Builds briefs one after another in one process, reusing one renderer."""
+    """Builds briefs one after another in one process, reusing one layout engine.
+
+    The contract: ``load(path)`` reads and validates a brief (raising
+    ``BriefpressError`` with located problems); ``build_one(brief)`` renders
+    every asked-for format and writes them only when all succeeded, returning a
+    ``BriefResult`` whose errors are input problems. Anything it raises is a
+    bug, caught by the caller at the worker boundary. Series and styles are
+    read once per builder; the orchestrator (``run.build``) decides what to build.
+    """
 
     def __init__(
         self,

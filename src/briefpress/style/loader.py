@@ -56,6 +56,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Style:
+    """A house style, loaded: everything the stages above need to know of ``styles/<name>/``.
+
+    A style is data (style.yaml, templates, CSS, fonts); Python never names one.
+    With ``extends`` the style is searched first, then its parents, so a style
+    keeps only what differs. Every path here was resolved inside a style folder
+    or a declared font package when the style was loaded.
+    """
+
     name: str
     folder: Path
     templates: dict[str, str]
