@@ -92,7 +92,7 @@ def test_masthead_pushed_off_page_one(reference: Path) -> None:
 
 
 def test_colophon_not_on_the_last_page(reference: Path) -> None:
-    template = reference / "styles" / "csds" / "templates" / "content.html.j2"
+    template = reference / "styles" / "base" / "templates" / "content.html.j2"
     text = template.read_text(encoding="utf-8")
     colophon = text[text.index('<footer class="colophon"') : text.index("</footer>") + 9]
     text = text.replace(colophon, "").replace("<main", colophon + "\n<main")
@@ -166,7 +166,7 @@ def test_image_added_by_a_template_without_alt_text(make_project: MakeProject) -
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
     logo = REPO / "tests" / "cases" / "malformed" / "figures" / "ok.png"
     (root / "styles" / "csds" / "logo.png").write_bytes(logo.read_bytes())
-    template = root / "styles" / "csds" / "templates" / "content.html.j2"
+    template = root / "styles" / "base" / "templates" / "content.html.j2"
     logo_url = (root / "styles" / "csds" / "logo.png").resolve().as_uri()
     _edit(template, '<p class="byline">', f'<img src="{logo_url}" /><p class="byline">')
     rules = _findings(root)

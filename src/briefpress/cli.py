@@ -70,7 +70,7 @@ def main() -> None:
 )  # fmt: skip
 @click.option(
     "--target", "targets", metavar="LIST",
-    help="PDF targets: print, screen, draft (comma list).  [default: the series' targets]",
+    help="PDF targets the style declares, e.g. print,screen,draft.  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
     "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),

@@ -101,19 +101,15 @@ def new_brief(
     from .style.loader import load_style
 
     series = load_series(series_file)
-    # The skeleton asks for what the series' style requires (a lead, key issues).
-    requires = load_style(series.style, root / "styles").requires
+    # The skeleton is the style's: the fields it requires (key issues, a lead) and the body.
+    skeleton = load_style(series.style, root / "styles").skeleton
     number = next_number(series_file, root, date.year, series.numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
     front: dict[str, object] = {"number": number, "date": date, "title": title}
     if lang:
         front["lang"] = lang
     front["authors"] = [{"name": name} for name in authors]
-    if "lead" in requires:
-        front["lead"] = "One paragraph that opens the brief."
-    if "key_issues" in requires:
-        front["key_issues"] = ["State the first key issue in one or two sentences."]
-    front["status"] = "draft"
+    front.update({**skeleton.front, "status": "draft"})
     optional = "".join(
         f"# {key}: {example}\n" for key, example in OPTIONAL_FIELDS.items() if key not in front
     )
@@ -122,7 +118,8 @@ def new_brief(
         + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
         + "# Optional: remove the '# ' to use one.\n"
         + optional
-        + "---\n\n## Introduction\n\nWrite the introduction here.\n"
+        + "---\n\n"
+        + skeleton.body
     )
     try:
         with path.open("x", encoding="utf-8") as handle:

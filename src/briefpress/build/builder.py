@@ -7,7 +7,7 @@ engine; the orchestrator (``run``) decides what is stale and schedules builders.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from ..source.model import Brief, Series
 from ..style.loader import Style, load_style
 from . import manifest as cache
 from . import outputs
-from .options import BuildOptions, Project
+from .options import BuildOptions, Project, check_targets
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine
@@ -26,7 +26,15 @@ from .results import BriefResult
 
 
 class Builder:
-    """Builds briefs one after another in one process, reusing one renderer."""
+    """Builds briefs one after another in one process, reusing one layout engine.
+
+    The contract: ``load(path)`` reads and validates a brief (raising
+    ``BriefpressError`` with located problems); ``build_one(brief)`` renders
+    every asked-for format and writes them only when all succeeded, returning a
+    ``BriefResult`` whose errors are input problems. Anything it raises is a
+    bug, caught by the caller at the worker boundary. Series and styles are
+    read once per builder; the orchestrator (``run.build``) decides what to build.
+    """
 
     def __init__(
         self,
@@ -93,6 +101,9 @@ class Builder:
         return self.out_for(series) / f"{stem}{target.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
+        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
+        if self.options.targets:
+            check_targets(self.options.targets, self.style(series.style))
         return self.options.targets or series.targets
 
     def settings(self, series: Series) -> str:
@@ -110,7 +121,7 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires)
+        return model.load_brief(path, series, style.requires, style.boxes)
 
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
@@ -129,9 +140,10 @@ class Builder:
             targets = self.targets_for(brief.series) if "pdf" in formats else ()
             for number, name in enumerate(targets):
                 target = style.target(name)
+                labels = style.labels_for(brief.language)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief) if target.dated else "",
+                    "draft_note": draft_note(brief, labels) if target.dated else "",
                 }
                 document = html.render(brief, style, "print", extra)
                 variant = self.options.variant or target.variant
@@ -157,19 +169,19 @@ class Builder:
                 if "html" in formats:
                     pending[out / brief.stem] = folder
                 if "epub" in formats:
-                    context = html.template_context(brief, style, "epub")
-                    package = epub.build_epub(brief, style, folder, context)
+                    words = html.headline(brief, style)  # the cover's words; no second body
+                    package = epub.build_epub(brief, style, folder, words)
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
-            for target, content in pending.items():
+            for path, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(target, content)
+                    outputs.write_file(path, content)
                 else:
-                    outputs.write_tree(target, content)
-                result.outputs.append(target)
+                    outputs.write_tree(path, content)
+                result.outputs.append(path)
             # Written all the same, so the editor can look at what went wrong.
-            path = display_path(brief.path)
-            result.errors += [f.text(path) for f in sorted(broken, key=_by_line)]
+            shown = display_path(brief.path)
+            result.errors += [f.text(shown) for f in sorted(broken, key=_by_line)]
             result.layout_failed = bool(broken)
         except BriefpressError as exc:
             result.errors += exc.lines()
@@ -183,12 +195,16 @@ class Builder:
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
 
 
-def draft_note(brief: Brief) -> str:
-    """For review copies: the build date, and the source's last commit when it has one."""
+def draft_note(brief: Brief, labels: Mapping[str, str]) -> str:
+    """For review copies: the build date, and the source's last commit when it has one.
+
+    The words are the style's (``draft_note``, ``draft_commit`` labels), with
+    ``{date}``, ``{note}`` and ``{commit}`` replaced, never ``str.format``-ed.
+    """
     import datetime as dt
     import subprocess
 
-    note = f"Draft of {dt.date.today().isoformat()}"
+    note = labels.get("draft_note", "{date}").replace("{date}", dt.date.today().isoformat())
     try:
         commit = subprocess.run(
             ["git", "log", "-1", "--format=%h", "--", brief.path.name],
@@ -196,7 +212,13 @@ def draft_note(brief: Brief) -> str:
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         commit = ""
-    return f"{note} · commit {commit}" if commit else note
+    if not commit:
+        return note
+    return (
+        labels.get("draft_commit", "{note} {commit}")
+        .replace("{note}", note)
+        .replace("{commit}", commit)
+    )
 
 
 def _by_line(finding: Finding) -> tuple[int, int]:

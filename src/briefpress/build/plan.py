@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BriefpressError, Problem
+from ..errors import BriefpressError, Problem, UsageError
 from ..source.model import Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
@@ -60,6 +60,8 @@ def _plan(
                 places.append((path, builder.out_for(series)))
                 continue
             brief = builder.load(path)
+        except UsageError:
+            raise  # the command line is wrong (--target): nothing is built
         except BriefpressError as exc:
             plan.failed.append(_failure(path, exc.lines()))
             continue

@@ -74,4 +74,5 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
         suite.set("failures", str(failures))
         suite.set("errors", "0")
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -9,7 +9,7 @@ cache hashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BOXES, TITLED_BOXES
+from ..markdown.boxes import BoxSpec
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
 from . import mistakes
 from .reader import RawDocument
@@ -46,10 +46,15 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
-def check_body(path: Path, body: str, body_line: int) -> BodyReport:
-    """Problems with links, images and notes, and the local images the body uses."""
+def check_body(
+    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+) -> BodyReport:
+    """Problems with links, images, notes and boxes, and the local images the body uses.
+
+    ``boxes`` are the style's; without a style (None) box names are not checked.
+    """
     # Parse with every link kept, so refused ones can be named rather than dropped.
-    md = create_parser(strict_links=False)
+    md = create_parser(strict_links=False, boxes=boxes or ())
     env: dict[str, object] = {}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
@@ -80,7 +85,10 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
-    kinds = mistakes.BoxKinds(BOXES, TITLED_BOXES)
+    kinds = None
+    if boxes is not None:
+        names = tuple(spec.name.lower() for spec in boxes)
+        kinds = mistakes.BoxKinds(names, tuple(s.name.lower() for s in boxes if s.takes_title))
     for line, field, message in (
         *mistakes.duplicate_notes(body, body_line),
         *mistakes.boxes(body, kinds),

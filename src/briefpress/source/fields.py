@@ -217,4 +217,6 @@ def _colon_hint(value: object, what: str) -> str | None:
 
 
 def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), f'"{value}"')
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else f'"{value}"'

@@ -62,8 +62,11 @@ class BoxKinds:
     titled: tuple[str, ...]
 
 
-def boxes(body: str, kinds: BoxKinds) -> Iterator[Found]:
-    """Every ``:::`` box is known (any case), closed, and given a title only where one shows."""
+def boxes(body: str, kinds: BoxKinds | None) -> Iterator[Found]:
+    """Every ``:::`` box is known (any case), closed, and given a title only where one shows.
+
+    Without ``kinds`` (no style to say which boxes exist) only closing is checked.
+    """
     opened: list[tuple[int, str]] = []
     for index, line in _outside_code(body):
         match = _CONTAINER.match(line)
@@ -76,6 +79,8 @@ def boxes(body: str, kinds: BoxKinds) -> Iterator[Found]:
             continue
         name, _, title = info.partition(" ")
         opened.append((index, name))
+        if kinds is None:
+            continue
         if name.lower() not in kinds.names:
             hint = difflib.get_close_matches(name.lower(), kinds.names, n=1, cutoff=0.5)
             known = (

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SourceError
 from .fields import FieldReader
 from .reader import read_brief, read_yaml_file
+
+if TYPE_CHECKING:
+    from ..markdown.boxes import BoxSpec
 
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")
@@ -230,7 +233,13 @@ BRIEF_FIELDS = (
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
 
-def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_issues",)) -> Brief:
+def load_brief(
+    path: Path,
+    series: Series,
+    required: tuple[str, ...] = ("key_issues",),
+    boxes: Sequence[BoxSpec] | None = None,
+) -> Brief:
+    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
     raw = read_brief(path)
     reader = FieldReader(raw, BRIEF_FIELDS)
     authors = _read_authors(reader)
@@ -247,7 +256,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
     from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
-    body = check_body(path, raw.body, raw.body_line)
+    body = check_body(path, raw.body, raw.body_line, boxes)
     reader.problems.extend(body.problems)
     quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     brief = Brief(
