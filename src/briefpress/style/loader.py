@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StyleError
+from ..markdown.boxes import BoxSpec
 from ..source.fields import FieldReader
 from ..source.reader import read_yaml_file
+from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
-from .palette import Cmyk, ProfileError, default_profile, palette_css, read_palette
+from .palette import Cmyk, output_profile, palette_css, read_palette_field
 
 STYLE_FILE = "style.yaml"
 
@@ -32,8 +34,11 @@ STYLE_FIELDS = (
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
-    "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
+    "targets",  # {name: {stylesheets: [css...], variant?, dated?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
+    "boxes",  # {name: {element, class, epub_type, label?, titled?}}: `::: name` containers
+    "theme",  # {fonts, paper, ink, muted, accent, highlight, rule}: EPUB cover, catalogue
+    "skeleton",  # {front: {field: value}, body: text}: what `briefpress new` writes
     "palette",  # {name: [c, m, y, k]}: colours once, in CMYK %; CSS custom properties
 )
 
@@ -59,6 +64,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Style:
+    """A house style, loaded: everything the stages above need to know of ``styles/<name>/``.
+
+    A style is data (style.yaml, templates, CSS, fonts); Python never names one.
+    With ``extends`` the style is searched first, then its parents, so a style
+    keeps only what differs. Every path here was resolved inside a style folder
+    or a declared font package when the style was loaded.
+    """
+
     name: str
     folder: Path
     templates: dict[str, str]
@@ -73,28 +86,21 @@ class Style:
     folders: tuple[Path, ...] = ()
     #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
     parents: tuple[str, ...] = ()
+    #: The ``::: name`` containers a brief may use, and how each renders.
+    boxes: tuple[BoxSpec, ...] = ()
+    #: Colours and type of the EPUB cover and the catalogue page (templates see ``theme``).
+    theme: Theme | None = None
+    skeleton: Skeleton = field(default_factory=Skeleton)
     #: Colours as CMYK percentages; the stylesheets use them as ``var(--name)``.
     palette: dict[str, Cmyk] = field(default_factory=dict)
 
     def palette_css(self, model: str, profile: Path | None = None) -> str:
         """The palette as ``:root`` custom properties, ``cmyk`` or ``rgb`` (via the profile)."""
-        try:
-            return palette_css(self.palette, model, profile)
-        except ProfileError as exc:
-            raise StyleError(f"{self.folder / STYLE_FILE}: palette: {exc}") from exc
+        return palette_css(self.palette, model, profile)
 
     def output_profile(self, name: str | None = None) -> Path:
         """The print output profile: a file in the style's folders, or FOGRA39 by default."""
-        if name is None:
-            try:
-                return default_profile()
-            except ProfileError as exc:
-                raise StyleError(f"output profile: {exc}") from exc
-        for folder in self.folders or (self.folder,):
-            path = (folder / name).resolve()
-            if path.is_file() and folder.resolve() in path.parents:
-                return path
-        raise StyleError(f"print_profile: {name} not found in the style folder {self.folder}")
+        return output_profile(self.folders or (self.folder,), name)
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -120,7 +126,7 @@ class Style:
                 jinja2.PrefixLoader(prefixed),
             ]
         )
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -128,6 +134,8 @@ class Style:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        environment.globals["theme"] = self.theme
+        return environment
 
     def labels_for(self, lang: str) -> dict[str, str]:
         """Labels in the brief's language, falling back to the first the style lists."""
@@ -187,7 +195,9 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
     }
-    fonts = _read_fonts(reader, folder) if reader.present("fonts") or not parent else parent.fonts
+    # A style that is only ever extended (the neutral one) may leave the fonts to its children.
+    fonts = _read_fonts(reader, folder) if reader.present("fonts") else ()
+    fonts = fonts or (parent.fonts if parent else ())
     labels = {str(k): dict(v) for k, v in reader.mapping("labels").items()}
     targets = _read_targets(reader, resolve)
     own_targets = {k: v for k, v in targets.items() if k in reader.mapping("targets")}
@@ -207,8 +217,17 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         targets={**(parent.targets if parent else targets), **own_targets},
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
-        palette={**(parent.palette if parent else {}), **_read_palette(reader)},
+        boxes=read_boxes(reader, parent.boxes if parent else ()),
+        theme=read_theme(reader, parent.theme if parent else None),
+        skeleton=read_skeleton(reader, parent.skeleton if parent else None),
+        palette={**(parent.palette if parent else {}), **read_palette_field(reader)},
     )
+    check_box_labels(reader, style.boxes, style.labels)
+    if not _children:  # the style being used, not a parent: it must be complete
+        if not style.fonts and not reader.present("fonts"):
+            reader.fail("fonts", "a style must declare at least one font")
+        if style.theme is None:
+            reader.fail("theme", "required field is missing")
     if not style.templates:
         reader.fail("templates", "required field is missing")
     if not style.stylesheets:
@@ -258,14 +277,6 @@ def _read_targets(reader: FieldReader, resolve: Callable[[str, str], Path]) -> d
             marks=_choice(value, "marks", ("none", "crop")) == "crop",
         )
     return targets
-
-
-def _read_palette(reader: FieldReader) -> dict[str, Cmyk]:
-    try:
-        return read_palette(reader.raw.data["palette"]) if reader.present("palette") else {}
-    except (ValueError, TypeError) as exc:
-        reader.fail("palette", str(exc))
-        return {}
 
 
 def _choice(value: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:

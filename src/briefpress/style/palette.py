@@ -26,6 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import StyleError
+from ..source.fields import FieldReader
 from .fonts import cache_root
 
 #: CMYK in percent, as a style writes it.
@@ -47,8 +49,28 @@ _FIXED_DATE = bytes.fromhex("07d9 0001 0001 0000 0000 0000")
 INSTALL_HINT = "install Argyll and the FOGRA data: apt-get install argyll icc-profiles-free"
 
 
-class ProfileError(Exception):
+class ProfileError(StyleError):
     """The output profile cannot be found or made; the message says what to install."""
+
+
+def read_palette_field(reader: FieldReader) -> dict[str, Cmyk]:
+    """``palette:`` of a style.yaml; a bad entry is reported at its line."""
+    try:
+        return read_palette(reader.raw.data["palette"]) if reader.present("palette") else {}
+    except (ValueError, TypeError) as exc:
+        reader.fail("palette", str(exc))
+        return {}
+
+
+def output_profile(folders: tuple[Path, ...], name: str | None) -> Path:
+    """A profile file in the style's folders (``print_profile:``), or FOGRA39 by default."""
+    if name is None:
+        return default_profile()
+    for folder in folders:
+        path = (folder / name).resolve()
+        if path.is_file() and folder.resolve() in path.parents:
+            return path
+    raise ProfileError(f"print_profile: {name} not found in the style folder {folders[0]}")
 
 
 def read_palette(value: Any) -> dict[str, Cmyk]:
@@ -169,10 +191,10 @@ def default_profile() -> Path:
     Looked up once per process: the cache key asks ``colprof`` for its version.
     """
     if not FOGRA39_DATA.is_file():
-        raise ProfileError(f"{FOGRA39_DATA} not found: {INSTALL_HINT}")
+        raise ProfileError(f"output profile: {FOGRA39_DATA} not found: {INSTALL_HINT}")
     colprof = shutil.which("colprof")
     if colprof is None:
-        raise ProfileError(f"Argyll's colprof not found: {INSTALL_HINT}")
+        raise ProfileError(f"output profile: Argyll's colprof not found: {INSTALL_HINT}")
     data = FOGRA39_DATA.read_bytes()
     key = hashlib.sha256(
         b"\0".join(
@@ -209,7 +231,7 @@ def _make_profile(colprof: str, data: bytes, target: Path) -> None:
                 cwd=folder, capture_output=True, check=True, timeout=600,
             )  # fmt: skip
         except (OSError, subprocess.SubprocessError) as exc:
-            raise ProfileError(f"colprof could not make the FOGRA39 profile: {exc}") from exc
+            raise ProfileError(f"output profile: colprof could not make FOGRA39: {exc}") from exc
         profile = bytearray((Path(folder) / "FOGRA39L.icc").read_bytes())
     profile[24:36] = _FIXED_DATE
     fd, temp = tempfile.mkstemp(prefix=".profile-", dir=target.parent)
