@@ -195,7 +195,12 @@ def _hex(colour: str) -> str:
 
 
 #: White and black belong to no house: they are not an identity to leak.
-_NEUTRAL = {"#ffffff", "#000000"}
+_NEUTRAL = {"#ffffff", "#000000", "cmyk:0 0 0 0", "cmyk:0 0 0 1"}
+
+
+def _cmyk(values: object) -> str:
+    """A CMYK colour as the print PDF draws it (``0.9 0.57 0 0.51 scn``), comparable."""
+    return "cmyk:" + " ".join(f"{float(v):g}" for v in values)  # type: ignore[attr-defined]
 
 
 def _identity(style: Style) -> tuple[set[str], set[str]]:
@@ -206,6 +211,9 @@ def _identity(style: Style) -> tuple[set[str], set[str]]:
     colours = {_hex(c) for c in re.findall(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", text)}
     assert style.theme is not None
     colours |= {getattr(style.theme, key) for key in THEME_COLOURS}
+    # The palette: CMYK on the print target, RGB derived from it everywhere else.
+    colours |= {_cmyk(v / 100 for v in cmyk) for cmyk in style.palette.values()}
+    colours |= {_hex(c) for c in re.findall(r"#[0-9a-f]{6}\b", style.palette_css("rgb"))}
     families = {face.family for face in style.fonts} | set(style.theme.fonts)
     return colours - _NEUTRAL, {_squash(family) for family in families}
 
@@ -215,7 +223,7 @@ def _squash(text: str) -> str:
 
 
 def _pdf_identity(pdf: Path) -> tuple[set[str], set[str]]:
-    """RGB fill and stroke colours drawn on the pages, and the embedded fonts' names."""
+    """RGB and CMYK colours drawn on the pages, and the embedded fonts' names."""
     colours: set[str] = set()
     fonts: set[str] = set()
     with pikepdf.open(pdf) as document:
@@ -231,6 +239,8 @@ def _pdf_identity(pdf: Path) -> tuple[set[str], set[str]]:
             for operands, operator in pikepdf.parse_content_stream(item):
                 if str(operator) in ("rg", "RG") and len(operands) == 3:
                     colours.add("#" + "".join(f"{round(float(v) * 255):02x}" for v in operands))
+                if str(operator) in ("k", "K", "scn", "SCN") and len(operands) == 4:
+                    colours.add(_cmyk(operands))
     return colours, fonts
 
 
@@ -278,7 +288,7 @@ def test_no_style_leaks_its_colours_or_fonts_into_another(run: Path) -> None:
         leaks = [
             f"{name}: {colour}"
             for name, text in texts.items()
-            for colour in sorted(foreign_colours)
+            for colour in sorted(c for c in foreign_colours if c.startswith("#"))
             if re.search(rf"{colour}(?![0-9a-f])", text, re.I)
         ]
         leaks += [
