@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -198,9 +200,9 @@ def _hex(colour: str) -> str:
 _NEUTRAL = {"#ffffff", "#000000", "cmyk:0 0 0 0", "cmyk:0 0 0 1"}
 
 
-def _cmyk(values: object) -> str:
+def _cmyk(values: Iterable[Any]) -> str:
     """A CMYK colour as the print PDF draws it (``0.9 0.57 0 0.51 scn``), comparable."""
-    return "cmyk:" + " ".join(f"{float(v):g}" for v in values)  # type: ignore[attr-defined]
+    return "cmyk:" + " ".join(f"{float(v):g}" for v in values)
 
 
 def _identity(style: Style) -> tuple[set[str], set[str]]:
