@@ -99,6 +99,8 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
+    #: The file stem of the brief this one translates: their web pages link each other.
+    translation_of: str | None = None
     #: Local images the body uses, relative to the brief's folder.
     images: tuple[str, ...] = ()
 
@@ -218,7 +220,7 @@ def _read_issn(reader: FieldReader) -> Issn:
 
 BRIEF_FIELDS = (
     "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
-    "keywords", "doi", "license", "disclaimer", "lead", "status",
+    "keywords", "doi", "license", "disclaimer", "lead", "status", "translation_of",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
@@ -259,6 +261,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         disclaimer=reader.string("disclaimer"),
         lead=reader.string("lead", required="lead" in required),
         status=reader.choice("status", ("draft", "published"), "published"),
+        translation_of=reader.string("translation_of"),
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
