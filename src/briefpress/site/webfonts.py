@@ -37,6 +37,7 @@ def _woff2(path: Path, text: str) -> bytes:
     options.name_IDs = ["*"]  # keep the copyright and licence records
     options.layout_features = ["*"]  # ligatures, kerning, old-style figures as the style sets
     options.notdef_outline = True
+    options.drop_tables = [*options.drop_tables, "meta"]  # fontTools cannot subset it
     font = subsetter.load_font(str(path), options, dontLoadGlyphNames=True)
     font.recalcTimestamp = False
     engine = subsetter.Subsetter(options)
