@@ -1,0 +1,215 @@
+"""The web edition in a real browser: every page and catalogue page of source/ in Chromium.
+
+axe-core at 375 and 1280 px, no sideways scrolling, visible focus, alt texts;
+the Nu HTML Checker; DAISY Ace on every EPUB; the watch page following an edit.
+The tools come from package.json (``make test`` runs ``npm ci``) and Debian's
+chromium (``tools/browser-deps.sh``). One browser per test module: pages.mjs
+opens every URL in one Chromium and reports all findings at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from briefpress.cli import main
+
+from .conftest import REPO
+
+NODE_MODULES = REPO / "node_modules"
+BROWSER = REPO / "tests" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+SITE_URL = "https://example.org/csds/"
+TRANSLATION = "2024-9-compass-two-years-on.md"
+
+
+def _tools() -> None:
+    missing = [str(p) for p in (CHROMIUM, NODE_MODULES / "puppeteer-core") if not p.exists()]
+    assert not missing, (
+        f"missing {missing}: run `make test` (it runs tools/browser-deps.sh, npm ci)"
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """source/ built and indexed in a copy whose root series has a site_url, with a translation."""
+    _tools()
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "source", root / "source")
+    shutil.copytree(REPO / "styles", root / "styles")
+    series = root / "source" / "series.yaml"
+    series.write_text(series.read_text(encoding="utf-8") + f"site_url: {SITE_URL}\n", "utf-8")
+    french = (root / "source" / "2024-1-boussole-strategique.md").read_text(encoding="utf-8")
+    english = french.replace(
+        "number: 1\n", "number: 9\nlang: en\ntranslation_of: 2024-1-boussole-strategique\n", 1
+    )
+    (root / "source" / TRANSLATION).write_text(english, encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        runner = CliRunner()
+        built = runner.invoke(main, ["build", "-j", "2"])
+        assert built.exit_code == 0, built.output
+        indexed = runner.invoke(main, ["index"])
+        assert indexed.exit_code == 0, indexed.output
+    finally:
+        os.chdir(cwd)
+    yield root / "build"
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The build folder on 127.0.0.1 (fonts and scripts behave as on a real site)."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def web_pages(site: Path) -> list[Path]:
+    """Every brief page and catalogue page (front, series, filter pages)."""
+    return sorted(p for p in site.rglob("*.html") if ".preview" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def browser_results(site: Path, server: str, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    urls = [f"{server}/{p.relative_to(site).as_posix()}" for p in web_pages(site)]
+    config = {
+        "urls": urls,
+        "widths": [375, 1280],
+        "profile": str(tmp_path_factory.mktemp("chromium")),
+    }
+    done = subprocess.run(
+        ["node", str(BROWSER / "pages.mjs"), json.dumps(config)],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results: list[Any] = json.loads(done.stdout)
+    return results
+
+
+def test_every_page_has_no_axe_violations_at_both_widths(browser_results: list[Any]) -> None:
+    assert {r["width"] for r in browser_results} == {375, 1280}
+    found = [(r["url"], r["width"], v) for r in browser_results for v in r["axe"]]
+    assert found == []
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser_results: list[Any]) -> None:
+    narrow = [r for r in browser_results if r["width"] == 375]
+    assert narrow and all(r["scrollWidth"] <= r["innerWidth"] for r in narrow), [
+        (r["url"], r["scrollWidth"]) for r in narrow if r["scrollWidth"] > r["innerWidth"]
+    ]
+
+
+def test_focus_is_visible_and_images_have_alt_text(browser_results: list[Any]) -> None:
+    for result in browser_results:
+        assert result["focus"]["visible"], (result["url"], result["focus"])
+        assert result["imagesWithoutAlt"] == [], result["url"]
+
+
+def test_pages_use_the_styles_own_web_fonts(browser_results: list[Any], site: Path) -> None:
+    fonts: dict[str, set[str]] = {}
+    for result in browser_results:
+        fonts.setdefault(result["url"].split("/", 3)[3], set()).update(result["fonts"])
+    assert fonts["2023-26-nato-japan/index.html"] == {"Source Serif 4", "Source Sans 3"}
+    assert fonts["spotlight/index.html"] == {"IBM Plex Serif", "IBM Plex Sans"}
+    woff2 = list((site / "2023-26-nato-japan" / "fonts").glob("*.woff2"))
+    assert woff2 and all(p.read_bytes()[:4] == b"wOF2" for p in woff2)
+
+
+def test_each_series_catalogue_wears_its_own_accent(browser_results: list[Any]) -> None:
+    accent = {r["url"].split("/", 3)[3]: r["accent"] for r in browser_results}
+    assert accent["index.html"] == "rgb(18, 60, 105)"  # csds/web.css --accent
+    assert accent["korea-chair/index.html"] == "rgb(11, 94, 85)"  # csds-korea/korea-web.css
+    assert accent["spotlight/index.html"] == "rgb(122, 31, 61)"  # spotlight/web.css
+    assert accent["korea-chair/2024-3-seoul-brussels-tech/index.html"] == "rgb(11, 94, 85)"
+
+
+def test_every_page_passes_the_nu_html_checker(site: Path) -> None:
+    jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    pages = [str(p) for p in web_pages(site)]
+    done = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
+    errors = [(m.get("url", "")[-60:], m.get("message")) for m in messages if m["type"] == "error"]
+    assert errors == [] and len(pages) > 20
+
+
+def _ace(epub: Path, out: Path) -> list[str]:
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    subprocess.run(
+        [str(NODE_MODULES / ".bin" / "ace-cli"), "-s", "-f", "-o", str(out), str(epub)],
+        capture_output=True, text=True, timeout=600, check=False, env=env,
+    )  # fmt: skip
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return [
+        f"{epub.name}: {finding['earl:test']['dct:title']}"
+        for assertion in report["assertions"]
+        for finding in assertion["assertions"]
+        if finding["earl:result"]["earl:outcome"] == "fail"
+    ]
+
+
+def test_every_epub_passes_daisy_ace(site: Path, tmp_path: Path) -> None:
+    epubs = sorted(site.rglob("*.epub"))
+    assert len(epubs) == len(list((site.parent / "source").rglob("*.md")))
+    # Two at a time: each Ace run starts its own Chromium.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        findings = pool.map(lambda e: _ace(e, tmp_path / e.stem), epubs)
+    assert [line for lines in findings for line in lines] == []
+
+
+def test_watch_page_shows_an_edit_without_a_manual_reload(
+    make_project: Any, tmp_path: Path
+) -> None:
+    from briefpress.build import Project
+    from briefpress.preview import Preview, serve, watch
+
+    from .conftest import BRIEF_TEMPLATE
+
+    _tools()
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    brief = root / "source" / "2024-1-x.md"
+    preview = Preview(brief, Project(root))
+    server = serve(preview, 0)
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=lambda: list(watch(preview, stop)), daemon=True)
+    watcher.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        args = [url, str(brief), "A test brief", "An edited title", str(tmp_path / "chromium")]
+        done = subprocess.run(
+            ["node", str(BROWSER / "watch.mjs"), *args],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert "A test brief" in result["before"] and "An edited title" in result["after"]
+    assert result["selfReloads"] >= 1 and result["frameHasEdit"]
