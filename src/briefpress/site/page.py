@@ -38,7 +38,7 @@ WEB_LABELS = {
     "editions": "Also in",
     "downloads": "Downloads",
     "how_to_cite": "How to cite this brief",
-    "copy": "Copy the citation",
+    "copy_citation": "Copy the citation",
     "copied": "Copied.",
     "pager": "More briefs in this series",
     "previous": "Previous",
