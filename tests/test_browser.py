@@ -9,8 +9,6 @@ opens every URL in one Chromium and reports all findings at once.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
@@ -33,6 +31,16 @@ BROWSER = REPO / "tests" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 SITE_URL = "https://example.org/csds/"
 TRANSLATION = "2024-9-compass-two-years-on.md"
+
+
+def node_env() -> dict[str, str]:
+    """This process's environment without briefpress's private fontconfig set-up.
+
+    Rendering a PDF in this process points FONTCONFIG_FILE at briefpress's own font
+    list; Chromium started with it rejects every web font (NetworkError).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    return {**env, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "1"}
 
 
 def _tools() -> None:
@@ -69,39 +77,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield root / "build"
 
 
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    """The build folder on 127.0.0.1 (fonts and scripts behave as on a real site)."""
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *_args: Any) -> None:
-        pass
-
-
 def web_pages(site: Path) -> list[Path]:
     """Every brief page and catalogue page (front, series, filter pages)."""
     return sorted(p for p in site.rglob("*.html") if ".preview" not in p.parts)
 
 
 @pytest.fixture(scope="module")
-def browser_results(site: Path, server: str, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
-    urls = [f"{server}/{p.relative_to(site).as_posix()}" for p in web_pages(site)]
+def browser_results(site: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    paths = [p.relative_to(site).as_posix() for p in web_pages(site)]
     config = {
-        "urls": urls,
+        "root": str(site),
+        "paths": paths,
         "widths": [375, 1280],
         "profile": str(tmp_path_factory.mktemp("chromium")),
     }
     done = subprocess.run(
         ["node", str(BROWSER / "pages.mjs"), json.dumps(config)],
-        capture_output=True, text=True, timeout=900, check=False,
+        capture_output=True, text=True, timeout=900, check=False, env=node_env(),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     results: list[Any] = json.loads(done.stdout)
@@ -112,6 +104,25 @@ def test_every_page_has_no_axe_violations_at_both_widths(browser_results: list[A
     assert {r["width"] for r in browser_results} == {375, 1280}
     found = [(r["url"], r["width"], v) for r in browser_results for v in r["axe"]]
     assert found == []
+
+
+def test_dark_scheme_reads_as_well_and_print_drops_navigation(browser_results: list[Any]) -> None:
+    wide = [r for r in browser_results if r["width"] == 1280]
+    for result in wide:
+        assert result["dark"]["violations"] == [], result["url"]
+        assert result["dark"]["paper"] != "rgb(255, 255, 255)", result["url"]  # a dark paper
+        assert result["printed"], result["url"]
+
+
+def test_every_stylesheet_font_and_image_loads(browser_results: list[Any]) -> None:
+    # Chromium asks every site for /favicon.ico; the pages declare none.
+    failed = [
+        (r["url"], line)
+        for r in browser_results
+        for line in r["failedRequests"]
+        if "favicon.ico" not in line and "status of 404" not in line
+    ]
+    assert failed == []
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser_results: list[Any]) -> None:
@@ -128,17 +139,27 @@ def test_focus_is_visible_and_images_have_alt_text(browser_results: list[Any]) -
 
 
 def test_pages_use_the_styles_own_web_fonts(browser_results: list[Any], site: Path) -> None:
-    fonts: dict[str, set[str]] = {}
-    for result in browser_results:
-        fonts.setdefault(result["url"].split("/", 3)[3], set()).update(result["fonts"])
-    assert fonts["2023-26-nato-japan/index.html"] == {"Source Serif 4", "Source Sans 3"}
-    assert fonts["spotlight/index.html"] == {"IBM Plex Serif", "IBM Plex Sans"}
+    fonts = {r["url"]: r["fonts"] for r in browser_results}
+    failed = [
+        (r["url"], r["width"], r["fonts"]["failed"])
+        for r in browser_results
+        if r["fonts"]["failed"]
+    ]
+    assert failed == []
+    nato = fonts["2023-26-nato-japan/index.html"]
+    assert set(nato["loaded"]) == {"Source Serif 4", "Source Sans 3"}
+    assert nato["heading"].startswith('"Source Sans 3"') and nato["text"].startswith(
+        '"Source Serif 4"'
+    )
+    spotlight = fonts["spotlight/index.html"]
+    assert set(spotlight["loaded"]) == {"IBM Plex Serif", "IBM Plex Sans"}
+    assert spotlight["heading"].startswith('"IBM Plex Sans"')
     woff2 = list((site / "2023-26-nato-japan" / "fonts").glob("*.woff2"))
     assert woff2 and all(p.read_bytes()[:4] == b"wOF2" for p in woff2)
 
 
 def test_each_series_catalogue_wears_its_own_accent(browser_results: list[Any]) -> None:
-    accent = {r["url"].split("/", 3)[3]: r["accent"] for r in browser_results}
+    accent = {r["url"]: r["accent"] for r in browser_results}
     assert accent["index.html"] == "rgb(18, 60, 105)"  # csds/web.css --accent
     assert accent["korea-chair/index.html"] == "rgb(11, 94, 85)"  # csds-korea/korea-web.css
     assert accent["spotlight/index.html"] == "rgb(122, 31, 61)"  # spotlight/web.css
@@ -158,10 +179,9 @@ def test_every_page_passes_the_nu_html_checker(site: Path) -> None:
 
 
 def _ace(epub: Path, out: Path) -> list[str]:
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "1"}
     subprocess.run(
         [str(NODE_MODULES / ".bin" / "ace-cli"), "-s", "-f", "-o", str(out), str(epub)],
-        capture_output=True, text=True, timeout=600, check=False, env=env,
+        capture_output=True, text=True, timeout=600, check=False, env=node_env(),
     )  # fmt: skip
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return [
@@ -203,7 +223,7 @@ def test_watch_page_shows_an_edit_without_a_manual_reload(
         args = [url, str(brief), "A test brief", "An edited title", str(tmp_path / "chromium")]
         done = subprocess.run(
             ["node", str(BROWSER / "watch.mjs"), *args],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True, text=True, timeout=300, check=False, env=node_env(),
         )  # fmt: skip
     finally:
         stop.set()

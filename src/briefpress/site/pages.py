@@ -8,16 +8,30 @@ content changes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import __version__
 from ..build.builder import Builder
 from ..build.options import BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
 from ..source.model import Brief
 from . import metadata
 from .catalogue import write_if_changed
-from .page import PAGE_IMAGE, Edition, Link, Neighbours, language_name, page_image, render_page
+from .page import (
+    BASE,
+    PAGE_IMAGE,
+    Edition,
+    Link,
+    Neighbours,
+    language_name,
+    page_image,
+    render_page,
+)
+
+#: The digest of what a page was made from, beside it (see ``_page_key``).
+KEY_FILE = ".page-key"
 
 
 def load_all(builder: Builder, paths: Sequence[Path]) -> tuple[list[Brief], list[str]]:
@@ -120,6 +134,10 @@ def _write_page(
     )
     out = folder.parent
     style = builder.style(brief.series.style)
+    key = _page_key(brief, builder, out, around)
+    stamp = folder / KEY_FILE
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return []  # nothing the page shows has changed: ``make`` after ``make`` stays quick
     files = render_page(brief, style, builder.project.styles, out, around)
     changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
     pdf = out / f"{brief.stem}.pdf"
@@ -127,4 +145,22 @@ def _write_page(
     if pdf.is_file() and (not image.is_file() or image.stat().st_mtime < pdf.stat().st_mtime):
         write_if_changed(image, page_image(pdf))
         changed.append(image)
+    write_if_changed(stamp, key.encode())
     return changed
+
+
+def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> str:
+    """A digest of everything the page is made from: sources, style, outputs, neighbours."""
+    style = builder.style(brief.series.style)
+    base = builder.project.styles / BASE
+    inputs = [brief.path, brief.series.path, *style.files, *sorted(base.rglob("*"))]
+    digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
+    for path in inputs:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    for kind in ("pdf", "epub"):
+        output = out / f"{brief.stem}.{kind}"
+        if output.is_file():
+            stat = output.stat()
+            digest.update(f"{kind}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
