@@ -213,3 +213,21 @@ def test_second_build_rewrites_no_page(out: Path) -> None:
         result = CliRunner().invoke(main, ["build", "-j", "1", "-v"])
     assert result.exit_code == 0 and "wrote" not in result.output
     assert before == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_epub_types_get_their_matching_aria_roles() -> None:
+    from briefpress.render.xhtml import add_roles
+
+    markup = (
+        '<section class="key-issues" epub:type="abstract" aria-labelledby="k">'
+        '<section id="a" epub:type="chapter" class="section">'
+        '<a href="#n" epub:type="noteref" role="doc-noteref">1</a>'
+        '<aside epub:type="sidebar"></aside>'
+        '<footer class="colophon" epub:type="colophon">x</footer>'
+    )
+    typed = add_roles(markup)
+    assert 'epub:type="abstract" aria-labelledby="k" role="doc-abstract">' in typed
+    assert 'class="section" role="doc-chapter">' in typed
+    assert typed.count("role=") == 4  # the noteref keeps its one role; sidebar has none
+    # ARIA allows no document role on <footer>: the colophon becomes a section.
+    assert '<section class="colophon" epub:type="colophon" role="doc-colophon">x</section>' in typed

@@ -8,6 +8,7 @@ serves the build folder on 127.0.0.1 for the time it takes.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,9 @@ def main(page: Path, prefix: Path) -> None:
         }
         script = ROOT / "tests" / "browser" / "pages.mjs"
         command = ["node", str(script), json.dumps(config)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        # Without briefpress's private fontconfig list: Chromium would reject the web fonts.
+        env = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
     print(f"wrote {prefix}-375.png and {prefix}-1280.png")
 
 

@@ -43,7 +43,8 @@ def sitemap_xml(groups: Sequence[tuple[Series, list[Any]]]) -> bytes:
             if item.html and item.html.endswith(".html"):
                 add(urljoin(base, f"{item.brief.stem}/"), item.brief.date.isoformat())
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 def robots_txt(groups: Sequence[tuple[Series, list[Any]]], sitemap_url: str | None) -> bytes:
