@@ -233,3 +233,24 @@ def test_watch_page_shows_an_edit_without_a_manual_reload(
     result = json.loads(done.stdout)
     assert "A test brief" in result["before"] and "An edited title" in result["after"]
     assert result["selfReloads"] >= 1 and result["frameHasEdit"]
+
+
+def test_copy_button_and_filters_work_in_the_browser(site: Path, tmp_path: Path) -> None:
+    config = {
+        "root": str(site),
+        "brief": "2023-26-nato-japan/index.html",
+        "catalogue": "index.html",
+        "filter": "keyword-nato",
+        "profile": str(tmp_path / "chromium"),
+    }
+    done = subprocess.run(
+        ["node", str(BROWSER / "interact.mjs"), json.dumps(config)],
+        capture_output=True, text=True, timeout=300, check=False, env=node_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert result["clipboard"] == result["citation"] and result["copiedStatus"] == "Copied."
+    assert result["citation"].startswith("Pejsova, Eva. 2023. “Japan and NATO")
+    # The filter link filters in place (no page load) and agrees with its static page.
+    assert result["before"] > len(result["after"]) >= 1 and not result["navigated"]
+    assert result["after"] == result["staticPage"] and result["current"] == "keyword-nato"
