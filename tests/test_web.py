@@ -133,6 +133,11 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     assert {link["hreflang"] for link in french.links if "hreflang" in link} == {"en", "fr"}
     data = json.loads(head.json_ld)
     assert data["@type"] == "Report" and data["url"] == f"{SITE}2024-1-first/"
+    assert data["encoding"][0] == {
+        "@type": "MediaObject",
+        "contentUrl": f"{SITE}2024-1-first.pdf",
+        "encodingFormat": "application/pdf",
+    }
 
 
 def test_brief_page_has_downloads_citation_and_neighbours(out: Path) -> None:

@@ -184,6 +184,13 @@ def render_page(
     if page_url:
         ld["url"] = page_url
     ld["description"] = description
+    if urls.image:
+        ld["image"] = urls.image
+    ld["encoding"] = [
+        {"@type": "MediaObject", "contentUrl": href, "encodingFormat": kind}
+        for href, kind in ((urls.pdf, "application/pdf"), (urls.epub, "application/epub+zip"))
+        if href
+    ]
     stem = brief.stem
     context.update(
         body=html5(str(context["body"])),
