@@ -70,6 +70,14 @@ try {
       await page.goto(url, { waitUntil: "load" });
       // Lay the page out, so the fonts it uses start loading, then wait for them.
       await page.evaluate(async () => { document.body.getBoundingClientRect(); await document.fonts.ready; });
+      if ((config.layoutOnly || []).includes(width)) {
+        // The narrowest phones: only whether the page scrolls sideways.
+        const narrow = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+        }));
+        results.push({ url: path, width, layoutOnly: true, ...narrow });
+        continue;
+      }
       await page.evaluate(axeSource);
       const axe = await page.evaluate(async () => {
         const found = await window.axe.run(document, { resultTypes: ["violations"] });

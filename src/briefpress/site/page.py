@@ -148,8 +148,14 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def html5(markup: str) -> Markup:
-    """EPUB-flavoured XHTML as HTML5: ``epub:type`` is not an HTML attribute."""
-    return Markup(_EPUB_ATTRIBUTE.sub("", markup))
+    """EPUB-flavoured XHTML as HTML5: ``epub:type`` is not an HTML attribute.
+
+    A table wider than a phone scrolls in its own box (reachable by keyboard),
+    never the page sideways.
+    """
+    markup = _EPUB_ATTRIBUTE.sub("", markup)
+    markup = markup.replace("<table", '<div class="table-wrap" tabindex="0"><table')
+    return Markup(markup.replace("</table>", "</table></div>"))
 
 
 def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, str]) -> list[Any]:
