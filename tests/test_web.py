@@ -181,7 +181,9 @@ def test_without_site_url_links_are_relative_and_check_warns(tmp_path: Path) -> 
     assert not [link for link in head.links if link.get("rel") == "canonical"]
     with _inside(tmp_path):
         result = CliRunner().invoke(main, ["check", "-j", "1"])
-    assert "series.yaml: site_url: no site_url: web pages use relative links" in result.output
+    assert "warning: source/series.yaml: site_url: not set: web pages use relative links" in (
+        result.output
+    )
     assert "Google Scholar needs absolute URLs" in result.output
 
 

@@ -17,8 +17,8 @@ from ..source.model import Brief, Series
 
 #: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
 NO_SITE_URL = (
-    "no site_url: web pages use relative links, and Google Scholar needs absolute "
-    "URLs in citation_pdf_url and the canonical link"
+    "not set: web pages use relative links, and Google Scholar needs absolute URLs "
+    "(citation_pdf_url, the canonical link)"
 )
 
 
@@ -204,12 +204,15 @@ def ris(brief: Brief, title: str, url: str | None) -> str:
     return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
 
 
-def site_url_warnings(series: Iterable[Series]) -> list[str]:
+def site_url_warnings(series: Iterable[Series], root: Path | None = None) -> list[str]:
     """One ``path: site_url: …`` line per series that makes web pages without ``site_url``."""
     seen: dict[Path, str] = {}
     for item in series:
         if "html" in item.formats and not item.site_url and item.path not in seen:
-            seen[item.path] = f"{item.path}: site_url: {NO_SITE_URL}"
+            shown = item.path
+            if root is not None and item.path.is_relative_to(root.resolve()):
+                shown = item.path.relative_to(root.resolve())
+            seen[item.path] = f"{shown}: site_url: {NO_SITE_URL}"
     return list(seen.values())
 
 
@@ -224,4 +227,4 @@ def site_url_warnings_for(paths: Iterable[Path], root: Path) -> list[str]:
             series.append(load_series(find_series_file(path, root)))
         except BriefpressError:
             continue  # the build reports a series it cannot read
-    return site_url_warnings(series)
+    return site_url_warnings(series, root)
