@@ -128,9 +128,17 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     assert canonical == [f"{SITE}2024-1-first/"]
     # The French edition and this one point at each other (hreflang, both ways).
     hreflang = {link["hreflang"]: link["href"] for link in head.links if "hreflang" in link}
-    assert hreflang == {"en": f"{SITE}2024-1-first/", "fr": f"{SITE}2024-3-fr/"}
+    assert hreflang == {
+        "en": f"{SITE}2024-1-first/",
+        "fr": f"{SITE}2024-3-fr/",
+        "x-default": f"{SITE}2024-1-first/",  # the original
+    }
     french = _head(out / "2024-3-fr" / "index.html")
-    assert {link["hreflang"] for link in french.links if "hreflang" in link} == {"en", "fr"}
+    assert {link["hreflang"] for link in french.links if "hreflang" in link} == {
+        "en",
+        "fr",
+        "x-default",
+    }
     data = json.loads(head.json_ld)
     assert data["@type"] == "Report" and data["url"] == f"{SITE}2024-1-first/"
     assert data["encoding"][0] == {

@@ -168,7 +168,8 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
         for keyword in brief.keywords:
             sub(entry, "category", term=keyword)
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 @dataclass(frozen=True)

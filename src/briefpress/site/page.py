@@ -71,6 +71,8 @@ class Edition:
     name: str
     href: str
     current: bool = False
+    #: The original, which the others translate: ``hreflang="x-default"``.
+    original: bool = False
 
 
 @dataclass(frozen=True)

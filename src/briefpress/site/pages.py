@@ -126,6 +126,7 @@ def _write_page(
                 if other.series.site_url
                 else _relative(page / "index.html", folder),
                 other.path == brief.path,
+                other.translation_of is None,
             )
             for other, page in sorted(editions, key=lambda e: e[0].language)
         ]
