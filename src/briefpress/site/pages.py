@@ -154,7 +154,9 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     """A digest of everything the page is made from: sources, style, outputs, neighbours."""
     style = builder.style(brief.series.style)
     base = builder.project.styles / BASE
-    inputs = [brief.path, brief.series.path, *style.files, *sorted(base.rglob("*"))]
+    # This stage's own code too: a page made by an older briefpress is remade.
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    inputs = [brief.path, brief.series.path, *style.files, *sorted(base.rglob("*")), *code]
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
     for path in inputs:
         if path.is_file():
