@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP := node_modules/.installed
 
-.PHONY: all build test test-all coverage check lint clean system-deps docs bench baselines
+.PHONY: all build test test-all coverage check lint clean system-deps browser-deps docs bench baselines
 
 all: build
 
@@ -20,6 +21,16 @@ system-deps:
 # Everything is installed from the lock file: every machine gets the same versions.
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python system-deps
 	$(BIN)/pip install -q -c $(LOCK) -e .
+	@touch $@
+
+# The browser tests' tools: Debian's chromium, and the npm packages pinned in
+# package-lock.json (puppeteer-core, axe-core, vnu-jar, @daisy/ace-cli). Puppeteer
+# must not download a browser: the tests drive /usr/bin/chromium.
+browser-deps:
+	@sh tools/browser-deps.sh
+
+$(NODE_STAMP): package.json package-lock.json | browser-deps
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(TEST_STAMP): $(STAMP)
@@ -37,7 +48,7 @@ build: $(STAMP)
 # Outside CI, tests marked `slow` are left out (`make test-all` runs them); CI runs everything.
 SLOW := $(if $(CI),,-m "not slow")
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -67,10 +78,12 @@ clean:
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# The picture of page 1 in the README, made from the real output.
-docs: build $(TEST_STAMP)
+# The picture of page 1 in the README, made from the real output, and the web page
+# of the same brief in Chromium at phone and desktop widths.
+docs: build $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 --crop 8.5 8.5 8.5 8.5 \
 	  --output docs --prefix page- --format png
+	$(BIN)/python tools/web-screenshots.py build/2023-26-nato-japan/index.html docs/web-page
 
 # Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
 bench: $(TEST_STAMP)

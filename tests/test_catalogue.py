@@ -38,7 +38,7 @@ def test_catalogue_lists_published_briefs_newest_first(make_project: MakeProject
     assert [b["title"] for b in data["briefs"]] == ["Newer brief", "Older brief"]
     newer = data["briefs"][0]
     assert newer["label"] == "2/2024" and newer["authors"] == ["Ada Tester", "Bo Second"]
-    assert newer["pdf"] == "2024-2-new.pdf" and newer["html"] == "2024-2-new/index.xhtml"
+    assert newer["pdf"] == "2024-2-new.pdf" and newer["html"] == "2024-2-new/index.html"
     assert newer["thumbnail"] == "thumbs/2024-2-new.png"
     assert (out / newer["thumbnail"]).read_bytes()[:4] == b"\x89PNG"
     page = (out / "index.html").read_text(encoding="utf-8")

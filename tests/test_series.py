@@ -183,12 +183,15 @@ def test_extending_a_missing_parent_names_the_file(tmp_path: Path) -> None:
 
 def test_front_page_groups_every_series(run: Path) -> None:
     page = (run / "index.html").read_text(encoding="utf-8")
-    groups = re.findall(r'<h2 class="group">([^<]+)</h2>', page)
+    groups = re.findall(r'class="group-title"[^>]*>(?:<a [^>]*>)?([^<]+)<', page)
     assert groups == ["CSDS Policy Brief", "CSDS Korea Chair Policy Brief", "Spotlight Comment"]
+    # Under their publishers: CSDS's two series, then Spotlight's.
+    publishers = re.findall(r'class="publisher-title"[^>]*>([^<]+)<', page)
+    assert len(publishers) == 2 and publishers[1].startswith("Spotlight Institute")
     assert 'href="spotlight/2024-7-undersea-cables.pdf"' in page
     assert 'href="korea-chair/2024-3-seoul-brussels-tech.epub"' in page
     own = (run / "spotlight" / "index.html").read_text(encoding="utf-8")
-    assert 'class="group"' not in own and 'href="2024-7-undersea-cables.pdf"' in own
+    assert own.count('class="group-title"') == 1 and 'href="2024-7-undersea-cables.pdf"' in own
 
 
 def _hex(colour: str) -> str:

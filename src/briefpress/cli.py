@@ -123,7 +123,15 @@ def build(
             list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result
         )
     progress.summary(report)
-    sys.exit(report.exit_code(strict))
+    from .site.pages import write_pages
+
+    # The web pages link every brief of a series to its neighbours: written after the build.
+    written, problems = write_pages(list(paths), Project(Path.cwd()), options)
+    for line in problems:
+        click.echo(line, err=True)
+    for path in written if verbose else []:
+        click.echo(f"wrote {path}", err=True)
+    sys.exit(1 if problems else report.exit_code(strict))
 
 
 @main.command()
@@ -193,6 +201,10 @@ def check(
             click.echo(line, err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
+    from .site.metadata import site_url_warnings_for
+
+    for line in site_url_warnings_for([r.path for r in report.results], Path.cwd()):
+        click.echo(f"warning: {line}", err=True)
     if junit:
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:

@@ -19,6 +19,22 @@ from .html import render
 
 FONTS_DIR = "fonts"
 
+#: DPUB-ARIA role of each ``epub:type`` that has one: reading systems read the
+#: ``epub:type``, assistive technology the role (DAISY Ace's epub-type-has-matching-role).
+ROLES = {
+    "abstract": "doc-abstract",
+    "chapter": "doc-chapter",
+    "colophon": "doc-colophon",
+    "pullquote": "doc-pullquote",
+    "endnotes": "doc-endnotes",
+    "noteref": "doc-noteref",
+    "preface": "doc-preface",
+    "conclusion": "doc-conclusion",
+    "epigraph": "doc-epigraph",
+    "acknowledgments": "doc-acknowledgments",
+}
+_TYPED_TAG = re.compile(r'<([a-z]+)((?:\s[^<>]*?)?\sepub:type="([a-z-]+)"[^<>]*?)(/?)>')
+
 
 def brief_text(brief: Brief) -> str:
     """Every character the brief can print (front matter and body alike)."""
@@ -55,6 +71,30 @@ def needed_fallbacks(brief: Brief, style: Style) -> tuple[list[FontFace], str]:
     return needed, missing
 
 
+def add_roles(markup: str) -> str:
+    """Give every element with a known ``epub:type`` and no role its matching role.
+
+    ARIA allows no document role on ``<footer>``, so a typed footer (the colophon,
+    the only footer of a brief) becomes a section.
+    """
+    single_footer = markup.count("<footer") == 1 and markup.count("</footer>") == 1
+    renamed = False
+
+    def tag(match: re.Match[str]) -> str:
+        nonlocal renamed
+        name, attributes, kind, empty = match.groups()
+        if kind not in ROLES or " role=" in attributes:
+            return match[0]
+        if name == "footer":
+            if not single_footer:
+                return match[0]
+            name, renamed = "section", True
+        return f'<{name}{attributes} role="{ROLES[kind]}"{empty}>'
+
+    typed = _TYPED_TAG.sub(tag, markup)
+    return typed.replace("</footer>", "</section>") if renamed else typed
+
+
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
     fallbacks, missing = needed_fallbacks(brief, style)
     faces = [f for f in style.fonts if not f.fallback] + fallbacks
@@ -73,5 +113,5 @@ def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
         data = (brief.path.parent / image).read_bytes()
         files[image] = sanitise_svg(data) if image.lower().endswith(".svg") else data
     files["style.css"] = "\n\n".join(css).encode()
-    files["index.xhtml"] = render(brief, style, "epub").text.encode()
+    files["index.xhtml"] = add_roles(render(brief, style, "epub").text).encode()
     return files

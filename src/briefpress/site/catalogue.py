@@ -1,4 +1,4 @@
-"""Catalogue stage: the series' index page, catalogue.json and an Atom feed.
+"""Site stage, catalogue: a series' catalogue pages, catalogue.json and an Atom feed.
 
 Made from the briefs' models and the PDFs already built; it never lays out a
 page, so it never imports WeasyPrint. Only published briefs are listed, newest
@@ -17,9 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..build.outputs import write_file
-from ..errors import StyleError
 from ..markdown.parser import create_parser, plain_text
-from ..render.html import join_names
 from ..source.model import Brief, Series
 from ..style.loader import Style
 
@@ -49,13 +47,18 @@ def collect(briefs: list[Brief], out_dir: Path) -> list[Item]:
             continue
         pdf = out_dir / f"{brief.stem}.pdf"
         epub = out_dir / f"{brief.stem}.epub"
-        html = out_dir / brief.stem / "index.xhtml"
+        # The web page when there is one, else the EPUB-ready XHTML.
+        page = next(
+            (f"{brief.stem}/{name}" for name in ("index.html", "index.xhtml")
+             if (out_dir / brief.stem / name).is_file()),
+            None,
+        )  # fmt: skip
         items.append(
             Item(
                 brief,
                 pdf.name if pdf.is_file() else None,
                 epub.name if epub.is_file() else None,
-                f"{brief.stem}/index.xhtml" if html.is_file() else None,
+                page,
                 _thumbnail(pdf, out_dir / THUMBS / f"{brief.stem}.png"),
             )
         )
@@ -154,7 +157,8 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
         for name in item.authors:
             sub(sub(entry, "author"), "name", name)
         if item.html:
-            sub(entry, "link", rel="alternate", type="application/xhtml+xml", href=item.html)
+            kind = "text/html" if item.html.endswith(".html") else "application/xhtml+xml"
+            sub(entry, "link", rel="alternate", type=kind, href=item.html)
         if item.pdf:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=item.pdf)
         if item.epub:
@@ -177,31 +181,6 @@ class Group:
     prefix: str = ""
 
 
-def catalogue_html(groups: list[Group], series: Series, style: Style) -> bytes:
-    """The page of ``series``; with several groups, every series of the run, grouped."""
-    if "catalogue" not in style.templates:
-        raise StyleError(f"style '{style.name}' has no 'catalogue' template")
-    template = style.jinja.get_template(style.templates["catalogue"])
-    labels = style.labels_for(series.lang)
-    sections = [
-        {
-            "series": group.series,
-            "prefix": group.prefix,
-            "rows": [
-                {
-                    "item": item,
-                    "label": f"{item.brief.series.masthead} • {item.brief.issue_label}",
-                    "byline": join_names(item.authors, labels.get("and", "and")),
-                }
-                for item in group.items
-            ],
-        }
-        for group in groups
-    ]
-    page = template.render(series=series, groups=sections, labels=labels, lang=series.lang)
-    return str(page).encode()
-
-
 def write_if_changed(path: Path, data: bytes) -> bool:
     if path.is_file() and path.read_bytes() == data:
         return False
@@ -209,15 +188,18 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_catalogue(groups: list[Group], style: Style, out_dir: Path) -> list[Path]:
-    """Write index.html, catalogue.json and feed.xml of the first group's series.
+def write_catalogue(
+    groups: list[Group], style: Style, out_dir: Path, styles_root: Path
+) -> list[Path]:
+    """Write the catalogue pages, catalogue.json and feed.xml of the first group's series.
 
-    Further groups (the other series of the run) appear on the page only.
+    Further groups (the other series of the run) appear on the pages only.
     """
+    from .listing import catalogue_pages
+
     own = groups[0]
-    files = {
-        out_dir / "index.html": catalogue_html(groups, own.series, style),
-        out_dir / "catalogue.json": catalogue_json(own.items, own.series),
-        out_dir / "feed.xml": atom_feed(own.items, own.series),
-    }
+    pages = catalogue_pages(list(groups), own.series, style, styles_root)
+    files = {out_dir / name: data for name, data in pages.items()}
+    files[out_dir / "catalogue.json"] = catalogue_json(own.items, own.series)
+    files[out_dir / "feed.xml"] = atom_feed(own.items, own.series)
     return [path for path, data in files.items() if write_if_changed(path, data)]

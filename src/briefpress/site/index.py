@@ -44,5 +44,10 @@ def write_index(
                 for g in groups.values()
                 if g is not group
             ]
-        changed += write_catalogue([group, *others], builder.style(group.series.style), folder)
+        style = builder.style(group.series.style)
+        changed += write_catalogue([group, *others], style, folder, project.styles)
+    from .sitemap import write_sitemap
+
+    top = next((g.series for g in groups.values() if builder.out_for(g.series) == out), None)
+    changed += write_sitemap(out, [(g.series, g.items) for g in groups.values()], top)
     return changed, problems

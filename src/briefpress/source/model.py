@@ -106,6 +106,8 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
+    #: The file stem of the brief this one translates: their web pages link each other.
+    translation_of: str | None = None
     #: Local images the body uses, relative to the brief's folder.
     images: tuple[str, ...] = ()
     #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
@@ -231,7 +233,7 @@ def _read_issn(reader: FieldReader) -> Issn:
 
 BRIEF_FIELDS = (
     "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
-    "keywords", "doi", "license", "disclaimer", "lead", "status",
+    "keywords", "doi", "license", "disclaimer", "lead", "status", "translation_of",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
@@ -279,6 +281,7 @@ def load_brief(
         disclaimer=reader.string("disclaimer"),
         lead=reader.string("lead", required="lead" in required),
         status=reader.choice("status", ("draft", "published"), "published"),
+        translation_of=reader.string("translation_of"),
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,

@@ -1,0 +1,159 @@
+"""Site stage, catalogue pages: a series' page, the front page and the filter pages.
+
+Every page is the neutral style's web template dressed in the series'
+style (its ``web`` stylesheets and its fonts as WOFF2 subsets), so a sub-series
+wears its own accent. Filters by year, author and keyword are plain links to
+static pages under ``by/``, which work without JavaScript; a small script
+filters the list in place when it runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..markdown.parser import create_parser, render_inline
+from ..render.html import join_names
+from ..source.model import Series
+from ..style.loader import Style
+from .page import web_css, web_environment, web_labels
+from .webfonts import web_fonts
+
+FILTERS = "by"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slug(text: str) -> str:
+    """``Indo-Pacific`` → ``indo-pacific``; accents folded, so ``Boussole stratégique`` works."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter value: the static page's name and what the list shows."""
+
+    kind: str  # year | author | keyword
+    value: str
+
+    @property
+    def token(self) -> str:
+        return f"{self.kind}-{slug(self.value)}"
+
+    @property
+    def page(self) -> str:
+        return f"{FILTERS}/{self.token}.html"
+
+
+def facets_of(item: Any) -> list[Facet]:
+    brief = item.brief
+    found = [Facet("year", str(brief.issue_year))]
+    found += [Facet("author", name) for name in item.authors]
+    found += [Facet("keyword", keyword) for keyword in brief.keywords]
+    return found
+
+
+def _row(item: Any, prefix: str, labels: dict[str, str], style: Style) -> dict[str, Any]:
+    brief = item.brief
+    inline = create_parser(style.quotes_for(brief.language)).disable("image")
+    abstract = [Markup(render_inline(inline, text)) for text in brief.key_issues]
+    if not abstract and brief.lead:
+        abstract = [Markup(render_inline(inline, brief.lead))]
+    page = item.html
+    return {
+        "item": item,
+        "brief": brief,
+        "label": f"{brief.series.masthead} • {brief.issue_label}",
+        "byline": join_names(item.authors, labels.get("and", "and")),
+        "abstract": abstract,
+        "href": f"{prefix}{page}" if page else None,
+        "pdf": f"{prefix}{item.pdf}" if item.pdf else None,
+        "epub": f"{prefix}{item.epub}" if item.epub else None,
+        "thumbnail": f"{prefix}{item.thumbnail}" if item.thumbnail else None,
+        "tokens": " ".join(sorted({facet.token for facet in facets_of(item)})),
+        "lang": brief.language,
+    }
+
+
+def _filters(groups: list[Any], current: Facet | None) -> list[tuple[str, list[dict[str, Any]]]]:
+    kinds: dict[str, dict[str, Facet]] = {"year": {}, "author": {}, "keyword": {}}
+    for group in groups:
+        for item in group.items:
+            for facet in facets_of(item):
+                kinds[facet.kind].setdefault(facet.token, facet)
+    order = {"year": lambda f: f.value, "author": lambda f: f.value.split()[-1]}
+    result = []
+    for kind, found in kinds.items():
+        ordered = sorted(found.values(), key=order.get(kind, lambda f: f.value.lower()))
+        if kind == "year":
+            ordered.reverse()
+        links = [
+            {"facet": f, "current": current is not None and f.token == current.token}
+            for f in ordered
+        ]
+        result.append((kind, links))
+    return result
+
+
+def _publishers(groups: list[Any], rows_for: Any) -> list[dict[str, Any]]:
+    """Series grouped under their publisher, in the order the run lists them."""
+    publishers: dict[str, list[dict[str, Any]]] = {}
+    for group in groups:
+        rows = rows_for(group)
+        if rows or group is groups[0]:
+            publishers.setdefault(group.series.publisher, []).append(
+                {"series": group.series, "href": f"{group.prefix}index.html", "rows": rows}
+            )
+    return [{"name": name, "series": series} for name, series in publishers.items()]
+
+
+def catalogue_pages(
+    groups: list[Any], series: Series, style: Style, styles_root: Path
+) -> dict[str, bytes]:
+    """The files of a catalogue folder: index.html, the filter pages, web.css and fonts."""
+    labels = style.labels_for(series.lang)
+    web = web_labels(labels)
+    template = web_environment(style, styles_root).get_template("catalogue.html.j2")
+    all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
+
+    def render(current: Facet | None, font_css: str) -> str:
+        up = "../" if current else ""
+
+        def rows_for(group: Any) -> list[dict[str, Any]]:
+            return [
+                _row(item, up + group.prefix, labels, style)
+                for item in group.items
+                if current is None or current in facets_of(item)
+            ]
+
+        return str(
+            template.render(
+                lang=series.lang,
+                series=series,
+                labels=labels,
+                web=web,
+                up=up,
+                front=len(groups) > 1,
+                current=current,
+                publishers=_publishers(groups, rows_for),
+                filters=_filters(groups, current),
+                font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
+            )
+        )
+
+    pages = {"index.html": None, **{f.page: f for f in all_facets.values()}}
+    drafts = {name: render(facet, "") for name, facet in pages.items()}
+    text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts.values())
+    faces = [face for face in style.fonts if not face.fallback]
+    fonts = web_fonts(faces, text)
+    font_css = "\n".join(font.css() for font in fonts)
+    files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
+    files["web.css"] = web_css(style, styles_root)
+    files.update({font.name: font.data for font in fonts})
+    return files

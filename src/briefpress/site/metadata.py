@@ -1,0 +1,230 @@
+"""Site stage, metadata: Highwire ``citation_*``, Open Graph, the citation and its BibTeX/RIS.
+
+Google Scholar reads the Highwire Press tags and wants absolute URLs; a series
+without ``site_url`` still gets its page, with relative links, and ``check``
+says what is missing (``site_url_warnings``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from ..source.model import Brief, Series
+
+#: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
+NO_SITE_URL = (
+    "not set: web pages use relative links, and Google Scholar needs absolute URLs "
+    "(citation_pdf_url, the canonical link)"
+)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where a brief's files are, seen from its web page: absolute with ``site_url``."""
+
+    page: str
+    pdf: str | None
+    epub: str | None
+    image: str | None
+    absolute: bool
+
+
+def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
+    """``site_url`` is the series folder's address: pages at ``<site>/<stem>/``."""
+    site = brief.series.site_url
+    stem = brief.stem
+    if site:
+        base = site if site.endswith("/") else site + "/"
+        page = urljoin(base, f"{stem}/")
+        return Urls(
+            page,
+            urljoin(base, f"{stem}.pdf") if pdf else None,
+            urljoin(base, f"{stem}.epub") if epub else None,
+            urljoin(page, "page-1.png") if image else None,
+            True,
+        )
+    return Urls(
+        "./",
+        f"../{stem}.pdf" if pdf else None,
+        f"../{stem}.epub" if epub else None,
+        "page-1.png" if image else None,
+        False,
+    )
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family): the last word is the family name, as most bylines here write it."""
+    given, _, family = name.strip().rpartition(" ")
+    return given, family
+
+
+def inverted_name(name: str) -> str:
+    """``Eva Pejsova`` → ``Pejsova, Eva``, as reference lists sort."""
+    given, family = split_name(name)
+    return f"{family}, {given}" if given else family
+
+
+def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]:
+    """Highwire Press tags, in the order Google Scholar's guidelines list them."""
+    series = brief.series
+    tags = [("citation_title", title)]
+    tags += [("citation_author", author.name) for author in brief.authors]
+    tags += [
+        ("citation_publication_date", brief.date.strftime("%Y/%m/%d")),
+        ("citation_online_date", brief.date.strftime("%Y/%m/%d")),
+        ("citation_publisher", series.publisher),
+        ("citation_technical_report_institution", series.publisher),
+        ("citation_technical_report_number", f"{series.name} {brief.issue_label}"),
+        ("citation_series_title", series.name),
+        ("citation_issue", str(brief.number)),
+        ("citation_language", brief.language),
+    ]
+    if urls.pdf:
+        tags.append(("citation_pdf_url", urls.pdf))
+    if urls.absolute:
+        tags.append(("citation_abstract_html_url", urls.page))
+    if brief.doi:
+        tags.append(("citation_doi", brief.doi))
+    tags += [("citation_issn", n) for n in (series.issn.online, series.issn.print) if n]
+    if brief.keywords:
+        tags.append(("citation_keywords", "; ".join(brief.keywords)))
+    # Dublin Core for the crawlers that read it instead.
+    tags += [("dc.title", title), ("dc.date", brief.date.isoformat())]
+    tags += [("dc.creator", author.name) for author in brief.authors]
+    return tags
+
+
+def social_tags(
+    brief: Brief, urls: Urls, title: str, description: str, image_alt: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(name tags, property tags): the Twitter card and Open Graph, with page 1 as image."""
+    og = [
+        ("og:type", "article"),
+        ("og:title", title),
+        ("og:description", description),
+        ("og:site_name", brief.series.name),
+        ("og:locale", brief.language.replace("-", "_")),
+        ("og:url", urls.page),
+    ]
+    if urls.image:
+        og += [("og:image", urls.image), ("og:image:alt", image_alt)]
+    og.append(("article:published_time", brief.date.isoformat()))
+    og += [("article:author", author.name) for author in brief.authors]
+    og += [("article:tag", keyword) for keyword in brief.keywords]
+    card = "summary_large_image" if urls.image else "summary"
+    twitter = [
+        ("twitter:card", card),
+        ("twitter:title", title),
+        ("twitter:description", description),
+    ]
+    if urls.image:
+        twitter += [("twitter:image", urls.image), ("twitter:image:alt", image_alt)]
+    return twitter, og
+
+
+def citation_text(brief: Brief, title: str, url: str | None) -> str:
+    """The house citation (Chicago author-date style, a report in a numbered series)."""
+    names = [author.name for author in brief.authors]
+    if names:
+        people = [inverted_name(names[0]), *names[1:]]
+        byline = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+    else:
+        byline = brief.series.publisher
+    parts = [
+        f"{byline}. {brief.issue_year}. “{title}.” {brief.series.name} {brief.issue_label}. "
+        f"{brief.series.publisher}, {brief.date_text}."
+    ]
+    if brief.doi:
+        parts.append(f"https://doi.org/{brief.doi}.")
+    elif url:
+        parts.append(f"{url}.")
+    return " ".join(parts)
+
+
+def _bib_escape(text: str) -> str:
+    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+
+
+def bibtex(brief: Brief, title: str, url: str | None) -> str:
+    series = brief.series
+    family = split_name(brief.authors[0].name)[1] if brief.authors else ""
+    key = re.sub(r"[^A-Za-z0-9]+", "", family)
+    inverted = [inverted_name(a.name) for a in brief.authors]
+    fields = [
+        ("author", " and ".join(inverted)),
+        ("title", "{" + title + "}"),
+        ("institution", series.publisher),
+        ("type", series.name),
+        ("number", brief.issue_label),
+        ("year", str(brief.issue_year)),
+        ("month", brief.date.strftime("%b").lower()),
+        ("date", brief.date.isoformat()),
+        ("language", brief.language),
+    ]  # fmt: skip
+    if series.issn.online or series.issn.print:
+        fields.append(("issn", series.issn.online or series.issn.print or ""))
+    if brief.doi:
+        fields.append(("doi", brief.doi))
+    if url:
+        fields.append(("url", url))
+    if brief.keywords:
+        fields.append(("keywords", ", ".join(brief.keywords)))
+    body = ",\n".join(
+        f"  {name} = {{{_bib_escape(value) if name != 'title' else value}}}"
+        for name, value in fields
+    )
+    return f"@techreport{{{key}{brief.issue_year}_{brief.number},\n{body}\n}}\n"
+
+
+def ris(brief: Brief, title: str, url: str | None) -> str:
+    series = brief.series
+    lines = [("TY", "RPRT")]
+    lines += [("AU", inverted_name(a.name)) for a in brief.authors]
+    lines += [
+        ("TI", title),
+        ("T3", series.name),
+        ("PB", series.publisher),
+        ("IS", brief.issue_label),
+        ("PY", str(brief.issue_year)),
+        ("DA", brief.date.strftime("%Y/%m/%d")),
+        ("LA", brief.language),
+    ]
+    lines += [("SN", n) for n in (series.issn.online, series.issn.print) if n]
+    if brief.doi:
+        lines.append(("DO", brief.doi))
+    if url:
+        lines.append(("UR", url))
+    lines += [("KW", keyword) for keyword in brief.keywords]
+    lines.append(("ER", ""))
+    # RIS wants "TAG  - value" lines, CRLF-terminated.
+    return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
+
+
+def site_url_warnings(series: Iterable[Series], root: Path | None = None) -> list[str]:
+    """One ``path: site_url: …`` line per series that makes web pages without ``site_url``."""
+    seen: dict[Path, str] = {}
+    for item in series:
+        if "html" in item.formats and not item.site_url and item.path not in seen:
+            shown = item.path
+            if root is not None and item.path.is_relative_to(root.resolve()):
+                shown = item.path.relative_to(root.resolve())
+            seen[item.path] = f"{shown}: site_url: {NO_SITE_URL}"
+    return list(seen.values())
+
+
+def site_url_warnings_for(paths: Iterable[Path], root: Path) -> list[str]:
+    """``site_url_warnings`` for the series of the given brief files."""
+    from ..errors import BriefpressError
+    from ..source.model import find_series_file, load_series
+
+    series = []
+    for path in paths:
+        try:
+            series.append(load_series(find_series_file(path, root)))
+        except BriefpressError:
+            continue  # the build reports a series it cannot read
+    return site_url_warnings(series, root)

@@ -1,0 +1,244 @@
+"""Site stage, brief page: ``<stem>/index.html``, the page a reader or a search engine lands on.
+
+The words come from the same ``template_context`` as the PDF and the EPUB; the
+page adds what only the web needs: metadata for Scholar and social cards, the
+downloads with their sizes, the citation (with BibTeX and RIS files), links to
+the other language editions and to the previous and next brief of the series.
+Layout is the neutral style's web template; colours and fonts are the
+style's own (its ``web`` stylesheets and its fonts as WOFF2 subsets).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..render.html import json_ld, template_context
+from ..render.xhtml import needed_fallbacks
+from ..source.model import Brief
+from ..style.loader import Style
+from . import metadata
+from .webfonts import web_fonts
+
+PAGE_IMAGE = "page-1.png"
+PAGE_IMAGE_WIDTH = 600
+
+#: English words of the web page; a style overrides any of them in its ``labels``.
+WEB_LABELS = {
+    "skip": "Skip to the text",
+    "site_nav": "Site",
+    "footer_nav": "More from this series",
+    "editions": "Also in",
+    "downloads": "Downloads",
+    "how_to_cite": "How to cite this brief",
+    "copy_citation": "Copy the citation",
+    "copied": "Copied.",
+    "pager": "More briefs in this series",
+    "previous": "Previous",
+    "next": "Next",
+    "page_image": "Page 1 of",
+    "filters": "Filter the briefs",
+    "by_year": "Year",
+    "by_author": "Author",
+    "by_keyword": "Keyword",
+    "all_briefs": "All",
+    "briefs_of": "Briefs",
+}
+
+#: Language names as their readers write them, for the links between editions.
+ENDONYMS = {
+    "en": "English", "fr": "Français", "de": "Deutsch", "nl": "Nederlands", "es": "Español",
+    "it": "Italiano", "pt": "Português", "ja": "日本語", "ko": "한국어", "zh": "中文",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Edition:
+    lang: str
+    name: str
+    href: str
+    current: bool = False
+    #: The original, which the others translate: ``hreflang="x-default"``.
+    original: bool = False
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What the page links to beyond itself: the series' previous and next, the editions."""
+
+    prev: Link | None = None
+    next: Link | None = None
+    editions: list[Edition] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    href: str
+    type: str
+    size: str
+
+
+def web_labels(labels: dict[str, str]) -> dict[str, str]:
+    return {key: labels.get(key, default) for key, default in WEB_LABELS.items()}
+
+
+def language_name(lang: str) -> str:
+    return ENDONYMS.get(lang.split("-")[0].lower(), lang)
+
+
+def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environment
+    """The style's own ``templates/web`` first, then its parents' (the neutral style last).
+
+    Styles are half-trusted: their templates render sandboxed.
+    """
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    folders = [folder / "templates" / "web" for folder in style.folders or (style.folder,)]
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def web_css(style: Style, styles_root: Path) -> bytes:
+    """The shared layout, then the style's palette and type (its ``web`` stylesheets)."""
+    folders = style.folders or (style.folder,)
+    layouts = [folder / "web" / "web.css" for folder in folders]
+    # The shared layout comes from the most distant ancestor that has one.
+    sheets = [*[p for p in layouts if p.is_file()][-1:], *style.stylesheets.get("web", ())]
+    return "\n".join(path.read_text(encoding="utf-8") for path in sheets).encode()
+
+
+def human_size(size: int) -> str:
+    if size < 1000 * 1000:
+        return f"{max(1, round(size / 1000))} KB"
+    return f"{size / 1000 / 1000:.1f} MB"
+
+
+def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
+    """Page 1 of the PDF as a PNG: the picture of social cards."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=width / page.get_width()).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    finally:
+        document.close()
+    return buffer.getvalue()
+
+
+_EPUB_ATTRIBUTE = re.compile(r'\s+epub:type="[^"]*"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html5(markup: str) -> Markup:
+    """EPUB-flavoured XHTML as HTML5: ``epub:type`` is not an HTML attribute.
+
+    A table wider than a phone scrolls in its own box (reachable by keyboard),
+    never the page sideways.
+    """
+    markup = _EPUB_ATTRIBUTE.sub("", markup)
+    markup = markup.replace("<table", '<div class="table-wrap" tabindex="0"><table')
+    return Markup(markup.replace("</table>", "</table></div>"))
+
+
+def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, str]) -> list[Any]:
+    found = []
+    for kind, href, mime in (
+        ("pdf", urls.pdf, "application/pdf"),
+        ("epub", urls.epub, "application/epub+zip"),
+    ):
+        path = out / f"{brief.stem}.{kind}"
+        if href and path.is_file():
+            label = labels.get(f"download_{kind}", kind.upper())
+            found.append(Download(label, href, mime, human_size(path.stat().st_size)))
+    return found
+
+
+def render_page(
+    brief: Brief, style: Style, styles_root: Path, out: Path, around: Neighbours
+) -> dict[str, bytes]:
+    """The files of the page, relative to ``out/<stem>/``: index.html, web.css, fonts, cites."""
+    pdf = out / f"{brief.stem}.pdf"
+    epub = out / f"{brief.stem}.epub"
+    urls = metadata.urls_for(brief, pdf.is_file(), epub.is_file(), pdf.is_file())
+    context = template_context(brief, style, "web")
+    labels = context["labels"]
+    web = web_labels(labels)
+    title = context["title"]
+    image_alt = f"{web['page_image']} {title}"
+    description = context["description"] or html.unescape(_TAG.sub("", str(context["lead"] or "")))
+    twitter, og = metadata.social_tags(brief, urls, title, description, image_alt)
+    page_url = urls.page if urls.absolute else None
+    ld = json.loads(json_ld(brief, context["author_names"]))
+    if page_url:
+        ld["url"] = page_url
+    ld["description"] = description
+    if urls.image:
+        ld["image"] = urls.image
+    ld["encoding"] = [
+        {"@type": "MediaObject", "contentUrl": href, "encodingFormat": kind}
+        for href, kind in ((urls.pdf, "application/pdf"), (urls.epub, "application/epub+zip"))
+        if href
+    ]
+    stem = brief.stem
+    context.update(
+        body=html5(str(context["body"])),
+        description=description,
+        web=web,
+        up="../",
+        canonical=page_url,
+        editions=around.editions,
+        prev=around.prev,
+        next=around.next,
+        meta_tags=[*metadata.citation_tags(brief, urls, title), *twitter],
+        og_tags=og,
+        json_ld=Markup(
+            json.dumps(ld, ensure_ascii=False, indent=1)
+            .replace("&", "\\u0026")
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+        ),
+        downloads=_downloads(brief, urls, out, labels),
+        citation=metadata.citation_text(brief, title, page_url),
+        bibtex=f"{stem}.bib",
+        ris=f"{stem}.ris",
+        font_css=Markup(""),
+    )
+    template = web_environment(style, styles_root).get_template("brief.html.j2")
+    draft = template.render(context)
+    fallbacks, _missing = needed_fallbacks(brief, style)
+    faces = [face for face in style.fonts if not face.fallback] + fallbacks
+    fonts = web_fonts(faces, html.unescape(_TAG.sub("", draft)))
+    context["font_css"] = Markup("\n".join(font.css() for font in fonts))
+    files = {
+        "index.html": template.render(context).encode(),
+        "web.css": web_css(style, styles_root),
+        f"{stem}.bib": metadata.bibtex(brief, title, page_url).encode(),
+        f"{stem}.ris": metadata.ris(brief, title, page_url).encode(),
+    }
+    files.update({font.name: font.data for font in fonts})
+    return files

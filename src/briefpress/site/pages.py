@@ -1,0 +1,168 @@
+"""Site stage, web pages: ``<stem>/index.html`` for every built brief, after the build.
+
+A page links to its neighbours in the series and to its other language
+editions, so pages are written once every brief is built, from all the briefs
+of the series (not one brief at a time). Files are rewritten only when their
+content changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..build.builder import Builder
+from ..build.options import BuildOptions, Project, find_briefs
+from ..errors import BriefpressError
+from ..source.model import Brief
+from . import metadata
+from .catalogue import write_if_changed
+from .page import (
+    PAGE_IMAGE,
+    Edition,
+    Link,
+    Neighbours,
+    language_name,
+    page_image,
+    render_page,
+)
+
+#: The digest of what a page was made from, beside it (see ``_page_key``).
+KEY_FILE = ".page-key"
+
+
+def load_all(builder: Builder, paths: Sequence[Path]) -> tuple[list[Brief], list[str]]:
+    briefs: list[Brief] = []
+    problems: list[str] = []
+    for path in find_briefs(paths):
+        try:
+            briefs.append(builder.load(path))
+        except BriefpressError as exc:
+            problems += exc.lines()
+    return briefs, problems
+
+
+def editions_of(briefs: list[Brief], builder: Builder) -> dict[Path, list[tuple[Brief, Path]]]:
+    """Brief path → every edition of it (itself included), with each one's page folder."""
+    by_stem = {brief.stem: brief for brief in briefs}
+    groups: dict[str, list[Brief]] = {}
+    for brief in briefs:
+        root = brief.translation_of if brief.translation_of in by_stem else brief.stem
+        groups.setdefault(root or brief.stem, []).append(brief)
+    found: dict[Path, list[tuple[Brief, Path]]] = {}
+    for members in groups.values():
+        pages = [(b, builder.out_for(b.series) / b.stem) for b in members]
+        for brief in members:
+            found[brief.path] = pages
+    return found
+
+
+def _relative(target: Path, start: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(target, start)).as_posix()
+
+
+def write_pages(
+    paths: Sequence[Path], project: Project, options: BuildOptions | None = None
+) -> tuple[list[Path], list[str]]:
+    """Web pages of the briefs under ``paths``: changed files and problems."""
+    paths = list(paths)
+    options = options or BuildOptions()
+    out = (options.out_dir or project.default_output).resolve()
+    builder = Builder(project, out, options)
+    wanted = set(find_briefs(paths or [project.default_source]))
+    # Neighbours and editions may lie outside ``paths``: read the whole source.
+    everything = [project.default_source] if project.default_source.is_dir() else []
+    # Briefs that do not load are the build's to report; pages report their own problems.
+    briefs, _ = load_all(builder, [*everything, *wanted])
+    problems: list[str] = []
+    briefs = list({b.path: b for b in briefs}.values())
+    editions = editions_of(briefs, builder)
+    series_of: dict[Path, list[Brief]] = {}
+    for brief in briefs:
+        if brief.status == "published":
+            series_of.setdefault(brief.series.path, []).append(brief)
+    changed: list[Path] = []
+    for brief in briefs:
+        folder = builder.out_for(brief.series) / brief.stem
+        if brief.path not in wanted or "html" not in builder.formats_for(brief.series):
+            continue
+        if not (folder / "index.xhtml").is_file():
+            continue  # not built (it failed): no page that links to missing files
+        try:
+            changed += _write_page(brief, builder, folder, series_of, editions[brief.path])
+        except BriefpressError as exc:
+            problems += exc.lines()
+    return changed, problems
+
+
+def _write_page(
+    brief: Brief,
+    builder: Builder,
+    folder: Path,
+    series_of: dict[Path, list[Brief]],
+    editions: list[tuple[Brief, Path]],
+) -> list[Path]:
+    siblings = sorted(series_of.get(brief.series.path, []), key=lambda b: (b.date, b.number))
+    prev = nxt = None
+    if brief in siblings:
+        index = siblings.index(brief)
+        if index > 0:
+            prev = siblings[index - 1]
+        if index + 1 < len(siblings):
+            nxt = siblings[index + 1]
+    around = Neighbours(
+        prev=Link(f"../{prev.stem}/index.html", prev.title) if prev else None,
+        next=Link(f"../{nxt.stem}/index.html", nxt.title) if nxt else None,
+        editions=[
+            Edition(
+                other.language,
+                language_name(other.language),
+                metadata.urls_for(other, False, False, False).page
+                if other.series.site_url
+                else _relative(page / "index.html", folder),
+                other.path == brief.path,
+                other.translation_of is None,
+            )
+            for other, page in sorted(editions, key=lambda e: e[0].language)
+        ]
+        if len(editions) > 1
+        else [],
+    )
+    out = folder.parent
+    style = builder.style(brief.series.style)
+    key = _page_key(brief, builder, out, around)
+    stamp = folder / KEY_FILE
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return []  # nothing the page shows has changed: ``make`` after ``make`` stays quick
+    files = render_page(brief, style, builder.project.styles, out, around)
+    changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
+    pdf = out / f"{brief.stem}.pdf"
+    image = folder / PAGE_IMAGE
+    if pdf.is_file() and (not image.is_file() or image.stat().st_mtime < pdf.stat().st_mtime):
+        write_if_changed(image, page_image(pdf))
+        changed.append(image)
+    write_if_changed(stamp, key.encode())
+    return changed
+
+
+def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> str:
+    """A digest of everything the page is made from: sources, style, outputs, neighbours."""
+    style = builder.style(brief.series.style)
+    # This stage's own code too: a page made by an older briefpress is remade.
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    # style.files holds its parents' files too, the neutral style's among them.
+    inputs = [brief.path, brief.series.path, *style.files, *code]
+    digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
+    for path in inputs:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    for kind in ("pdf", "epub"):
+        output = out / f"{brief.stem}.{kind}"
+        if output.is_file():
+            stat = output.stat()
+            digest.update(f"{kind}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
