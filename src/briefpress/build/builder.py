@@ -155,12 +155,17 @@ class Builder:
                     context = html.template_context(brief, style, "epub")
                     package = epub.build_epub(brief, style, folder, context)
                     pending[out / f"{brief.stem}.epub"] = package
-            # Write only when every format rendered: a brief is never half-updated.
+            # Write only when every format rendered and every path stays inside the
+            # output folder: a brief is never half-updated.
+            for target, content in pending.items():
+                outputs.check_inside(target, self.out_dir)
+                for name in content if isinstance(content, dict) else ():
+                    outputs.check_name(name)
             for target, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(target, content)
+                    outputs.write_file(target, content, root=self.out_dir)
                 else:
-                    outputs.write_tree(target, content)
+                    outputs.write_tree(target, content, root=self.out_dir)
                 result.outputs.append(target)
         except BriefpressError as exc:
             result.errors += exc.lines()

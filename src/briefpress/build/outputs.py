@@ -11,14 +11,44 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from ..errors import RenderError
 
 TEMP_PREFIX = ".briefpress-tmp-"
 #: A replaced folder waits here until its successor is in place.
 RETIRED = "retired-"
 
 
-def write_file(path: Path, data: bytes) -> None:
+class OutsideOutput(RenderError):
+    """An output path that would leave the output folder (zip-slip): refused, nothing written."""
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """``path`` stays inside ``root`` once ``..`` and symbolic links are followed."""
+    real_root = root.resolve()
+    real = path.parent.resolve() / path.name
+    if path.name in ("", ".", "..") or (real != real_root and real_root not in real.parents):
+        raise OutsideOutput(f"{path}: refused to write outside the output folder {root}")
+
+
+def check_name(name: str) -> None:
+    """A relative POSIX name inside a folder or an archive: no ``..``, no absolute path."""
+    parts = PurePosixPath(name).parts
+    if (
+        not parts
+        or name.startswith("/")
+        or "\\" in name
+        or "\x00" in name
+        or any(part in ("..", ".") for part in parts)
+    ):
+        raise OutsideOutput(f"refused output name {name!r}: it would leave its folder")
+
+
+def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write ``path`` atomically; with ``root``, only if it stays inside that folder."""
+    if root is not None:
+        check_inside(path, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
@@ -33,8 +63,12 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
+def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = None) -> None:
     """Replace ``folder`` with exactly ``files`` (relative POSIX paths → bytes)."""
+    if root is not None:
+        check_inside(folder, root)
+    for name in files:
+        check_name(name)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))
     try:

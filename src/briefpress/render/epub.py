@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+from ..errors import RenderError
 from ..source.model import Brief
 from ..style.loader import Style
 
@@ -237,6 +238,11 @@ def build_epub(
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
+    for name in files:
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts):
+            # A reader unpacking the EPUB would write outside its folder (zip-slip).
+            raise RenderError(f"{brief.path}: refused EPUB entry name {name!r}")
     when = (max(brief.date.year, 1980), brief.date.month, brief.date.day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -52,6 +52,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
     # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
+    body_env = {"labels": labels, "notes": notes, "images": dict(brief.image_renames)}
     return {
         "target": target,
         "pdf_target": "print",
@@ -71,7 +72,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "date_text": brief.date_text,
         "key_issues": [Markup(render_inline(inline, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
-        "body": Markup(render_body(md, brief.body, {"labels": labels, "notes": notes})),
+        "body": Markup(render_body(md, brief.body, body_env)),
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
         "about_label": labels.get(about_key, "About the author"),

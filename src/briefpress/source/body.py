@@ -25,13 +25,19 @@ _CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
+#: Bounds on one figure: a print brief never needs more, and a decoder asked for
+#: more is being asked to exhaust memory (a 69-byte PNG can claim 900 megapixels).
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
 class BodyReport:
     problems: tuple[Problem, ...]
-    #: Images as written in the brief (relative POSIX paths), in order of use.
+    #: Images by their resolved path relative to the brief's folder (POSIX), in order of use.
     images: tuple[str, ...]
+    #: Image paths as written (URL-decoded) → their resolved names, where the two differ.
+    renames: tuple[tuple[str, str], ...] = ()
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
@@ -51,7 +57,10 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     tokens = md.parse(body, env)
     problems: list[Problem] = []
     images: list[str] = []
+    renames: dict[str, str] = {}
     folder = path.parent.resolve()
+    # One verdict per file: a figure used 2,000 times is read and checked once.
+    checked: dict[str, tuple[str | None, str]] = {}
 
     def fail(line: int, field: str, message: str) -> None:
         problems.append(Problem(path, body_line + line, field, message))
@@ -65,11 +74,16 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             src = str(token.attrs.get("src", ""))
             if not token.content.strip():
                 fail(line, "image", f"{src}: alt text is required (describe the image)")
-            error = _check_image(src, folder)
+            if src not in checked:
+                checked[src] = _check_image(src, folder)
+            error, name = checked[src]
             if error:
                 fail(line, "image", error)
             else:
-                images.append(unquote(urlsplit(src).path))
+                images.append(name)
+                written = unquote(urlsplit(src).path)
+                if written != name:
+                    renames[written] = name
         elif token.type == "text":
             for match in _UNDEFINED_NOTE.finditer(token.content):
                 fail(line, "notes", f"note reference [^{match[1]}] has no note")
@@ -87,7 +101,7 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             unused.discard(definition[1])
             line = body.count("\n", 0, definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
-    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)))
+    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(renames.items()))
 
 
 def _cells(line: str) -> int:
@@ -111,31 +125,50 @@ def _check_tables(tokens: list[Token], body: str, fail: Callable[[int, str, str]
                 fail(token.map[0], "table", f"row has {count} cells, the header has {header}")
 
 
-def _check_image(src: str, folder: Path) -> str | None:
-    """Why an image may not be used, or None: only files in the brief's own folder."""
+def _check_image(src: str, folder: Path) -> tuple[str | None, str]:
+    """Why an image may not be used (or None), and its name relative to the brief's folder.
+
+    The name comes from the resolved path, never from the text as written: it
+    becomes an output file name, and ``../../x.png`` must not write outside it.
+    """
     if not src:
-        return "image has no path"
+        return "image has no path", ""
     if has_scheme(src):
         if src.lower().startswith(("http:", "https:")):
-            return f"{src}: remote images are refused (nothing is fetched from the network)"
-        return f"{src}: refused URL scheme"
+            return f"{src}: remote images are refused (nothing is fetched from the network)", ""
+        return f"{src}: refused URL scheme", ""
     relative = unquote(urlsplit(src).path)
     if relative.startswith("/"):
-        return f"{src}: absolute paths are refused; use a path relative to the brief"
-    target = (folder / relative).resolve()
-    if folder not in target.parents:
-        return f"{src}: outside the brief's folder (after following links)"
-    if not target.is_file():
-        return f"{src}: image not found"
+        return f"{src}: absolute paths are refused; use a path relative to the brief", ""
+    if "\x00" in relative:
+        return f"{src}: the path contains a NUL character", ""
+    try:
+        target = (folder / relative).resolve(strict=True)
+        if folder not in target.parents:
+            return f"{src}: outside the brief's folder (after following links)", ""
+        if not target.is_file():
+            return f"{src}: image not found", ""
+        size = target.stat().st_size
+    except FileNotFoundError:
+        return f"{src}: image not found", ""
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, name too long
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{src}: cannot read the image ({reason})", ""
+    name = target.relative_to(folder).as_posix()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})"
+        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})", name
+    if size > MAX_IMAGE_BYTES:
+        limit = MAX_IMAGE_BYTES // (1024 * 1024)
+        return f"{src}: the file is larger than {limit} MiB (reduce it for print)", name
     if target.suffix.lower() == ".svg":
         try:
             sanitise_svg(target.read_bytes())
         except UnsafeSvg as exc:
-            return f"{src}: {exc}"
-        return None
-    return _check_raster(src, target)
+            return f"{src}: {exc}", name
+        except OSError as exc:
+            return f"{src}: cannot read the image ({exc.strerror})", name
+        return None, name
+    return _check_raster(src, target), name
 
 
 def _check_raster(src: str, target: Path) -> str | None:
@@ -144,8 +177,16 @@ def _check_raster(src: str, target: Path) -> str | None:
 
     try:
         with Image.open(target) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return (
+                    f"{src}: {width}×{height} pixels is more than "
+                    f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels (reduce it for print)"
+                )
             image.verify()
             kind = image.format or ""
+    except Image.DecompressionBombError:
+        return f"{src}: the image claims too many pixels (a decompression bomb?)"
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return f"{src}: not a readable {target.suffix[1:].upper()} image"
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}

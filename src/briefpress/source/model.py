@@ -99,8 +99,10 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
-    #: Local images the body uses, relative to the brief's folder.
+    #: Local images the body uses, by resolved path relative to the brief's folder.
     images: tuple[str, ...] = ()
+    #: Image paths as written → the names above, where they differ (``./a/../x.png``).
+    image_renames: tuple[tuple[str, str], ...] = ()
 
     @property
     def stem(self) -> str:
@@ -262,6 +264,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
+        image_renames=body.renames,
     )
     reader.finish()
     return brief
