@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefpress.build import BuildOptions, Project, build
 from briefpress.build import outputs
 from briefpress.cli import main
 
@@ -79,3 +78,71 @@ def test_epub_entries_never_climb() -> None:
 
     with pytest.raises(RenderError):
         epub._zip(Dated(), {"EPUB/../../evil": b"x"})  # type: ignore[arg-type]
+
+
+# 2. Styles from anywhere, templates that run code -------------------------------
+
+
+def test_series_style_must_be_a_name_under_styles(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    evil = root / "source" / "evil" / "st"
+    evil.parent.mkdir()
+    import shutil
+
+    shutil.copytree(root / "styles" / "csds", evil)
+    series = root / "source" / "series.yaml"
+    text = series.read_text().replace("style: csds", "style: ../source/evil/st")
+    series.write_text(text)
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    line = text.splitlines().index("style: ../source/evil/st") + 1
+    assert f"source/series.yaml:{line}: style:" in output
+    assert "not a style name" in output
+    assert not (root / "build" / "2024-1-x").exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("print: [print.css]", "print: [print.css, /etc/passwd]"),
+        ("screen: [screen.css]", "screen: [screen.css, ../../../../../../../../etc/passwd]"),
+        ("draft: {stylesheets: [targets/draft.css]", "draft: {stylesheets: [/etc/passwd]"),
+    ],
+)
+def test_style_files_stay_in_the_style_folder(
+    make_project: MakeProject, old: str, new: str
+) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    path = root / "styles" / "csds" / "style.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    assert "outside the style folder" in output
+    written = (root / "build").rglob("*.css")
+    assert "root:" not in "".join(p.read_text(errors="replace") for p in written)
+
+
+def test_font_licence_stays_in_the_style_folder(tmp_path: Path) -> None:
+    from briefpress.style.loader import _file_face
+
+    folder = tmp_path / "style"
+    (folder / "fonts").mkdir(parents=True)
+    (folder / "fonts" / "x.ttf").write_bytes(b"font")
+    with pytest.raises(LookupError, match="licence"):
+        _file_face({"file": "fonts/x.ttf", "family": "X", "license": "/etc/passwd"}, folder)
+    with pytest.raises(LookupError, match="licence"):
+        _file_face({"file": "fonts/x.ttf", "family": "X", "license": "../../etc/shadow"}, folder)
+
+
+def test_templates_cannot_run_code(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    marker = tmp_path / "pwned"
+    template = root / "styles" / "csds" / "templates" / "epub.xhtml.j2"
+    attack = f'{{{{ lipsum.__globals__["os"].system("touch {marker}") }}}}'
+    template.write_text(attack + "\n" + template.read_text())
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    assert not marker.exists()
+    assert "template epub.xhtml.j2" in output and "internal error" not in output

@@ -122,10 +122,18 @@ def render(
     """``target`` names the template (print, epub); ``extra`` adds to what it sees."""
     if target not in style.templates:
         raise StyleError(f"style '{style.name}' has no '{target}' template")
+    import jinja2
+
     context = {**template_context(brief, style, target), **(extra or {})}
-    template = style.jinja.get_template(style.templates[target])
+    name = style.templates[target]
+    try:
+        text = style.jinja.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        # The sandbox refusing unsafe attributes, a missing template or variable:
+        # a maintainer's mistake in the style, named, never a traceback.
+        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
     return Rendered(
-        text=template.render(context),
+        text=text,
         title=brief.title,
         authors=tuple(context["author_names"]),
         description=context["description"],

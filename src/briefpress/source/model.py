@@ -23,6 +23,8 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: A style is a folder name under styles/, never a path (style.loader checks it again).
+_STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def load_series(path: Path) -> Series:
         issn=issn,
         disclaimer=disclaimer,
         disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
-        style=reader.string("style", required=True) or "",
+        style=_read_style_name(reader),
         lang=reader.string("lang") or "en",
         date_format=reader.string("date_format") or "%d.%m.%Y",
         max_pages=reader.integer("max_pages") or 8,
@@ -188,6 +190,13 @@ def load_series(path: Path) -> Series:
     )
     reader.finish()
     return series
+
+
+def _read_style_name(reader: FieldReader) -> str:
+    name = reader.string("style", required=True) or ""
+    if name and not _STYLE_NAME.match(name):
+        reader.fail("style", f'"{name}" is not a style name (a folder under styles/, no path)')
+    return name
 
 
 def _read_numbering(reader: FieldReader) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +21,8 @@ from ..source.reader import read_yaml_file
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
 
 STYLE_FILE = "style.yaml"
+#: A style is named, never addressed by path: ``styles/<name>`` and nothing else.
+STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 #: What a style.yaml may say; each key is documented in the README's style section.
 STYLE_FIELDS = (
@@ -77,6 +80,7 @@ class Style:
     @cached_property
     def jinja(self) -> Any:  # jinja2.Environment, imported on first use
         import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
 
         # Child first, as theme search paths do; "parent/name.j2" reaches a parent's
         # own template, so a child can override one block and inherit the rest.
@@ -90,7 +94,8 @@ class Style:
                 jinja2.PrefixLoader(prefixed),
             ]
         )
-        return jinja2.Environment(
+        # Sandboxed: a template is data, and must not reach Python (``lipsum.__globals__``).
+        return SandboxedEnvironment(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -135,6 +140,8 @@ def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) ->
 
 
 def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Style:
+    if not STYLE_NAME.match(name):
+        raise StyleError(f"style '{name}': a style is a folder name under {styles_root}")
     folder = styles_root / name
     path = folder / STYLE_FILE
     if not path.is_file():
@@ -148,6 +155,8 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         """A file named by the style: this folder first, then the parents'."""
         for candidate in folders:
             if (candidate / name_in_style).is_file():
+                if not _inside(candidate / name_in_style, candidate):
+                    reader.fail(key, f"{name_in_style} is outside the style folder {candidate}")
                 return candidate / name_in_style
         reader.fail(key, f"{name_in_style} not found in {' or '.join(str(f) for f in folders)}")
         return folder / name_in_style
@@ -193,6 +202,8 @@ def _load_parent(reader: FieldReader, styles_root: Path, chain: tuple[str, ...])
         return None
     line = reader.raw.line_of("extends")
     where = f"{reader.raw.path}:{line}: extends"
+    if not STYLE_NAME.match(name):
+        raise StyleError(f"{where}: '{name}' is not a style name (a folder under {styles_root})")
     if name in chain:
         raise StyleError(
             f"{where}: styles extend each other in a circle ({' → '.join([*chain, name])})"
@@ -330,10 +341,19 @@ def _file_face(entry: dict[str, Any], folder: Path) -> FontFace:
     if not path.is_file() or folder.resolve() not in path.parents:
         raise LookupError(f"font file {entry['file']} not found in the style folder")
     license_name = entry.get("license")
+    license_path = (folder / str(license_name)) if license_name else None
+    if license_path is not None and not (license_path.is_file() and _inside(license_path, folder)):
+        raise LookupError(f"licence file {license_name} not found in the style folder")
     return FontFace(
         family=str(entry["family"]),
         path=path,
         style=str(entry.get("style", "normal")),
         weight=int(entry["weight"]) if entry.get("weight") else None,
-        license=(folder / str(license_name)) if license_name else None,
+        license=license_path,
     )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """After ``..`` and symbolic links: a style names only its own files (or a parent's)."""
+    real, root = path.resolve(), folder.resolve()
+    return root in real.parents
