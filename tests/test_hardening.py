@@ -146,3 +146,59 @@ def test_templates_cannot_run_code(make_project: MakeProject, tmp_path: Path) ->
     assert code == 1
     assert not marker.exists()
     assert "template epub.xhtml.j2" in output and "internal error" not in output
+
+
+# 3. Hostile images: a located error for their brief, the others still built ---------
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("figures/x%00.png", "NUL"),
+        ("figures/bomb.png", "pixels"),
+        ("figures/loop.png", "cannot read the image"),
+        ("figures/big.svg", "larger than"),
+    ],
+)
+def test_hostile_image_fails_its_own_brief_only(
+    make_project: MakeProject, image: str, message: str
+) -> None:
+    root = make_project(
+        {
+            "2024-1-bad.md": brief_with(f"![A figure]({image})"),
+            "2024-2-good.md": brief_with("Plain text.", number=2),
+        }
+    )
+    figures = root / "source" / "figures"
+    figures.mkdir()
+    (figures / "bomb.png").write_bytes(png_claiming(30000, 30000))
+    (figures / "loop.png").symlink_to("loop.png")
+    with (figures / "big.svg").open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)
+    code, output = run("build", "--format", "html")
+    assert code == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    assert f"source/2024-1-bad.md:16: image: {image}: " in output
+    assert message in output
+    assert (root / "build" / "2024-2-good" / "index.xhtml").is_file()
+
+
+def test_image_pixel_bound_is_stated(tmp_path: Path) -> None:
+    from briefpress.source.body import _check_image
+
+    (tmp_path / "wide.png").write_bytes(png_claiming(10000, 6000))
+    error, _name = _check_image("wide.png", tmp_path)
+    assert error is not None and "10000×6000 pixels is more than 50 megapixels" in error
