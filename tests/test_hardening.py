@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefpress.build import outputs
+from briefpress.build import BuildOptions, Project, build, outputs
 from briefpress.cli import main
 
 from .conftest import BRIEF_TEMPLATE, MakeProject
@@ -200,5 +200,85 @@ def test_image_pixel_bound_is_stated(tmp_path: Path) -> None:
     from briefpress.source.body import _check_image
 
     (tmp_path / "wide.png").write_bytes(png_claiming(10000, 6000))
-    error, _name = _check_image("wide.png", tmp_path)
+    error, _name, _count = _check_image("wide.png", tmp_path)
     assert error is not None and "10000×6000 pixels is more than 50 megapixels" in error
+
+
+# 4. Quadratic time, bounds and the timeout ---------------------------------------
+
+
+class CountingSet(set[str]):
+    lookups = 0
+
+    def __contains__(self, item: object) -> bool:
+        CountingSet.lookups += 1
+        return super().__contains__(item)
+
+
+def test_heading_slugs_are_linear() -> None:
+    from briefpress.markdown.parser import _unique_slug
+
+    used, counters = CountingSet(), {}
+    slugs = [_unique_slug("a", used, counters) for _ in range(12_000)]
+    assert slugs[:3] == ["a", "a-2", "a-3"] and slugs[-1] == "a-12000"
+    assert CountingSet.lookups < 3 * 12_000  # the old scan from 2 made 72 million
+    assert _unique_slug("a 2", used, counters) == "a-2-2"  # a written "a-2" still differs
+
+
+def test_each_image_is_validated_once(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefpress.source import body
+
+    calls: list[bytes] = []
+    real = body.svg_elements
+    monkeypatch.setattr(body, "svg_elements", lambda data: calls.append(data) or real(data))
+    root = make_project()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>'
+    (root / "source" / "chart.svg").write_text(svg)
+    report = body.check_body(root / "source" / "x.md", "![A chart](chart.svg)\n\n" * 2000, 1)
+    assert report.problems == () and report.images == ("chart.svg",)
+    assert len(calls) == 1
+
+
+def test_svg_bounds_are_stated(make_project: MakeProject) -> None:
+    from briefpress.source import body
+    from briefpress.source.svg import UnsafeSvg, sanitise_svg
+
+    many = "<rect/>" * 60_000
+    with pytest.raises(UnsafeSvg, match="60001 elements is more than 50000"):
+        sanitise_svg(f'<svg xmlns="http://www.w3.org/2000/svg">{many}</svg>'.encode())
+    root = make_project()
+    chart = "<rect/>" * 20_000
+    (root / "source" / "c.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{chart}</svg>')
+    report = body.check_body(root / "source" / "x.md", "![A chart](c.svg)\n\n" * 2000, 10)
+    assert [str(p).split(": ", 1)[0] for p in report.problems] == ["source/x.md:18"]
+    assert "more than 100000" in report.problems[0].message
+
+
+def test_reading_a_brief_is_under_the_timeout(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from briefpress.source import model
+
+    root = make_project({"2024-1-slow.md": brief_with("Text.")})
+    real = model.load_brief
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model, "load_brief", slow)
+    options = BuildOptions(formats=("html",), jobs=1, timeout=0.2)
+    report = build([root / "source"], Project(root), options)
+    assert report.results[0].errors == ["source/2024-1-slow.md:-: timeout: timed out after 0.2 s"]
+
+
+def test_building_one_brief_in_process_is_under_the_timeout(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    options = BuildOptions(formats=("pdf",), jobs=1, timeout=0.05)
+    report = build([root / "source"], Project(root), options)
+    assert report.results[0].errors == ["source/2024-1-x.md:-: timeout: timed out after 0.05 s"]
+    assert not (root / "build" / "2024-1-x.pdf").exists()

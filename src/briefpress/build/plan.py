@@ -9,6 +9,7 @@ from ..errors import BriefpressError, Problem
 from ..source.model import Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
+from .limits import time_limit
 from .options import BuildOptions
 from .results import BriefResult
 
@@ -56,7 +57,8 @@ def _plan(
                 numbers.append((path, series.path, scope, entry.number, label))
                 places.append((path, builder.out_for(series)))
                 continue
-            brief = builder.load(path)
+            with time_limit(options.timeout, path):  # parsing is a per-brief stage too
+                brief = builder.load(path)
         except BriefpressError as exc:
             plan.failed.append(_failure(path, exc.lines()))
             continue

@@ -16,6 +16,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem
+from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
 from .results import BriefResult, Report
@@ -75,8 +76,8 @@ def _run(
     builder: Builder, briefs: list[Brief], options: BuildOptions, project: Project, out: Path
 ) -> Iterable[BriefResult]:
     if options.jobs <= 1 or len(briefs) <= 1:
-        # One brief costs less here than a worker's start-up.
-        return (build_guarded(builder, brief) for brief in briefs)
+        # One brief costs less here than a worker's start-up; the same timeout holds.
+        return (_build_limited(builder, brief, options.timeout) for brief in briefs)
 
     config = WorkerConfig(project.root, out, options)
 
@@ -84,6 +85,14 @@ def _run(
         return _failure(brief.path, [str(_problem(brief.path, message))])
 
     return run_parallel(briefs, config, options.jobs, options.timeout, failed)
+
+
+def _build_limited(builder: Builder, brief: Brief, timeout: float) -> BriefResult:
+    try:
+        with time_limit(timeout, brief.path):
+            return build_guarded(builder, brief)
+    except TimeLimit as exc:  # fired between two stages, outside the builder's own handling
+        return _failure(brief.path, exc.lines())
 
 
 @dataclass(frozen=True)

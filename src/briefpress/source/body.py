@@ -8,6 +8,7 @@ cache hashes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from markdown_it.token import Token
 from ..errors import Problem
 from ..markdown.boxes import BOXES
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
-from .svg import UnsafeSvg, sanitise_svg
+from .svg import UnsafeSvg, svg_elements
 
 _CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -29,6 +30,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
 #: more is being asked to exhaust memory (a 69-byte PNG can claim 900 megapixels).
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
+#: SVG elements drawn in one brief, every use counted: drawing costs about 0.4 ms an
+#: element, so this keeps the figures of one brief to well under a minute.
+MAX_SVG_ELEMENTS_DRAWN = 100_000
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     renames: dict[str, str] = {}
     folder = path.parent.resolve()
     # One verdict per file: a figure used 2,000 times is read and checked once.
-    checked: dict[str, tuple[str | None, str]] = {}
+    checked: dict[str, tuple[str | None, str, int]] = {}
+    drawn = 0
 
     def fail(line: int, field: str, message: str) -> None:
         problems.append(Problem(path, body_line + line, field, message))
@@ -76,9 +81,17 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
                 fail(line, "image", f"{src}: alt text is required (describe the image)")
             if src not in checked:
                 checked[src] = _check_image(src, folder)
-            error, name = checked[src]
+            error, name, elements = checked[src]
+            drawn += elements
             if error:
                 fail(line, "image", error)
+            elif drawn > MAX_SVG_ELEMENTS_DRAWN >= drawn - elements:
+                fail(
+                    line,
+                    "image",
+                    f"{src}: the brief's SVG figures now draw {drawn} elements, more than "
+                    f"{MAX_SVG_ELEMENTS_DRAWN} (use the figure fewer times, or simplify it)",
+                )
             else:
                 images.append(name)
                 written = unquote(urlsplit(src).path)
@@ -91,15 +104,21 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
+    starts = [0, *(m.end() for m in re.finditer("\n", body))]
+
+    def line_of(offset: int) -> int:
+        """0-based line of an offset: a binary search, so many findings stay linear."""
+        return bisect.bisect_right(starts, offset) - 1
+
     for match in _CONTAINER.finditer(body):
         if match[1] not in BOXES:
-            line = body.count("\n", 0, match.start())
+            line = line_of(match.start())
             fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
             unused.discard(definition[1])
-            line = body.count("\n", 0, definition.start())
+            line = line_of(definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
     return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(renames.items()))
 
@@ -125,48 +144,48 @@ def _check_tables(tokens: list[Token], body: str, fail: Callable[[int, str, str]
                 fail(token.map[0], "table", f"row has {count} cells, the header has {header}")
 
 
-def _check_image(src: str, folder: Path) -> tuple[str | None, str]:
+def _check_image(src: str, folder: Path) -> tuple[str | None, str, int]:
     """Why an image may not be used (or None), and its name relative to the brief's folder.
 
+    The count is the SVG elements one use draws (0 for raster images).
     The name comes from the resolved path, never from the text as written: it
     becomes an output file name, and ``../../x.png`` must not write outside it.
     """
     if not src:
-        return "image has no path", ""
+        return "image has no path", "", 0
     if has_scheme(src):
         if src.lower().startswith(("http:", "https:")):
-            return f"{src}: remote images are refused (nothing is fetched from the network)", ""
-        return f"{src}: refused URL scheme", ""
+            return f"{src}: remote images are refused (nothing is fetched from the network)", "", 0
+        return f"{src}: refused URL scheme", "", 0
     relative = unquote(urlsplit(src).path)
     if relative.startswith("/"):
-        return f"{src}: absolute paths are refused; use a path relative to the brief", ""
+        return f"{src}: absolute paths are refused; use a path relative to the brief", "", 0
     if "\x00" in relative:
-        return f"{src}: the path contains a NUL character", ""
+        return f"{src}: the path contains a NUL character", "", 0
     try:
         target = (folder / relative).resolve()
         if folder not in target.parents:
-            return f"{src}: outside the brief's folder (after following links)", ""
+            return f"{src}: outside the brief's folder (after following links)", "", 0
         if not target.is_file():
-            return f"{src}: image not found", ""
+            return f"{src}: image not found", "", 0
         size = target.stat().st_size
     except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, name too long
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return f"{src}: cannot read the image ({reason})", ""
+        return f"{src}: cannot read the image ({reason})", "", 0
     name = target.relative_to(folder).as_posix()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})", name
+        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})", name, 0
     if size > MAX_IMAGE_BYTES:
         limit = MAX_IMAGE_BYTES // (1024 * 1024)
-        return f"{src}: the file is larger than {limit} MiB (reduce it for print)", name
+        return f"{src}: the file is larger than {limit} MiB (reduce it for print)", name, 0
     if target.suffix.lower() == ".svg":
         try:
-            sanitise_svg(target.read_bytes())
+            return None, name, svg_elements(target.read_bytes())
         except UnsafeSvg as exc:
-            return f"{src}: {exc}", name
+            return f"{src}: {exc}", name, 0
         except OSError as exc:
-            return f"{src}: cannot read the image ({exc.strerror})", name
-        return None, name
-    return _check_raster(src, target), name
+            return f"{src}: cannot read the image ({exc.strerror})", name, 0
+    return _check_raster(src, target), name, 0
 
 
 def _check_raster(src: str, target: Path) -> str | None:
