@@ -282,3 +282,44 @@ def test_building_one_brief_in_process_is_under_the_timeout(make_project: MakePr
     report = build([root / "source"], Project(root), options)
     assert report.results[0].errors == ["source/2024-1-x.md:-: timeout: timed out after 0.05 s"]
     assert not (root / "build" / "2024-1-x.pdf").exists()
+
+
+# 5. A manifest of the wrong shape: one warning, a full rebuild --------------------
+
+
+def _manifest_variants() -> list[str]:
+    from briefpress import __version__
+
+    head = f'{{"schema": 1, "version": "{__version__}", "entries": '
+    entry = (
+        '{"settings": "s", "deps": {}, "outputs": [], "series": "", "year": 0, '
+        '"number": 0, "rules": null, "warnings": []}'
+    )
+    return [
+        "[]",
+        head + '"x"}',
+        head + '{"a": ' + entry.replace('"year": 0', '"year": "2024"') + "}}",
+        head + '{"a": ' + entry.replace('"deps": {}', '"deps": {"x": 1}') + "}}",
+        head + '{"a": ' + entry.replace('"rules": null', '"rules": {"r": [1]}') + "}}",
+        head + '{"a": ' + entry.replace('"outputs": []', '"outputs": "abc"') + "}}",
+        head + '{"a": 1}}',
+        "[" * 100_000 + "]" * 100_000,
+        '"just text"',
+    ]
+
+
+@pytest.mark.parametrize("text", _manifest_variants(), ids=range(len(_manifest_variants())))
+def test_damaged_manifest_means_one_warning_and_a_full_rebuild(
+    make_project: MakeProject, text: str
+) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    assert run("build", "--format", "html")[0] == 0
+    manifest = root / "build" / ".briefpress-manifest.json"
+    # The real entry's key, so a shape check (not a missing key) must catch it.
+    manifest.write_text(text.replace('"a"', f'"{root}/source/2024-1-x.md"'))
+    code, output = run("build", "--format", "html")
+    assert code == 0, output
+    assert output.count("warning:") == 1 and "rebuilding all" in output
+    assert "built 1, up to date 0" in output
+    code, output = run("build", "--format", "html")
+    assert (code, output.count("warning:")) == (0, 0) and "up to date 1" in output

@@ -197,6 +197,8 @@ def check(
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:
         click.echo(json_report(report.results))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     checked = [r for r in report.results if r.rules is not None]
     failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
     click.echo(

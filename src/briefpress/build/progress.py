@@ -72,6 +72,8 @@ class BuildProgress:
             self._bar.update(self._task, advance=1, description=result.path.name)
 
     def summary(self, report: Report) -> None:
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
         line = (
             f"built {len(report.built)}, up to date {len(report.fresh)}, "
             f"failed {len(report.failed)} in {report.seconds:.2f} s"

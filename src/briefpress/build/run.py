@@ -69,7 +69,8 @@ def build(
     if plan.stale:
         manifest.save()
     results.sort(key=lambda r: r.path)
-    return Report(results, time.perf_counter() - started)
+    notes = [manifest.warning] if manifest.warning else []
+    return Report(results, time.perf_counter() - started, notes)
 
 
 def _run(
