@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import BriefpressError
+from .errors import BriefpressError, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +39,7 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except BriefpressError as exc:
             for line in exc.lines():
-                click.echo(line, err=True)
+                click.echo(printable(line), err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # a file system problem is not a bug: say which file
             click.echo(f"briefpress: {exc.strerror or exc}: {exc.filename or ''}", err=True)
@@ -190,7 +190,7 @@ def check(
     for result in report.results:
         warnings = [f"warning: {warning}" for warning in result.warnings]
         for line in warnings + result.errors + lines(result):
-            click.echo(line, err=True)
+            click.echo(printable(line), err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
     if junit:
@@ -198,7 +198,7 @@ def check(
     if as_json:
         click.echo(json_report(report.results))
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(printable(f"warning: {warning}"), err=True)
     checked = [r for r in report.results if r.rules is not None]
     failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
     click.echo(
