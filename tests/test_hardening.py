@@ -383,3 +383,33 @@ def test_printed_and_reported_text_is_escaped(tmp_path: Path) -> None:
     assert "\x1b" not in str(problem) and "\\x1b[2J" in str(problem)
     report = as_junit([BriefResult(tmp_path / "a\x01.md", errors=[str(problem), "\x00"])], 1.0)
     ET.fromstring(report)  # well-formed XML
+
+
+# 7. Relative links; no checkout path in the PDF ------------------------------------
+
+
+@pytest.mark.parametrize("link", ["other.md", "../../etc/passwd", "//example.org/x", ""])
+def test_relative_links_are_refused_with_the_line(make_project: MakeProject, link: str) -> None:
+    make_project({"2024-1-x.md": brief_with(f"See [this]({link}) and [that](#introduction).")})
+    code, output = run("build", "--format", "pdf")
+    assert code == 1
+    assert f"source/2024-1-x.md:16: link: relative link refused: {link or '(empty)'}" in output
+
+
+def test_pdf_bytes_do_not_depend_on_the_checkout(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    first = make_project({"2024-1-x.md": brief_with("![A figure](figures/ok.png)")})
+    (first / "source" / "figures").mkdir()
+    (first / "source" / "figures" / "ok.png").write_bytes(PNG)
+    second = tmp_path / "elsewhere" / "checkout"
+    shutil.copytree(first, second)
+    pdfs = []
+    for root in (first, second):
+        monkeypatch.chdir(root)
+        assert run("build", "--format", "pdf")[0] == 0
+        pdfs.append((root / "build" / "2024-1-x.pdf").read_bytes())
+    assert pdfs[0] == pdfs[1]
+    assert str(tmp_path).encode() not in pdfs[0] and b"file:" not in pdfs[0]

@@ -47,6 +47,7 @@ from ..source.model import Brief
 from ..source.svg import UnsafeSvg, sanitise_svg
 from ..style.fonts import cache_root
 from ..style.loader import Style, Target
+from .mounts import Mounts
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -149,7 +150,7 @@ def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def _fetcher(roots: tuple[Path, ...]) -> Any:
+def _fetcher(roots: tuple[Path, ...], mounts: Mounts | None = None) -> Any:
     """The only way the layout engine reads anything; a whitelist, not a blacklist."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -163,8 +164,9 @@ def _fetcher(roots: tuple[Path, ...]) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == "file":
-                path = Path(unquote(urlsplit(url).path)).resolve()
+            mounted = mounts.path(url) if mounts else None
+            if scheme == "file" or mounted is not None:
+                path = (mounted or Path(unquote(urlsplit(url).path))).resolve()
                 if _is_within(path, self.roots) and path.is_file():
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     body = path.read_bytes()
@@ -175,7 +177,7 @@ def _fetcher(roots: tuple[Path, ...]) -> Any:
                             self.refused.append(f"{url} ({exc})")
                             raise
                     headers = {"Content-Type": mime}
-                    return URLFetcherResponse(path.as_uri(), body=body, headers=headers)
+                    return URLFetcherResponse(url, body=body, headers=headers)
             self.refused.append(url)
             raise ValueError(f"refused by the briefpress sandbox: {url}")
 
@@ -357,14 +359,15 @@ class Engine:
     ) -> Layout:
         from weasyprint import CSS, HTML
 
-        fetcher = _fetcher((brief.path.parent, *style.readable_roots))
+        mounts = Mounts.of(brief, style)
+        fetcher = _fetcher((brief.path.parent, *style.readable_roots), mounts)
         font_config = self.font_config(style)
-        base_url = brief.path.parent.resolve().as_uri() + "/"
+        base_url = mounts.folders[0][0]
         with _session(brief.date) as collected:
             stylesheets = [
                 CSS(string=style.font_css(), font_config=font_config, url_fetcher=fetcher),
                 *(
-                    CSS(filename=str(css), font_config=font_config, url_fetcher=fetcher)
+                    CSS(url=mounts.url(css), font_config=font_config, url_fetcher=fetcher)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]

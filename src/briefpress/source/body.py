@@ -75,6 +75,14 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             href = str(token.attrs.get("href", ""))
             if not is_safe_link(href):
                 fail(line, "link", f"refused URL scheme: {href}")
+            elif not has_scheme(href) and not href.startswith("#"):
+                # A path would point into this checkout (file:///…), for no reader to follow.
+                fail(
+                    line,
+                    "link",
+                    f"relative link refused: {href or '(empty)'} "
+                    "(link to a web address, or to a #section of this brief)",
+                )
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
             if not token.content.strip():
