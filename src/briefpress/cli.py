@@ -57,6 +57,10 @@ def main() -> None:
     """
 
 
+def _say_waiting(folder: Path) -> None:
+    click.echo(f"briefpress: another build is writing to {folder}; waiting for it", err=True)
+
+
 @main.command()
 @PATHS
 @OUTPUT
@@ -120,8 +124,9 @@ def build(
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
-            list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result
-        )
+            list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result,
+            on_wait=_say_waiting,
+        )  # fmt: skip
     progress.summary(report)
     sys.exit(report.exit_code(strict))
 

@@ -14,6 +14,20 @@ BRIEF_SUFFIX = ".md"
 #: What `build` can write.
 BUILDABLE = FORMATS
 DEFAULT_TIMEOUT = 300.0
+#: Names briefpress itself writes in an output folder: the catalogue's thumbnails
+#: and the visual check's diff images. A brief is named after its file, so
+#: ``thumbs.md`` would overwrite them; hidden names are briefpress's own files
+#: (manifest, lock, temporary files, preview).
+RESERVED_STEMS = ("thumbs", "check")
+
+
+def reserved_name(stem: str) -> str | None:
+    """Why a brief may not be called ``stem``, or None."""
+    if stem.startswith("."):
+        return "a brief's name may not start with '.' (briefpress keeps its own files so)"
+    if stem.lower() in RESERVED_STEMS:
+        return f"'{stem}' is reserved for briefpress's own output (rename the file)"
+    return None
 
 
 @dataclass(frozen=True)

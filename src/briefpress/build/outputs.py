@@ -7,15 +7,19 @@ A folder (the EPUB-ready HTML) is assembled beside its destination and swapped i
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from ..errors import RenderError
 
 TEMP_PREFIX = ".briefpress-tmp-"
+#: Held by the run writing to an output folder: a second run waits for it.
+LOCK = ".briefpress-lock"
 #: A replaced folder waits here until its successor is in place.
 RETIRED = "retired-"
 
@@ -92,6 +96,27 @@ def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def locked(folder: Path, on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock; if another run holds it, say so and wait.
+
+    Without it a second run would clear the first one's temporary files as litter.
+    The kernel drops the lock when its holder dies, so a killed run blocks nothing.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait(folder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def remove_litter(folder: Path) -> None:

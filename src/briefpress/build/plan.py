@@ -10,7 +10,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
 from .limits import time_limit
-from .options import BuildOptions
+from .options import BuildOptions, reserved_name
 from .results import BriefResult
 
 
@@ -67,7 +67,7 @@ def _plan(
         scope = brief.issue_year if brief.series.numbers_per_year else 0
         numbers.append((path, brief.series.path, scope, brief.number, brief.issue_label))
         places.append((path, builder.out_for(brief.series)))
-    refused = _duplicate_numbers(numbers) + _shared_outputs(places)
+    refused = _duplicate_numbers(numbers) + _shared_outputs(places) + _reserved(places)
     if refused:
         bad = {problem.path for problem in refused}
         plan.fresh = [r for r in plan.fresh if r.path not in bad]
@@ -89,6 +89,15 @@ def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int, str]]) -> list[
             others = ", ".join(p.name for p, _label in entries if p != path)
             problems.append(_problem(path, f"{label} is also used by {others}", "number"))
     return problems
+
+
+def _reserved(places: list[tuple[Path, Path]]) -> list[Problem]:
+    """``thumbs.md``, ``.briefpress-manifest.json.md``: outputs over briefpress's own files."""
+    return [
+        _problem(path, reason, "output")
+        for path, _folder in places
+        if (reason := reserved_name(path.stem)) is not None
+    ]
 
 
 def _shared_outputs(places: list[tuple[Path, Path]]) -> list[Problem]:

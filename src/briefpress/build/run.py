@@ -29,15 +29,30 @@ def build(
     options: BuildOptions | None = None,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: Callable[[BriefResult], None] | None = None,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> Report:
     """Build every stale brief under ``paths``; one failing brief never stops the others.
 
-    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress.
+    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress;
+    ``on_wait(folder)`` is told when another run holds the output folder (this one waits).
     """
     started = time.perf_counter()
     options = options or BuildOptions()
     brief_paths = find_briefs(paths or [project.default_source])
     out = (options.out_dir or project.default_output).resolve()
+    with outputs.locked(out, on_wait):
+        return _build(brief_paths, project, options, out, started, on_plan, on_result)
+
+
+def _build(
+    brief_paths: list[Path],
+    project: Project,
+    options: BuildOptions,
+    out: Path,
+    started: float,
+    on_plan: Callable[[int, int], None] | None,
+    on_result: Callable[[BriefResult], None] | None,
+) -> Report:
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
     builder = Builder(project, out, options)

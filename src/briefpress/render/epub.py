@@ -71,7 +71,7 @@ def _outline(content: bytes) -> list[tuple[str, str]]:
 
 def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
     """An XHTML content document of the package in the brief's language."""
-    lang = brief.language
+    lang = escape(brief.language, {'"': "&quot;"})  # validated as BCP 47; escaped all the same
     typed = f' epub:type="{body_type}"' if body_type else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
@@ -209,7 +209,7 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
         (f"item{i}" for i, n in enumerate(sorted(files)) if n == "cover.xhtml"), "cover"
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" xml:lang="{brief.language}">
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" xml:lang={quoteattr(brief.language)}>
   <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
     {metadata}
   </metadata>

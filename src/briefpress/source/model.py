@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from .reader import read_brief, read_yaml_file
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
+#: ``{number:03}`` is a house style; ``{number:>300000000}`` is an attack.
+MAX_NUMBER_WIDTH = 12
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -178,7 +181,7 @@ def load_series(path: Path) -> Series:
         disclaimer=disclaimer,
         disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
         style=_read_style_name(reader),
-        lang=reader.string("lang") or "en",
+        lang=_read_lang(reader) or "en",
         date_format=reader.string("date_format") or "%d.%m.%Y",
         max_pages=reader.integer("max_pages") or 8,
         notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
@@ -192,6 +195,15 @@ def load_series(path: Path) -> Series:
     return series
 
 
+def _read_lang(reader: FieldReader) -> str | None:
+    """A BCP 47 tag: it is written into every XHTML and EPUB document as is."""
+    lang = reader.string("lang")
+    if lang and not _LANG.match(lang):
+        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
+        return None
+    return lang
+
+
 def _read_style_name(reader: FieldReader) -> str:
     name = reader.string("style", required=True) or ""
     if name and not _STYLE_NAME.match(name):
@@ -201,6 +213,19 @@ def _read_style_name(reader: FieldReader) -> str:
 
 def _read_numbering(reader: FieldReader) -> str:
     numbering = reader.string("numbering") or "{number}/{year}"
+    # Checked before it is ever formatted: "{number:>300000000}" allocates gigabytes.
+    try:
+        fields = list(string.Formatter().parse(numbering))
+    except ValueError:
+        fields = []  # malformed: the format call below names the problem
+    for _text, _name, spec, _conversion in fields:
+        widths = [int(n) for n in re.findall(r"\d+", spec or "")]
+        if "{" in (spec or "") or any(width > MAX_NUMBER_WIDTH for width in widths):
+            reader.fail(
+                "numbering",
+                f'"{numbering}": widths up to {MAX_NUMBER_WIDTH}, without nested fields',
+            )
+            return "{number}/{year}"
     try:
         numbering.format(number=1, year=2000)
     except (KeyError, IndexError, ValueError) as exc:
@@ -241,9 +266,7 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
     doi = reader.string("doi")
     if doi and not _DOI.match(doi):
         reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
-    lang = reader.string("lang")
-    if lang and not _LANG.match(lang):
-        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
+    lang = _read_lang(reader)
     key_issues = reader.string_list(
         "key_issues", required="key_issues" in required, min_items=1, max_items=MAX_KEY_ISSUES
     )
