@@ -129,7 +129,7 @@ class Builder:
                 target = style.target(name)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief) if target.dated else "",
+                    "draft_note": draft_note(brief, self.project.root) if target.dated else "",
                 }
                 document = html.render(brief, style, "print", extra)
                 variant = self.options.variant or target.variant
@@ -179,19 +179,41 @@ class Builder:
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
 
 
-def draft_note(brief: Brief) -> str:
-    """For review copies: the build date, and the source's last commit when it has one."""
+#: CI sets the commit here: no git is run at all.
+COMMIT_VARIABLE = "BRIEFPRESS_COMMIT"
+#: Settings that would let a repository's own config run a program (signature
+#: checks run ``gpg.program``; a status refresh runs ``core.fsmonitor``).
+_SAFE_GIT = (
+    "-c", "log.showSignature=false", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+    "-c", "gpg.program=false", "-c", "diff.external=", "-c", "core.pager=cat",
+)  # fmt: skip
+
+
+def draft_note(brief: Brief, root: Path | None = None) -> str:
+    """For review copies: the build date, and the source's last commit when it has one.
+
+    Git runs at the project root only (a brief's folder may be an unpacked archive
+    with its own ``.git`` and a hostile config), with settings that run nothing.
+    """
     import datetime as dt
+    import os
+    import re
     import subprocess
 
     note = f"Draft of {dt.date.today().isoformat()}"
-    try:
-        commit = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", brief.path.name],
-            cwd=brief.path.parent, capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
+    commit = os.environ.get(COMMIT_VARIABLE, "").strip()
+    if not commit and root is not None:
+        try:
+            relative = brief.path.resolve().relative_to(root.resolve())
+            commit = subprocess.run(
+                ["git", *_SAFE_GIT, "log", "-1", "--no-show-signature", "--format=%h",
+                 "--", relative.as_posix()],
+                cwd=root, capture_output=True, text=True, timeout=10, check=True,
+                env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0"},
+            ).stdout.strip()  # fmt: skip
+        except (OSError, ValueError, subprocess.SubprocessError):
+            commit = ""
+    commit = commit[:40] if re.fullmatch(r"[0-9A-Za-z._-]+", commit) else ""
     return f"{note} · commit {commit}" if commit else note
 
 
