@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import shutil
 import socket
 import subprocess
@@ -107,3 +108,51 @@ def test_draft_commit_can_come_from_the_environment(
     monkeypatch.setenv("BRIEFPRESS_COMMIT", "x\x1b[2J")
     assert "commit" not in draft_note(brief, None)
     assert shutil.which("git")
+
+
+# 13. Small items ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("date: 2024-03-01", "date: 20240301", 3, "expected a date as YYYY-MM-DD"),
+        ("date: 2024-03-01", "date: 2024-W09-5", 3, "expected a date as YYYY-MM-DD"),
+        (
+            "number: 1",
+            "number: 1\ntitle: Twice",
+            5,
+            "duplicate key 'title' (first given on line 3)",
+        ),
+        ("  - name: Ada Tester", "  - name: Ada Tester\n    bio: [a, b]", 6, "bio: expected text"),
+        ("number: 1", "number: 1\nsubtitle: !!binary aGVsbG8=", 3, "invalid YAML: tag"),
+        ("number: 1", "number: 1\nkeywords: !!set {a, b}", 3, "invalid YAML: tag"),
+    ],
+)
+def test_small_front_matter_mistakes_are_named(
+    make_project: MakeProject, old: str, new: str, line: int, message: str
+) -> None:
+    text = brief_with("Text.")
+    assert old in text
+    make_project({"2024-1-x.md": text.replace(old, new, 1)})
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    assert f"source/2024-1-x.md:{line}: " in output and message in output
+    assert "['a', 'b']" not in output
+
+
+def test_fontconfig_set_up_leaves_nothing_in_tmp(make_project: MakeProject, tmp_path: Path) -> None:
+    from .conftest import run_cli
+
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    prelude = f"import os, tempfile\nos.environ['TMPDIR'] = {str(tmp)!r}\ntempfile.tempdir = None"
+    for _ in range(2):
+        done = run_cli("build", "--format", "pdf", "--force", "-j", "1", cwd=root, prelude=prelude)
+        assert done.returncode == 0, done.stderr
+    assert list(tmp.iterdir()) == []
+    from briefpress.style.fonts import cache_root
+
+    conf = os.environ.get("FONTCONFIG_FILE", "")
+    assert Path(conf).parent == cache_root() / "fontconfig"

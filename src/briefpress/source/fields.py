@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -80,6 +81,10 @@ class FieldReader:
         if isinstance(value, dt.date):
             return value
         try:
+            # Only the extended form: fromisoformat would also take 20231026 (an integer
+            # to YAML) and 2023-W43-4.
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+                raise ValueError(value)
             return dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(key, f'expected a date as YYYY-MM-DD, got "{value}"')

@@ -332,7 +332,14 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
     for key in item:
         if key not in AUTHOR_FIELDS:
             reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
-    fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
+    for key in AUTHOR_FIELDS:
+        if isinstance(item.get(key), (dict, list)):
+            reader.fail("authors", f"author {index + 1}: {key}: expected text", where)
+    fields = {
+        k: str(item[k]).strip()
+        for k in AUTHOR_FIELDS
+        if item.get(k) is not None and not isinstance(item[k], (dict, list))
+    }
     orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
     if orcid and not _ORCID.match(orcid):
         reader.fail("authors", f'author {index + 1}: "{orcid}" is not an ORCID iD', where)

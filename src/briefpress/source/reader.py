@@ -22,6 +22,10 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 20_000
 
 FENCE = "---"
+#: Tags a settings or brief file may use (implicitly): text, numbers, lists, mappings.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
 #: A numeric character reference (``&#12;``, ``&#x1b;``), which Markdown decodes.
 _REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,9}));")
 
@@ -163,6 +167,11 @@ def _check_text(path: Path, root: yaml.Node, first_line: int) -> None:
     stack: list[tuple[yaml.Node, str]] = [(root, "")]
     while stack:
         node, key = stack.pop()
+        line = first_line + node.start_mark.line
+        if node.tag not in _PLAIN_TAGS:  # !!binary, !!set, !!omap: not what a brief holds
+            raise SourceError.single(
+                path, line, key, f"invalid YAML: tag {node.tag} is not allowed"
+            )
         if isinstance(node, yaml.ScalarNode):
             found = control_character(str(node.value))
             if found is not None:
@@ -171,8 +180,15 @@ def _check_text(path: Path, root: yaml.Node, first_line: int) -> None:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, key) for item in node.value)
         elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
             for name, value in node.value:
                 field = key or str(name.value)
+                here = first_line + name.start_mark.line
+                if str(name.value) in seen:  # YAML would keep the last one silently
+                    first = seen[str(name.value)]
+                    message = f"duplicate key '{name.value}' (first given on line {first})"
+                    raise SourceError.single(path, here, field, message)
+                seen[str(name.value)] = here
                 stack.extend(((name, field), (value, field)))
 
 
