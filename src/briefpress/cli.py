@@ -149,8 +149,9 @@ def build(
 )  # fmt: skip
 @click.option("--update-baseline", is_flag=True, help="Approve the current pages into --baseline.")
 @click.option(
-    "--tolerance", type=click.FloatRange(0, 100), default=0.1, show_default=True,
-    metavar="PERCENT", help="Share of a page's pixels that may change.",
+    "--tolerance", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+    metavar="PERCENT",
+    help="Share of a page's pixels that may change (on another platform, at least 0.2).",
 )  # fmt: skip
 @VERBOSE
 @STRICT

@@ -115,8 +115,9 @@ def _build_limited(builder: Builder, brief: Brief, timeout: float) -> BriefResul
 class Baseline:
     folder: Path
     update: bool = False
-    #: Share of a page's pixels that may change before the page fails.
-    tolerance: float = 0.001
+    #: Share of a page's pixels that may change before the page fails: none by default,
+    #: since the PDFs are byte-reproducible on the platform that made the baselines.
+    tolerance: float = 0.0
 
 
 def check(
@@ -139,6 +140,11 @@ def check(
     options = replace(options or BuildOptions(), evaluate=True)
     report = build(paths, project, options, on_plan)
     out = (options.out_dir or project.default_output).resolve()
+    tolerance = visual.Tolerance(baseline.tolerance if baseline else 0.0)
+    if baseline and not baseline.update:
+        tolerance, note = visual.tolerance_for(baseline.folder, tolerance)
+        if note:  # another platform: said, never a silent pass or failure
+            report.warnings.append(note)
     for result in report.results:
         pdf = result.checked_pdf
         if baseline and result.ok and result.rules is not None and pdf is not None:
@@ -149,7 +155,7 @@ def check(
                 diffs = []
             else:
                 approved, diff_folder = baseline.folder / where, out / "check" / where
-                diffs = visual.compare(pdf, approved, diff_folder, baseline.tolerance)
+                diffs = visual.compare(pdf, approved, diff_folder, tolerance)
             result.rules = {
                 **result.rules,
                 visual.RULE: [
@@ -159,4 +165,6 @@ def check(
             }
         if on_result:
             on_result(result)
+    if baseline and baseline.update:
+        visual.record_platform(baseline.folder)
     return report
