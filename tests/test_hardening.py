@@ -315,3 +315,20 @@ def test_damaged_manifest_means_one_warning_and_a_full_rebuild(
     assert "built 1, up to date 0" in output
     code, output = run("build", "--format", "html")
     assert (code, output.count("warning:")) == (0, 0) and "up to date 1" in output
+
+
+def test_a_template_symlinked_out_of_the_style_is_refused(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    templates = root / "styles" / "csds" / "templates"
+    (templates / "epub.xhtml.j2").unlink()
+    (templates / "epub.xhtml.j2").symlink_to("/etc/passwd")
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    assert "epub.xhtml.j2 is outside the style folder" in output
+    assert "root:" not in output
+
+
+def test_a_manifest_naming_a_device_does_not_hang(make_project: MakeProject) -> None:
+    from briefpress.build.manifest import Hasher
+
+    assert Hasher().file(Path("/dev/zero")) == "missing"

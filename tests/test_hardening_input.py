@@ -181,3 +181,18 @@ def test_a_second_run_waits_for_the_first(make_project: MakeProject) -> None:
         assert (out / f"{outputs.TEMP_PREFIX}running").exists()  # not cleared as litter
     thread.join(120)
     assert reports and reports[0].exit_code() == 0
+
+
+def test_relative_links_in_front_matter_are_refused(make_project: MakeProject) -> None:
+    text = brief_with("Text.").replace("  - First issue.", "  - First [issue](../../etc/passwd).")
+    make_project({"2024-1-x.md": text})
+    code, output = run("build", "--format", "pdf")
+    assert code == 1
+    assert "source/2024-1-x.md:8: key_issues: relative link refused: ../../etc/passwd" in output
+
+
+@pytest.mark.parametrize("tag", ["en", "fr-BE", "zh-Hant-TW", "de-CH-1901", "es-419", "x-house"])
+def test_bcp47_tags_are_accepted(tag: str) -> None:
+    from briefpress.source.model import _LANG
+
+    assert _LANG.match(tag)

@@ -83,7 +83,7 @@ def _say_waiting(folder: Path) -> None:
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
-    help="Stop a brief that takes longer (with two or more workers).",
+    help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
 @VERBOSE
 @STRICT

@@ -133,6 +133,9 @@ class Hasher:
         path = path.resolve()
         if path not in self._known:
             try:
+                # Regular files only: a manifest naming /dev/zero must not hang the run.
+                if not path.is_file():
+                    raise FileNotFoundError(path)
                 self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 self._known[path] = "missing"

@@ -72,17 +72,9 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
 
     for line, token in _inline_tokens(tokens):
         if token.type == "link_open":
-            href = str(token.attrs.get("href", ""))
-            if not is_safe_link(href):
-                fail(line, "link", f"refused URL scheme: {href}")
-            elif not has_scheme(href) and not href.startswith("#"):
-                # A path would point into this checkout (file:///…), for no reader to follow.
-                fail(
-                    line,
-                    "link",
-                    f"relative link refused: {href or '(empty)'} "
-                    "(link to a web address, or to a #section of this brief)",
-                )
+            problem = link_problem(str(token.attrs.get("href", "")))
+            if problem:
+                fail(line, "link", problem)
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
             if not token.content.strip():
@@ -129,6 +121,30 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
             line = line_of(definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
     return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(renames.items()))
+
+
+def link_problem(href: str) -> str | None:
+    """Why a link may not be used, or None: web and mail addresses, and #anchors, only."""
+    if not is_safe_link(href):
+        return f"refused URL scheme: {href}"
+    if not has_scheme(href) and not href.startswith("#"):
+        # A path would point into this checkout (file:///…), for no reader to follow.
+        return (
+            f"relative link refused: {href or '(empty)'} "
+            "(link to a web address, or to a #section of this brief)"
+        )
+    return None
+
+
+def inline_link_problems(text: str) -> list[str]:
+    """The same rule for front-matter text rendered as inline Markdown (key issues, bios)."""
+    tokens = create_parser(strict_links=False).parseInline(text, {})
+    return [
+        problem
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open" and (problem := link_problem(str(child.attrs.get("href", ""))))
+    ]
 
 
 def _cells(line: str) -> int:

@@ -25,7 +25,17 @@ MAX_NUMBER_WIDTH = 12
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: A BCP 47 language tag (RFC 5646): language, script, region, variants, extensions,
+#: private use; or a private-use tag alone (x-...).
+_LANG = re.compile(
+    r"^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"
+    r"(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"
+    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?"
+    r"|x(?:-[a-z0-9]{1,8})+)$",
+    re.IGNORECASE,
+)
 #: A style is a folder name under styles/, never a path (style.loader checks it again).
 _STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -298,8 +308,25 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         images=body.images,
         image_renames=body.renames,
     )
+    _check_front_links(reader, brief)
     reader.finish()
     return brief
+
+
+def _check_front_links(reader: FieldReader, brief: Brief) -> None:
+    """Front-matter text is inline Markdown: its links obey the body's rule."""
+    from .body import inline_link_problems
+
+    fields = {
+        "key_issues": brief.key_issues,
+        "lead": (brief.lead or "",),
+        "disclaimer": (brief.disclaimer or "",),
+        "authors": tuple(author.bio or "" for author in brief.authors),
+    }
+    for key, texts in fields.items():
+        for index, text in enumerate(texts):
+            for problem in inline_link_problems(text) if "](" in text or "]:" in text else ():
+                reader.fail(key, problem, f"{key}.{index}")  # the item's own line
 
 
 def _read_authors(reader: FieldReader) -> tuple[Author, ...]:

@@ -162,6 +162,11 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         return folder / name_in_style
 
     templates = {str(k): str(v) for k, v in reader.mapping("templates").items()}
+    for name_in_style in templates.values():
+        for candidate in (f / "templates" for f in folders):
+            found = candidate / name_in_style
+            if found.is_file() and not _inside(found, candidate):  # a symlink, or ../
+                reader.fail("templates", f"{name_in_style} is outside the style folder {candidate}")
     stylesheets = {
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
