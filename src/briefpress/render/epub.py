@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import RenderError
+from ..errors import Problem, RenderError
 from ..source.model import Brief
 from ..style.loader import Style
 
@@ -229,6 +229,10 @@ def build_epub(
 ) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder)."""
     labels = style.labels_for(brief.language)
+    taken = sorted({"cover.svg", "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder))
+    if taken:  # a figure would be silently replaced by the package's own file
+        problem = Problem(brief.path, None, "image", f"{taken[0]}: the EPUB uses this name")
+        raise RenderError(str(problem), [problem])
     files = dict(folder)
     files["cover.svg"] = cover_svg(brief, context["masthead"], context["byline"])
     files["cover.xhtml"] = cover_page(brief)

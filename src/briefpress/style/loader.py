@@ -11,8 +11,8 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from functools import cache, cached_property
+from pathlib import Path, PurePath
 from typing import Any
 
 from ..errors import Problem, StyleError
@@ -80,7 +80,6 @@ class Style:
     @cached_property
     def jinja(self) -> Any:  # jinja2.Environment, imported on first use
         import jinja2
-        from jinja2.sandbox import SandboxedEnvironment
 
         # Child first, as theme search paths do; "parent/name.j2" reaches a parent's
         # own template, so a child can override one block and inherit the rest.
@@ -95,7 +94,7 @@ class Style:
             ]
         )
         # Sandboxed: a template is data, and must not reach Python (``lipsum.__globals__``).
-        return SandboxedEnvironment(
+        return _sandbox()(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -127,6 +126,21 @@ class Style:
         """Every file the output depends on, for cache keys (parents' files too)."""
         folders = self.folders or (self.folder,)
         return sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
+
+
+@cache
+def _sandbox() -> Any:
+    """Jinja2's sandbox, and no file system: ``brief.path.read_text()`` is a method call
+    the stock sandbox allows, so attributes that are paths are not visible at all."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class NoPaths(SandboxedEnvironment):  # type: ignore[misc]
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if isinstance(obj, PurePath) or isinstance(value, PurePath):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
+    return NoPaths
 
 
 def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) -> Style:
@@ -327,7 +341,7 @@ def _package_face(entry: dict[str, Any]) -> FontFace:
         raise LookupError(f"font package {module} is not installed")
     root = Path(next(iter(spec.submodule_search_locations)))
     path = root / str(entry["file"])
-    if not path.is_file():
+    if not path.is_file() or not _inside(path, root):
         raise LookupError(f"{entry['file']} not found in the {module} package")
     licenses = sorted(root.parent.glob(f"{module}-*.dist-info/licenses/*")) + sorted(
         root.glob("LICENSE*")
