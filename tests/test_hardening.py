@@ -359,3 +359,17 @@ def test_a_manifest_naming_a_device_does_not_hang(make_project: MakeProject) -> 
     from briefpress.build.manifest import Hasher
 
     assert Hasher().file(Path("/dev/zero")) == "missing"
+
+
+def test_renamed_figures_keep_valid_urls(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": brief_with('![A figure](./a/../my%20"fig".png)')})
+    (root / "source" / "a").mkdir()
+    (root / "source" / 'my "fig".png').write_bytes(PNG)
+    code, output = run("build", "--format", "html,epub")
+    assert code == 0, output
+    xhtml = (root / "build" / "2024-1-x" / "index.xhtml").read_text()
+    assert 'src="my%20%22fig%22.png"' in xhtml
+    with zipfile.ZipFile(root / "build" / "2024-1-x.epub") as epub:
+        opf = epub.read("EPUB/package.opf").decode()
+        assert 'EPUB/my "fig".png' in epub.namelist()
+    assert 'href="my%20%22fig%22.png"' in opf

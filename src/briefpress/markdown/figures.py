@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -61,7 +61,8 @@ def figures_plugin(md: MarkdownIt) -> None:
         # The checked name of a local image (source.body): what the outputs are written as.
         renames = env.get("images") if isinstance(env, dict) else None
         if isinstance(renames, dict):
-            src = renames.get(unquote(urlsplit(src).path), src)
+            name = renames.get(unquote(urlsplit(src).path))
+            src = quote(name) if name is not None else src
         src = escapeHtml(src)
         return f'<img src="{src}" alt="{escapeHtml(alt)}" />'
 

@@ -15,6 +15,7 @@ import mimetypes
 import textwrap
 import zipfile
 from collections.abc import Mapping
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
@@ -201,7 +202,7 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
         }.get(name, "")
         item_id = "content" if name == CONTENT else f"item{index}"
         items.append(
-            f'<item id="{item_id}" href="{escape(name)}" media-type="{_media_type(name)}"{properties}/>'
+            f'<item id="{item_id}" href={quoteattr(quote(name))} media-type="{_media_type(name)}"{properties}/>'
         )
     metadata = "\n    ".join(meta)
     manifest = "\n    ".join(items)
