@@ -373,3 +373,19 @@ def test_renamed_figures_keep_valid_urls(make_project: MakeProject) -> None:
         opf = epub.read("EPUB/package.opf").decode()
         assert 'EPUB/my "fig".png' in epub.namelist()
     assert 'href="my%20%22fig%22.png"' in opf
+
+
+def test_manifest_outputs_outside_the_output_folder_are_not_trusted(
+    make_project: MakeProject,
+) -> None:
+    import json
+
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    assert run("build", "--format", "html")[0] == 0
+    manifest = root / "build" / ".briefpress-manifest.json"
+    data = json.loads(manifest.read_text())
+    for entry in data["entries"].values():
+        entry["outputs"] = ["/etc/passwd"]
+    manifest.write_text(json.dumps(data))
+    code, output = run("build", "--format", "html")
+    assert code == 0 and "an output outside" in output and "built 1" in output

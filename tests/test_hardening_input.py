@@ -196,3 +196,23 @@ def test_bcp47_tags_are_accepted(tag: str) -> None:
     from briefpress.source.model import _LANG
 
     assert _LANG.match(tag)
+
+
+def test_a_brief_named_like_a_series_folder_is_refused(make_project: MakeProject) -> None:
+    from .conftest import REPO
+
+    root = make_project({"sub.md": brief_with("Text."), "sub/2024-2-y.md": brief_with("T.", 2)})
+    (root / "source" / "sub" / "series.yaml").write_text(
+        (REPO / "source" / "series.yaml").read_text().replace("name: CSDS", "name: Sub CSDS")
+    )
+    code, output = run("build", "--format", "html")
+    assert code == 1
+    assert "source/sub.md:-: output: its HTML folder would replace the outputs of" in output
+    assert (root / "build" / "sub" / "2024-2-y" / "index.xhtml").is_file()
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\x85"])
+def test_characters_xml_cannot_hold_are_refused(make_project: MakeProject, char: str) -> None:
+    make_project({"2024-1-x.md": brief_with(f"Text {char}.")})
+    code, output = run("build", "--format", "epub")
+    assert code == 1 and f"U+{ord(char):04X}" in output

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Control characters (C0 but tab and newline, DEL, C1) and lone surrogates: never
-#: valid in a brief, and never to reach a terminal raw (escape sequences).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: valid in a brief, and never to reach a terminal raw (escape sequences). U+FFFE
+#: and U+FFFF are no control characters, but XML cannot hold them either.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def printable(text: str) -> str:

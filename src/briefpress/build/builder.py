@@ -185,7 +185,8 @@ COMMIT_VARIABLE = "BRIEFPRESS_COMMIT"
 #: checks run ``gpg.program``; a status refresh runs ``core.fsmonitor``).
 _SAFE_GIT = (
     "-c", "log.showSignature=false", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-    "-c", "gpg.program=false", "-c", "diff.external=", "-c", "core.pager=cat",
+    "-c", "gpg.program=false", "-c", "gpg.ssh.program=false", "-c", "gpg.x509.program=false",
+    "-c", "diff.external=", "-c", "core.pager=cat",
 )  # fmt: skip
 
 

@@ -21,6 +21,8 @@ from .. import __version__
 from .outputs import write_file
 
 MANIFEST = ".briefpress-manifest.json"
+#: Far above any real manifest (a few hundred bytes a brief).
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 SCHEMA = 1
 
 
@@ -67,6 +69,8 @@ class Manifest:
         try:
             if path.exists() and not path.is_file():
                 raise ValueError("not a file")
+            if path.exists() and path.stat().st_size > MAX_MANIFEST_BYTES:
+                raise ValueError("too large")
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls(path)
@@ -77,7 +81,7 @@ class Manifest:
         ):
             return cls(path)  # another briefpress wrote it: rebuilding is expected
         try:
-            return cls(path, _entries(data))
+            return cls(path, _entries(data, out_dir.resolve()))
         except ValueError as exc:
             # Never trust its shape: one warning, and everything is rebuilt.
             return cls(path, warning=f"{path}: {exc}; rebuilding all")
@@ -91,7 +95,7 @@ class Manifest:
         write_file(self.path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
-def _entries(data: Any) -> dict[str, Entry]:
+def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
     """The entries of a manifest, or ValueError naming what is not as this module writes it."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         raise ValueError("not a briefpress manifest")
@@ -106,6 +110,9 @@ def _entries(data: Any) -> dict[str, Entry]:
         text = [*value["deps"], *value["deps"].values(), *value["outputs"], *value["warnings"]]
         if not all(isinstance(item, str) for item in text):
             raise ValueError(f"entry {key!r}: expected text in deps, outputs, warnings")
+        if not all(Path(output).is_relative_to(out_dir) for output in value["outputs"]):
+            # Outputs are reported and checked as this run's: never a file elsewhere.
+            raise ValueError(f"entry {key!r}: an output outside {out_dir}")
         rules = value["rules"] or {}
         if not all(
             isinstance(found, list) and all(_finding(f) for f in found) for found in rules.values()

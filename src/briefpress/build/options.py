@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import CONTROL, UsageError
 from ..source.model import FORMATS
 
 BRIEF_SUFFIX = ".md"
@@ -23,6 +23,8 @@ RESERVED_STEMS = ("thumbs", "check")
 
 def reserved_name(stem: str) -> str | None:
     """Why a brief may not be called ``stem``, or None."""
+    if CONTROL.search(stem):
+        return "a brief's file name may not hold control characters"
     if stem.startswith("."):
         return "a brief's name may not start with '.' (briefpress keeps its own files so)"
     if stem.lower() in RESERVED_STEMS:

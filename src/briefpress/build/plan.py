@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefpressError, Problem
-from ..source.model import Brief
+from ..source.model import SERIES_FILE, Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
 from .limits import time_limit
@@ -93,11 +93,19 @@ def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int, str]]) -> list[
 
 def _reserved(places: list[tuple[Path, Path]]) -> list[Problem]:
     """``thumbs.md``, ``.briefpress-manifest.json.md``: outputs over briefpress's own files."""
-    return [
+    problems = [
         _problem(path, reason, "output")
         for path, _folder in places
         if (reason := reserved_name(path.stem)) is not None
     ]
+    # Outputs mirror the source tree: source/x.md's HTML folder is where the series
+    # in source/x/ writes everything.
+    problems += [
+        _problem(path, f"its HTML folder would replace the outputs of {path.stem}/", "output")
+        for path, _folder in places
+        if (path.parent / path.stem / SERIES_FILE).is_file()
+    ]
+    return problems
 
 
 def _shared_outputs(places: list[tuple[Path, Path]]) -> list[Problem]:
