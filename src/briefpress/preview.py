@@ -152,7 +152,7 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             # DNS rebinding: a web page can point its own name at 127.0.0.1 and read
             # this server, but it cannot make the browser send our Host header.
-            port = self.server.server_address[1]
+            port = self.connection.getsockname()[1]  # the port actually bound
             if self.headers.get("Host", "") not in (f"{HOST}:{port}", f"localhost:{port}"):
                 self._send(403, b"wrong Host header", "text/plain")
                 return

@@ -157,8 +157,8 @@ class Builder:
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered and every path stays inside the
             # output folder: a brief is never half-updated.
-            for target, content in pending.items():
-                outputs.check_inside(target, self.out_dir)
+            for destination, content in pending.items():
+                outputs.check_inside(destination, self.out_dir)
                 for name in content if isinstance(content, dict) else ():
                     outputs.check_name(name)
             for target, content in pending.items():

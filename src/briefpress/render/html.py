@@ -52,7 +52,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
     # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
-    body_env = {"labels": labels, "notes": notes, "images": dict(brief.image_renames)}
+    renames = dict(brief.image_renames)  # checked image names (source.body), for the outputs
+    body_env: dict[str, object] = {"labels": labels, "notes": notes, "images": renames}
     return {
         "target": target,
         "pdf_target": "print",

@@ -134,7 +134,7 @@ def _sandbox() -> Any:
     the stock sandbox allows, so attributes that are paths are not visible at all."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    class NoPaths(SandboxedEnvironment):  # type: ignore[misc]
+    class NoPaths(SandboxedEnvironment):
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             if isinstance(obj, PurePath) or isinstance(value, PurePath):
                 return False
