@@ -130,7 +130,7 @@ def test_templates_cannot_reach_python_or_files(
 ) -> None:
     root = make_project({"2024-1-x.md": brief_with("Text.")})
     marker = root / "source" / "MARKER"
-    template = root / "styles" / "csds" / "templates" / "epub.xhtml.j2"
+    template = root / "styles" / "base" / "templates" / "epub.xhtml.j2"
     template.write_text(attack.replace("MARKER", str(marker)) + "\n" + template.read_text())
     code, output = run("build", "--format", "html")
     assert code == 1
@@ -156,7 +156,7 @@ def test_package_fonts_stay_in_their_package() -> None:
 
 
 def test_font_licence_stays_in_the_style_folder(tmp_path: Path) -> None:
-    from briefpress.style.loader import _file_face
+    from briefpress.style.paths import file_face as _file_face
 
     folder = tmp_path / "style"
     (folder / "fonts").mkdir(parents=True)
@@ -295,11 +295,25 @@ def test_reading_a_brief_is_under_the_timeout(
     assert report.results[0].errors == ["source/2024-1-slow.md:-: timeout: timed out after 0.2 s"]
 
 
-def test_building_one_brief_in_process_is_under_the_timeout(make_project: MakeProject) -> None:
+@pytest.mark.parametrize("where", ["render", "engine"])
+def test_building_one_brief_in_process_is_under_the_timeout(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    import time
+
+    from briefpress.render import html
+
+    def hang(*_args: object, **_kwargs: object) -> None:
+        time.sleep(30)  # a stage that never ends: the alarm interrupts it
+
+    if where == "render":  # inside the builder's own error handling
+        monkeypatch.setattr(html, "render", hang)
+    else:  # before it: starting the layout engine
+        monkeypatch.setattr("briefpress.build.builder.Builder.engine", property(hang))
     root = make_project({"2024-1-x.md": brief_with("Text.")})
-    options = BuildOptions(formats=("pdf",), jobs=1, timeout=0.05)
+    options = BuildOptions(formats=("pdf",), jobs=1, timeout=0.2)
     report = build([root / "source"], Project(root), options)
-    assert report.results[0].errors == ["source/2024-1-x.md:-: timeout: timed out after 0.05 s"]
+    assert report.results[0].errors == ["source/2024-1-x.md:-: timeout: timed out after 0.2 s"]
     assert not (root / "build" / "2024-1-x.pdf").exists()
 
 
@@ -308,11 +322,12 @@ def test_building_one_brief_in_process_is_under_the_timeout(make_project: MakePr
 
 def _manifest_variants() -> list[str]:
     from briefpress import __version__
+    from briefpress.build.manifest import SCHEMA
 
-    head = f'{{"schema": 1, "version": "{__version__}", "entries": '
+    head = f'{{"schema": {SCHEMA}, "version": "{__version__}", "entries": '
     entry = (
         '{"settings": "s", "deps": {}, "outputs": [], "series": "", "year": 0, '
-        '"number": 0, "rules": null, "warnings": []}'
+        '"number": 0, "rules": null, "warnings": [], "errors": [], "pages": null}'
     )
     return [
         "[]",
@@ -346,7 +361,7 @@ def test_damaged_manifest_means_one_warning_and_a_full_rebuild(
 
 def test_a_template_symlinked_out_of_the_style_is_refused(make_project: MakeProject) -> None:
     root = make_project({"2024-1-x.md": brief_with("Text.")})
-    templates = root / "styles" / "csds" / "templates"
+    templates = root / "styles" / "base" / "templates"
     (templates / "epub.xhtml.j2").unlink()
     (templates / "epub.xhtml.j2").symlink_to("/etc/passwd")
     code, output = run("build", "--format", "html")

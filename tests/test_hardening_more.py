@@ -104,9 +104,10 @@ def test_draft_commit_can_come_from_the_environment(
     root = make_project({"2024-1-x.md": brief_with("Text.")})
     brief = load(root / "source" / "2024-1-x.md", root)
     monkeypatch.setenv("BRIEFPRESS_COMMIT", "0123abc")
-    assert draft_note(brief, root).endswith("· commit 0123abc")
+    words = {"draft_note": "Draft of {date}", "draft_commit": "{note} · commit {commit}"}
+    assert draft_note(brief, words, root).endswith("· commit 0123abc")
     monkeypatch.setenv("BRIEFPRESS_COMMIT", "x\x1b[2J")
-    assert "commit" not in draft_note(brief, None)
+    assert "commit" not in draft_note(brief, words, None)
     assert shutil.which("git")
 
 
@@ -122,7 +123,7 @@ def test_draft_commit_can_come_from_the_environment(
             "number: 1",
             "number: 1\ntitle: Twice",
             5,
-            "duplicate key 'title' (first given on line 3)",
+            "given twice (lines 3 and 5)",
         ),
         ("  - name: Ada Tester", "  - name: Ada Tester\n    bio: [a, b]", 6, "bio: expected text"),
         ("number: 1", "number: 1\nsubtitle: !!binary aGVsbG8=", 3, "invalid YAML: tag"),

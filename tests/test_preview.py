@@ -54,9 +54,10 @@ def running(make_project: MakeProject) -> Iterator[tuple[Path, int]]:
     server = serve(preview, port)
     preview.rebuild()
     stop = threading.Event()
-    watcher = threading.Thread(target=lambda: list(watch(preview, stop)), daemon=True)
+    ready = threading.Event()
+    watcher = threading.Thread(target=lambda: list(watch(preview, stop, ready)), daemon=True)
     watcher.start()
-    time.sleep(0.5)  # let the watcher start before the test edits files
+    assert ready.wait(timeout=60), "the file watcher did not start"
     try:
         yield root, port
     finally:
@@ -90,10 +91,10 @@ def test_preview_follows_edits_and_keeps_the_last_good_pages(running: tuple[Path
     assert _get(port, "/page/1.png") == good_page, "the last good pages stay visible"
     assert b"Edited body text" in _get(port, "/html/index.xhtml")
 
-    css = root / "styles" / "csds" / "print.css"
+    style = root / "styles" / "csds" / "style.yaml"
     source.write_text(source.read_text().replace("number: one", "number: 1"))
     state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
-    css.write_text(css.read_text().replace("--tint: #eef2f7", "--tint: #ffe0e0"))
+    style.write_text(style.read_text().replace("tint: [5, 3, 2, 4]", "tint: [0, 30, 20, 0]"))
     state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
     assert state["messages"] == [] and _get(port, "/page/1.png") != good_page
 

@@ -45,7 +45,7 @@ def test_qpdf_check_passes(targets: Path, name: str) -> None:
         assert str(pdf.Root.Lang) == "en"
 
 
-def test_print_has_bleed_trim_and_marks_and_claims_no_pdfx(targets: Path) -> None:
+def test_print_has_bleed_trim_and_claims_pdfx_with_a_cmyk_intent(targets: Path) -> None:
     with pikepdf.open(_files(targets)["print"]) as pdf:
         page = pdf.pages[0].obj
         assert [float(v) for v in page.TrimBox] == pytest.approx(
@@ -53,8 +53,21 @@ def test_print_has_bleed_trim_and_marks_and_claims_no_pdfx(targets: Path) -> Non
         )
         bleed = [float(v) for v in page.BleedBox]
         assert bleed[0] == pytest.approx(-3 * MM, abs=0.5)
-        assert "/OutputIntents" not in pdf.Root, "no PDF/X claim without a CMYK output intent"
-        assert "/GTS_PDFXVersion" not in pdf.trailer.Info
+        assert bleed[2] - float(page.TrimBox[2]) == pytest.approx(3 * MM, abs=0.01)
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert pdf.trailer.Info.Trapped == "/False"
+        metadata = pdf.Root.Metadata.read_bytes()
+        assert b"GTS_PDFXVersion>PDF/X-4<" in metadata
+        assert "/StructTreeRoot" in pdf.Root, "PDF/X-4 and tagged"
+
+
+def test_archival_variant_of_print_stays_rgb_with_an_srgb_intent(targets: Path) -> None:
+    with pikepdf.open(_files(targets)["archival"]) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
+        assert b"DeviceCMYK" not in pdf.pages[0].Contents.read_bytes()
 
 
 def test_screen_is_tagged_with_bookmarks(targets: Path) -> None:

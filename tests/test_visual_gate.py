@@ -45,8 +45,10 @@ def test_accent_colour_change_fails_and_platform_is_recorded(make_project: MakeP
     assert sorted(recorded) == ["freetype", "harfbuzz", "pango", "pdfium"]
     assert all(value and value != "unknown" for value in recorded.values())
     assert _check(root, folder=approved) == ([], [])
-    css = root / "styles" / "csds" / "print.css"
-    css.write_text(css.read_text().replace("--accent: #123c69;", "--accent: #00777a;"))
+    style = root / "styles" / "csds" / "style.yaml"
+    text = style.read_text()
+    assert "accent: [90, 57, 0, 51]" in text  # the CSDS blue, to the Korea Chair teal
+    style.write_text(text.replace("accent: [90, 57, 0, 51]", "accent: [100, 0, 35, 45]"))
     findings, warnings = _check(root, folder=approved)
     assert findings and findings[0]["page"] == 1 and warnings == []
 

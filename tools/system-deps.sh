@@ -2,11 +2,20 @@
 # Check the system libraries WeasyPrint needs; install them when running as root.
 # Pango/HarfBuzz are required. libharfbuzz-subset0 is optional but makes PDF
 # writing about 3x faster, so it is installed whenever we can.
+# Print PDFs (CMYK, PDF/X-4) need the FOGRA39 output profile, made once by
+# Argyll's colprof (package argyll) from Debian's icc-profiles-free data.
 set -eu
 
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# A library by soname, a command (@name) or a file (an absolute path).
+has_lib() {
+  case "$1" in
+    @*) command -v "${1#@}" >/dev/null 2>&1 ;;
+    /*) [ -e "$1" ] ;;
+    *) ldconfig -p 2>/dev/null | grep -q "$1" ;;
+  esac
+}
 
-required="libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz.so.0:libharfbuzz0b libfontconfig.so.1:libfontconfig1"
+required="libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz.so.0:libharfbuzz0b libfontconfig.so.1:libfontconfig1 @colprof:argyll /usr/share/color/icc/FOGRA39L.ti3:icc-profiles-free"
 optional="libharfbuzz-subset.so.0:libharfbuzz-subset0"
 
 missing=""

@@ -7,25 +7,34 @@ engine; the orchestrator (``run``) decides what is stale and schedules builders.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BriefpressError, Problem, StyleError
+from ..errors import BriefpressError, Problem, StyleError, display_path
 from ..source import model
 from ..source.model import Brief, Series
-from ..style.loader import Style, load_style
+from ..style.loader import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
-from .options import BuildOptions, Project
+from .options import BuildOptions, Project, check_targets
 
 if TYPE_CHECKING:
-    from ..layout.engine import Engine
+    from ..layout.engine import Engine, Layout
+    from ..layout.rules import Finding
 from .results import BriefResult
 
 
 class Builder:
-    """Builds briefs one after another in one process, reusing one renderer."""
+    """Builds briefs one after another in one process, reusing one layout engine.
+
+    The contract: ``load(path)`` reads and validates a brief (raising
+    ``BriefpressError`` with located problems); ``build_one(brief)`` renders
+    every asked-for format and writes them only when all succeeded, returning a
+    ``BriefResult`` whose errors are input problems. Anything it raises is a
+    bug, caught by the caller at the worker boundary. Series and styles are
+    read once per builder; the orchestrator (``run.build``) decides what to build.
+    """
 
     def __init__(
         self,
@@ -92,6 +101,9 @@ class Builder:
         return self.out_for(series) / f"{stem}{target.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
+        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
+        if self.options.targets:
+            check_targets(self.options.targets, self.style(series.style))
         return self.options.targets or series.targets
 
     def settings(self, series: Series) -> str:
@@ -109,27 +121,32 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires)
+        return model.load_brief(path, series, style.requires, style.boxes)
 
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
-        from ..layout.rules import low_resolution_images
+        from ..layout.rules import evaluate, low_resolution_images
         from ..render import epub, html, xhtml
 
         started = time.perf_counter()
-        result = BriefResult(brief.path)
+        result = BriefResult(brief.path, warnings=[str(w) for w in brief.warnings])
         formats = self.formats_for(brief.series)
         out = self.out_for(brief.series)
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
+            broken: list[Finding] = []
+            unclaimed: list[Finding] = []  # print PDFs that failed the preflight
             targets = self.targets_for(brief.series) if "pdf" in formats else ()
             for number, name in enumerate(targets):
                 target = style.target(name)
+                labels = style.labels_for(brief.language)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief, self.project.root) if target.dated else "",
+                    "draft_note": (
+                        draft_note(brief, labels, self.project.root) if target.dated else ""
+                    ),
                 }
                 document = html.render(brief, style, "print", extra)
                 variant = self.options.variant or target.variant
@@ -141,36 +158,90 @@ class Builder:
                         for warning in low_resolution_images(layout.pages)
                     ]
                 pdf = self.engine.write(brief, layout)
+                if target.colour == "cmyk":
+                    pdf = self._preflight(brief, layout, pdf, target, result, unclaimed)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
-                if self.options.evaluate and number == 0:
-                    from ..layout.rules import evaluate
-
-                    findings = evaluate(brief, style, layout, pdf)
-                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                if number == 0:
+                    result.pages = len(layout.pages)
+                    # The style's hard rules hold at build time too: a page 1 with
+                    # no key issues is an error, not a PDF to find out about later.
+                    findings = evaluate(brief, style, layout, pdf, not self.options.evaluate)
+                    broken = [f for found in findings.values() for f in found if f.hard]
+                    if self.options.evaluate:
+                        rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                        result.rules = {**rules, **(result.rules or {})}
             if "html" in formats or "epub" in formats:
                 folder = xhtml.render_folder(brief, style)
                 if "html" in formats:
                     pending[out / brief.stem] = folder
                 if "epub" in formats:
-                    context = html.template_context(brief, style, "epub")
-                    package = epub.build_epub(brief, style, folder, context)
+                    words = html.headline(brief, style)  # the cover's words; no second body
+                    package = epub.build_epub(brief, style, folder, words)
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered and every path stays inside the
             # output folder: a brief is never half-updated.
-            for destination, content in pending.items():
-                outputs.check_inside(destination, self.out_dir)
+            for path, content in pending.items():
+                outputs.check_inside(path, self.out_dir)
                 for name in content if isinstance(content, dict) else ():
                     outputs.check_name(name)
-            for target, content in pending.items():
+            for path, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(target, content, root=self.out_dir)
+                    outputs.write_file(path, content, root=self.out_dir)
                 else:
-                    outputs.write_tree(target, content, root=self.out_dir)
-                result.outputs.append(target)
+                    outputs.write_tree(path, content, root=self.out_dir)
+                result.outputs.append(path)
+            # Written all the same, so the editor can look at what went wrong.
+            shown = display_path(brief.path)
+            result.errors += [f.text(shown) for f in sorted(broken, key=_by_line)]
+            if not self.options.evaluate:  # check reports them as the rule's findings
+                result.errors += [f.text(shown) for f in unclaimed]
+            result.layout_failed = bool(broken)
         except BriefpressError as exc:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
         return result
+
+    def _preflight(
+        self,
+        brief: Brief,
+        layout: Layout,
+        pdf: bytes,
+        target: Target,
+        result: BriefResult,
+        failed: list[Finding],
+    ) -> bytes:
+        """The print PDF claims PDF/X only if briefpress's preflight passes (``print-preflight``).
+
+        A failing file is written without the claim, for inspection: ``build``
+        reports the failures as errors (exit 1), ``check`` as the rule's findings.
+        """
+        import dataclasses
+
+        from ..layout.preflight import CLAIMS, RULE, preflight
+        from ..layout.press import length_pt
+        from ..layout.rules import Finding
+
+        claim = CLAIMS.get(layout.variant or "")
+        if claim is None:
+            return pdf
+        bleed = length_pt(target.bleed) if target.bleed else None
+        issues = preflight(pdf, bleed, claim)
+        findings = [
+            Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
+            for i in issues
+        ]
+        result.warnings += [
+            f.text(display_path(brief.path))
+            for f, i in zip(findings, issues, strict=True)
+            if i.warning
+        ]
+        errors = [f for f, i in zip(findings, issues, strict=True) if not i.warning]
+        if self.options.evaluate:
+            result.rules = {**(result.rules or {}), RULE: [f.as_dict() for f in errors]}
+        if not errors:
+            return pdf
+        failed += errors
+        return self.engine.write(brief, dataclasses.replace(layout, variant=None))
 
     def dependencies(self, brief: Brief) -> list[Path]:
         style = self.style(brief.series.style)
@@ -190,18 +261,21 @@ _SAFE_GIT = (
 )  # fmt: skip
 
 
-def draft_note(brief: Brief, root: Path | None = None) -> str:
+def draft_note(brief: Brief, labels: Mapping[str, str], root: Path | None = None) -> str:
     """For review copies: the build date, and the source's last commit when it has one.
 
+    The words are the style's (``draft_note``, ``draft_commit`` labels), with
+    ``{date}``, ``{note}`` and ``{commit}`` replaced, never ``str.format``-ed.
     Git runs at the project root only (a brief's folder may be an unpacked archive
-    with its own ``.git`` and a hostile config), with settings that run nothing.
+    with its own ``.git`` and a hostile config), with settings that run nothing;
+    CI can set ``BRIEFPRESS_COMMIT`` instead.
     """
     import datetime as dt
     import os
     import re
     import subprocess
 
-    note = f"Draft of {dt.date.today().isoformat()}"
+    note = labels.get("draft_note", "{date}").replace("{date}", dt.date.today().isoformat())
     commit = os.environ.get(COMMIT_VARIABLE, "").strip()
     if not commit and root is not None:
         try:
@@ -215,7 +289,17 @@ def draft_note(brief: Brief, root: Path | None = None) -> str:
         except (OSError, ValueError, subprocess.SubprocessError):
             commit = ""
     commit = commit[:40] if re.fullmatch(r"[0-9A-Za-z._-]+", commit) else ""
-    return f"{note} · commit {commit}" if commit else note
+    if not commit:
+        return note
+    return (
+        labels.get("draft_commit", "{note} {commit}")
+        .replace("{note}", note)
+        .replace("{commit}", commit)
+    )
+
+
+def _by_line(finding: Finding) -> tuple[int, int]:
+    return (finding.line or 0, finding.page or 0)
 
 
 def _problem(path: Path, message: str, field: str = "render") -> Problem:

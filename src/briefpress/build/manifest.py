@@ -23,7 +23,7 @@ from .outputs import write_file
 MANIFEST = ".briefpress-manifest.json"
 #: Far above any real manifest (a few hundred bytes a brief).
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-SCHEMA = 1
+SCHEMA = 2
 
 
 @dataclass
@@ -41,6 +41,9 @@ class Entry:
     rules: dict[str, list[dict[str, Any]]] | None = None
     #: Warnings of the last build, so an up-to-date brief still reports them.
     warnings: list[str] = field(default_factory=list)
+    #: Hard layout rules the last build broke (its outputs were written anyway).
+    errors: list[str] = field(default_factory=list)
+    pages: int | None = None
 
 
 #: Each field of an entry and the type its JSON value must have.
@@ -53,6 +56,8 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "number": int,
     "rules": (dict, type(None)),
     "warnings": list,
+    "errors": list,
+    "pages": (int, type(None)),
 }
 
 
@@ -107,7 +112,10 @@ def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
             item = value[name]
             if not isinstance(item, kind) or isinstance(item, bool):
                 raise ValueError(f"entry {key!r}: {name} has the wrong type")
-        text = [*value["deps"], *value["deps"].values(), *value["outputs"], *value["warnings"]]
+        text = [
+            *value["deps"], *value["deps"].values(), *value["outputs"], *value["warnings"],
+            *value["errors"],
+        ]  # fmt: skip
         if not all(isinstance(item, str) for item in text):
             raise ValueError(f"entry {key!r}: expected text in deps, outputs, warnings")
         if not all(Path(output).is_relative_to(out_dir) for output in value["outputs"]):

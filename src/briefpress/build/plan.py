@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BriefpressError, Problem
+from ..errors import BriefpressError, Problem, UsageError
 from ..source.model import SERIES_FILE, Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
@@ -48,8 +48,11 @@ def _plan(
                         path,
                         outputs=[Path(p) for p in entry.outputs],
                         warnings=entry.warnings,
+                        errors=list(entry.errors),
                         up_to_date=True,
                         rules=entry.rules,
+                        layout_failed=bool(entry.errors),
+                        pages=entry.pages,
                     )
                 )
                 label = series.numbering.format(number=entry.number, year=entry.year)
@@ -59,6 +62,8 @@ def _plan(
                 continue
             with time_limit(options.timeout, path):  # parsing is a per-brief stage too
                 brief = builder.load(path)
+        except UsageError:
+            raise  # the command line is wrong (--target): nothing is built
         except BriefpressError as exc:
             plan.failed.append(_failure(path, exc.lines()))
             continue

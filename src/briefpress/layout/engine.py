@@ -14,11 +14,9 @@ PDF. Four guarantees live here:
   brief's folder, the style folders and the style's declared font files, and
   ``data:`` URLs (a brief's own ``data:`` links are refused earlier, by the
   source stage). Everything else, the network included, is refused and reported.
-* **Reproducible bytes.** Dates come from the brief, the PDF identifier is
-  derived from the brief's identifier, and ``SOURCE_DATE_EPOCH`` is set from the
-  brief's date while WeasyPrint works (fontTools, used when HarfBuzz's
-  subsetter is missing, would otherwise stamp the wall-clock time into fonts),
-  then restored.
+* **Reproducible bytes.** Dates and the PDF identifier come from the brief, file
+  names from virtual URLs (`mounts`); ``SOURCE_DATE_EPOCH`` is the brief's date
+  while WeasyPrint works (fontTools would stamp the clock into fonts), then restored.
 * **Plain data out.** Rules never touch WeasyPrint's box tree: `Layout.pages`
   turns each page into a `PageView` once.
 """
@@ -33,8 +31,9 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,7 +46,8 @@ from ..source.model import Brief
 from ..source.svg import UnsafeSvg, sanitise_svg
 from ..style.fonts import cache_root
 from ..style.loader import Style, Target
-from .mounts import Mounts
+from . import press
+from .mounts import Mounts, is_within
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -146,12 +146,10 @@ def _quick_library_lookup() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
-def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
-
-
-def _fetcher(roots: tuple[Path, ...], mounts: Mounts | None = None) -> Any:
-    """The only way the layout engine reads anything; a whitelist, not a blacklist."""
+def _fetcher(
+    roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | None, mounts: Mounts
+) -> Any:
+    """All the engine reads (a whitelist); files are named by virtual URL, never by path."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -164,10 +162,10 @@ def _fetcher(roots: tuple[Path, ...], mounts: Mounts | None = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            mounted = mounts.path(url) if mounts else None
+            mounted = mounts.path(url)
             if scheme == "file" or mounted is not None:
                 path = (mounted or Path(unquote(urlsplit(url).path))).resolve()
-                if _is_within(path, self.roots) and path.is_file():
+                if is_within(path, self.roots) and path.is_file():
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     body = path.read_bytes()
                     if mime == "image/svg+xml":
@@ -176,8 +174,10 @@ def _fetcher(roots: tuple[Path, ...], mounts: Mounts | None = None) -> Any:
                         except UnsafeSvg as exc:
                             self.refused.append(f"{url} ({exc})")
                             raise
+                    converted = convert(mime, body) if convert else body
+                    where = url if converted is body else f"converted:{path.name}"
                     headers = {"Content-Type": mime}
-                    return URLFetcherResponse(url, body=body, headers=headers)
+                    return URLFetcherResponse(where, body=converted, headers=headers)
             self.refused.append(url)
             raise ValueError(f"refused by the briefpress sandbox: {url}")
 
@@ -194,8 +194,11 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _session(date: dt.date) -> Iterator[_Collect]:
-    """WeasyPrint's warnings collected, and SOURCE_DATE_EPOCH set, for one call only."""
+def _session(date: dt.date, document_id: str = "") -> Iterator[_Collect]:
+    """WeasyPrint's warnings collected, SOURCE_DATE_EPOCH and the XMP DocumentID set."""
+    import weasyprint.pdf.metadata as xmp  # PDF/X-4 XMP: a random uuid4 unless replaced
+
+    random_id, xmp.uuid4 = xmp.uuid4, (lambda: document_id) if document_id else xmp.uuid4
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
@@ -207,6 +210,7 @@ def _session(date: dt.date) -> Iterator[_Collect]:
     try:
         yield handler
     finally:
+        xmp.uuid4 = random_id
         logger.removeHandler(handler)
         logger.propagate = propagate
         if epoch is None:
@@ -359,20 +363,25 @@ class Engine:
     ) -> Layout:
         from weasyprint import CSS, HTML
 
+        setup = press.colour_setup(style, target, brief.series.print_profile, variant)
         mounts = Mounts.of(brief, style)
-        fetcher = _fetcher((brief.path.parent, *style.readable_roots), mounts)
+        roots = (brief.path.parent, *style.readable_roots, *setup.roots)
+        fetcher = _fetcher(roots, setup.convert, mounts)
         font_config = self.font_config(style)
-        base_url = mounts.folders[0][0]
+        base_url = mounts.folders[0][0]  # the brief's folder
+        common = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": {}}
         with _session(brief.date) as collected:
             stylesheets = [
-                CSS(string=style.font_css(), font_config=font_config, url_fetcher=fetcher),
+                CSS(string=style.font_css(), **common),
+                CSS(string=setup.css, **common),
                 *(
-                    CSS(url=mounts.url(css), font_config=font_config, url_fetcher=fetcher)
+                    CSS(url=mounts.url(css), **common)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]
+            options = {**_options(variant), "color_profiles": common["color_profiles"]}
             document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=font_config, stylesheets=stylesheets, **_options(variant)
+                font_config=font_config, stylesheets=stylesheets, **options
             )
         if fetcher.refused:
             raise RenderError(
@@ -384,7 +393,7 @@ class Engine:
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
-        with _session(brief.date):
+        with _session(brief.date, str(uuid.UUID(identifier.decode()))):
             data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")

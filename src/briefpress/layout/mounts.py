@@ -48,3 +48,7 @@ class Mounts:
             if url.startswith(prefix):
                 return folder / unquote(urlsplit(url).path[len(urlsplit(prefix).path) :])
         return None
+
+
+def is_within(path: Path, roots: tuple[Path, ...]) -> bool:
+    return any(path == root or root in path.parents for root in roots)

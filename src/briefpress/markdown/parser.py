@@ -7,12 +7,14 @@ XHTML-compatible (``xhtmlOut``) so one rendering serves print and EPUB.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .boxes import boxes_plugin
+from .boxes import BoxSpec, boxes_plugin
 from .figures import figures_plugin
 from .notes import notes_plugin
 from .tables import tables_plugin
@@ -21,8 +23,13 @@ from .tables import tables_plugin
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool = True) -> MarkdownIt:
-    """The body parser. ``strict_links=False`` keeps every URL, for validation to name."""
+def create_parser(
+    quotes: str | list[str] = "“”‘’", strict_links: bool = True, boxes: Iterable[BoxSpec] = ()
+) -> MarkdownIt:
+    """The body parser. ``strict_links=False`` keeps every URL, for validation to name.
+
+    ``boxes`` are the style's ``:::`` containers; without them a fence stays text.
+    """
     md = MarkdownIt(
         "commonmark",
         {"html": False, "xhtmlOut": True, "typographer": True, "quotes": quotes},
@@ -36,7 +43,7 @@ def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool =
     md.use(notes_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
-    md.use(boxes_plugin)
+    md.use(boxes_plugin, boxes)
     md.use(sections_plugin)
     return md
 
@@ -91,7 +98,7 @@ def sections_plugin(md: MarkdownIt, level: int = 2) -> None:
 
 
 def _unique_slug(text: str, used: set[str], counters: dict[str, int]) -> str:
-    """``a``, ``a-2``, ``a-3``…: each base remembers its next number, so 12,000
+    """``a``, ``a-2``, ``a-3``…: each slug remembers its next number, so 12,000
     identical headings cost linear time, not a scan from 2 for every one."""
     base = "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
     base = "-".join(filter(None, base.split("-"))) or "section"
@@ -108,12 +115,12 @@ def _unique_slug(text: str, used: set[str], counters: dict[str, int]) -> str:
 
 def render_body(md: MarkdownIt, text: str, env: dict[str, object] | None = None) -> str:
     """The body as XHTML; ``env`` carries ``labels`` and the ``notes`` mode to the plugins."""
-    return md.render(text, dict(env or {}))
+    return str(md.render(text, dict(env or {})))
 
 
 def render_inline(md: MarkdownIt, text: str) -> str:
     """Inline Markdown for front-matter strings (key issues, bios): no block elements."""
-    return md.renderInline(text, {})
+    return str(md.renderInline(text, {}))
 
 
 def plain_text(md: MarkdownIt, text: str) -> str:

@@ -61,6 +61,8 @@ def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
     fonts = font_files(style, faces)
     url_for = {source: name for name, source in fonts.items()}
     css = ["\n".join(face.css(url_for.get(face.path)) for face in faces)]
+    if style.palette:  # the palette's colours as RGB, derived through the press profile
+        css.append(style.palette_css("rgb", style.output_profile(brief.series.print_profile)))
     css += [path.read_text(encoding="utf-8") for path in style.stylesheets.get("screen", ())]
     fallback_paths = {face.path for face in fallbacks}
     files = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,11 +18,12 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BOXES
+from ..markdown.boxes import BoxSpec
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
+from . import mistakes
+from .reader import RawDocument
 from .svg import UnsafeSvg, svg_elements
 
-_CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
@@ -42,6 +43,8 @@ class BodyReport:
     images: tuple[str, ...]
     #: Image paths as written (URL-decoded) → their resolved names, where the two differ.
     renames: tuple[tuple[str, str], ...] = ()
+    #: Slips that do not stop the build (quotation marks), unless ``--strict``.
+    warnings: tuple[Problem, ...] = ()
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
@@ -53,10 +56,15 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
-def check_body(path: Path, body: str, body_line: int) -> BodyReport:
-    """Problems with links, images and notes, and the local images the body uses."""
+def check_body(
+    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+) -> BodyReport:
+    """Problems with links, images, notes and boxes, and the local images the body uses.
+
+    ``boxes`` are the style's; without a style (None) box names are not checked.
+    """
     # Parse with every link kept, so refused ones can be named rather than dropped.
-    md = create_parser(strict_links=False)
+    md = create_parser(strict_links=False, boxes=boxes or ())
     env: dict[str, object] = {}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
@@ -104,23 +112,40 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
+    kinds = None
+    if boxes is not None:
+        names = tuple(spec.name.lower() for spec in boxes)
+        kinds = mistakes.BoxKinds(names, tuple(s.name.lower() for s in boxes if s.takes_title))
+    for line, field, message in (
+        *mistakes.duplicate_notes(body, body_line),
+        *mistakes.boxes(body, kinds),
+        *mistakes.headings(tokens),
+        *mistakes.inline_images(tokens),
+    ):
+        fail(line, field, message)
+    warnings = [
+        Problem(path, body_line + line, field, message)
+        for line, field, message in mistakes.quotes(tokens)
+    ]
     starts = [0, *(m.end() for m in re.finditer("\n", body))]
 
     def line_of(offset: int) -> int:
         """0-based line of an offset: a binary search, so many findings stay linear."""
         return bisect.bisect_right(starts, offset) - 1
 
-    for match in _CONTAINER.finditer(body):
-        if match[1] not in BOXES:
-            line = line_of(match.start())
-            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
             unused.discard(definition[1])
             line = line_of(definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
-    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(renames.items()))
+    problems.sort(key=lambda p: p.line or 0)
+    return BodyReport(
+        tuple(problems),
+        tuple(dict.fromkeys(images)),
+        renames=tuple(renames.items()),
+        warnings=tuple(warnings),
+    )
 
 
 def link_problem(href: str) -> str | None:
@@ -145,6 +170,22 @@ def inline_link_problems(text: str) -> list[str]:
         for child in token.children or []
         if child.type == "link_open" and (problem := link_problem(str(child.attrs.get("href", ""))))
     ]
+
+
+def field_quotes(raw: RawDocument, keys: tuple[str, ...]) -> list[Problem]:
+    """Quotation marks of front-matter texts (title, key issues), as the body's are checked."""
+    md = create_parser()
+    found = []
+    for key in keys:
+        value = raw.data.get(key)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            line = raw.line_of(f"{key}.{index}") or raw.line_of(key)
+            for token in md.parseInline(item, {}):
+                found += [Problem(raw.path, line, key, m) for m in mistakes.inline_quotes(token)]
+    return found
 
 
 def _cells(line: str) -> int:

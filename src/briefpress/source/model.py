@@ -7,37 +7,27 @@ raw YAML, so a rule about a field lives here once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-import string
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SourceError
 from .fields import FieldReader
+from .guards import check_front_links, read_lang, read_numbering, read_style_name
 from .reader import read_brief, read_yaml_file
+
+if TYPE_CHECKING:
+    from ..markdown.boxes import BoxSpec
 
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
-#: ``{number:03}`` is a house style; ``{number:>300000000}`` is an attack.
-MAX_NUMBER_WIDTH = 12
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-#: A BCP 47 language tag (RFC 5646): language, script, region, variants, extensions,
-#: private use; or a private-use tag alone (x-...).
-_LANG = re.compile(
-    r"^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"
-    r"(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
-    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"
-    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"
-    r"(?:-x(?:-[a-z0-9]{1,8})+)?"
-    r"|x(?:-[a-z0-9]{1,8})+)$",
-    re.IGNORECASE,
-)
-#: A style is a folder name under styles/, never a path (style.loader checks it again).
-_STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +59,8 @@ class Series:
     targets: tuple[str, ...] = ("print",)
     site_url: str | None = None
     license: str | None = None
+    #: The printer's ICC output profile, a file in the style folder; FOGRA39 if None.
+    print_profile: str | None = None
 
     @property
     def folder(self) -> Path:
@@ -118,6 +110,11 @@ class Brief:
     images: tuple[str, ...] = ()
     #: Image paths as written → the names above, where they differ (``./a/../x.png``).
     image_renames: tuple[tuple[str, str], ...] = ()
+    #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
+    #: a layout failure can point at the field that caused it.
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    #: What reads but looks wrong (unpaired quotation marks): warnings, errors under --strict.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def stem(self) -> str:
@@ -169,7 +166,7 @@ def issn_is_valid(issn: str) -> bool:
 SERIES_FIELDS = (
     "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
     "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
-    "numbering",
+    "numbering", "print_profile",
 )  # fmt: skip
 
 
@@ -190,62 +187,20 @@ def load_series(path: Path) -> Series:
         issn=issn,
         disclaimer=disclaimer,
         disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
-        style=_read_style_name(reader),
-        lang=_read_lang(reader) or "en",
+        style=read_style_name(reader),
+        lang=read_lang(reader) or "en",
         date_format=reader.string("date_format") or "%d.%m.%Y",
         max_pages=reader.integer("max_pages") or 8,
         notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
         formats=tuple(formats),
         targets=reader.string_list("targets") or ("print",),
-        numbering=_read_numbering(reader),
+        numbering=read_numbering(reader),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
+        print_profile=reader.string("print_profile"),
     )
     reader.finish()
     return series
-
-
-def _read_lang(reader: FieldReader) -> str | None:
-    """A BCP 47 tag: it is written into every XHTML and EPUB document as is."""
-    lang = reader.string("lang")
-    if lang and not _LANG.match(lang):
-        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
-        return None
-    return lang
-
-
-def _read_style_name(reader: FieldReader) -> str:
-    name = reader.string("style", required=True) or ""
-    if name and not _STYLE_NAME.match(name):
-        reader.fail("style", f'"{name}" is not a style name (a folder under styles/, no path)')
-    return name
-
-
-def _read_numbering(reader: FieldReader) -> str:
-    numbering = reader.string("numbering") or "{number}/{year}"
-    # Checked before it is ever formatted: "{number:>300000000}" allocates gigabytes.
-    try:
-        fields = list(string.Formatter().parse(numbering))
-    except ValueError:
-        fields = []  # malformed: the format call below names the problem
-    for _text, _name, spec, _conversion in fields:
-        widths = [int(n) for n in re.findall(r"\d+", spec or "")]
-        if "{" in (spec or "") or any(width > MAX_NUMBER_WIDTH for width in widths):
-            reader.fail(
-                "numbering",
-                f'"{numbering}": widths up to {MAX_NUMBER_WIDTH}, without nested fields',
-            )
-            return "{number}/{year}"
-    try:
-        numbering.format(number=1, year=2000)
-    except (KeyError, IndexError, ValueError) as exc:
-        reader.fail(
-            "numbering", f'"{numbering}" is not a format of {{number}} and {{year}} ({exc})'
-        )
-        return "{number}/{year}"
-    if "{number" not in numbering:
-        reader.fail("numbering", f'"{numbering}" must show the {{number}}')
-    return numbering
 
 
 def _read_issn(reader: FieldReader) -> Issn:
@@ -269,23 +224,30 @@ BRIEF_FIELDS = (
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
 
-def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_issues",)) -> Brief:
+def load_brief(
+    path: Path,
+    series: Series,
+    required: tuple[str, ...] = ("key_issues",),
+    boxes: Sequence[BoxSpec] | None = None,
+) -> Brief:
+    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
     raw = read_brief(path)
     reader = FieldReader(raw, BRIEF_FIELDS)
     authors = _read_authors(reader)
     doi = reader.string("doi")
     if doi and not _DOI.match(doi):
         reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
-    lang = _read_lang(reader)
+    lang = read_lang(reader)
     key_issues = reader.string_list(
         "key_issues", required="key_issues" in required, min_items=1, max_items=MAX_KEY_ISSUES
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
-    from .body import check_body  # the Markdown parser loads only when a brief is read
+    from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
-    body = check_body(path, raw.body, raw.body_line)
+    body = check_body(path, raw.body, raw.body_line, boxes)
     reader.problems.extend(body.problems)
+    quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     brief = Brief(
         path=path,
         series=series,
@@ -307,26 +269,18 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body_line=raw.body_line,
         images=body.images,
         image_renames=body.renames,
+        field_lines=raw.key_lines,
+        warnings=tuple(sorted(quotes, key=lambda p: p.line or 0)),
     )
-    _check_front_links(reader, brief)
-    reader.finish()
-    return brief
-
-
-def _check_front_links(reader: FieldReader, brief: Brief) -> None:
-    """Front-matter text is inline Markdown: its links obey the body's rule."""
-    from .body import inline_link_problems
-
-    fields = {
+    front = {
         "key_issues": brief.key_issues,
         "lead": (brief.lead or "",),
         "disclaimer": (brief.disclaimer or "",),
         "authors": tuple(author.bio or "" for author in brief.authors),
     }
-    for key, texts in fields.items():
-        for index, text in enumerate(texts):
-            for problem in inline_link_problems(text) if "](" in text or "]:" in text else ():
-                reader.fail(key, problem, f"{key}.{index}")  # the item's own line
+    check_front_links(reader, front)
+    reader.finish()
+    return brief
 
 
 def _read_authors(reader: FieldReader) -> tuple[Author, ...]:
@@ -358,7 +312,9 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         return None
     for key in item:
         if key not in AUTHOR_FIELDS:
-            reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
+            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
+            mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
     for key in AUTHOR_FIELDS:
         if isinstance(item.get(key), (dict, list)):
             reader.fail("authors", f"author {index + 1}: {key}: expected text", where)

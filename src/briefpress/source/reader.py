@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import CONTROL, SourceError
+from ..errors import CONTROL, Problem, SourceError
+from . import yaml_hints
 
 #: A brief is prose, not a data dump: anything bigger is a mistake or an attack.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -125,13 +126,14 @@ def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], 
         if node is None:
             return {}, {}
         _check_size(path, node, first_line)
+        twice = [Problem(path, *hint) for hint in yaml_hints.duplicate_keys(node, first_line)]
+        if twice:
+            raise SourceError(str(twice[0]), sorted(twice, key=lambda p: p.line or 0))
         _check_text(path, node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else None
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise SourceError.single(path, line, "", f"invalid YAML: {reason}") from exc
+        line, key, message = yaml_hints.explain(exc, text, first_line)
+        raise SourceError.single(path, line, key, message) from exc
     except (yaml.YAMLError, ValueError) as exc:
         raise SourceError.single(path, None, "", f"invalid YAML: {exc}") from exc
     except RecursionError as exc:
@@ -180,15 +182,8 @@ def _check_text(path: Path, root: yaml.Node, first_line: int) -> None:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, key) for item in node.value)
         elif isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
             for name, value in node.value:
                 field = key or str(name.value)
-                here = first_line + name.start_mark.line
-                if str(name.value) in seen:  # YAML would keep the last one silently
-                    first = seen[str(name.value)]
-                    message = f"duplicate key '{name.value}' (first given on line {first})"
-                    raise SourceError.single(path, here, field, message)
-                seen[str(name.value)] = here
                 stack.extend(((name, field), (value, field)))
 
 

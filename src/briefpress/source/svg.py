@@ -66,7 +66,8 @@ def _sanitise(data: bytes) -> tuple[bytes, int]:
         raise UnsafeSvg("not a safe SVG file (nested too deeply)") from exc
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True), count
+    cleaned: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return cleaned, count
 
 
 def _clean(element: ET.Element) -> None:

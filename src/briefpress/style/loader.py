@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
-from pathlib import Path, PurePath
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StyleError
+from ..markdown.boxes import BoxSpec
 from ..source.fields import FieldReader
 from ..source.reader import read_yaml_file
+from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
+from .palette import Cmyk, output_profile, palette_css, read_palette_field
+from .paths import STYLE_NAME, file_face, inside, outside_templates, sandboxed_environment
 
 STYLE_FILE = "style.yaml"
-#: A style is named, never addressed by path: ``styles/<name>`` and nothing else.
-STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 #: What a style.yaml may say; each key is documented in the README's style section.
 STYLE_FIELDS = (
@@ -34,8 +35,12 @@ STYLE_FIELDS = (
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
-    "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
+    "targets",  # {name: {stylesheets: [css...], variant?, dated?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
+    "boxes",  # {name: {element, class, epub_type, label?, titled?}}: `::: name` containers
+    "theme",  # {fonts, paper, ink, muted, accent, highlight, rule}: EPUB cover, catalogue
+    "skeleton",  # {front: {field: value}, body: text}: what `briefpress new` writes
+    "palette",  # {name: [c, m, y, k]}: colours once, in CMYK %; CSS custom properties
 )
 
 
@@ -50,10 +55,24 @@ class Target:
     suffix: str = ""
     #: Never byte-identical (draft copies carry the build date).
     dated: bool = False
+    #: ``cmyk``: palette as ``device-cmyk()``, output profile, images converted,
+    #: preflighted; ``rgb``: palette as RGB derived through the profile.
+    colour: str = "rgb"
+    #: Bleed around the trim (a CSS length, ``3mm``), and whether crop marks are drawn.
+    bleed: str | None = None
+    marks: bool = False
 
 
 @dataclass(frozen=True)
 class Style:
+    """A house style, loaded: everything the stages above need to know of ``styles/<name>/``.
+
+    A style is data (style.yaml, templates, CSS, fonts); Python never names one.
+    With ``extends`` the style is searched first, then its parents, so a style
+    keeps only what differs. Every path here was resolved inside a style folder
+    or a declared font package when the style was loaded.
+    """
+
     name: str
     folder: Path
     templates: dict[str, str]
@@ -68,6 +87,21 @@ class Style:
     folders: tuple[Path, ...] = ()
     #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
     parents: tuple[str, ...] = ()
+    #: The ``::: name`` containers a brief may use, and how each renders.
+    boxes: tuple[BoxSpec, ...] = ()
+    #: Colours and type of the EPUB cover and the catalogue page (templates see ``theme``).
+    theme: Theme | None = None
+    skeleton: Skeleton = field(default_factory=Skeleton)
+    #: Colours as CMYK percentages; the stylesheets use them as ``var(--name)``.
+    palette: dict[str, Cmyk] = field(default_factory=dict)
+
+    def palette_css(self, model: str, profile: Path | None = None) -> str:
+        """The palette as ``:root`` custom properties, ``cmyk`` or ``rgb`` (via the profile)."""
+        return palette_css(self.palette, model, profile)
+
+    def output_profile(self, name: str | None = None) -> Path:
+        """The print output profile: a file in the style's folders, or FOGRA39 by default."""
+        return output_profile(self.folders or (self.folder,), name)
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -93,8 +127,7 @@ class Style:
                 jinja2.PrefixLoader(prefixed),
             ]
         )
-        # Sandboxed: a template is data, and must not reach Python (``lipsum.__globals__``).
-        return _sandbox()(
+        environment = sandboxed_environment()(  # style.paths: no Python, no files
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -102,6 +135,8 @@ class Style:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        environment.globals["theme"] = self.theme
+        return environment
 
     def labels_for(self, lang: str) -> dict[str, str]:
         """Labels in the brief's language, falling back to the first the style lists."""
@@ -126,21 +161,6 @@ class Style:
         """Every file the output depends on, for cache keys (parents' files too)."""
         folders = self.folders or (self.folder,)
         return sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
-
-
-@cache
-def _sandbox() -> Any:
-    """Jinja2's sandbox, and no file system: ``brief.path.read_text()`` is a method call
-    the stock sandbox allows, so attributes that are paths are not visible at all."""
-    from jinja2.sandbox import SandboxedEnvironment
-
-    class NoPaths(SandboxedEnvironment):
-        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-            if isinstance(obj, PurePath) or isinstance(value, PurePath):
-                return False
-            return bool(super().is_safe_attribute(obj, attr, value))
-
-    return NoPaths
 
 
 def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) -> Style:
@@ -169,23 +189,22 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         """A file named by the style: this folder first, then the parents'."""
         for candidate in folders:
             if (candidate / name_in_style).is_file():
-                if not _inside(candidate / name_in_style, candidate):
+                if not inside(candidate / name_in_style, candidate):
                     reader.fail(key, f"{name_in_style} is outside the style folder {candidate}")
                 return candidate / name_in_style
         reader.fail(key, f"{name_in_style} not found in {' or '.join(str(f) for f in folders)}")
         return folder / name_in_style
 
     templates = {str(k): str(v) for k, v in reader.mapping("templates").items()}
-    for name_in_style in templates.values():
-        for candidate in (f / "templates" for f in folders):
-            found = candidate / name_in_style
-            if found.is_file() and not _inside(found, candidate):  # a symlink, or ../
-                reader.fail("templates", f"{name_in_style} is outside the style folder {candidate}")
+    for outside in outside_templates(templates.values(), folders):
+        reader.fail("templates", outside)
     stylesheets = {
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
     }
-    fonts = _read_fonts(reader, folder) if reader.present("fonts") or not parent else parent.fonts
+    # A style that is only ever extended (the neutral one) may leave the fonts to its children.
+    fonts = _read_fonts(reader, folder) if reader.present("fonts") else ()
+    fonts = fonts or (parent.fonts if parent else ())
     labels = {str(k): dict(v) for k, v in reader.mapping("labels").items()}
     targets = _read_targets(reader, resolve)
     own_targets = {k: v for k, v in targets.items() if k in reader.mapping("targets")}
@@ -205,7 +224,17 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         targets={**(parent.targets if parent else targets), **own_targets},
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
+        boxes=read_boxes(reader, parent.boxes if parent else ()),
+        theme=read_theme(reader, parent.theme if parent else None),
+        skeleton=read_skeleton(reader, parent.skeleton if parent else None),
+        palette={**(parent.palette if parent else {}), **read_palette_field(reader)},
     )
+    check_box_labels(reader, style.boxes, style.labels)
+    if not _children:  # the style being used, not a parent: it must be complete
+        if not style.fonts and not reader.present("fonts"):
+            reader.fail("fonts", "a style must declare at least one font")
+        if style.theme is None:
+            reader.fail("theme", "required field is missing")
     if not style.templates:
         reader.fail("templates", "required field is missing")
     if not style.stylesheets:
@@ -221,8 +250,6 @@ def _load_parent(reader: FieldReader, styles_root: Path, chain: tuple[str, ...])
         return None
     line = reader.raw.line_of("extends")
     where = f"{reader.raw.path}:{line}: extends"
-    if not STYLE_NAME.match(name):
-        raise StyleError(f"{where}: '{name}' is not a style name (a folder under {styles_root})")
     if name in chain:
         raise StyleError(
             f"{where}: styles extend each other in a circle ({' → '.join([*chain, name])})"
@@ -252,8 +279,18 @@ def _read_targets(reader: FieldReader, resolve: Callable[[str, str], Path]) -> d
             variant=value.get("variant"),
             suffix="" if name == "print" else f".{name}",
             dated=bool(value.get("dated", False)),
+            colour=_choice(value, "colour", ("rgb", "cmyk")),
+            bleed=str(value["bleed"]) if value.get("bleed") else None,
+            marks=_choice(value, "marks", ("none", "crop")) == "crop",
         )
     return targets
+
+
+def _choice(value: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    chosen = str(value.get(key, allowed[0]))
+    if chosen not in allowed:
+        raise ValueError(f"targets: {key} must be one of {', '.join(allowed)}, not '{chosen}'")
+    return chosen
 
 
 def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
@@ -270,7 +307,7 @@ def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
             elif "package" in entry:
                 declared = [_package_face(entry)]
             else:
-                declared = [_file_face(entry, folder)]
+                declared = [file_face(entry, folder)]
             if entry.get("fallback"):
                 declared = [dataclasses.replace(face, fallback=True) for face in declared]
             instances = entry.get("instances")
@@ -341,7 +378,7 @@ def _package_face(entry: dict[str, Any]) -> FontFace:
         raise LookupError(f"font package {module} is not installed")
     root = Path(next(iter(spec.submodule_search_locations)))
     path = root / str(entry["file"])
-    if not path.is_file() or not _inside(path, root):
+    if not path.is_file() or not inside(path, root):
         raise LookupError(f"{entry['file']} not found in the {module} package")
     licenses = sorted(root.parent.glob(f"{module}-*.dist-info/licenses/*")) + sorted(
         root.glob("LICENSE*")
@@ -353,26 +390,3 @@ def _package_face(entry: dict[str, Any]) -> FontFace:
         weight=int(entry["weight"]) if entry.get("weight") else None,
         license=licenses[0] if licenses else None,
     )
-
-
-def _file_face(entry: dict[str, Any], folder: Path) -> FontFace:
-    path = (folder / str(entry["file"])).resolve()
-    if not path.is_file() or folder.resolve() not in path.parents:
-        raise LookupError(f"font file {entry['file']} not found in the style folder")
-    license_name = entry.get("license")
-    license_path = (folder / str(license_name)) if license_name else None
-    if license_path is not None and not (license_path.is_file() and _inside(license_path, folder)):
-        raise LookupError(f"licence file {license_name} not found in the style folder")
-    return FontFace(
-        family=str(entry["family"]),
-        path=path,
-        style=str(entry.get("style", "normal")),
-        weight=int(entry["weight"]) if entry.get("weight") else None,
-        license=license_path,
-    )
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """After ``..`` and symbolic links: a style names only its own files (or a parent's)."""
-    real, root = path.resolve(), folder.resolve()
-    return root in real.parents

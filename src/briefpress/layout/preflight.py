@@ -1,0 +1,399 @@
+"""Layout stage, print preflight: is a written PDF fit for a PDF/X-4 press? (pikepdf).
+
+WeasyPrint labels a file PDF/X-4 whatever it holds, so briefpress checks the
+bytes it wrote before the claim stands. Errors:
+
+* ``rgb``: DeviceRGB anywhere: colour operators (``rg``/``RG``, ``cs``/``CS`` to
+  an RGB space), inline and XObject images, shadings, transparency groups, in
+  pages, form XObjects, patterns, soft masks and annotation appearances, and
+  in any object of the file, used or not.
+* ``output-intent``: a GTS_PDFX output intent whose profile has four channels.
+* ``pdfx-metadata``: ``GTS_PDFXVersion`` PDF/X-4 in the XMP, ``/Trapped`` set.
+* ``fonts``: every font embedded.
+* ``shading``: gradients whose colours fit their colour space (WeasyPrint 70
+  writes CMYK gradients with three values per colour).
+* ``boxes``: TrimBox ⊂ BleedBox ⊂ MediaBox on every page, the BleedBox the
+  declared bleed beyond the trim.
+
+Warnings: CMYK images whose total area coverage exceeds 300 %, and images
+placed at less than 300 ppi. What it does not verify is in the README.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pikepdf
+
+from ..style.palette import profile_channels
+
+RULE = "print-preflight"
+#: The PDF variants the preflight can vouch for, and the claim each writes in XMP.
+CLAIMS = {"pdf/x-4": "PDF/X-4"}
+MAX_TAC = 300
+MIN_PPI = 300
+#: Box comparisons in points: WeasyPrint writes six decimals.
+_SLACK = 0.01
+_RGB_NAMES = {"/DeviceRGB", "/RGB", "/CalRGB"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    check: str
+    page: int | None
+    where: str
+    message: str
+    warning: bool = False
+
+    def text(self) -> str:
+        return f"{self.check}: {self.where}: {self.message}"
+
+
+@dataclass
+class _Walk:
+    """Objects already looked at, so shared resources are reported once."""
+
+    seen: set[tuple[int, int]] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+    #: Image object → lowest resolution it is placed at, and the page.
+    placed: dict[tuple[int, int], tuple[float, int]] = field(default_factory=dict)
+
+    def first(self, obj: Any) -> bool:
+        if not getattr(obj, "is_indirect", False):
+            return True
+        key = obj.objgen
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -> list[Issue]:
+    """Everything wrong with the PDF for print; ``bleed`` in points, as declared."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return [Issue("file", None, "PDF", f"unreadable ({exc})")]
+    with pdf:
+        walk = _Walk()
+        issues = [*_output_intent(pdf), *_metadata(pdf, claim)]
+        for number, page in enumerate(pdf.pages, start=1):
+            issues += _boxes(page, number, bleed)
+            group = page.obj.get("/Group")
+            if group is not None and _rgb_space(group.get("/CS"), None):
+                issues.append(Issue("rgb", number, "page", "DeviceRGB transparency group"))
+            _content(page.obj, page.obj.get("/Resources"), number, "page", walk, _IDENTITY)
+            for annot in page.obj.get("/Annots", []):
+                appearance = annot.get("/AP", pikepdf.Dictionary()).get("/N")
+                if isinstance(appearance, pikepdf.Stream):
+                    where = "annotation appearance"
+                    _form(appearance, number, where, walk, _IDENTITY)
+        issues += walk.issues
+        if not any(issue.check == "rgb" for issue in issues):  # else reported twice
+            issues += _anywhere(pdf, walk)
+        issues += _fonts(pdf)
+        issues += _images(pdf, walk)
+    return issues
+
+
+# Document-level checks ----------------------------------------------------------
+
+
+def _output_intent(pdf: pikepdf.Pdf) -> Iterator[Issue]:
+    intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
+    if not intents:
+        yield Issue("output-intent", None, "catalog", "no GTS_PDFX output intent")
+        return
+    profile = intents[0].get("/DestOutputProfile")
+    if not isinstance(profile, pikepdf.Stream):
+        yield Issue("output-intent", None, "output intent", "no DestOutputProfile")
+        return
+    channels = profile_channels(profile.read_bytes())
+    if channels != 4 or profile.get("/N") != 4:
+        yield Issue(
+            "output-intent", None, "output intent", f"profile has {channels} channels, not CMYK"
+        )
+
+
+def _metadata(pdf: pikepdf.Pdf, claim: str) -> Iterator[Issue]:
+    stream = pdf.Root.get("/Metadata")
+    xmp = stream.read_bytes().decode("utf-8", "replace") if stream is not None else ""
+    found = re.search(r"GTS_PDFXVersion(?:\s[^>]*)?>([^<]+)<|GTS_PDFXVersion=\"([^\"]+)", xmp)
+    version = (found[1] or found[2]) if found else None
+    if version != claim:
+        yield Issue("pdfx-metadata", None, "XMP", f"GTS_PDFXVersion is {version}, not {claim}")
+    trapped = pdf.trailer.get("/Info", pikepdf.Dictionary()).get("/Trapped")
+    if trapped not in ("/True", "/False"):
+        yield Issue("pdfx-metadata", None, "document info", "/Trapped is not True or False")
+
+
+def _boxes(page: pikepdf.Page, number: int, bleed: float | None) -> Iterator[Issue]:
+    obj = page.obj
+    if "/TrimBox" not in obj or "/BleedBox" not in obj:
+        yield Issue("boxes", number, "page", "no TrimBox or BleedBox")
+        return
+    media, bleed_box, trim = (_box(obj[key]) for key in ("/MediaBox", "/BleedBox", "/TrimBox"))
+    if not _inside(trim, bleed_box) or not _inside(bleed_box, media):
+        yield Issue(
+            "boxes",
+            number,
+            "page",
+            f"TrimBox {trim} ⊂ BleedBox {bleed_box} ⊂ MediaBox {media} fails",
+        )
+    elif bleed is not None:
+        sides = (
+            trim[0] - bleed_box[0],
+            trim[1] - bleed_box[1],
+            bleed_box[2] - trim[2],
+            bleed_box[3] - trim[3],
+        )
+        if any(abs(side - bleed) > _SLACK for side in sides):
+            found = ", ".join(f"{s:.2f}" for s in sides)
+            yield Issue(
+                "boxes", number, "BleedBox", f"bleed is {found} pt, {bleed:.2f} pt declared"
+            )
+
+
+def _box(value: Any) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(Decimal(str(v))) for v in value)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
+    return (
+        inner[0] >= outer[0] - _SLACK
+        and inner[1] >= outer[1] - _SLACK
+        and inner[2] <= outer[2] + _SLACK
+        and inner[3] <= outer[3] + _SLACK
+    )
+
+
+def _fonts(pdf: pikepdf.Pdf) -> Iterator[Issue]:
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/Font":
+            continue
+        if obj.get("/Subtype") in ("/Type0", "/Type3"):  # descendants carry the files
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        name = str(obj.get("/BaseFont", "?")).lstrip("/")
+        if descriptor is None or not any(
+            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+        ):
+            yield Issue("fonts", None, f"font {name} (object {obj.objgen[0]})", "not embedded")
+
+
+# Colour: content streams and the resources they use -------------------------------
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
+
+
+def _rgb_space(space: Any, resources: Any) -> bool:
+    """Is a colour space (a name, a resource name or an array) DeviceRGB-based?"""
+    if isinstance(space, pikepdf.Name):
+        if str(space) in _RGB_NAMES:
+            return True
+        named = (resources or {}).get("/ColorSpace", {}).get(str(space))
+        return named is not None and _rgb_space(named, None)
+    if isinstance(space, pikepdf.Array) and len(space) > 0:
+        family = str(space[0])
+        if family == "/Indexed" and len(space) > 1:
+            return _rgb_space(space[1], resources)
+        if family in ("/Separation", "/DeviceN") and len(space) > 2:
+            return _rgb_space(space[2], resources)  # the alternate space
+        if family == "/Pattern" and len(space) > 1:
+            return _rgb_space(space[1], resources)
+        return family in _RGB_NAMES
+    return False
+
+
+def _content(holder: Any, resources: Any, page: int, where: str, walk: _Walk, ctm: Matrix) -> None:
+    """One content stream (a page's or a form's), the resources it draws with, nested forms."""
+    rgb_ops: set[str] = set()
+    stack: list[Matrix] = []
+    try:
+        instructions = pikepdf.parse_content_stream(holder)
+    except pikepdf.PdfError as exc:
+        walk.issues.append(Issue("rgb", page, where, f"unreadable content stream ({exc})"))
+        return
+    resources = resources if resources is not None else {}
+    for instruction in instructions:
+        operands, op = list(instruction.operands), str(instruction.operator)
+        if op in ("rg", "RG"):
+            rgb_ops.add(op)
+        elif op in ("cs", "CS") and operands and _rgb_space(operands[0], resources):
+            rgb_ops.add(f"{operands[0]} {op}")
+        elif op == "INLINE IMAGE":
+            space = operands[0].obj.get("/CS", operands[0].obj.get("/ColorSpace"))
+            if space is not None and _rgb_space(space, resources):
+                rgb_ops.add("inline image in RGB")
+        elif op == "q":
+            stack.append(ctm)
+        elif op == "Q" and stack:
+            ctm = stack.pop()
+        elif op == "cm" and len(operands) == 6:
+            matrix = tuple(float(v) for v in operands)
+            ctm = _multiply(matrix, ctm)  # type: ignore[arg-type]
+        elif op == "Do" and operands:
+            xobject = resources.get("/XObject", {}).get(str(operands[0]))
+            if xobject is not None:
+                _xobject(xobject, str(operands[0]), page, where, walk, ctm)
+    if rgb_ops:
+        walk.issues.append(
+            Issue("rgb", page, where, f"DeviceRGB colour ({', '.join(sorted(rgb_ops))})")
+        )
+    _resources(resources, page, where, walk)
+
+
+def _resources(resources: Any, page: int, where: str, walk: _Walk) -> None:
+    """Patterns, shadings and soft masks the resources hold (drawn or not)."""
+    for name, pattern in resources.get("/Pattern", {}).items():
+        if not walk.first(pattern):
+            continue
+        shading = pattern.get("/Shading")
+        if shading is not None:
+            _shading(shading, resources, page, f"{where} pattern {name}", walk)
+        if isinstance(pattern, pikepdf.Stream):
+            _form(pattern, page, f"pattern {name}", walk, _IDENTITY)
+    for name, shading in resources.get("/Shading", {}).items():
+        if walk.first(shading):
+            _shading(shading, resources, page, f"{where} shading {name}", walk)
+    for name, state in resources.get("/ExtGState", {}).items():
+        mask = state.get("/SMask")
+        if isinstance(mask, pikepdf.Dictionary) and isinstance(mask.get("/G"), pikepdf.Stream):
+            _form(mask.G, page, f"soft mask in {name}", walk, _IDENTITY)
+
+
+def _shading(shading: Any, resources: Any, page: int, where: str, walk: _Walk) -> None:
+    space = shading.get("/ColorSpace")
+    if _rgb_space(space, resources):
+        walk.issues.append(Issue("rgb", page, where, "RGB shading"))
+        return
+    # WeasyPrint 70 writes gradients between CMYK colours with three-value
+    # functions in a four-channel space: a broken file, not a CMYK gradient.
+    channels = 4 if space == "/DeviceCMYK" else 0
+    if isinstance(space, pikepdf.Array) and str(space[0]) == "/ICCBased":
+        channels = int(space[1].get("/N", 0))
+    function = shading.get("/Function")
+    parts = function.get("/Functions", [function]) if function is not None else []
+    sizes = {len(part.get("/C0", [])) for part in parts if part.get("/FunctionType") == 2}
+    if channels and sizes and sizes != {channels}:
+        walk.issues.append(
+            Issue("shading", page, where, f"gradient of {max(sizes)} values in {channels} channels")
+        )
+
+
+def _xobject(xobject: Any, name: str, page: int, where: str, walk: _Walk, ctm: Matrix) -> None:
+    subtype = xobject.get("/Subtype")
+    if subtype == "/Image":
+        width = float(xobject.get("/Width", 0))
+        placed = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / 72  # inches
+        if placed > 0 and width:
+            ppi = width / placed
+            key = xobject.objgen
+            if key not in walk.placed or ppi < walk.placed[key][0]:
+                walk.placed[key] = (ppi, page)
+        if walk.first(xobject) and _rgb_space(xobject.get("/ColorSpace"), None):
+            walk.issues.append(Issue("rgb", page, f"image {name}", "DeviceRGB image"))
+    elif subtype == "/Form":
+        _form(xobject, page, f"form {name}", walk, ctm)
+
+
+def _form(form: Any, page: int, where: str, walk: _Walk, ctm: Matrix) -> None:
+    matrix = tuple(float(v) for v in form.get("/Matrix", _IDENTITY))
+    group = form.get("/Group")
+    if walk.first(form) and group is not None and _rgb_space(group.get("/CS"), None):
+        walk.issues.append(Issue("rgb", page, where, "DeviceRGB transparency group"))
+    _content(form, form.get("/Resources"), page, where, walk, _multiply(matrix, ctm))  # type: ignore[arg-type]
+
+
+def _anywhere(pdf: pikepdf.Pdf, walk: _Walk) -> Iterator[Issue]:
+    """Any object naming an RGB colour space that the page walk did not already report."""
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and obj.objgen not in walk.seen:
+            for key in _rgb_keys(obj, depth=0):
+                kind = str(obj.get("/Subtype", obj.get("/Type", "object"))).lstrip("/")
+                yield Issue("rgb", None, f"{kind} (object {obj.objgen[0]})", f"{key} is RGB")
+
+
+def _rgb_keys(obj: Any, depth: int) -> Iterator[str]:
+    """Keys of ``/ColorSpace`` or ``/CS`` naming RGB, in the object and its direct parts."""
+    for key in ("/ColorSpace", "/CS"):
+        value = obj.get(key)
+        # A resource dictionary's named spaces are judged where the content uses them.
+        named = value is not None and not isinstance(value, pikepdf.Dictionary)
+        if named and _rgb_space(value, None):
+            yield key[1:]
+    if depth > 3:
+        return
+    for key in list(obj.keys()):
+        value = obj.get(key)
+        if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
+            yield from _rgb_keys(value, depth + 1)
+
+
+# Images: total area coverage and resolution ---------------------------------------
+
+
+def _images(pdf: pikepdf.Pdf, walk: _Walk) -> Iterator[Issue]:
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Stream) or obj.get("/Subtype") != "/Image":
+            continue
+        where = f"image (object {obj.objgen[0]})"
+        placed = walk.placed.get(obj.objgen)
+        if placed and placed[0] < MIN_PPI - 0.5:
+            yield Issue(
+                "resolution",
+                placed[1],
+                where,
+                f"{placed[0]:.0f} ppi at its placed size ({MIN_PPI} ppi or more for print)",
+                warning=True,
+            )
+        tac = _tac(obj)
+        if tac is not None and tac > MAX_TAC:
+            yield Issue(
+                "ink-coverage",
+                placed[1] if placed else None,
+                where,
+                f"total area coverage {tac:.0f} % (at most {MAX_TAC} %)",
+                warning=True,
+            )
+
+
+def _tac(image: pikepdf.Stream) -> float | None:
+    """Highest C+M+Y+K of a CMYK image, in percent."""
+    from PIL import ImageMath
+
+    space = image.get("/ColorSpace")
+    cmyk = space == "/DeviceCMYK" or (
+        isinstance(space, pikepdf.Array) and space[0] == "/ICCBased" and space[1].get("/N") == 4
+    )
+    if not cmyk:
+        return None
+    try:
+        picture = pikepdf.PdfImage(image).as_pil_image()
+    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+        return None
+    if picture.mode != "CMYK":
+        return None
+    c, m, y, k = (band.convert("I") for band in picture.split())
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
+    return float(total.getextrema()[1]) / 255 * 100

@@ -1,0 +1,234 @@
+"""Print target: one CMYK palette, images and SVG in CMYK, crop marks in black ink, PDF/X-4.
+
+The PDFs are read here without briefpress's preflight where it matters: an
+independent scan of every object must find no DeviceRGB.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from briefpress.build import BuildOptions, Project, build, check
+from briefpress.errors import StyleError
+from briefpress.layout.preflight import preflight
+from briefpress.layout.press import _rgb_function, cmyk_image, cmyk_svg
+from briefpress.style.loader import load_style
+from briefpress.style.palette import default_profile, palette_css, read_palette
+
+from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
+
+MM = 72 / 25.4
+CHART = b"""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120">
+<style>.bar { fill: #d9661f }</style>
+<rect width="300" height="120" fill="white" stroke="#c6ced8"/>
+<rect x="10" y="20" width="80" height="90" fill="#123c69"/>
+<rect class="bar" x="110" y="50" width="80" height="60"/>
+<rect x="210" y="70" width="80" height="40" style="fill: rgba(18, 60, 105, 0.5)"/>
+<path d="M10 115 H290"/>
+<rect width="10" height="10" fill="transparent"/>
+</svg>"""
+
+
+def _figures_project(make_project: MakeProject) -> Path:
+    # A rule (an inset border in WeasyPrint's own stylesheet) and a link (blue there).
+    body = "\n![A photo](photo.png)\n\n![A chart](chart.svg)\n\n---\n\nA [link](https://x.org).\n"
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1) + body})
+    photo = Image.new("RGB", (1200, 600), (18, 60, 105))
+    photo.paste(Image.new("RGB", (600, 600), (217, 102, 31)), (600, 0))
+    photo.save(root / "source" / "photo.png")
+    (root / "source" / "chart.svg").write_bytes(CHART)
+    return root
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """A brief with a PNG photo and an SVG chart, built for print and screen."""
+    mp = pytest.MonkeyPatch()
+    tmp = tmp_path_factory.mktemp("print")
+
+    def make(briefs: dict[str, str]) -> Path:
+        import shutil
+
+        root = tmp / "project"
+        (root / "source").mkdir(parents=True)
+        shutil.copytree(REPO / "styles", root / "styles")
+        shutil.copy(REPO / "source" / "series.yaml", root / "source" / "series.yaml")
+        for name, text in briefs.items():
+            (root / "source" / name).write_text(text, encoding="utf-8")
+        mp.chdir(root)
+        return root
+
+    root = _figures_project(make)  # type: ignore[arg-type]
+    options = BuildOptions(jobs=1, targets=("print", "screen"), formats=("pdf",))
+    report = build([], Project(root), options)
+    mp.undo()
+    (result,) = report.results
+    assert result.ok, result.errors
+    return {
+        "print": (root / "build" / "2024-1-x.pdf").read_bytes(),
+        "screen": (root / "build" / "2024-1-x.screen.pdf").read_bytes(),
+    }
+
+
+def _content_streams(pdf: pikepdf.Pdf) -> list[bytes]:
+    found = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") in (None, "/Form"):
+            if "/N" in obj or "/Length1" in obj or obj.get("/Type") == "/Metadata":
+                continue  # ICC profiles, fonts, XMP: not content
+            found.append(obj.read_bytes())
+    found += [page.Contents.read_bytes() for page in pdf.pages]
+    return found
+
+
+def test_print_pdf_has_no_rgb_anywhere(printed: dict[str, bytes]) -> None:
+    with pikepdf.open(io.BytesIO(printed["print"])) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                assert "DeviceRGB" not in repr(obj.get("/ColorSpace", "")), obj.objgen
+        for data in _content_streams(pdf):
+            tokens = re.findall(rb"[^\s\[\]()<>/]+|/[^\s\[\]()<>/]+", data)
+            assert b"rg" not in tokens and b"RG" not in tokens
+            assert b"/DeviceRGB" not in tokens
+        spaces = {
+            str(obj.ColorSpace)
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+        }
+        assert spaces == {"/DeviceCMYK"}, "the PNG photo went to CMYK"
+
+
+def test_print_pdf_is_pdfx4_with_a_cmyk_intent_and_3mm_bleed(printed: dict[str, bytes]) -> None:
+    with pikepdf.open(io.BytesIO(printed["print"])) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+        assert b">PDF/X-4<" in pdf.Root.Metadata.read_bytes()
+        for page in pdf.pages:
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            media = [float(v) for v in page.MediaBox]
+            assert trim[2] - trim[0] == pytest.approx(210 * MM, abs=0.01)
+            assert trim[0] - bleed[0] == pytest.approx(3 * MM, abs=0.01)
+            assert bleed[2] - trim[2] == pytest.approx(3 * MM, abs=0.01)
+            assert media[0] <= bleed[0] and media[2] >= bleed[2]
+    assert [i for i in preflight(printed["print"], 3 * MM) if not i.warning] == []
+
+
+def test_text_rules_and_crop_marks_are_black_ink_only(printed: dict[str, bytes]) -> None:
+    with pikepdf.open(io.BytesIO(printed["print"])) as pdf:
+        streams = b"\n".join(_content_streams(pdf))
+    assert b"0 0 0 1 scn" in streams, "text in black ink only"
+    assert b"0 0 0 1 SCN" in streams, "crop marks stroked in black ink only"
+    assert b"0.9 0.57 0 0.51 scn" in streams, "the palette's house blue"
+
+
+def test_svg_colours_become_cmyk(printed: dict[str, bytes]) -> None:
+    with pikepdf.open(io.BytesIO(printed["print"])) as pdf:
+        streams = b"\n".join(_content_streams(pdf))
+    # The chart's #d9661f, converted through FOGRA39.
+    assert re.search(rb"0 0\.6\d* 0\.9\d* 0\.1\d* scn", streams)
+
+
+def test_screen_pdf_stays_rgb_and_pdfua(printed: dict[str, bytes]) -> None:
+    with pikepdf.open(io.BytesIO(printed["screen"])) as pdf:
+        assert "/OutputIntents" not in pdf.Root or all(
+            i.S != "/GTS_PDFX" for i in pdf.Root.OutputIntents
+        )
+        assert b"pdfuaid" in pdf.Root.Metadata.read_bytes()
+        streams = b"\n".join(page.Contents.read_bytes() for page in pdf.pages)
+    assert b" rg" in streams and b"DeviceCMYK" not in streams
+
+
+def test_an_rgb_colour_fails_the_preflight(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    css = root / "styles" / "csds" / "print.css"
+    css.write_text(css.read_text() + "\n.title { color: #ff0000; }\n")
+
+    report = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",)))
+    (result,) = report.results
+    assert not result.ok and report.exit_code() == 1
+    assert any("print-preflight: page 1: rgb: page: DeviceRGB" in e for e in result.errors)
+    _assert_unclaimed(root / "build" / "2024-1-x.pdf")
+
+    report = check([], Project(root), BuildOptions(jobs=1, formats=("pdf",)))
+    (result,) = report.results
+    assert result.rules is not None
+    assert [f["page"] for f in result.rules["print-preflight"]] == [1]
+    _assert_unclaimed(root / "build" / "2024-1-x.pdf")
+
+
+def _assert_unclaimed(path: Path) -> None:
+    """Written for inspection, but claiming no PDF/X it is not."""
+    with pikepdf.open(path) as pdf:
+        metadata = pdf.Root.get("/Metadata")
+        assert metadata is None or b"GTS_PDFX" not in metadata.read_bytes()
+        assert "/OutputIntents" in pdf.Root, "the rest as it was"
+
+
+# The parts ---------------------------------------------------------------------
+
+
+def test_palette_values_are_checked() -> None:
+    assert read_palette({"accent": [100, 70, 10, 45]}) == {"accent": (100, 70, 10, 45)}
+    for bad in ({"accent": [100, 70, 10]}, {"accent": [0, 0, 0, 120]}, {"a b": [0, 0, 0, 1]}):
+        with pytest.raises(ValueError):
+            read_palette(bad)
+
+
+def test_a_bad_palette_names_its_line(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    yaml = tmp_path / "styles" / "csds" / "style.yaml"
+    yaml.write_text(yaml.read_text().replace("ink: [0, 0, 0, 100]", "ink: [0, 0, 100]"))
+    with pytest.raises(StyleError, match=r"style\.yaml:\d+: palette: ink must be"):
+        load_style("csds", tmp_path / "styles")
+
+
+def test_screen_colours_are_derived_from_the_press_values() -> None:
+    css = palette_css({"accent": (90, 57, 0, 51), "ink": (0, 0, 0, 100)}, "rgb")
+    accent = re.search(r"--accent: #(\w\w)(\w\w)(\w\w)", css)
+    assert accent is not None
+    # The house blue #123c69 within a few levels per channel.
+    for value, target in zip(accent.groups(), (0x12, 0x3C, 0x69), strict=True):
+        assert abs(int(value, 16) - target) <= 6
+    assert palette_css({"accent": (90, 57, 0, 51)}, "cmyk") == (
+        ":root { --accent: device-cmyk(0.9 0.57 0 0.51); }\n"
+    )
+
+
+def test_raster_images_to_cmyk_jpeg_greys_to_black_ink() -> None:
+    profile = default_profile()
+    buffer = io.BytesIO()
+    Image.new("RGBA", (40, 20), (18, 60, 105, 255)).save(buffer, format="PNG")
+    converted = Image.open(io.BytesIO(cmyk_image(buffer.getvalue(), profile)))
+    assert converted.format == "JPEG" and converted.mode == "CMYK"
+    c, _, y, _ = converted.getpixel((5, 5))  # type: ignore[misc]
+    assert c > 180 and y < 40, "house blue: much cyan, little yellow"
+    grey = io.BytesIO()
+    Image.new("L", (10, 10), 90).save(grey, format="PNG")
+    printed = Image.open(io.BytesIO(cmyk_image(grey.getvalue(), profile)))
+    assert printed.mode == "L", "grey stays grey (black ink)"
+    # 35 % grey on screen needs more than 65 % black ink on coated paper.
+    assert printed.getpixel((1, 1)) < 90  # type: ignore[operator]
+
+
+def test_svg_colours_are_rewritten() -> None:
+    out = cmyk_svg(CHART, default_profile()).decode()
+    assert "#" not in out.replace("#g", "")
+    assert 'fill="device-cmyk(0 0 0 0)"' in out, "white is no ink"
+    assert "/ 0.500)" in out, "alpha kept"
+    assert 'fill="device-cmyk(0 0 0 0 / 0)"' in out, "transparent: no RGB black at 0 opacity"
+    assert 'fill="device-cmyk(0 0 0 1)"' in out.split(">")[1], "initial fill: black ink"
+
+
+def test_rgb_functions_are_parsed() -> None:
+    assert _rgb_function("rgb(18, 60, 105)") == (18, 60, 105, 1.0)
+    assert _rgb_function("rgba(18 60 105 / 50%)") == (18, 60, 105, 0.5)
+    assert _rgb_function("hsl(0, 0%, 0%)") is None
