@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import BriefpressError
+from .errors import BriefpressError, printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +39,7 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except BriefpressError as exc:
             for line in exc.lines():
-                click.echo(line, err=True)
+                click.echo(printable(line), err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # a file system problem is not a bug: say which file
             click.echo(f"briefpress: {exc.strerror or exc}: {exc.filename or ''}", err=True)
@@ -55,6 +55,10 @@ def main() -> None:
 
     Run commands from the project root (the folder holding source/ and styles/).
     """
+
+
+def _say_waiting(folder: Path) -> None:
+    click.echo(f"briefpress: another build is writing to {folder}; waiting for it", err=True)
 
 
 @main.command()
@@ -79,7 +83,7 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
-    help="Stop a brief that takes longer (with two or more workers).",
+    help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
 @VERBOSE
 @STRICT
@@ -120,8 +124,9 @@ def build(
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
-            list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result
-        )
+            list(paths), Project(Path.cwd()), options, progress.on_plan, progress.on_result,
+            on_wait=_say_waiting,
+        )  # fmt: skip
     progress.summary(report)
     from .site.pages import write_pages
 
@@ -152,8 +157,9 @@ def build(
 )  # fmt: skip
 @click.option("--update-baseline", is_flag=True, help="Approve the current pages into --baseline.")
 @click.option(
-    "--tolerance", type=click.FloatRange(0, 100), default=0.1, show_default=True,
-    metavar="PERCENT", help="Share of a page's pixels that may change.",
+    "--tolerance", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+    metavar="PERCENT",
+    help="Share of a page's pixels that may change (on another platform, at least 0.2).",
 )  # fmt: skip
 @VERBOSE
 @STRICT
@@ -198,7 +204,7 @@ def check(
     for result in report.results:
         warnings = [f"warning: {warning}" for warning in result.warnings]
         for line in warnings + result.errors + lines(result, verbose):
-            click.echo(line, err=True)
+            click.echo(printable(line), err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
     from .site.metadata import site_url_warnings_for
@@ -209,6 +215,8 @@ def check(
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:
         click.echo(json_report(report.results))
+    for warning in report.warnings:
+        click.echo(printable(f"warning: {warning}"), err=True)
     checked = [r for r in report.results if r.rules is not None]
     failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
     click.echo(
@@ -247,7 +255,7 @@ def new(
     from .errors import UsageError
     from .scaffold import new_brief
     from .source.fields import parse_date
-    from .source.model import LANG_TAG
+    from .source.guards import LANG_TAG
 
     try:
         when = parse_date(date) if date else dt.date.today()

@@ -20,9 +20,20 @@ whose traceback ``--verbose`` prints.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Control characters (C0 but tab and newline, DEL, C1) and lone surrogates: never
+#: valid in a brief, and never to reach a terminal raw (escape sequences). U+FFFE
+#: and U+FFFF are no control characters, but XML cannot hold them either.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), safe to print."""
+    return CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ class Problem:
         if self.line is not None and self.column is not None:
             where += f":{self.column}"
         field = f"{self.field}: " if self.field else ""
-        return f"{display_path(self.path)}:{where}: {field}{self.message}"
+        return printable(f"{display_path(self.path)}:{where}: {field}{self.message}")
 
 
 def display_path(path: Path) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -150,6 +151,12 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            # DNS rebinding: a web page can point its own name at 127.0.0.1 and read
+            # this server, but it cannot make the browser send our Host header.
+            port = self.connection.getsockname()[1]  # the port actually bound
+            if self.headers.get("Host", "") not in (f"{HOST}:{port}", f"localhost:{port}"):
+                self._send(403, b"wrong Host header", "text/plain")
+                return
             path = unquote(urlsplit(self.path).path)
             with preview.lock:
                 state = preview.state
@@ -171,7 +178,8 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 self._send(200, json.dumps(data).encode(), "application/json")
             elif path.startswith("/page/") and path.endswith(".png"):
                 number = path[len("/page/") : -len(".png")]
-                if number.isdigit() and 1 <= int(number) <= len(state.pages):
+                # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+                if re.fullmatch("[0-9]{1,6}", number) and 1 <= int(number) <= len(state.pages):
                     self._send(200, state.pages[int(number) - 1], "image/png")
                 else:
                     self._send(404, b"no such page", "text/plain")

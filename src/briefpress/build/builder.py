@@ -144,7 +144,9 @@ class Builder:
                 labels = style.labels_for(brief.language)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief, labels) if target.dated else "",
+                    "draft_note": (
+                        draft_note(brief, labels, self.project.root) if target.dated else ""
+                    ),
                 }
                 document = html.render(brief, style, "print", extra)
                 variant = self.options.variant or target.variant
@@ -176,12 +178,17 @@ class Builder:
                     words = html.headline(brief, style)  # the cover's words; no second body
                     package = epub.build_epub(brief, style, folder, words)
                     pending[out / f"{brief.stem}.epub"] = package
-            # Write only when every format rendered: a brief is never half-updated.
+            # Write only when every format rendered and every path stays inside the
+            # output folder: a brief is never half-updated.
+            for path, content in pending.items():
+                outputs.check_inside(path, self.out_dir)
+                for name in content if isinstance(content, dict) else ():
+                    outputs.check_name(name)
             for path, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(path, content)
+                    outputs.write_file(path, content, root=self.out_dir)
                 else:
-                    outputs.write_tree(path, content)
+                    outputs.write_tree(path, content, root=self.out_dir)
                 result.outputs.append(path)
             # Written all the same, so the editor can look at what went wrong.
             shown = display_path(brief.path)
@@ -243,23 +250,45 @@ class Builder:
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
 
 
-def draft_note(brief: Brief, labels: Mapping[str, str]) -> str:
+#: CI sets the commit here: no git is run at all.
+COMMIT_VARIABLE = "BRIEFPRESS_COMMIT"
+#: Settings that would let a repository's own config run a program (signature
+#: checks run ``gpg.program``; a status refresh runs ``core.fsmonitor``).
+_SAFE_GIT = (
+    "-c", "log.showSignature=false", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+    "-c", "gpg.program=false", "-c", "gpg.ssh.program=false", "-c", "gpg.x509.program=false",
+    "-c", "diff.external=", "-c", "core.pager=cat",
+)  # fmt: skip
+
+
+def draft_note(brief: Brief, labels: Mapping[str, str], root: Path | None = None) -> str:
     """For review copies: the build date, and the source's last commit when it has one.
 
     The words are the style's (``draft_note``, ``draft_commit`` labels), with
     ``{date}``, ``{note}`` and ``{commit}`` replaced, never ``str.format``-ed.
+    Git runs at the project root only (a brief's folder may be an unpacked archive
+    with its own ``.git`` and a hostile config), with settings that run nothing;
+    CI can set ``BRIEFPRESS_COMMIT`` instead.
     """
     import datetime as dt
+    import os
+    import re
     import subprocess
 
     note = labels.get("draft_note", "{date}").replace("{date}", dt.date.today().isoformat())
-    try:
-        commit = subprocess.run(
-            ["git", "log", "-1", "--format=%h", "--", brief.path.name],
-            cwd=brief.path.parent, capture_output=True, text=True, timeout=10, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
+    commit = os.environ.get(COMMIT_VARIABLE, "").strip()
+    if not commit and root is not None:
+        try:
+            relative = brief.path.resolve().relative_to(root.resolve())
+            commit = subprocess.run(
+                ["git", *_SAFE_GIT, "log", "-1", "--no-show-signature", "--format=%h",
+                 "--", relative.as_posix()],
+                cwd=root, capture_output=True, text=True, timeout=10, check=True,
+                env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0"},
+            ).stdout.strip()  # fmt: skip
+        except (OSError, ValueError, subprocess.SubprocessError):
+            commit = ""
+    commit = commit[:40] if re.fullmatch(r"[0-9A-Za-z._-]+", commit) else ""
     if not commit:
         return note
     return (

@@ -21,6 +21,8 @@ from .. import __version__
 from .outputs import write_file
 
 MANIFEST = ".briefpress-manifest.json"
+#: Far above any real manifest (a few hundred bytes a brief).
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 SCHEMA = 2
 
 
@@ -44,22 +46,50 @@ class Entry:
     pages: int | None = None
 
 
+#: Each field of an entry and the type its JSON value must have.
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "settings": str,
+    "deps": dict,
+    "outputs": list,
+    "series": str,
+    "year": int,
+    "number": int,
+    "rules": (dict, type(None)),
+    "warnings": list,
+    "errors": list,
+    "pages": (int, type(None)),
+}
+
+
 @dataclass
 class Manifest:
     path: Path
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: Why a manifest that was there could not be used (the run rebuilds everything).
+    warning: str | None = None
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
         path = out_dir / MANIFEST
         try:
+            if path.exists() and not path.is_file():
+                raise ValueError("not a file")
+            if path.exists() and path.stat().st_size > MAX_MANIFEST_BYTES:
+                raise ValueError("too large")
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("schema") != SCHEMA or data.get("version") != __version__:
-                return cls(path)
-            entries = {key: Entry(**value) for key, value in data["entries"].items()}
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls(path)  # a missing or damaged manifest only means "rebuild"
-        return cls(path, entries)
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, ValueError, RecursionError) as exc:
+            return cls(path, warning=f"{path}: unreadable ({type(exc).__name__}); rebuilding all")
+        if isinstance(data, dict) and (
+            data.get("schema") != SCHEMA or data.get("version") != __version__
+        ):
+            return cls(path)  # another briefpress wrote it: rebuilding is expected
+        try:
+            return cls(path, _entries(data, out_dir.resolve()))
+        except ValueError as exc:
+            # Never trust its shape: one warning, and everything is rebuilt.
+            return cls(path, warning=f"{path}: {exc}; rebuilding all")
 
     def save(self) -> None:
         data = {
@@ -68,6 +98,44 @@ class Manifest:
             "entries": {key: asdict(entry) for key, entry in sorted(self.entries.items())},
         }
         write_file(self.path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
+def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
+    """The entries of a manifest, or ValueError naming what is not as this module writes it."""
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        raise ValueError("not a briefpress manifest")
+    entries = {}
+    for key, value in data["entries"].items():
+        if not isinstance(value, dict) or set(value) != set(_FIELDS):
+            raise ValueError(f"entry {key!r} has the wrong fields")
+        for name, kind in _FIELDS.items():
+            item = value[name]
+            if not isinstance(item, kind) or isinstance(item, bool):
+                raise ValueError(f"entry {key!r}: {name} has the wrong type")
+        text = [
+            *value["deps"], *value["deps"].values(), *value["outputs"], *value["warnings"],
+            *value["errors"],
+        ]  # fmt: skip
+        if not all(isinstance(item, str) for item in text):
+            raise ValueError(f"entry {key!r}: expected text in deps, outputs, warnings")
+        if not all(Path(output).is_relative_to(out_dir) for output in value["outputs"]):
+            # Outputs are reported and checked as this run's: never a file elsewhere.
+            raise ValueError(f"entry {key!r}: an output outside {out_dir}")
+        rules = value["rules"] or {}
+        if not all(
+            isinstance(found, list) and all(_finding(f) for f in found) for found in rules.values()
+        ):
+            raise ValueError(f"entry {key!r}: rules have the wrong shape")
+        entries[key] = Entry(**value)
+    return entries
+
+
+def _finding(value: Any) -> bool:
+    """A rule finding as `check` stores it: a page (number or None) and a message."""
+    if not isinstance(value, dict) or not isinstance(value.get("message"), str):
+        return False
+    page = value.get("page")
+    return page is None or (isinstance(page, int) and not isinstance(page, bool))
 
 
 class Hasher:
@@ -80,6 +148,9 @@ class Hasher:
         path = path.resolve()
         if path not in self._known:
             try:
+                # Regular files only: a manifest naming /dev/zero must not hang the run.
+                if not path.is_file():
+                    raise FileNotFoundError(path)
                 self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 self._known[path] = "missing"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import CONTROL, UsageError
 from ..source.model import FORMATS
 from ..style.loader import Style
 
@@ -15,6 +15,22 @@ BRIEF_SUFFIX = ".md"
 #: What `build` can write.
 BUILDABLE = FORMATS
 DEFAULT_TIMEOUT = 300.0
+#: Names briefpress itself writes in an output folder: the catalogue's thumbnails
+#: and the visual check's diff images. A brief is named after its file, so
+#: ``thumbs.md`` would overwrite them; hidden names are briefpress's own files
+#: (manifest, lock, temporary files, preview).
+RESERVED_STEMS = ("thumbs", "check")
+
+
+def reserved_name(stem: str) -> str | None:
+    """Why a brief may not be called ``stem``, or None."""
+    if CONTROL.search(stem):
+        return "a brief's file name may not hold control characters"
+    if stem.startswith("."):
+        return "a brief's name may not start with '.' (briefpress keeps its own files so)"
+    if stem.lower() in RESERVED_STEMS:
+        return f"'{stem}' is reserved for briefpress's own output (rename the file)"
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,52 @@ A folder (the EPUB-ready HTML) is assembled beside its destination and swapped i
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+
+from ..errors import RenderError
 
 TEMP_PREFIX = ".briefpress-tmp-"
+#: Held by the run writing to an output folder: a second run waits for it.
+LOCK = ".briefpress-lock"
 #: A replaced folder waits here until its successor is in place.
 RETIRED = "retired-"
 
 
-def write_file(path: Path, data: bytes) -> None:
+class OutsideOutput(RenderError):
+    """An output path that would leave the output folder (zip-slip): refused, nothing written."""
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """``path`` stays inside ``root`` once ``..`` and symbolic links are followed."""
+    real_root = root.resolve()
+    real = path.parent.resolve() / path.name
+    if path.name in ("", ".", "..") or (real != real_root and real_root not in real.parents):
+        raise OutsideOutput(f"{path}: refused to write outside the output folder {root}")
+
+
+def check_name(name: str) -> None:
+    """A relative POSIX name inside a folder or an archive: no ``..``, no absolute path."""
+    parts = PurePosixPath(name).parts
+    if (
+        not parts
+        or name.startswith("/")
+        or "\\" in name
+        or "\x00" in name
+        or any(part in ("..", ".") for part in parts)
+    ):
+        raise OutsideOutput(f"refused output name {name!r}: it would leave its folder")
+
+
+def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write ``path`` atomically; with ``root``, only if it stays inside that folder."""
+    if root is not None:
+        check_inside(path, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
@@ -33,8 +67,12 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
+def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = None) -> None:
     """Replace ``folder`` with exactly ``files`` (relative POSIX paths → bytes)."""
+    if root is not None:
+        check_inside(folder, root)
+    for name in files:
+        check_name(name)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder.parent))
     try:
@@ -58,6 +96,27 @@ def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def locked(folder: Path, on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock; if another run holds it, say so and wait.
+
+    Without it a second run would clear the first one's temporary files as litter.
+    The kernel drops the lock when its holder dies, so a killed run blocks nothing.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait(folder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def remove_litter(folder: Path) -> None:

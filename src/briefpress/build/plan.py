@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefpressError, Problem, UsageError
-from ..source.model import Brief
+from ..source.model import SERIES_FILE, Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
-from .options import BuildOptions
+from .limits import time_limit
+from .options import BuildOptions, reserved_name
 from .results import BriefResult
 
 
@@ -59,7 +60,8 @@ def _plan(
                 numbers.append((path, series.path, scope, entry.number, label))
                 places.append((path, builder.out_for(series)))
                 continue
-            brief = builder.load(path)
+            with time_limit(options.timeout, path):  # parsing is a per-brief stage too
+                brief = builder.load(path)
         except UsageError:
             raise  # the command line is wrong (--target): nothing is built
         except BriefpressError as exc:
@@ -70,7 +72,7 @@ def _plan(
         scope = brief.issue_year if brief.series.numbers_per_year else 0
         numbers.append((path, brief.series.path, scope, brief.number, brief.issue_label))
         places.append((path, builder.out_for(brief.series)))
-    refused = _duplicate_numbers(numbers) + _shared_outputs(places)
+    refused = _duplicate_numbers(numbers) + _shared_outputs(places) + _reserved(places)
     if refused:
         bad = {problem.path for problem in refused}
         plan.fresh = [r for r in plan.fresh if r.path not in bad]
@@ -91,6 +93,23 @@ def _duplicate_numbers(numbers: list[tuple[Path, Path, int, int, str]]) -> list[
         for path, label in entries if len(entries) > 1 else []:
             others = ", ".join(p.name for p, _label in entries if p != path)
             problems.append(_problem(path, f"{label} is also used by {others}", "number"))
+    return problems
+
+
+def _reserved(places: list[tuple[Path, Path]]) -> list[Problem]:
+    """``thumbs.md``, ``.briefpress-manifest.json.md``: outputs over briefpress's own files."""
+    problems = [
+        _problem(path, reason, "output")
+        for path, _folder in places
+        if (reason := reserved_name(path.stem)) is not None
+    ]
+    # Outputs mirror the source tree: source/x.md's HTML folder is where the series
+    # in source/x/ writes everything.
+    problems += [
+        _problem(path, f"its HTML folder would replace the outputs of {path.stem}/", "output")
+        for path, _folder in places
+        if (path.parent / path.stem / SERIES_FILE).is_file()
+    ]
     return problems
 
 

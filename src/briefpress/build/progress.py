@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..errors import printable
 from .results import BriefResult, Report
 
 
@@ -51,6 +52,7 @@ class BuildProgress:
             self._bar.start()
 
     def _print(self, line: str, err: bool = True) -> None:
+        line = printable(line)  # brief text never reaches the terminal raw
         if self._bar:
             self._bar.console.print(line, markup=False, highlight=False)
         else:
@@ -72,6 +74,8 @@ class BuildProgress:
             self._bar.update(self._task, advance=1, description=result.path.name)
 
     def summary(self, report: Report) -> None:
+        for warning in report.warnings:
+            click.echo(printable(f"warning: {warning}"), err=True)
         line = (
             f"built {len(report.built)}, up to date {len(report.fresh)}, "
             f"failed {len(report.failed)} in {report.seconds:.2f} s"

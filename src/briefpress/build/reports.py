@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..errors import display_path
+from ..errors import display_path, printable
 from .results import BriefResult
 
 
@@ -73,6 +73,11 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
         suite.set("tests", str(cases))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
+    for element in suites.iter():
+        # XML 1.0 cannot hold control characters at all, even as references.
+        element.text = printable(element.text) if element.text else element.text
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
     ET.indent(suites)
     data: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
     return data + b"\n"

@@ -40,6 +40,8 @@ class BriefResult:
 class Report:
     results: list[BriefResult]
     seconds: float = 0.0
+    #: About the run rather than one brief (an unusable manifest, say).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[BriefResult]:

@@ -16,6 +16,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem
+from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
 from .results import BriefResult, Report
@@ -28,15 +29,30 @@ def build(
     options: BuildOptions | None = None,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: Callable[[BriefResult], None] | None = None,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> Report:
     """Build every stale brief under ``paths``; one failing brief never stops the others.
 
-    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress.
+    ``on_plan(total, to_build)`` and ``on_result(result)`` let a front end show progress;
+    ``on_wait(folder)`` is told when another run holds the output folder (this one waits).
     """
     started = time.perf_counter()
     options = options or BuildOptions()
     brief_paths = find_briefs(paths or [project.default_source])
     out = (options.out_dir or project.default_output).resolve()
+    with outputs.locked(out, on_wait):
+        return _build(brief_paths, project, options, out, started, on_plan, on_result)
+
+
+def _build(
+    brief_paths: list[Path],
+    project: Project,
+    options: BuildOptions,
+    out: Path,
+    started: float,
+    on_plan: Callable[[int, int], None] | None,
+    on_result: Callable[[BriefResult], None] | None,
+) -> Report:
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
     builder = Builder(project, out, options)
@@ -70,15 +86,16 @@ def build(
     if plan.stale:
         manifest.save()
     results.sort(key=lambda r: r.path)
-    return Report(results, time.perf_counter() - started)
+    notes = [manifest.warning] if manifest.warning else []
+    return Report(results, time.perf_counter() - started, notes)
 
 
 def _run(
     builder: Builder, briefs: list[Brief], options: BuildOptions, project: Project, out: Path
 ) -> Iterable[BriefResult]:
     if options.jobs <= 1 or len(briefs) <= 1:
-        # One brief costs less here than a worker's start-up.
-        return (build_guarded(builder, brief) for brief in briefs)
+        # One brief costs less here than a worker's start-up; the same timeout holds.
+        return (_build_limited(builder, brief, options.timeout) for brief in briefs)
 
     config = WorkerConfig(project.root, out, options)
 
@@ -88,12 +105,21 @@ def _run(
     return run_parallel(briefs, config, options.jobs, options.timeout, failed)
 
 
+def _build_limited(builder: Builder, brief: Brief, timeout: float) -> BriefResult:
+    try:
+        with time_limit(timeout, brief.path):
+            return build_guarded(builder, brief)
+    except TimeLimit as exc:  # fired between two stages, outside the builder's own handling
+        return _failure(brief.path, exc.lines())
+
+
 @dataclass(frozen=True)
 class Baseline:
     folder: Path
     update: bool = False
-    #: Share of a page's pixels that may change before the page fails.
-    tolerance: float = 0.001
+    #: Share of a page's pixels that may change before the page fails: none by default,
+    #: since the PDFs are byte-reproducible on the platform that made the baselines.
+    tolerance: float = 0.0
 
 
 def check(
@@ -116,6 +142,11 @@ def check(
     options = replace(options or BuildOptions(), evaluate=True)
     report = build(paths, project, options, on_plan)
     out = (options.out_dir or project.default_output).resolve()
+    tolerance = visual.Tolerance(baseline.tolerance if baseline else 0.0)
+    if baseline and not baseline.update:
+        tolerance, note = visual.tolerance_for(baseline.folder, tolerance)
+        if note:  # another platform: said, never a silent pass or failure
+            report.warnings.append(note)
     for result in report.results:
         pdf = result.checked_pdf
         if baseline and result.ok and result.rules is not None and pdf is not None:
@@ -126,7 +157,7 @@ def check(
                 diffs = []
             else:
                 approved, diff_folder = baseline.folder / where, out / "check" / where
-                diffs = visual.compare(pdf, approved, diff_folder, baseline.tolerance)
+                diffs = visual.compare(pdf, approved, diff_folder, tolerance)
             result.rules = {
                 **result.rules,
                 visual.RULE: [
@@ -136,4 +167,6 @@ def check(
             }
         if on_result:
             on_result(result)
+    if baseline and baseline.update:
+        visual.record_platform(baseline.folder)
     return report

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from traceback import format_exc
 
-from ..errors import internal_error
+from ..errors import BriefpressError, internal_error
 from ..source.model import Brief
 from .builder import Builder
 from .options import BuildOptions, Project
@@ -64,6 +64,8 @@ def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
     """
     try:
         return builder.build_one(brief)
+    except BriefpressError as exc:  # raised between stages (the in-process time limit)
+        return BriefResult(brief.path, errors=exc.lines())
     except Exception as exc:  # the worker boundary: see the docstring
         return BriefResult(
             brief.path, errors=[internal_error(brief.path, exc)], traceback=format_exc()

@@ -14,11 +14,9 @@ PDF. Four guarantees live here:
   brief's folder, the style folders and the style's declared font files, and
   ``data:`` URLs (a brief's own ``data:`` links are refused earlier, by the
   source stage). Everything else, the network included, is refused and reported.
-* **Reproducible bytes.** Dates come from the brief, the PDF identifier is
-  derived from the brief's identifier, and ``SOURCE_DATE_EPOCH`` is set from the
-  brief's date while WeasyPrint works (fontTools, used when HarfBuzz's
-  subsetter is missing, would otherwise stamp the wall-clock time into fonts),
-  then restored.
+* **Reproducible bytes.** Dates and the PDF identifier come from the brief, file
+  names from virtual URLs (`mounts`); ``SOURCE_DATE_EPOCH`` is the brief's date
+  while WeasyPrint works (fontTools would stamp the clock into fonts), then restored.
 * **Plain data out.** Rules never touch WeasyPrint's box tree: `Layout.pages`
   turns each page into a `PageView` once.
 """
@@ -49,6 +47,7 @@ from ..source.svg import UnsafeSvg, sanitise_svg
 from ..style.fonts import cache_root
 from ..style.loader import Style, Target
 from . import press
+from .mounts import Mounts, is_within
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -147,12 +146,10 @@ def _quick_library_lookup() -> Iterator[None]:
         ctypes.util.find_library = original
 
 
-def _is_within(path: Path, roots: tuple[Path, ...]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
-
-
-def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | None = None) -> Any:
-    """All the engine reads (a whitelist); converted files get non-file URLs, never reread."""
+def _fetcher(
+    roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | None, mounts: Mounts
+) -> Any:
+    """All the engine reads (a whitelist); files are named by virtual URL, never by path."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -165,9 +162,10 @@ def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | N
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == "file":
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                if _is_within(path, self.roots) and path.is_file():
+            mounted = mounts.path(url)
+            if scheme == "file" or mounted is not None:
+                path = (mounted or Path(unquote(urlsplit(url).path))).resolve()
+                if is_within(path, self.roots) and path.is_file():
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     body = path.read_bytes()
                     if mime == "image/svg+xml":
@@ -177,7 +175,7 @@ def _fetcher(roots: tuple[Path, ...], convert: Callable[[str, bytes], bytes] | N
                             self.refused.append(f"{url} ({exc})")
                             raise
                     converted = convert(mime, body) if convert else body
-                    where = path.as_uri() if converted is body else f"converted:{path.name}"
+                    where = url if converted is body else f"converted:{path.name}"
                     headers = {"Content-Type": mime}
                     return URLFetcherResponse(where, body=converted, headers=headers)
             self.refused.append(url)
@@ -366,16 +364,18 @@ class Engine:
         from weasyprint import CSS, HTML
 
         setup = press.colour_setup(style, target, brief.series.print_profile, variant)
-        fetcher = _fetcher((brief.path.parent, *style.readable_roots, *setup.roots), setup.convert)
+        mounts = Mounts.of(brief, style)
+        roots = (brief.path.parent, *style.readable_roots, *setup.roots)
+        fetcher = _fetcher(roots, setup.convert, mounts)
         font_config = self.font_config(style)
-        base_url = brief.path.parent.resolve().as_uri() + "/"
+        base_url = mounts.folders[0][0]  # the brief's folder
         common = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": {}}
         with _session(brief.date) as collected:
             stylesheets = [
                 CSS(string=style.font_css(), **common),
                 CSS(string=setup.css, **common),
                 *(
-                    CSS(filename=str(css), **common)
+                    CSS(url=mounts.url(css), **common)
                     for css in (*style.stylesheets.get("print", ()), *target.stylesheets)
                 ),
             ]

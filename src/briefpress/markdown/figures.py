@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -56,7 +57,13 @@ def figures_plugin(md: MarkdownIt) -> None:
     ) -> str:
         token = tokens[idx]
         alt = self.renderInlineAsText(token.children or [], options, env)
-        src = escapeHtml(str(token.attrs.get("src", "")))
+        src = str(token.attrs.get("src", ""))
+        # The checked name of a local image (source.body): what the outputs are written as.
+        renames = env.get("images") if isinstance(env, dict) else None
+        if isinstance(renames, dict):
+            name = renames.get(unquote(urlsplit(src).path))
+            src = quote(name) if name is not None else src
+        src = escapeHtml(src)
         return f'<img src="{src}" alt="{escapeHtml(alt)}" />'
 
     md.add_render_rule("figure_open", figure_open)

@@ -15,10 +15,11 @@ import mimetypes
 import textwrap
 import zipfile
 from collections.abc import Mapping
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import StyleError
+from ..errors import Problem, RenderError, StyleError
 from ..source.model import Brief
 from ..style.data import Theme
 from ..style.loader import Style
@@ -73,7 +74,7 @@ def _outline(content: bytes) -> list[tuple[str, str]]:
 
 def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
     """An XHTML content document of the package in the brief's language."""
-    lang = brief.language
+    lang = escape(brief.language, {'"': "&quot;"})  # validated as BCP 47; escaped all the same
     typed = f' epub:type="{body_type}"' if body_type else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
@@ -204,7 +205,7 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
         }.get(name, "")
         item_id = "content" if name == CONTENT else f"item{index}"
         items.append(
-            f'<item id="{item_id}" href="{escape(name)}" media-type="{_media_type(name)}"{properties}/>'
+            f'<item id="{item_id}" href={quoteattr(quote(name))} media-type="{_media_type(name)}"{properties}/>'
         )
     metadata = "\n    ".join(meta)
     manifest = "\n    ".join(items)
@@ -212,7 +213,7 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
         (f"item{i}" for i, n in enumerate(sorted(files)) if n == "cover.xhtml"), "cover"
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" xml:lang="{brief.language}">
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="pub-id" xml:lang={quoteattr(brief.language)}>
   <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
     {metadata}
   </metadata>
@@ -232,6 +233,10 @@ def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: H
     if style.theme is None:
         raise StyleError(f"style '{style.name}' has no theme for the EPUB cover")
     labels = style.labels_for(brief.language)
+    taken = sorted({"cover.svg", "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder))
+    if taken:  # a figure would be silently replaced by the package's own file
+        problem = Problem(brief.path, None, "image", f"{taken[0]}: the EPUB uses this name")
+        raise RenderError(str(problem), [problem])
     files = dict(folder)
     files["cover.svg"] = cover_svg(brief, style.theme, words.masthead, words.byline)
     files["cover.xhtml"] = cover_page(brief)
@@ -241,6 +246,11 @@ def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: H
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
+    for name in files:
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts):
+            # A reader unpacking the EPUB would write outside its folder (zip-slip).
+            raise RenderError(f"{brief.path}: refused EPUB entry name {name!r}")
     when = (max(brief.date.year, 1980), brief.date.month, brief.date.day, 0, 0, 0)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

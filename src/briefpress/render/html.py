@@ -84,6 +84,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
     # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
+    renames = dict(brief.image_renames)  # checked image names (source.body), for the outputs
+    body_env: dict[str, object] = {"labels": labels, "notes": notes, "images": renames}
     return {
         "target": target,
         "pdf_target": "print",
@@ -103,7 +105,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "date_text": brief.date_text,
         "key_issues": [Markup(render_inline(inline, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
-        "body": Markup(render_body(md, brief.body, {"labels": labels, "notes": notes})),
+        "body": Markup(render_body(md, brief.body, body_env)),
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
         "about_label": labels.get(about_key, "About the author"),
@@ -153,10 +155,18 @@ def render(
     """``target`` names the template (print, epub); ``extra`` adds to what it sees."""
     if target not in style.templates:
         raise StyleError(f"style '{style.name}' has no '{target}' template")
+    import jinja2
+
     context = {**template_context(brief, style, target), **(extra or {})}
-    template = style.jinja.get_template(style.templates[target])
+    name = style.templates[target]
+    try:
+        text = style.jinja.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        # The sandbox refusing unsafe attributes, a missing template or variable:
+        # a maintainer's mistake in the style, named, never a traceback.
+        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
     return Rendered(
-        text=template.render(context),
+        text=text,
         title=brief.title,
         authors=tuple(context["author_names"]),
         description=context["description"],

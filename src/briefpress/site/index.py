@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..build.builder import Builder
-from ..build.options import Project, find_briefs
+from ..build.limits import time_limit
+from ..build.options import DEFAULT_TIMEOUT, Project, find_briefs
+from ..build.outputs import locked
 from ..errors import BriefpressError
 from ..source.model import Brief
 
@@ -15,15 +17,24 @@ def write_index(
     paths: Sequence[Path], project: Project, out_dir: Path | None = None
 ) -> tuple[list[Path], list[str]]:
     """The catalogue of every series under ``paths``: changed files and problems."""
+    out = (out_dir or project.default_output).resolve()
+    # The same lock as a build: a build starting now would clear our temporary files.
+    with locked(out):
+        return _write_index(paths, project, out)
+
+
+def _write_index(
+    paths: Sequence[Path], project: Project, out: Path
+) -> tuple[list[Path], list[str]]:
     from .catalogue import Group, collect, write_catalogue
 
-    out = (out_dir or project.default_output).resolve()
     builder = Builder(project, out)
     by_series: dict[Path, list[Brief]] = {}
     problems: list[str] = []
     for path in find_briefs(paths or [project.default_source]):
         try:
-            brief = builder.load(path)
+            with time_limit(DEFAULT_TIMEOUT, path):
+                brief = builder.load(path)
         except BriefpressError as exc:
             problems += exc.lines()
             continue

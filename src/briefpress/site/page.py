@@ -105,10 +105,11 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
     Styles are half-trusted: their templates render sandboxed.
     """
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from ..style.paths import sandboxed_environment
 
     folders = [folder / "templates" / "web" for folder in style.folders or (style.folder,)]
-    return SandboxedEnvironment(
+    return sandboxed_environment()(
         loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

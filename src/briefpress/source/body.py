@@ -8,6 +8,7 @@ cache hashes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,18 +22,27 @@ from ..markdown.boxes import BoxSpec
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
 from . import mistakes
 from .reader import RawDocument
-from .svg import UnsafeSvg, sanitise_svg
+from .svg import UnsafeSvg, svg_elements
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
+#: Bounds on one figure: a print brief never needs more, and a decoder asked for
+#: more is being asked to exhaust memory (a 69-byte PNG can claim 900 megapixels).
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000
+#: SVG elements drawn in one brief, every use counted: drawing costs about 0.4 ms an
+#: element, so this keeps the figures of one brief to well under a minute.
+MAX_SVG_ELEMENTS_DRAWN = 100_000
 
 
 @dataclass(frozen=True)
 class BodyReport:
     problems: tuple[Problem, ...]
-    #: Images as written in the brief (relative POSIX paths), in order of use.
+    #: Images by their resolved path relative to the brief's folder (POSIX), in order of use.
     images: tuple[str, ...]
+    #: Image paths as written (URL-decoded) → their resolved names, where the two differ.
+    renames: tuple[tuple[str, str], ...] = ()
     #: Slips that do not stop the build (quotation marks), unless ``--strict``.
     warnings: tuple[Problem, ...] = ()
 
@@ -59,25 +69,42 @@ def check_body(
     tokens = md.parse(body, env)
     problems: list[Problem] = []
     images: list[str] = []
+    renames: dict[str, str] = {}
     folder = path.parent.resolve()
+    # One verdict per file: a figure used 2,000 times is read and checked once.
+    checked: dict[str, tuple[str | None, str, int]] = {}
+    drawn = 0
 
     def fail(line: int, field: str, message: str) -> None:
         problems.append(Problem(path, body_line + line, field, message))
 
     for line, token in _inline_tokens(tokens):
         if token.type == "link_open":
-            href = str(token.attrs.get("href", ""))
-            if not is_safe_link(href):
-                fail(line, "link", f"refused URL scheme: {href}")
+            problem = link_problem(str(token.attrs.get("href", "")))
+            if problem:
+                fail(line, "link", problem)
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
             if not token.content.strip():
                 fail(line, "image", f"{src}: alt text is required (describe the image)")
-            error = _check_image(src, folder)
+            if src not in checked:
+                checked[src] = _check_image(src, folder)
+            error, name, elements = checked[src]
+            drawn += elements
             if error:
                 fail(line, "image", error)
+            elif drawn > MAX_SVG_ELEMENTS_DRAWN >= drawn - elements:
+                fail(
+                    line,
+                    "image",
+                    f"{src}: the brief's SVG figures now draw {drawn} elements, more than "
+                    f"{MAX_SVG_ELEMENTS_DRAWN} (use the figure fewer times, or simplify it)",
+                )
             else:
-                images.append(unquote(urlsplit(src).path))
+                images.append(name)
+                written = unquote(urlsplit(src).path)
+                if written != name:
+                    renames[written] = name
         elif token.type == "text":
             for match in _UNDEFINED_NOTE.finditer(token.content):
                 fail(line, "notes", f"note reference [^{match[1]}] has no note")
@@ -100,14 +127,49 @@ def check_body(
         Problem(path, body_line + line, field, message)
         for line, field, message in mistakes.quotes(tokens)
     ]
+    starts = [0, *(m.end() for m in re.finditer("\n", body))]
+
+    def line_of(offset: int) -> int:
+        """0-based line of an offset: a binary search, so many findings stay linear."""
+        return bisect.bisect_right(starts, offset) - 1
+
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
             unused.discard(definition[1])
-            line = body.count("\n", 0, definition.start())
+            line = line_of(definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
     problems.sort(key=lambda p: p.line or 0)
-    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(warnings))
+    return BodyReport(
+        tuple(problems),
+        tuple(dict.fromkeys(images)),
+        renames=tuple(renames.items()),
+        warnings=tuple(warnings),
+    )
+
+
+def link_problem(href: str) -> str | None:
+    """Why a link may not be used, or None: web and mail addresses, and #anchors, only."""
+    if not is_safe_link(href):
+        return f"refused URL scheme: {href}"
+    if not has_scheme(href) and not href.startswith("#"):
+        # A path would point into this checkout (file:///…), for no reader to follow.
+        return (
+            f"relative link refused: {href or '(empty)'} "
+            "(link to a web address, or to a #section of this brief)"
+        )
+    return None
+
+
+def inline_link_problems(text: str) -> list[str]:
+    """The same rule for front-matter text rendered as inline Markdown (key issues, bios)."""
+    tokens = create_parser(strict_links=False).parseInline(text, {})
+    return [
+        problem
+        for token in tokens
+        for child in token.children or []
+        if child.type == "link_open" and (problem := link_problem(str(child.attrs.get("href", ""))))
+    ]
 
 
 def field_quotes(raw: RawDocument, keys: tuple[str, ...]) -> list[Problem]:
@@ -147,31 +209,48 @@ def _check_tables(tokens: list[Token], body: str, fail: Callable[[int, str, str]
                 fail(token.map[0], "table", f"row has {count} cells, the header has {header}")
 
 
-def _check_image(src: str, folder: Path) -> str | None:
-    """Why an image may not be used, or None: only files in the brief's own folder."""
+def _check_image(src: str, folder: Path) -> tuple[str | None, str, int]:
+    """Why an image may not be used (or None), and its name relative to the brief's folder.
+
+    The count is the SVG elements one use draws (0 for raster images).
+    The name comes from the resolved path, never from the text as written: it
+    becomes an output file name, and ``../../x.png`` must not write outside it.
+    """
     if not src:
-        return "image has no path"
+        return "image has no path", "", 0
     if has_scheme(src):
         if src.lower().startswith(("http:", "https:")):
-            return f"{src}: remote images are refused (nothing is fetched from the network)"
-        return f"{src}: refused URL scheme"
+            return f"{src}: remote images are refused (nothing is fetched from the network)", "", 0
+        return f"{src}: refused URL scheme", "", 0
     relative = unquote(urlsplit(src).path)
     if relative.startswith("/"):
-        return f"{src}: absolute paths are refused; use a path relative to the brief"
-    target = (folder / relative).resolve()
-    if folder not in target.parents:
-        return f"{src}: outside the brief's folder (after following links)"
-    if not target.is_file():
-        return f"{src}: image not found"
+        return f"{src}: absolute paths are refused; use a path relative to the brief", "", 0
+    if "\x00" in relative:
+        return f"{src}: the path contains a NUL character", "", 0
+    try:
+        target = (folder / relative).resolve()
+        if folder not in target.parents:
+            return f"{src}: outside the brief's folder (after following links)", "", 0
+        if not target.is_file():
+            return f"{src}: image not found", "", 0
+        size = target.stat().st_size
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, name too long
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{src}: cannot read the image ({reason})", "", 0
+    name = target.relative_to(folder).as_posix()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})"
+        return f"{src}: not an image ({', '.join(IMAGE_SUFFIXES)})", name, 0
+    if size > MAX_IMAGE_BYTES:
+        limit = MAX_IMAGE_BYTES // (1024 * 1024)
+        return f"{src}: the file is larger than {limit} MiB (reduce it for print)", name, 0
     if target.suffix.lower() == ".svg":
         try:
-            sanitise_svg(target.read_bytes())
+            return None, name, svg_elements(target.read_bytes())
         except UnsafeSvg as exc:
-            return f"{src}: {exc}"
-        return None
-    return _check_raster(src, target)
+            return f"{src}: {exc}", name, 0
+        except OSError as exc:
+            return f"{src}: cannot read the image ({exc.strerror})", name, 0
+    return _check_raster(src, target), name, 0
 
 
 def _check_raster(src: str, target: Path) -> str | None:
@@ -180,8 +259,16 @@ def _check_raster(src: str, target: Path) -> str | None:
 
     try:
         with Image.open(target) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return (
+                    f"{src}: {width}×{height} pixels is more than "
+                    f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels (reduce it for print)"
+                )
             image.verify()
             kind = image.format or ""
+    except Image.DecompressionBombError:
+        return f"{src}: the image claims too many pixels (a decompression bomb?)"
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return f"{src}: not a readable {target.suffix[1:].upper()} image"
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SourceError
 from .fields import FieldReader
+from .guards import check_front_links, read_lang, read_numbering, read_style_name
 from .reader import read_brief, read_yaml_file
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ MAX_KEY_ISSUES = 8
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-LANG_TAG = _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,10 @@ class Brief:
     status: str = "published"
     #: The file stem of the brief this one translates: their web pages link each other.
     translation_of: str | None = None
-    #: Local images the body uses, relative to the brief's folder.
+    #: Local images the body uses, by resolved path relative to the brief's folder.
     images: tuple[str, ...] = ()
+    #: Image paths as written → the names above, where they differ (``./a/../x.png``).
+    image_renames: tuple[tuple[str, str], ...] = ()
     #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
     #: a layout failure can point at the field that caused it.
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
@@ -187,34 +189,20 @@ def load_series(path: Path) -> Series:
         issn=issn,
         disclaimer=disclaimer,
         disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
-        style=reader.string("style", required=True) or "",
-        lang=reader.string("lang") or "en",
+        style=read_style_name(reader),
+        lang=read_lang(reader) or "en",
         date_format=reader.string("date_format") or "%d.%m.%Y",
         max_pages=reader.integer("max_pages") or 8,
         notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
         formats=tuple(formats),
         targets=reader.string_list("targets") or ("print",),
-        numbering=_read_numbering(reader),
+        numbering=read_numbering(reader),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
         print_profile=reader.string("print_profile"),
     )
     reader.finish()
     return series
-
-
-def _read_numbering(reader: FieldReader) -> str:
-    numbering = reader.string("numbering") or "{number}/{year}"
-    try:
-        numbering.format(number=1, year=2000)
-    except (KeyError, IndexError, ValueError) as exc:
-        reader.fail(
-            "numbering", f'"{numbering}" is not a format of {{number}} and {{year}} ({exc})'
-        )
-        return "{number}/{year}"
-    if "{number" not in numbering:
-        reader.fail("numbering", f'"{numbering}" must show the {{number}}')
-    return numbering
 
 
 def _read_issn(reader: FieldReader) -> Issn:
@@ -251,9 +239,7 @@ def load_brief(
     doi = reader.string("doi")
     if doi and not _DOI.match(doi):
         reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
-    lang = reader.string("lang")
-    if lang and not _LANG.match(lang):
-        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
+    lang = read_lang(reader)
     key_issues = reader.string_list(
         "key_issues", required="key_issues" in required, min_items=1, max_items=MAX_KEY_ISSUES
     )
@@ -285,9 +271,17 @@ def load_brief(
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
+        image_renames=body.renames,
         field_lines=raw.key_lines,
         warnings=tuple(sorted(quotes, key=lambda p: p.line or 0)),
     )
+    front = {
+        "key_issues": brief.key_issues,
+        "lead": (brief.lead or "",),
+        "disclaimer": (brief.disclaimer or "",),
+        "authors": tuple(author.bio or "" for author in brief.authors),
+    }
+    check_front_links(reader, front)
     reader.finish()
     return brief
 
@@ -324,7 +318,14 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
             hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
             mean = f" (did you mean '{hint[0]}'?)" if hint else ""
             reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
-    fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
+    for key in AUTHOR_FIELDS:
+        if isinstance(item.get(key), (dict, list)):
+            reader.fail("authors", f"author {index + 1}: {key}: expected text", where)
+    fields = {
+        k: str(item[k]).strip()
+        for k in AUTHOR_FIELDS
+        if item.get(k) is not None and not isinstance(item[k], (dict, list))
+    }
     orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
     if orcid and not _ORCID.match(orcid):
         reader.fail("authors", f'author {index + 1}: "{orcid}" is not an ORCID iD', where)

@@ -7,13 +7,14 @@ with the line of every top-level key so later stages can point at it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import Problem, SourceError
+from ..errors import CONTROL, Problem, SourceError
 from . import yaml_hints
 
 #: A brief is prose, not a data dump: anything bigger is a mistake or an attack.
@@ -22,6 +23,12 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 20_000
 
 FENCE = "---"
+#: Tags a settings or brief file may use (implicitly): text, numbers, lists, mappings.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+#: A numeric character reference (``&#12;``, ``&#x1b;``), which Markdown decodes.
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,9}));")
 
 
 class _Loader(yaml.SafeLoader):
@@ -64,7 +71,28 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError.single(path, line, "", "file is not valid UTF-8") from exc
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    # Old Mac files end lines with CR alone: lines all the same.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    found = control_character(text)
+    if found is not None:
+        offset, message = found
+        raise SourceError.single(path, text.count("\n", 0, offset) + 1, "", message)
+    return text
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """The offset of the first control character (raw or as ``&#…;``), and what it is."""
+    found: list[tuple[int, str]] = []
+    match = CONTROL.search(text)
+    if match:
+        found.append((match.start(), f"control character U+{ord(match[0]):04X} is not allowed"))
+    for ref in _REFERENCE.finditer(text, 0, match.start() if match else len(text)):
+        code = int(ref[1], 16) if ref[1] else int(ref[2])
+        if code < 0x110000 and CONTROL.match(chr(code)):
+            message = f"control character U+{code:04X} is not allowed ({ref[0]})"
+            found.append((ref.start(), message))
+            break
+    return min(found) if found else None
 
 
 def read_brief(path: Path) -> RawDocument:
@@ -101,6 +129,7 @@ def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], 
         twice = [Problem(path, *hint) for hint in yaml_hints.duplicate_keys(node, first_line)]
         if twice:
             raise SourceError(str(twice[0]), sorted(twice, key=lambda p: p.line or 0))
+        _check_text(path, node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         line, key, message = yaml_hints.explain(exc, text, first_line)
@@ -133,6 +162,29 @@ def _check_size(path: Path, root: yaml.Node, first_line: int) -> None:
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
+
+
+def _check_text(path: Path, root: yaml.Node, first_line: int) -> None:
+    """YAML escapes (``"\\x1b"``, ``"\\ud800"``) make what the file itself may not hold."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, key = stack.pop()
+        line = first_line + node.start_mark.line
+        if node.tag not in _PLAIN_TAGS:  # !!binary, !!set, !!omap: not what a brief holds
+            raise SourceError.single(
+                path, line, key, f"invalid YAML: tag {node.tag} is not allowed"
+            )
+        if isinstance(node, yaml.ScalarNode):
+            found = control_character(str(node.value))
+            if found is not None:
+                line = first_line + node.start_mark.line
+                raise SourceError.single(path, line, key, found[1])
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, key) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for name, value in node.value:
+                field = key or str(name.value)
+                stack.extend(((name, field), (value, field)))
 
 
 def _key_lines(root: yaml.Node, first_line: int) -> dict[str, int]:

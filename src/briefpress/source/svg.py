@@ -21,6 +21,9 @@ _DROPPED = {"script", "foreignObject", "iframe", "embed", "object", "handler", "
 #: Animation elements can rewrite any attribute (an href, say) after sanitising.
 _ANIMATION = {"set", "animate", "animateTransform", "animateMotion", "discard"}
 _HREF = {"href", f"{{{XLINK_NS}}}href"}
+#: A chart has hundreds of elements, a detailed map some tens of thousands; beyond
+#: this the renderer would spend minutes on one figure.
+MAX_SVG_ELEMENTS = 50_000
 # CSS that reaches out: @import, url(…) to anything but a fragment, or escapes
 # (u\72l, @\69mport) that would hide either from this pattern.
 _EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?#)|\\", re.IGNORECASE)
@@ -35,6 +38,15 @@ def _local(tag: str) -> str:
 
 
 def sanitise_svg(data: bytes) -> bytes:
+    return _sanitise(data)[0]
+
+
+def svg_elements(data: bytes) -> int:
+    """How many elements the sanitised drawing has: what drawing it once costs."""
+    return _sanitise(data)[1]
+
+
+def _sanitise(data: bytes) -> tuple[bytes, int]:
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -45,6 +57,9 @@ def sanitise_svg(data: bytes) -> bytes:
         raise UnsafeSvg(f"not a safe SVG file ({type(exc).__name__}: {exc})") from exc
     if _local(root.tag) != "svg":
         raise UnsafeSvg("not an SVG file")
+    count = sum(1 for _ in root.iter())
+    if count > MAX_SVG_ELEMENTS:
+        raise UnsafeSvg(f"{count} elements is more than {MAX_SVG_ELEMENTS} (simplify the drawing)")
     try:
         _clean(root)
     except RecursionError as exc:
@@ -52,7 +67,7 @@ def sanitise_svg(data: bytes) -> bytes:
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     cleaned: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return cleaned
+    return cleaned, count
 
 
 def _clean(element: ET.Element) -> None:

@@ -21,6 +21,7 @@ from ..source.reader import read_yaml_file
 from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
 from .palette import Cmyk, output_profile, palette_css, read_palette_field
+from .paths import STYLE_NAME, file_face, inside, outside_templates, sandboxed_environment
 
 STYLE_FILE = "style.yaml"
 
@@ -126,7 +127,7 @@ class Style:
                 jinja2.PrefixLoader(prefixed),
             ]
         )
-        environment = jinja2.Environment(
+        environment = sandboxed_environment()(  # style.paths: no Python, no files
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -173,6 +174,8 @@ def load_style(name: str, styles_root: Path, _children: tuple[str, ...] = ()) ->
 
 
 def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Style:
+    if not STYLE_NAME.match(name):
+        raise StyleError(f"style '{name}': a style is a folder name under {styles_root}")
     folder = styles_root / name
     path = folder / STYLE_FILE
     if not path.is_file():
@@ -186,11 +189,15 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         """A file named by the style: this folder first, then the parents'."""
         for candidate in folders:
             if (candidate / name_in_style).is_file():
+                if not inside(candidate / name_in_style, candidate):
+                    reader.fail(key, f"{name_in_style} is outside the style folder {candidate}")
                 return candidate / name_in_style
         reader.fail(key, f"{name_in_style} not found in {' or '.join(str(f) for f in folders)}")
         return folder / name_in_style
 
     templates = {str(k): str(v) for k, v in reader.mapping("templates").items()}
+    for outside in outside_templates(templates.values(), folders):
+        reader.fail("templates", outside)
     stylesheets = {
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
@@ -300,7 +307,7 @@ def _read_fonts(reader: FieldReader, folder: Path) -> tuple[FontFace, ...]:
             elif "package" in entry:
                 declared = [_package_face(entry)]
             else:
-                declared = [_file_face(entry, folder)]
+                declared = [file_face(entry, folder)]
             if entry.get("fallback"):
                 declared = [dataclasses.replace(face, fallback=True) for face in declared]
             instances = entry.get("instances")
@@ -371,7 +378,7 @@ def _package_face(entry: dict[str, Any]) -> FontFace:
         raise LookupError(f"font package {module} is not installed")
     root = Path(next(iter(spec.submodule_search_locations)))
     path = root / str(entry["file"])
-    if not path.is_file():
+    if not path.is_file() or not inside(path, root):
         raise LookupError(f"{entry['file']} not found in the {module} package")
     licenses = sorted(root.parent.glob(f"{module}-*.dist-info/licenses/*")) + sorted(
         root.glob("LICENSE*")
@@ -382,18 +389,4 @@ def _package_face(entry: dict[str, Any]) -> FontFace:
         style=str(entry.get("style", "normal")),
         weight=int(entry["weight"]) if entry.get("weight") else None,
         license=licenses[0] if licenses else None,
-    )
-
-
-def _file_face(entry: dict[str, Any], folder: Path) -> FontFace:
-    path = (folder / str(entry["file"])).resolve()
-    if not path.is_file() or folder.resolve() not in path.parents:
-        raise LookupError(f"font file {entry['file']} not found in the style folder")
-    license_name = entry.get("license")
-    return FontFace(
-        family=str(entry["family"]),
-        path=path,
-        style=str(entry.get("style", "normal")),
-        weight=int(entry["weight"]) if entry.get("weight") else None,
-        license=(folder / str(license_name)) if license_name else None,
     )
