@@ -186,12 +186,16 @@ class Writer:
         return "\n\n".join(self.figure(image, caption) for image in images)
 
     def figure(self, image: Node, caption: str) -> str:
-        _attr, alt_nodes, (src, _title) = image["c"]
+        attr, alt_nodes, (src, _title) = image["c"]
         path = self.image(str(src))
         if path is None:
             self.dropped.append((self.context, f"image {src} (external or unreadable)"))
             return ""
-        alt = " ".join(stringify(alt_nodes).split())
+        # Pandoc keeps Word's alt text (descr) as an attribute; its inlines are the caption.
+        described = dict(attr[2]).get("alt")
+        alt = " ".join(str(described or stringify(alt_nodes)).split())
+        if not described and alt == caption:
+            alt = ""
         if not alt:
             where = caption or self.context or "figure"
             self.todo.append((where, f"{path}: write the alt text (the build refuses)"))
