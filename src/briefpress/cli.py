@@ -313,7 +313,7 @@ def import_(manuscript: Path, series_folder: Path, changes: str | None) -> None:
     \b
     Examples:
       briefpress import manuscript.docx
-      briefpress import manuscript.docx --series source/spotlight --accept-changes
+      briefpress import manuscript.docx --series source/other --accept-changes
     """
     from .intake.importer import import_docx, validate
 

@@ -121,6 +121,7 @@ class Builder:
         result = BriefResult(brief.path)
         formats = self.formats_for(brief.series)
         out = self.out_for(brief.series)
+        result.warnings += list(brief.warnings)
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
@@ -171,7 +172,9 @@ class Builder:
         style = self.style(brief.series.style)
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]
-        return [brief.path, brief.series.path, *style.files, *fonts, *images]
+        citing = [brief.series.csl] if brief.series.csl else []
+        return [brief.path, brief.series.path, *style.files, *fonts, *images,
+                *brief.references, *citing]  # fmt: skip
 
 
 def draft_note(brief: Brief) -> str:

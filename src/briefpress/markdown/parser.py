@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .boxes import boxes_plugin
+from .citations import citations_plugin
 from .figures import figures_plugin
 from .notes import notes_plugin
 from .tables import tables_plugin
@@ -34,6 +35,7 @@ def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool =
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin)
     md.use(notes_plugin)
+    md.use(citations_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
     md.use(boxes_plugin)

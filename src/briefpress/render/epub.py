@@ -143,7 +143,9 @@ def cover_page(brief: Brief) -> bytes:
     return _xhtml(brief, style, f'<img src="cover.svg" alt={alt} />', "cover")
 
 
-def package_document(brief: Brief, files: Mapping[str, bytes], description: str) -> bytes:
+def package_document(
+    brief: Brief, files: Mapping[str, bytes], description: str, citation: str = ""
+) -> bytes:
     series = brief.series
     stamp = f"{brief.date.isoformat()}T00:00:00Z"
     has_images = any(
@@ -164,6 +166,8 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
             f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
         )
     meta += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in brief.keywords]
+    if citation:  # "How to cite this brief", as the colophon prints it
+        meta.append(f'<meta property="dcterms:bibliographicCitation">{escape(citation)}</meta>')
     if brief.license:
         meta.append(f"<dc:rights>{escape(brief.license)}</dc:rights>")
     meta.append(
@@ -232,7 +236,9 @@ def build_epub(
     files["cover.svg"] = cover_svg(brief, context["masthead"], context["byline"])
     files["cover.xhtml"] = cover_page(brief)
     files["nav.xhtml"] = nav_document(brief, labels, files[CONTENT])
-    package = package_document(brief, files, context["description"])
+    package = package_document(
+        brief, files, context["description"], context.get("how_to_cite_text", "")
+    )
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
 
 

@@ -54,6 +54,9 @@ class Series:
     targets: tuple[str, ...] = ("print",)
     site_url: str | None = None
     license: str | None = None
+    #: The CSL style citations are formatted in, and a reference file shared by the series.
+    csl: Path | None = None
+    references: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -101,6 +104,9 @@ class Brief:
     status: str = "published"
     #: Local images the body uses, relative to the brief's folder.
     images: tuple[str, ...] = ()
+    #: The reference files its citations are checked against (its own, or the series').
+    references: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -152,7 +158,7 @@ def issn_is_valid(issn: str) -> bool:
 SERIES_FIELDS = (
     "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
     "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
-    "numbering",
+    "numbering", "csl", "references",
 )  # fmt: skip
 
 
@@ -183,9 +189,27 @@ def load_series(path: Path) -> Series:
         numbering=_read_numbering(reader),
         site_url=reader.string("site_url"),
         license=reader.string("license"),
+        **_read_citation_settings(path, reader),
     )
     reader.finish()
     return series
+
+
+def _read_citation_settings(path: Path, reader: FieldReader) -> dict[str, Path | None]:
+    from .references import DEFAULT_CSL, find_csl, resolve
+
+    found: dict[str, Path | None] = {}
+    for field, find in (
+        ("csl", lambda name: find_csl(path, name)),
+        ("references", lambda name: resolve(path, name, "references")),
+    ):
+        name = reader.string(field) or (DEFAULT_CSL if field == "csl" else None)
+        try:
+            found[field] = find(name) if name else None
+        except SourceError as exc:
+            line = reader.raw.line_of(field)
+            reader.problems.extend(Problem(p.path, line, p.field, p.message) for p in exc.problems)
+    return found
 
 
 def _read_numbering(reader: FieldReader) -> str:
@@ -218,7 +242,7 @@ def _read_issn(reader: FieldReader) -> Issn:
 
 BRIEF_FIELDS = (
     "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
-    "keywords", "doi", "license", "disclaimer", "lead", "status",
+    "keywords", "doi", "license", "disclaimer", "lead", "status", "references",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
@@ -242,6 +266,13 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
 
     body = check_body(path, raw.body, raw.body_line)
     reader.problems.extend(body.problems)
+    from .references import brief_references
+
+    references, problems, warnings = brief_references(
+        path, reader.string("references"), raw.line_of("references"), series.references,
+        raw.body, raw.body_line,
+    )  # fmt: skip
+    reader.problems.extend(problems)
     brief = Brief(
         path=path,
         series=series,
@@ -262,6 +293,8 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
+        references=references,
+        warnings=tuple(warnings),
     )
     reader.finish()
     return brief
