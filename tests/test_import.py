@@ -202,6 +202,9 @@ def test_zotero_and_mendeley_fields_become_citations(manuscript: Path) -> None:
     assert [item["id"] for item in data] == ["doe2019", "smith2020", "smith2020a"]
     assert data[1]["title"] == "The Alliance" and data[1]["issued"] == {"date-parts": [[2020]]}
     assert "citations: 3 reference(s) from reference-manager fields" in out
+    # The new brief's citations check against its new references file.
+    checks = out.split("checks:")[1]
+    assert "citation" not in checks and "references" not in checks
 
 
 def test_dropped_formatting_is_reported_with_its_paragraph(manuscript: Path) -> None:

@@ -52,7 +52,8 @@ def run_pandoc(args: list[str], text: str | None = None) -> str:
         raise PandocError(f"pandoc took longer than {TIMEOUT_SECONDS} s") from exc
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PandocError(f"pandoc failed: {' '.join(message[:3]) or done.returncode}")
+        # The first two lines say where and what; the rest quotes the input.
+        raise PandocError(f"pandoc failed: {' '.join(message[:2]) or done.returncode}")
     return done.stdout.decode("utf-8")
 
 

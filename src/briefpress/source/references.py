@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SourceError
+from ..errors import Problem, SourceError, display_path
 from .reader import parse_yaml, read_text
 
 SUFFIXES = (".bib", ".json", ".yaml", ".yml")
@@ -108,10 +108,11 @@ def find_citations(body: str, body_line: int) -> list[Citation]:
 
 
 def check_citations(
-    path: Path, citations: list[Citation], items: dict[str, dict[str, Any]], source: str
+    path: Path, citations: list[Citation], items: dict[str, dict[str, Any]], files: tuple[Path, ...]
 ) -> tuple[list[Problem], list[str]]:
     """Problems (unknown keys, with did-you-mean) and warnings (references never cited)."""
     problems: list[Problem] = []
+    source = files[0].name if files else ""
     if citations and not source:
         key = citations[0].key
         message = f"[@{key}] cites a reference, but no references file is set (references:)"
@@ -124,9 +125,8 @@ def check_citations(
         message = f"unknown reference @{citation.key} in {source}{hint}"
         problems.append(Problem(path, citation.line, "citation", message))
     cited = {citation.key for citation in citations}
-    warnings = [
-        f"{path.name}: reference @{key} is never cited" for key in items if key not in cited
-    ]
+    where = display_path(files[0]) if files else ""
+    warnings = [f"{where}: reference @{key} is never cited" for key in items if key not in cited]
     return problems, warnings
 
 
@@ -181,7 +181,6 @@ def brief_references(
             for p in exc.problems
         ]
         return (), problems, []
-    source = files[0].name if files else ""
-    problems, warnings = check_citations(path, citations, items, source)
+    problems, warnings = check_citations(path, citations, items, files)
     # A series-wide file is shared: its references are not each brief's to cite.
     return files, problems, warnings if own else []
