@@ -191,6 +191,11 @@ def test_zotero_and_mendeley_fields_become_citations(manuscript: Path) -> None:
     mendeley = zotero_item(13, "Smith", "Another Alliance", 2020)
     fields = zotero_field([smith], "(Smith 2020, 12)") + zotero_field([doe, mendeley], "(Doe)", "")
     rewrite(manuscript, {"word/document.xml": at_end_of_paragraph("quote.", fields)})
+    # The reference list Zotero typed into the document is made anew from the references.
+    rewrite(
+        manuscript,
+        {"word/document.xml": lambda xml: xml.replace("About the authors", "Bibliography")},
+    )
     code, out, err = _import(str(manuscript))
     assert code == 0, err
     text = (Path.cwd() / "source" / "2024-1-europe-and-the-arctic.md").read_text()
@@ -202,6 +207,8 @@ def test_zotero_and_mendeley_fields_become_citations(manuscript: Path) -> None:
     assert [item["id"] for item in data] == ["doe2019", "smith2020", "smith2020a"]
     assert data[1]["title"] == "The Alliance" and data[1]["issued"] == {"date-parts": [[2020]]}
     assert "citations: 3 reference(s) from reference-manager fields" in out
+    assert "“bibliography” section: reference list (the brief's bibliography is made" in out
+    assert "Bob Builder is a fellow" not in text
     # The new brief's citations check against its new references file.
     checks = out.split("checks:")[1]
     assert "citation" not in checks and "references" not in checks
@@ -324,3 +331,49 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert len(err.strip().splitlines()) == 1, err
     assert f"{name}:-: import: " in err and message in err
     assert _files(Path.cwd()) == before
+
+
+ENDNOTE = (
+    "&lt;EndNote&gt;&lt;Cite&gt;&lt;Author&gt;Roe&lt;/Author&gt;&lt;Year&gt;2018&lt;/Year&gt;"
+    "&lt;RecNum&gt;5&lt;/RecNum&gt;&lt;record&gt;&lt;rec-number&gt;5&lt;/rec-number&gt;"
+    '&lt;ref-type name="Book"&gt;6&lt;/ref-type&gt;&lt;contributors&gt;&lt;authors&gt;'
+    "&lt;author&gt;Roe, Richard&lt;/author&gt;&lt;/authors&gt;&lt;/contributors&gt;&lt;titles&gt;"
+    "&lt;title&gt;Polar Routes&lt;/title&gt;&lt;/titles&gt;&lt;dates&gt;&lt;year&gt;2018"
+    "&lt;/year&gt;&lt;/dates&gt;&lt;publisher&gt;Ice Press&lt;/publisher&gt;&lt;/record&gt;"
+    "&lt;/Cite&gt;&lt;/EndNote&gt;"
+)
+
+
+def test_a_note_that_only_cites_becomes_a_citation_and_endnote_fields_are_read(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    make_project()
+    text = "---\ntitle: Notes\n---\n\n# Intro\n\nA claim.[^1] Another claim.\n\n[^1]: CITEHERE\n"
+    path = docx_from_markdown(text, tmp_path)
+    smith = zotero_item(11, "Smith", "The Alliance", 2020, locator="12", label="page")
+    field = zotero_field([smith], "John Smith, The Alliance (2020), 12.")
+    endnote = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        f" ADDIN EN.CITE {ENDNOTE}</w:instrText></w:r>"
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(Roe 2018)</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    rewrite(
+        path,
+        {
+            "word/footnotes.xml": lambda xml: xml.replace(
+                '<w:t xml:space="preserve">CITEHERE</w:t></w:r>', "</w:r>" + field
+            ),
+            "word/document.xml": at_end_of_paragraph("Another", endnote),
+        },
+    )
+    code, out, err = _import(str(path))
+    assert code == 0, err
+    brief = out.splitlines()[0].removeprefix("imported ")
+    body = (Path.cwd() / brief).read_text(encoding="utf-8").split("---\n")[2]
+    assert body.strip() == "## Intro\n\nA claim.[@smith2020, 12] Another claim.[@roe2018]"
+    references = json.loads((Path.cwd() / brief.replace(".md", ".references.json")).read_text())
+    assert [(r["id"], r["title"]) for r in references] == [
+        ("roe2018", "Polar Routes"),
+        ("smith2020", "The Alliance"),
+    ]

@@ -121,7 +121,7 @@ def import_docx(
         number = next_number(series_file, root, year, series.numbers_per_year)
         images = _Images(docx, f"{year}-{number}", _relationships(docx))
         writer = Writer(images, lambda item_id: keys.get(item_id, item_id))
-        mapped = map_document(doc, _core(docx), writer)
+        mapped = map_document(doc, _core(docx), writer, cited=bool(items))
         figures = images.found
     finally:
         docx.close()
@@ -192,7 +192,9 @@ def _report(
     if review.changes:
         done = "accepted" if changes == "accept" else "rejected"
         lines.append(f"  tracked changes: {len(review.changes)} {done}")
-    dropped = [*iter_dropped(review), *(f"“{w}”: {what}" for w, what in writer.dropped)]
+    dropped = [*iter_dropped(review)]
+    dropped += [f"{w}: {what}" for w, what in mapped.dropped]
+    dropped += [f"“{w}”: {what}" for w, what in writer.dropped]
     lines.append("dropped:" if dropped else "dropped: nothing")
     lines += [f"  {line}" for line in dict.fromkeys(dropped)]
     if review.comments:

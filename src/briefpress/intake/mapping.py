@@ -28,6 +28,10 @@ ABOUT = {
     "a propos des auteurs", "l'auteur", "l'autrice", "les auteurs", "auteur", "auteurs",
 }  # fmt: skip
 RECOMMENDATIONS = {"recommendations", "policy recommendations", "recommandations"}
+REFERENCE_LIST = {
+    "bibliography", "references", "works cited", "sources", "bibliographie", "références",
+    "sources et références",
+}  # fmt: skip
 _BYLINE = re.compile(r"^(by|par)\s+", re.IGNORECASE)
 _SPLIT_NAMES = re.compile(r"\s*(?:;|,|\band\b|&|\bet\b)\s*")
 _MONTHS = {
@@ -46,6 +50,7 @@ class Mapped:
     front: dict[str, Any] = field(default_factory=dict)
     body: str = ""
     mapped: list[str] = field(default_factory=list)
+    dropped: list[Finding] = field(default_factory=list)
     todo: list[Finding] = field(default_factory=list)
     date: dt.date | None = None
 
@@ -77,7 +82,10 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def map_document(doc: dict[str, Any], core: dict[str, str], writer: Writer) -> Mapped:
+def map_document(
+    doc: dict[str, Any], core: dict[str, str], writer: Writer, cited: bool = False
+) -> Mapped:
+    """``cited``: the manuscript's citations are fields, so its typed reference list goes."""
     meta = doc.get("meta", {})
     blocks: list[Node] = list(doc.get("blocks", []))
     result = Mapped()
@@ -104,6 +112,9 @@ def map_document(doc: dict[str, Any], core: dict[str, str], writer: Writer) -> M
         elif name in ABOUT and not bios:
             bios = _bios(content, names, writer, result)
             result.mapped.append(f"authors' bio: from the “{name}” section")
+        elif name in REFERENCE_LIST and cited:
+            what = "reference list (the brief's bibliography is made from its references)"
+            result.dropped.append((f"“{name}” section", what))
         elif name in RECOMMENDATIONS:
             result.mapped.append(f"recommendations box: from the “{name}” section")
             body.append("::: recommendations\n\n" + writer.blocks(content) + "\n\n:::")
