@@ -85,7 +85,8 @@ def _int_parts(date: dict[str, Any]) -> Any:
 
 def meta_value(value: dict[str, Any]) -> Any:
     """A pandoc metadata value as plain data (what pandoc read from EndNote records)."""
-    kind, content = value.get("t"), value.get("c")
+    kind = value.get("t")
+    content: Any = value.get("c")
     if kind == "MetaMap":
         return {key: meta_value(item) for key, item in content.items()}
     if kind == "MetaList":

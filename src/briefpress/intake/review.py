@@ -70,7 +70,8 @@ def parse_part(docx: Docx, name: str) -> Element | None:
     if not docx.has(name):
         return None
     try:
-        return ElementTree.fromstring(docx.read(name), forbid_dtd=True)
+        root: Element = ElementTree.fromstring(docx.read(name), forbid_dtd=True)
+        return root
     except (ElementTree.ParseError, DefusedXmlException, RecursionError) as exc:
         raise ImportRefused.at(docx.path, f"the file is damaged ({name}: {exc})") from exc
 
@@ -152,9 +153,9 @@ class _Walker:
             author, text = self.comments.get(key, ("unknown", ""))
             self.open_comments[key] = Comment(author, text, self.paragraph)
         elif tag == "commentRangeEnd":
-            comment = self.open_comments.pop(str(element.get(W + "id")), None)
-            if comment:
-                self.review.comments.append(comment)
+            key = str(element.get(W + "id"))
+            if key in self.open_comments:
+                self.review.comments.append(self.open_comments.pop(key))
         elif tag == "instrText":
             self.field_code.append(element.text or "")
         elif tag == "fldSimple":

@@ -35,7 +35,8 @@ def stringify(nodes: list[Node] | Node) -> str:
         nodes = [nodes]
     parts: list[str] = []
     for node in nodes:
-        kind, content = node.get("t"), node.get("c")
+        kind = node.get("t")
+        content: Any = node.get("c")
         if kind == "Str":
             parts.append(str(content))
         elif kind in ("Space", "SoftBreak", "LineBreak"):
@@ -93,7 +94,8 @@ class Writer:
         return "\n\n".join(out)
 
     def block(self, block: Node, caption: str | None = None) -> str:
-        kind, content = block.get("t"), block.get("c")
+        kind = block.get("t")
+        content: Any = block.get("c")
         self.context = stringify(block)[:60] or self.context
         if kind in ("Para", "Plain"):
             if _lone_image(content):
@@ -101,7 +103,7 @@ class Writer:
                 return self.figure(image, caption or "")
             return _guard(self.inlines(content))
         if kind == "Header":
-            level = min(content[0] + 1, 4)
+            level = min(int(content[0]) + 1, 4)
             return "#" * level + " " + self.inlines(content[2]).strip()
         if kind == "BulletList":
             return "\n".join(self.item("- ", item) for item in content)
@@ -211,7 +213,8 @@ class Writer:
         return "".join(self.inline(node) for node in nodes)
 
     def inline(self, node: Node) -> str:
-        kind, content = node.get("t"), node.get("c")
+        kind = node.get("t")
+        content: Any = node.get("c")
         simple = {"Space": " ", "SoftBreak": " ", "LineBreak": "\\\n"}
         if kind in simple:
             return simple[str(kind)]

