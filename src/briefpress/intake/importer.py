@@ -64,6 +64,14 @@ class _Images:
         return name
 
 
+def _count(node: Any, kind: str) -> int:
+    if isinstance(node, dict):
+        return (node.get("t") == kind) + _count(node.get("c"), kind)
+    if isinstance(node, list):
+        return sum(_count(child, kind) for child in node)
+    return 0
+
+
 def _relationships(docx: Docx) -> dict[str, str]:
     """Relationship id → part name, internal targets only: nothing external is fetched."""
     found: dict[str, str] = {}
@@ -121,6 +129,9 @@ def import_docx(
         number = next_number(series_file, root, year, series.numbers_per_year)
         images = _Images(docx, f"{year}-{number}", _relationships(docx))
         writer = Writer(images, lambda item_id: keys.get(item_id, item_id))
+        # Alt text by position only when every drawing is an image pandoc read, one to one.
+        if len(review.descriptions) == _count(doc.get("blocks", []), "Image"):
+            writer.descriptions = review.descriptions
         mapped = map_document(doc, _core(docx), writer, cited=bool(items))
         figures = images.found
     finally:

@@ -55,6 +55,8 @@ class Review:
     #: First words of each paragraph of the document, by number (1-based).
     paragraphs: dict[int, str] = field(default_factory=dict)
     citation_fields: int = 0
+    #: Word's alt text (``descr``) of each drawing, in document order.
+    descriptions: list[str] = field(default_factory=list)
 
     def where(self, paragraph: int) -> str:
         words = self.paragraphs.get(paragraph, "")
@@ -160,6 +162,8 @@ class _Walker:
             self.field_code.append(element.text or "")
         elif tag == "fldSimple":
             self._field(str(element.get(W + "instr") or ""))
+        elif element.tag == _DOC_PR:
+            self.review.descriptions.append(" ".join(str(element.get("descr") or "").split()))
         elif tag == "txbxContent":
             self._drop("text box (its text may be missing or out of place: check)")
         elif tag == "color" and str(element.get(W + "val", "auto")).lower() not in _PLAIN:
@@ -190,6 +194,7 @@ class _Walker:
 
 
 _PLAIN = ("auto", "000000")
+_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 
 def summarise_changes(changes: list[Change], review: Review) -> list[str]:

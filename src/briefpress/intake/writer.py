@@ -72,6 +72,9 @@ class Writer:
     image: Callable[[str], str | None]
     #: The citation key for a pandoc citation id.
     cite_key: Callable[[str], str]
+    #: Word's alt text of each image in reading order, when it can be matched one to one.
+    descriptions: list[str] | None = None
+    images_seen: int = 0
     notes: list[str] = field(default_factory=list)
     dropped: list[Finding] = field(default_factory=list)
     todo: list[Finding] = field(default_factory=list)
@@ -193,13 +196,16 @@ class Writer:
         if path is None:
             self.dropped.append((self.context, f"image {src} (external or unreadable)"))
             return ""
-        # Pandoc keeps Word's alt text (descr) as an attribute; its inlines are the caption.
-        described = dict(attr[2]).get("alt")
-        alt = " ".join(str(described or stringify(alt_nodes)).split())
-        if not described and alt == caption:
-            alt = ""
+        self.images_seen += 1
+        if self.descriptions is not None and self.images_seen <= len(self.descriptions):
+            alt = self.descriptions[self.images_seen - 1]  # Word's own alt text, exactly
+        else:
+            # Pandoc keeps Word's alt text as an attribute when its inlines are the caption.
+            described = dict(attr[2]).get("alt")
+            alt = " ".join(str(described or stringify(alt_nodes)).split())
+            alt = "" if not described and alt == caption else alt
         if not alt:
-            where = caption or self.context or "figure"
+            where = f"“{caption}”" if caption else "figure"
             self.todo.append((where, f"{path}: write the alt text (the build refuses)"))
             alt = ""
         title = ""
