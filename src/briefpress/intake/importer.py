@@ -226,7 +226,7 @@ def _report(
 def validate(path: Path, root: Path) -> list[str]:
     """The imported brief checked as the build checks it: its remaining problems."""
     try:
-        load(path, root)
+        brief = load(path, root)
     except SourceError as exc:
         return exc.lines()
-    return []
+    return [f"warning: {warning}" for warning in brief.warnings]
