@@ -190,3 +190,10 @@ def test_a_series_wide_reference_file(make_project: MakeProject) -> None:
     brief = load(root / "source" / "2024-1-a.md", root)
     assert brief.warnings == ()  # a shared file's other references are not this brief's
     assert _notes(str(_context(root)["body"])) == ["NATO, Strategic Concept (NATO, 2022)."]
+
+
+def test_names_outside_the_basic_plane_reach_pandoc_intact(make_project: MakeProject) -> None:
+    # JSON's surrogate-pair escapes are not YAML: pandoc refused such a name once.
+    brief = _brief(body="No citations.", extra="").replace("Ada Tester", "Ada 𐀀")
+    root = make_project({"2024-1-a.md": brief})
+    assert _context(root)["how_to_cite_text"].startswith("𐀀, Ada. A Cited Brief.")

@@ -10,6 +10,7 @@ list, and the brief itself as a reference for the colophon.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,7 @@ from ..source.references import is_note_style, load_references
 
 SELF = "briefpress-this-brief"
 _SAFE = ("http://", "https://", "mailto:")
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def _format(records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang
     front = {"references": json.loads(records), "nocite": f"@{SELF}", "lang": lang}
     # Each cluster is its own paragraph; one in an author's note stays inside a note.
     paragraphs = [f"^[{raw}]" if in_note else raw for raw, in_note in clusters]
-    text = "---\n" + json.dumps(front) + "\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    text = "---\n" + _yaml_safe_json(front) + "\n---\n\n" + "\n\n".join(paragraphs) + "\n"
     doc = run_pandoc_json(["-f", "markdown", "--citeproc", f"--csl={csl}"], text)
     blocks = doc.get("blocks", [])
     formatted = [_cluster_html(block) for block in blocks[: len(clusters)]]
@@ -111,6 +113,13 @@ def _format(records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang
         how_to_cite=blocks_html(own),
         how_to_cite_text=_text(own),
     )
+
+
+def _yaml_safe_json(data: Any) -> str:
+    """JSON that pandoc's YAML reader takes: raw astral characters (YAML has no surrogate
+    pairs), and ``\\u`` escapes for what YAML may not hold raw (C1 controls, U+FFFE…)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def _cluster_html(block: dict[str, Any]) -> str:
