@@ -82,13 +82,15 @@ def test_notes_are_those_of_pandocs_citeproc(make_project: MakeProject) -> None:
 
 def test_citation_notes_share_the_authors_numbering(make_project: MakeProject) -> None:
     body = (
-        "First.[^a] Cited.[@book1, 12] Again.[^b] Short.[@book1]\n\n"
+        "First.[^a] Cited [@book1, 12]. Again.[^b] Short.[@book1]\n\n"
         "[^a]: Own note.\n\n[^b]: Own note citing [@rep1]."
     )
     root = make_project({"2024-1-a.md": _brief(body=body)})
     (root / "source" / "refs.json").write_text(json.dumps(REFERENCES), encoding="utf-8")
     context = _context(root)
     notes = _notes(str(context["body"]))
+    # The note moves after the full stop, as pandoc moves it.
+    assert re.search(r"Cited\.<sup class=\"noteref\"><a href=\"#note-2\"", str(context["body"]))
     assert notes[0] == "Own note."
     assert notes[1].startswith("John Smith, The Alliance and the Pacific")
     assert notes[2] == "Own note citing NATO, Strategic Concept (NATO, 2022)."

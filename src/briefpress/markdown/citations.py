@@ -28,6 +28,7 @@ _ITEM = re.compile(
     rf"^\s*(?:(?P<prefix>[^@;\[\]]*?)\s+)?(?P<dash>-?)@(?P<key>{_KEY})(?P<suffix>(?:[,\s][^;@]*)?)$"
 )
 _IN_NOTE = "_citation_inlines_in_notes"
+_PUNCTUATION = (".", ",", ";", ":", "!", "?")
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,17 @@ def citations_plugin(md: MarkdownIt) -> None:
         items = parse_cluster(src[start + 1 : end])
         if items is None:
             return False
-        if not silent:
-            _push(state, src[start : end + 1], items)
+        if silent:
+            state.pos = end + 1
+            return True
+        note_style = bool((state.env.get("citations") or {}).get("note_style"))
+        in_note = id(state.tokens) in state.env.get(_IN_NOTE, set())
         state.pos = end + 1
+        if note_style and not in_note and src[end + 1 : end + 2] in _PUNCTUATION:
+            # As pandoc does for note styles: "text [@key]." → "text.¹"
+            state.pending = state.pending.rstrip() + src[end + 1]
+            state.pos += 1
+        _push(state, src[start : end + 1], items)
         return True
 
     def render(
