@@ -21,8 +21,10 @@ from .wordfiles import (
     deletion,
     docx_from_markdown,
     insertion,
+    paragraph,
     png,
     rewrite,
+    text_box,
     zotero_field,
     zotero_item,
 )
@@ -377,3 +379,23 @@ def test_a_note_that_only_cites_becomes_a_citation_and_endnote_fields_are_read(
         ("roe2018", "Polar Routes"),
         ("smith2020", "The Alliance"),
     ]
+
+
+def test_key_issues_in_a_text_box_are_read(make_project: MakeProject, tmp_path: Path) -> None:
+    make_project()
+    path = docx_from_markdown(
+        "---\ntitle: Boxed\n---\n\nOpening words.\n\n# Intro\n\nText.\n", tmp_path
+    )
+    box = text_box(
+        paragraph("Key issues", "Heading1")
+        + paragraph("The first boxed issue.", "ListBullet")
+        + paragraph("The second boxed issue.", "ListBullet")
+    )
+    rewrite(path, {"word/document.xml": at_end_of_paragraph("Opening", box)})
+    code, out, err = _import(str(path))
+    assert code == 0, err
+    brief = out.splitlines()[0].removeprefix("imported ")
+    text = (Path.cwd() / brief).read_text(encoding="utf-8")
+    assert "key_issues:\n- The first boxed issue.\n- The second boxed issue.\n" in text
+    assert text.count("boxed issue") == 2  # once, not again from Word's fallback copy
+    assert "text box: its text now follows this paragraph (check its place)" in out

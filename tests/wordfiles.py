@@ -128,3 +128,35 @@ def zotero_item(item_id: int, family: str, title: str, year: int, **extra: Any) 
         },
         **extra,
     }
+
+
+def text_box(paragraphs: str) -> str:
+    """A floating text box as Word 2010+ writes it, with its VML fallback copy."""
+    content = f"<w:txbxContent>{paragraphs}</w:txbxContent>"
+    shape = (
+        '<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f"<wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp>"
+    )
+    drawing = (
+        '<w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+        'wordprocessingDrawing" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" '
+        'layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/><wp:extent cx="9" cy="9"/>'
+        '<wp:docPr id="99" name="Text Box 1"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/'
+        'drawingml/2006/main"><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/'
+        f'wordprocessingShape">{shape}</a:graphicData></a:graphic></wp:anchor></w:drawing>'
+    )
+    fallback = (
+        '<w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml">'
+        f"<v:textbox>{content}</v:textbox></v:shape></w:pict>"
+    )
+    return (
+        "<w:r><mc:AlternateContent "
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f'<mc:Choice Requires="wps">{drawing}</mc:Choice><mc:Fallback>{fallback}</mc:Fallback>'
+        "</mc:AlternateContent></w:r>"
+    )
+
+
+def paragraph(text: str, style: str = "") -> str:
+    props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f"<w:p>{props}{run(text)}</w:p>"

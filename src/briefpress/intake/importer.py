@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .container import Docx, ImportRefused, open_docx
 from .fields import assign_keys, csl_json, field_items, meta_items
 from .mapping import Mapped, map_document, parse_date
 from .review import Review, iter_dropped, parse_part, read_review, summarise_changes
+from .textboxes import with_text_boxes_lifted
 from .writer import Writer, stringify
 
 _RELS = ("word/_rels/document.xml.rels", "word/_rels/footnotes.xml.rels")
@@ -112,13 +114,15 @@ def import_docx(
                 f"{len(review.changes)} tracked change(s): nothing was written",
                 summarise_changes(review.changes, review),
             )
-        try:
-            doc = run_pandoc_json(
-                ["-f", "docx+styles+citations", f"--track-changes={changes or 'accept'}",
-                 str(manuscript)]
-            )  # fmt: skip
-        except PandocError as exc:
-            raise ImportRefused.at(manuscript, f"the file cannot be read ({exc})") from exc
+        with tempfile.TemporaryDirectory(prefix="briefpress-import-") as scratch:
+            readable, _boxes = with_text_boxes_lifted(docx, Path(scratch))
+            try:
+                doc = run_pandoc_json(
+                    ["-f", "docx+styles+citations", f"--track-changes={changes or 'accept'}",
+                     str(readable)]
+                )  # fmt: skip
+            except PandocError as exc:
+                raise ImportRefused.at(manuscript, f"the file cannot be read ({exc})") from exc
         items = meta_items(doc.get("meta", {}))
         items.update(field_items(docx))
         keys = assign_keys(items)

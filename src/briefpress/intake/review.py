@@ -165,7 +165,7 @@ class _Walker:
         elif element.tag == _DOC_PR:
             self.review.descriptions.append(" ".join(str(element.get("descr") or "").split()))
         elif tag == "txbxContent":
-            self._drop("text box (its text may be missing or out of place: check)")
+            self._drop("text box: its text now follows this paragraph (check its place)")
         elif tag == "color" and str(element.get(W + "val", "auto")).lower() not in _PLAIN:
             self._drop("text colour")
         elif tag == "highlight":
