@@ -234,6 +234,7 @@ def _word_document(folder: Path, heading: str, author_line: str | None) -> Path:
     document.add_paragraph("La boussole stratégique", style="Title")
     if author_line:
         document.add_paragraph(author_line)
+        document.add_paragraph("4 mars 2024")
     document.add_heading(heading, level=1)
     document.add_paragraph("Premier point clé.", style="List Bullet")
     document.add_paragraph("Second point clé.", style="List Bullet")
@@ -265,8 +266,8 @@ def test_a_word_document_with_a_key_points_section(
     assert "key_issues:\n- Premier point clé.\n- Second point clé." in text
     assert "## Introduction" in text and "### Contexte" in text
     assert "![Un rectangle vert](figures/" in text and '"Figure 1 : la légende")' in text
-    assert "no Date paragraph: write the publication date" in out
-    assert "date: required field is missing" in out  # the check lists it; import still succeeds
+    assert "date: 2024-03-04 from the line “4 mars 2024”" in out
+    assert brief.startswith("source/2024-1-") and "4 mars" not in text
 
 
 def test_authors_fall_back_to_the_document_properties(
@@ -276,6 +277,8 @@ def test_authors_fall_back_to_the_document_properties(
     code, out, _ = _import(str(_word_document(tmp_path, "Key issues", None)))
     assert code == 0
     assert "authors: Claire Propriétés from the document properties" in out
+    assert "no Date paragraph: write the publication date" in out
+    assert "date: required field is missing" in out  # the check lists it; import still succeeds
     assert "authors come from the file's properties: check them" in out
 
 

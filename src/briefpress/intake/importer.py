@@ -22,10 +22,10 @@ from ..source.model import SERIES_FILE, load, load_series
 from ..source.pandoc import PandocError, run_pandoc_json
 from .container import Docx, ImportRefused, open_docx
 from .fields import assign_keys, csl_json, field_items, meta_items
-from .mapping import Mapped, map_document, parse_date
+from .mapping import Mapped, document_date, map_document
 from .review import Review, iter_dropped, parse_part, read_review, summarise_changes
 from .textboxes import with_text_boxes_lifted
-from .writer import Writer, stringify
+from .writer import Writer
 
 _RELS = ("word/_rels/document.xml.rels", "word/_rels/footnotes.xml.rels")
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -126,8 +126,7 @@ def import_docx(
         items = meta_items(doc.get("meta", {}))
         items.update(field_items(docx))
         keys = assign_keys(items)
-        meta = doc.get("meta", {})
-        date = parse_date(stringify(meta["date"]["c"])) if "date" in meta else None
+        date = document_date(doc)[0]
         year = (date or dt.date.today()).year
         series = load_series(series_file)
         number = next_number(series_file, root, year, series.numbers_per_year)

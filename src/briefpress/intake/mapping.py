@@ -99,6 +99,9 @@ def map_document(
     if "subtitle" in meta:
         result.front["subtitle"] = " ".join(stringify(meta["subtitle"]["c"]).split())
         result.mapped.append("subtitle: from the Subtitle paragraph")
+    found_date = document_date(doc)
+    if found_date[2] is not None:
+        del blocks[found_date[2]]
     names = _authors(meta, blocks, core, result)
     sections = _sections(blocks)
     key_issues: list[str] = []
@@ -123,7 +126,7 @@ def map_document(
             if text:
                 body.append(text)
     _front_lists(result, names, bios, key_issues)
-    _date_and_lead(meta, writer, result)
+    _date_and_lead(meta, writer, result, found_date)
     notes = writer.note_definitions()
     result.body = "\n\n".join(body + ([notes] if notes else [])) + "\n"
     if writer.notes:
@@ -144,15 +147,38 @@ def _front_lists(
         result.todo.append(("front matter", "no Key issues section: write key_issues"))
 
 
-def _date_and_lead(meta: dict[str, Any], writer: Writer, result: Mapped) -> None:
+def document_date(doc: dict[str, Any]) -> tuple[dt.date | None, str, int | None]:
+    """The Date paragraph, or a short paragraph before the first heading that is a date.
+
+    Returns the date, its text and, for the second kind, the block's index.
+    """
+    meta = doc.get("meta", {})
     if "date" in meta:
         text = stringify(meta["date"]["c"])
-        result.date = parse_date(text)
-        if result.date:
-            result.front["date"] = result.date
-            result.mapped.append(f"date: {result.date.isoformat()} from the Date paragraph")
-        else:
-            result.todo.append(("front matter", f"date “{text}” not understood: write the date"))
+        return parse_date(text), text, None
+    for index, block in enumerate(doc.get("blocks", [])):
+        if block.get("t") == "Header":
+            break
+        text = " ".join(stringify(block).split())
+        if len(text) < 40 and (date := parse_date(text)):
+            return date, text, index
+    return None, "", None
+
+
+def _date_and_lead(
+    meta: dict[str, Any],
+    writer: Writer,
+    result: Mapped,
+    found: tuple[dt.date | None, str, int | None],
+) -> None:
+    date, text, index = found
+    where = "the Date paragraph" if index is None else f"the line “{text}”"
+    if date:
+        result.date = date
+        result.front["date"] = date
+        result.mapped.append(f"date: {date.isoformat()} from {where}")
+    elif text:
+        result.todo.append(("front matter", f"date “{text}” not understood: write the date"))
     else:
         result.todo.append(("front matter", "no Date paragraph: write the publication date"))
     if "abstract" in meta:
