@@ -59,6 +59,8 @@ class Review:
     descriptions: list[str] = field(default_factory=list)
 
     def where(self, paragraph: int) -> str:
+        if paragraph < 0:
+            return "in a footnote or endnote"
         words = self.paragraphs.get(paragraph, "")
         return f"paragraph {paragraph}" + (f" (“{words}”)" if words else "")
 
@@ -218,5 +220,5 @@ def iter_dropped(review: Review) -> Iterator[str]:
     counts = Counter(review.dropped)
     for (paragraph, what), count in sorted(counts.items()):
         times = f" ×{count}" if count > 1 else ""
-        place = review.where(paragraph) if paragraph > 0 else "notes"
+        place = review.where(paragraph)
         yield f"{place}: {what}{times}"
