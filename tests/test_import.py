@@ -402,3 +402,13 @@ def test_key_issues_in_a_text_box_are_read(make_project: MakeProject, tmp_path: 
     assert "key_issues:\n- The first boxed issue.\n- The second boxed issue.\n" in text
     assert text.count("boxed issue") == 2  # once, not again from Word's fallback copy
     assert "text box: its text now follows this paragraph (check its place)" in out
+
+
+def test_a_summary_in_prose_stays_in_the_text(make_project: MakeProject, tmp_path: Path) -> None:
+    make_project()
+    text = "---\ntitle: Prose\n---\n\n# Summary\n\nAn abstract in prose.\n\n# Intro\n\nText.\n"
+    code, out, _ = _import(str(docx_from_markdown(text, tmp_path)))
+    assert code == 0
+    brief = (Path.cwd() / out.splitlines()[0].removeprefix("imported ")).read_text()
+    assert "## Summary\n\nAn abstract in prose." in brief and "key_issues" not in brief
+    assert "no Key issues section: write key_issues" in out

@@ -22,6 +22,8 @@ KEY_ISSUES = {
     "principaux enjeux", "messages clés", "résumé", "synthèse", "en bref", "l'essentiel",
     "points essentiels", "principales conclusions",
 }  # fmt: skip
+#: Names that may head prose (an abstract) rather than points: only a list is taken.
+PROSE = {"summary", "executive summary", "in brief", "résumé", "synthèse", "en bref"}
 ABOUT = {
     "about the author", "about the authors", "the author", "the authors", "author", "authors",
     "à propos de l'auteur", "à propos de l'autrice", "à propos des auteurs", "a propos de l'auteur",
@@ -109,7 +111,7 @@ def map_document(
     body: list[str] = []
     for heading, content in sections:
         name = heading_name(stringify(heading["c"][2])) if heading else ""
-        if name in KEY_ISSUES and not key_issues:
+        if name in KEY_ISSUES and not key_issues and (name not in PROSE or _has_list(content)):
             key_issues = _key_issues(content, writer)
             result.mapped.append(f"key_issues: {len(key_issues)} from the “{name}” section")
         elif name in ABOUT and not bios:
@@ -225,6 +227,11 @@ def _sections(blocks: list[Node]) -> list[tuple[Node | None, list[Node]]]:
         else:
             sections[-1][1].append(block)
     return [s for s in sections if s[0] is not None or s[1]]
+
+
+def _has_list(blocks: list[Node]) -> bool:
+    inner = [n for b in blocks for n in (b["c"][1] if b.get("t") == "Div" else [b])]
+    return any(n.get("t") in ("BulletList", "OrderedList") for n in inner)
 
 
 def _items(blocks: list[Node]) -> list[list[Node]]:
