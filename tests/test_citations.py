@@ -177,7 +177,9 @@ def test_bib_and_yaml_files_and_uncited_warnings(make_project: MakeProject) -> N
     (root / "source" / "refs.bib").write_text(bib, encoding="utf-8")
     (root / "source" / "refs.yaml").write_text(yaml_refs, encoding="utf-8")
     brief = load(root / "source" / "2024-1-a.md", root)
-    assert brief.warnings == ("source/refs.bib: reference @unused is never cited",)
+    assert [str(w) for w in brief.warnings] == [
+        "source/refs.bib:-: references: @unused is never cited"
+    ]
     assert _notes(str(_context(root)["body"])) == ["Jane Doe, A Book (Press, 2020)."]
     assert _notes(str(_context(root, "2024-2-b.md")["body"])) == ["Y Book (2019)."]
 

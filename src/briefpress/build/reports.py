@@ -10,13 +10,21 @@ from ..errors import display_path
 from .results import BriefResult
 
 
-def lines(result: BriefResult) -> list[str]:
+def lines(result: BriefResult, verbose: bool = False) -> list[str]:
+    """Findings in the editor's words; ``verbose`` adds each rule's terms (CSS classes).
+
+    Hard rules' findings are already among the brief's errors, so they are repeated
+    only under ``verbose``, for their terms.
+    """
+    from ..layout.rules import Finding
+
     path = display_path(result.path)
     found = []
-    for rule, findings in (result.rules or {}).items():
-        for finding in findings:
-            page = "-" if finding["page"] is None else finding["page"]
-            found.append(f"{path}:{page}: {rule}: {finding['message']}")
+    for findings in (result.rules or {}).values():
+        for data in findings:
+            finding = Finding.from_dict(data)
+            if verbose or not (finding.hard and result.layout_failed):
+                found.append(finding.text(path, verbose))
     return found
 
 
@@ -32,6 +40,8 @@ def as_json(results: list[BriefResult]) -> str:
                 "path": display_path(result.path),
                 "pass": result.ok and not any(result.rules.values() if result.rules else []),
                 "errors": result.errors,
+                "warnings": result.warnings,
+                "pages": result.pages,
                 "rules": rules,
             }
         )
@@ -64,4 +74,5 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
         suite.set("failures", str(failures))
         suite.set("errors", "0")
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SourceError, display_path
+from ..errors import Problem, SourceError
 from .reader import parse_yaml, read_text
 
 SUFFIXES = (".bib", ".json", ".yaml", ".yml")
@@ -109,7 +109,7 @@ def find_citations(body: str, body_line: int) -> list[Citation]:
 
 def check_citations(
     path: Path, citations: list[Citation], items: dict[str, dict[str, Any]], files: tuple[Path, ...]
-) -> tuple[list[Problem], list[str]]:
+) -> tuple[list[Problem], list[Problem]]:
     """Problems (unknown keys, with did-you-mean) and warnings (references never cited)."""
     problems: list[Problem] = []
     source = files[0].name if files else ""
@@ -125,8 +125,11 @@ def check_citations(
         message = f"unknown reference @{citation.key} in {source}{hint}"
         problems.append(Problem(path, citation.line, "citation", message))
     cited = {citation.key for citation in citations}
-    where = display_path(files[0]) if files else ""
-    warnings = [f"{where}: reference @{key} is never cited" for key in items if key not in cited]
+    warnings = [
+        Problem(files[0], None, "references", f"@{key} is never cited")
+        for key in items
+        if key not in cited and files
+    ]
     return problems, warnings
 
 
@@ -174,7 +177,7 @@ def brief_references(
     shared: Path | None,
     body: str,
     body_line: int,
-) -> tuple[tuple[Path, ...], list[Problem], list[str]]:
+) -> tuple[tuple[Path, ...], list[Problem], list[Problem]]:
     """The brief's reference files, the problems with its citations, and its warnings."""
     citations = find_citations(body, body_line) if "@" in body else []
     try:
