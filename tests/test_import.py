@@ -219,12 +219,15 @@ def test_zotero_and_mendeley_fields_become_citations(manuscript: Path) -> None:
 def test_dropped_formatting_is_reported_with_its_paragraph(manuscript: Path) -> None:
     extra = '<w:r><w:rPr><w:color w:val="FF0000"/></w:rPr><w:t>red words</w:t></w:r>'
     extra += '<w:r><w:br w:type="page"/></w:r>'
+    chart = '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"/>'
+    extra += f"<w:r><w:drawing>{chart}</w:drawing></w:r>"
     rewrite(manuscript, {"word/document.xml": at_end_of_paragraph("quote.", extra)})
     code, out, _ = _import(str(manuscript))
     assert code == 0
     dropped = out.split("dropped:")[1].split("to do:")[0]
     assert "(“A block quote.red words”): text colour" in dropped
     assert "(“A block quote.red words”): page break" in dropped
+    assert "(“A block quote.red words”): chart (pandoc cannot read it" in dropped
 
 
 def _word_document(folder: Path, heading: str, author_line: str | None) -> Path:

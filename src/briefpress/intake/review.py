@@ -164,6 +164,8 @@ class _Walker:
             self.field_code.append(element.text or "")
         elif tag == "fldSimple":
             self._field(str(element.get(W + "instr") or ""))
+        elif element.tag in _OBJECTS:
+            self._drop(_OBJECTS[str(element.tag)])
         elif element.tag == _DOC_PR:
             self.review.descriptions.append(" ".join(str(element.get("descr") or "").split()))
         elif tag == "txbxContent":
@@ -196,6 +198,15 @@ class _Walker:
 
 
 _PLAIN = ("auto", "000000")
+_OBJECTS = {
+    "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart": (
+        "chart (pandoc cannot read it: export it as a PNG figure)"
+    ),
+    "{http://schemas.openxmlformats.org/drawingml/2006/diagram}relIds": (
+        "SmartArt diagram (export it as a PNG figure)"
+    ),
+    "{urn:schemas-microsoft-com:office:office}OLEObject": "embedded object (an Excel sheet…)",
+}
 _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 
