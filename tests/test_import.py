@@ -162,6 +162,8 @@ def test_tracked_changes_are_refused_without_a_decision(manuscript: Path) -> Non
     assert "deletion by Dan Deleter: “words Dan removed”" in err
     assert _files(Path.cwd()) == before
 
+    code, _, err = _import(str(manuscript), "--accept-changes", "--reject-changes")
+    assert code == 2 and "not both" in err and _files(Path.cwd()) == before
     code, out, _ = _import(str(manuscript), "--accept-changes")
     assert code == 0 and "tracked changes: 2 accepted" in out
     accepted = (Path.cwd() / "source" / "2024-1-europe-and-the-arctic.md").read_text()

@@ -313,10 +313,10 @@ def watch(brief: Path, port: int) -> None:
     "--series", "series_folder", type=click.Path(path_type=Path, file_okay=False), default="source",
     show_default=True, help="Folder holding the series.yaml.",
 )  # fmt: skip
-@click.option("--accept-changes", "changes", flag_value="accept", help="Apply tracked changes.")
-@click.option("--reject-changes", "changes", flag_value="reject", help="Undo tracked changes.")
+@click.option("--accept-changes", "accept", is_flag=True, help="Apply tracked changes.")
+@click.option("--reject-changes", "reject", is_flag=True, help="Undo tracked changes.")
 @reports_errors
-def import_(manuscript: Path, series_folder: Path, changes: str | None) -> None:
+def import_(manuscript: Path, series_folder: Path, accept: bool, reject: bool) -> None:
     """Import a Word manuscript (.docx) as a new brief, its figures and its references.
 
     Never overwrites; refuses a file with tracked changes unless told what to do
@@ -328,8 +328,12 @@ def import_(manuscript: Path, series_folder: Path, changes: str | None) -> None:
       briefpress import manuscript.docx
       briefpress import manuscript.docx --series source/other --accept-changes
     """
+    from .errors import UsageError
     from .intake.importer import import_docx, validate
 
+    if accept and reject:
+        raise UsageError("give --accept-changes or --reject-changes, not both")
+    changes = "accept" if accept else "reject" if reject else None
     result = import_docx(manuscript, series_folder, Path.cwd(), changes)
     for line in result.report:
         click.echo(line)
