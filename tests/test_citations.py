@@ -203,3 +203,26 @@ def test_names_outside_the_basic_plane_reach_pandoc_intact(make_project: MakePro
     assert _context(root)["how_to_cite_text"].startswith(
         "𐀀Ada. A Cited Brief."
     )  # non-Latin: no comma
+
+
+def test_editing_the_references_rebuilds_the_brief(make_project: MakeProject) -> None:
+    from briefpress.build import BuildOptions, Project, build
+
+    root = make_project({"2024-1-a.md": _brief(body="Cited [@rep1].")})
+    refs = root / "source" / "refs.json"
+    refs.write_text(json.dumps(REFERENCES), encoding="utf-8")
+    options = BuildOptions(out_dir=root / "out", formats=("html",), jobs=1)
+
+    def rebuilt() -> list[bool]:
+        report = build([root / "source"], Project(root), options)
+        assert report.exit_code() == 0
+        return [not result.up_to_date for result in report.results]
+
+    assert rebuilt() == [True]
+    assert rebuilt() == [False]
+    changed = [dict(item, title="Strategic Concept 2022") if item["id"] == "rep1" else item
+               for item in REFERENCES]  # fmt: skip
+    refs.write_text(json.dumps(changed), encoding="utf-8")
+    assert rebuilt() == [True]
+    page = (root / "out" / "2024-1-a" / "index.xhtml").read_text(encoding="utf-8")
+    assert "Strategic Concept 2022" in page
