@@ -104,7 +104,7 @@ def test_how_to_cite_is_in_the_colophon_and_the_metadata(make_project: MakeProje
     root = make_project({"2024-1-a.md": _brief(body="No citations.", extra="")})
     context = _context(root)
     expected = (
-        "Tester, Ada. A Cited Brief. 1/2024. CSDS Policy Brief. Centre for Security, "
+        "Tester, Ada. A Cited Brief. CSDS Policy Brief 1/2024. Centre for Security, "
         "Diplomacy and Strategy (CSDS), Vrije Universiteit Brussel (VUB), 2024."
     )
     assert context["how_to_cite_text"] == expected

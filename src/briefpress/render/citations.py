@@ -44,7 +44,8 @@ def brief_item(brief: Brief) -> dict[str, Any]:
         "type": "report",
         "title": brief.title,
         "author": [_name(author.name) for author in brief.authors],
-        "collection-title": brief.series.name,
+        # Chicago's form for a numbered report: "Policy Brief 27/2023".
+        "genre": brief.series.name,
         "number": brief.issue_label,
         "publisher": brief.series.publisher,
         "issued": {"date-parts": [[brief.date.year, brief.date.month, brief.date.day]]},
