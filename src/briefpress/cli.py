@@ -325,3 +325,39 @@ def watch(brief: Path, port: int) -> None:
         server.server_close()
         preview.builder.close()
     click.echo("stopped", err=True)
+
+
+@main.command("import")
+@click.argument("manuscript", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--series", "series_folder", type=click.Path(path_type=Path, file_okay=False), default="source",
+    show_default=True, help="Folder holding the series.yaml.",
+)  # fmt: skip
+@click.option("--accept-changes", "accept", is_flag=True, help="Apply tracked changes.")
+@click.option("--reject-changes", "reject", is_flag=True, help="Undo tracked changes.")
+@reports_errors
+def import_(manuscript: Path, series_folder: Path, accept: bool, reject: bool) -> None:
+    """Import a Word manuscript (.docx) as a new brief, its figures and its references.
+
+    Never overwrites; refuses a file with tracked changes unless told what to do
+    with them. Prints what was mapped, what was dropped and what is left to do,
+    then the problems the build would find in the new brief.
+
+    \b
+    Examples:
+      briefpress import manuscript.docx
+      briefpress import manuscript.docx --series source/other --accept-changes
+    """
+    from .errors import UsageError
+    from .intake.importer import import_docx, validate
+
+    if accept and reject:
+        raise UsageError("give --accept-changes or --reject-changes, not both")
+    changes = "accept" if accept else "reject" if reject else None
+    result = import_docx(manuscript, series_folder, Path.cwd(), changes)
+    for line in result.report:
+        click.echo(line)
+    problems = validate(result.path, Path.cwd())
+    click.echo("checks:" if problems else "checks: the brief builds as it is")
+    for line in problems:
+        click.echo(f"  {line}")

@@ -247,7 +247,9 @@ class Builder:
         style = self.style(brief.series.style)
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]
-        return [brief.path, brief.series.path, *style.files, *fonts, *images]
+        citing = [brief.series.csl] if brief.series.csl else []
+        return [brief.path, brief.series.path, *style.files, *fonts, *images,
+                *brief.references, *citing]  # fmt: skip
 
 
 #: CI sets the commit here: no git is run at all.

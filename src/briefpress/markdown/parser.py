@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .boxes import BoxSpec, boxes_plugin
+from .citations import citations_plugin
 from .figures import figures_plugin
 from .notes import notes_plugin
 from .tables import tables_plugin
@@ -41,6 +42,7 @@ def create_parser(
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin)
     md.use(notes_plugin)
+    md.use(citations_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
     md.use(boxes_plugin, boxes)

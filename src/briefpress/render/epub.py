@@ -23,6 +23,7 @@ from ..errors import Problem, RenderError, StyleError
 from ..source.model import Brief
 from ..style.data import Theme
 from ..style.loader import Style
+from .citations import format_brief
 from .html import Headline
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -148,7 +149,9 @@ def cover_page(brief: Brief) -> bytes:
     return _xhtml(brief, style, f'<img src="cover.svg" alt={alt} />', "cover")
 
 
-def package_document(brief: Brief, files: Mapping[str, bytes], description: str) -> bytes:
+def package_document(
+    brief: Brief, files: Mapping[str, bytes], description: str, citation: str = ""
+) -> bytes:
     series = brief.series
     stamp = f"{brief.date.isoformat()}T00:00:00Z"
     has_images = any(
@@ -169,6 +172,8 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
             f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
         )
     meta += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in brief.keywords]
+    if citation:  # "How to cite this brief", as the colophon prints it
+        meta.append(f'<meta property="dcterms:bibliographicCitation">{escape(citation)}</meta>')
     if brief.license:
         meta.append(f"<dc:rights>{escape(brief.license)}</dc:rights>")
     meta.append(
@@ -241,7 +246,9 @@ def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: H
     files["cover.svg"] = cover_svg(brief, style.theme, words.masthead, words.byline)
     files["cover.xhtml"] = cover_page(brief)
     files["nav.xhtml"] = nav_document(brief, labels, files[CONTENT])
-    package = package_document(brief, files, words.description)
+    cited = format_brief(brief)  # formatted once per process: the XHTML already asked
+    citation = cited.how_to_cite_text if cited else ""
+    package = package_document(brief, files, words.description, citation)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
 
 

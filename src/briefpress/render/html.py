@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..errors import StyleError
 from ..markdown.parser import create_parser, plain_text, render_body, render_inline
 from ..source.model import Brief
 from ..style.loader import Style
+from .citations import Formatted, format_brief
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,15 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
     renames = dict(brief.image_renames)  # checked image names (source.body), for the outputs
-    body_env: dict[str, object] = {"labels": labels, "notes": notes, "images": renames}
+    cited = format_brief(brief)
+    citations = {"note_style": cited.note_style, "html": cited.clusters} if cited else {}
+    body_env: dict[str, object] = {
+        "labels": labels,
+        "notes": notes,
+        "images": renames,
+        "citations": citations,
+    }
+    body = render_body(md, brief.body, body_env)
     return {
         "target": target,
         "pdf_target": "print",
@@ -105,7 +114,9 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "date_text": brief.date_text,
         "key_issues": [Markup(render_inline(inline, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
-        "body": Markup(render_body(md, brief.body, body_env)),
+        "body": Markup(body + bibliography(cited, labels)),
+        "how_to_cite": Markup(cited.how_to_cite) if cited and cited.how_to_cite else None,
+        "how_to_cite_text": cited.how_to_cite_text if cited else "",
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
         "about_label": labels.get(about_key, "About the author"),
@@ -115,11 +126,24 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "license": brief.license,
         "keywords": brief.keywords,
         "description": words.description,
-        "json_ld": Markup(json_ld(brief, names)),
+        "json_ld": Markup(json_ld(brief, names, cited.how_to_cite_text if cited else "")),
     }
 
 
-def json_ld(brief: Brief, names: list[str]) -> str:
+def bibliography(cited: Formatted | None, labels: dict[str, str]) -> str:
+    """The reference list after the notes, as Chicago's notes-and-bibliography style has it."""
+    if not cited or not cited.bibliography:
+        return ""
+    title = escape(labels.get("bibliography", "Bibliography"))
+    entries = "".join(f'<li class="csl-entry">{entry}</li>\n' for entry in cited.bibliography)
+    return (
+        '<section class="bibliography" id="bibliography" epub:type="bibliography" '
+        f'role="doc-bibliography">\n<h2>{title}</h2>\n<ul class="references">\n{entries}'
+        "</ul>\n</section>\n"
+    )
+
+
+def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
     """schema.org metadata (a ``Report``), safe inside an XHTML ``<script>`` element."""
     series = brief.series
     data: dict[str, Any] = {
@@ -144,6 +168,8 @@ def json_ld(brief: Brief, names: list[str]) -> str:
         data["keywords"] = list(brief.keywords)
     if brief.license:
         data["license"] = brief.license
+    if citation:
+        data["creditText"] = citation
     text = json.dumps(data, ensure_ascii=False, indent=1)
     # Characters that XML or the HTML parser would read as markup, as JSON escapes.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

@@ -61,6 +61,9 @@ class Series:
     license: str | None = None
     #: The printer's ICC output profile, a file in the style folder; FOGRA39 if None.
     print_profile: str | None = None
+    #: The CSL style citations are formatted in, and a reference file shared by the series.
+    csl: Path | None = None
+    references: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -115,8 +118,11 @@ class Brief:
     #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
     #: a layout failure can point at the field that caused it.
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
-    #: What reads but looks wrong (unpaired quotation marks): warnings, errors under --strict.
+    #: What reads but looks wrong (unpaired quotation marks, a reference never cited):
+    #: warnings, errors under --strict.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    #: The reference files its citations are checked against (its own, or the series').
+    references: tuple[Path, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -168,7 +174,7 @@ def issn_is_valid(issn: str) -> bool:
 SERIES_FIELDS = (
     "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
     "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
-    "numbering", "print_profile",
+    "numbering", "print_profile", "csl", "references",
 )  # fmt: skip
 
 
@@ -200,9 +206,27 @@ def load_series(path: Path) -> Series:
         site_url=reader.string("site_url"),
         license=reader.string("license"),
         print_profile=reader.string("print_profile"),
+        **_read_citation_settings(path, reader),
     )
     reader.finish()
     return series
+
+
+def _read_citation_settings(path: Path, reader: FieldReader) -> dict[str, Path | None]:
+    from .references import DEFAULT_CSL, find_csl, resolve
+
+    found: dict[str, Path | None] = {}
+    for key in ("csl", "references"):
+        name = reader.string(key) or (DEFAULT_CSL if key == "csl" else None)
+        try:
+            if key == "csl":
+                found[key] = find_csl(path, name or DEFAULT_CSL)
+            else:
+                found[key] = resolve(path, name, key) if name else None
+        except SourceError as exc:
+            line = reader.raw.line_of(key)
+            reader.problems.extend(Problem(p.path, line, p.field, p.message) for p in exc.problems)
+    return found
 
 
 def _read_issn(reader: FieldReader) -> Issn:
@@ -222,6 +246,7 @@ def _read_issn(reader: FieldReader) -> Issn:
 BRIEF_FIELDS = (
     "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
     "keywords", "doi", "license", "disclaimer", "lead", "status", "translation_of",
+    "references",
 )  # fmt: skip
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
@@ -250,6 +275,13 @@ def load_brief(
     body = check_body(path, raw.body, raw.body_line, boxes)
     reader.problems.extend(body.problems)
     quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
+    from .references import brief_references
+
+    references, problems, uncited = brief_references(
+        path, reader.string("references"), raw.line_of("references"), series.references,
+        raw.body, raw.body_line,
+    )  # fmt: skip
+    reader.problems.extend(problems)
     brief = Brief(
         path=path,
         series=series,
@@ -273,7 +305,8 @@ def load_brief(
         images=body.images,
         image_renames=body.renames,
         field_lines=raw.key_lines,
-        warnings=tuple(sorted(quotes, key=lambda p: p.line or 0)),
+        warnings=tuple(sorted([*quotes, *uncited], key=lambda p: p.line or 0)),
+        references=references,
     )
     front = {
         "key_issues": brief.key_issues,

@@ -1,0 +1,1 @@
+"""Intake stage: Word manuscripts (.docx) in, briefs out (``briefpress import``)."""
