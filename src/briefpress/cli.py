@@ -78,6 +78,10 @@ def main() -> None:
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
+    "--no-page-makeup", "no_makeup", is_flag=True,
+    help="Leave figures and tables where the text puts them (to compare).",
+)  # fmt: skip
+@click.option(
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
     help="Stop a brief that takes longer (with two or more workers).",
 )  # fmt: skip
@@ -92,6 +96,7 @@ def build(
     targets: str | None,
     variant: str | None,
     force: bool,
+    no_makeup: bool,
     timeout: float,
     verbose: bool,
     strict: bool,
@@ -116,7 +121,7 @@ def build(
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
-        targets=parse_targets(targets), variant=variant,
+        targets=parse_targets(targets), variant=variant, page_makeup=not no_makeup,
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BriefpressError, Problem, StyleError
 from ..source import model
 from ..source.model import Brief, Series
-from ..style.loader import Style, load_style
+from ..style.loader import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
 from .options import BuildOptions, Project
 
 if TYPE_CHECKING:
-    from ..layout.engine import Engine
+    from ..layout.engine import Engine, Layout
 from .results import BriefResult
 
 
@@ -42,11 +43,16 @@ class Builder:
         self._engine = engine
 
     def style(self, name: str) -> Style:
+        from ..layout.makeup import settings
         from ..layout.rules import rule_problems
 
         if name not in self._styles:
             style = load_style(name, self.project.styles)
             problems = rule_problems(style)
+            try:
+                settings(style.page_makeup)
+            except ValueError as exc:
+                problems.append(str(exc))
             if problems:
                 where = self.project.styles / name / "style.yaml"
                 raise StyleError(f"{where}: {problems[0]}", ())
@@ -102,8 +108,10 @@ class Builder:
         style = self.style(series.style)
         dated = any(style.targets[n].dated for n in names if n in style.targets)
         day = dt.date.today().isoformat() if dated else ""
+        makeup = "" if self.options.page_makeup else "|no-makeup"
         return cache.settings_key(
-            self.formats_for(series), f"{','.join(names)}|{self.options.variant or ''}|{day}"
+            self.formats_for(series),
+            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}",
         )
 
     def load(self, path: Path) -> Brief:
@@ -114,6 +122,8 @@ class Builder:
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
+        from ..layout.makeup import settings as makeup_settings
+        from ..layout.makeup import short_pages
         from ..layout.rules import low_resolution_images
         from ..render import epub, html, xhtml
 
@@ -132,13 +142,16 @@ class Builder:
                     "draft_note": draft_note(brief) if target.dated else "",
                 }
                 document = html.render(brief, style, "print", extra)
-                variant = self.options.variant or target.variant
-                layout = self.engine.layout(brief, style, document.text, target, variant)
+                layout = self.lay_out(brief, style, document.text, target)
                 if number == 0:  # warnings and rules once, on the first target's layout
                     result.warnings += [str(w) for w in layout.warnings]
                     result.warnings += [
                         str(_problem(brief.path, warning, "image"))
                         for warning in low_resolution_images(layout.pages)
+                    ]
+                    result.warnings += [
+                        str(_problem(brief.path, warning, "page-fill"))
+                        for warning in short_pages(layout.pages, makeup_settings(style))
                     ]
                 pdf = self.engine.write(brief, layout)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
@@ -166,6 +179,20 @@ class Builder:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
         return result
+
+    def lay_out(self, brief: Brief, style: Style, text: str, target: Target) -> Layout:
+        """One target's layout, made up (floats moved) unless the options say not to."""
+        from ..layout.makeup import make_up, settings
+
+        variant = self.options.variant or target.variant
+        options = settings(style.page_makeup)
+        if not self.options.page_makeup:
+            options = replace(options, passes=0)
+
+        def lay_out(html: str) -> Layout:
+            return self.engine.layout(brief, style, html, target, variant)
+
+        return make_up(text, lay_out, options).layout
 
     def dependencies(self, brief: Brief) -> list[Path]:
         style = self.style(brief.series.style)

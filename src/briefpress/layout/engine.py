@@ -217,6 +217,7 @@ def _session(date: dt.date) -> Iterator[_Collect]:
 
 #: CSS px → PDF points.
 PT = 0.75
+_FORCED = {"page", "left", "right", "recto", "verso"}
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,8 @@ class Placed:
     text: str = ""
     #: For raster images: the image's own width in pixels.
     pixels: int | None = None
+    #: ``data-block`` of the nearest element (itself included) carrying one: page makeup's ids.
+    block: str = ""
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,8 @@ class PageView:
     anchors: frozenset[str]
     #: Internal link targets.
     links: tuple[str, ...]
+    #: The next page starts at a forced break (``break-before: page``) the style asked for.
+    forced_break: bool = False
 
 
 def _views(pages: list[Any]) -> list[PageView]:
@@ -258,7 +263,7 @@ def _views(pages: list[Any]) -> list[PageView]:
 
     elements: dict[int, int] = {}
 
-    def placed(box: Any) -> Placed | None:
+    def placed(box: Any, block: str) -> Placed | None:
         element = getattr(box, "element", None)
         tag = getattr(box, "element_tag", "") or ""
         if element is None or "::" in tag:
@@ -287,19 +292,25 @@ def _views(pages: list[Any]) -> list[PageView]:
             bottom=(y0 + box.border_height()) * PT,
             text=text,
             pixels=image.width if isinstance(image, RasterImage) else None,
+            block=element.get("data-block") or block,
         )
 
+    def walk(box: Any, block: str) -> Iterator[Placed]:
+        if (item := placed(box, block)) is not None:
+            yield item
+        for child in getattr(box, "children", ()):
+            yield from walk(child, item.block if item else block)
+
+    def forced(r: Any) -> bool:  # the page starts with a box the style breaks before
+        return any(b.style["break_before"] in _FORCED and b.border_box_y() <= r.content_box_y() + 1
+                   for b in r.descendants())  # fmt: skip
+
+    starts = [False, *(forced(page._page_box) for page in pages[1:]), False]
     views = []
     for number, page in enumerate(pages, start=1):
         root = page._page_box
-        content: list[Placed] = []
-        for child in root.children:
-            if isinstance(child, boxes.MarginBox):
-                continue
-            for box in (child, *child.descendants()):
-                item = placed(box)
-                if item is not None:
-                    content.append(item)
+        content = [item for child in root.children if not isinstance(child, boxes.MarginBox)
+                   for item in walk(child, "")]  # fmt: skip
         left, top = root.content_box_x() * PT, root.content_box_y() * PT
         views.append(
             PageView(
@@ -309,6 +320,7 @@ def _views(pages: list[Any]) -> list[PageView]:
                 texts=tuple(t for b in root.descendants() if (t := getattr(b, "text", ""))),
                 anchors=frozenset(page.anchors),
                 links=tuple(target for kind, target, *_ in page.links if kind == "internal"),
+                forced_break=starts[number],
             )
         )
     return views

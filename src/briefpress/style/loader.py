@@ -33,6 +33,7 @@ STYLE_FIELDS = (
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
     "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
+    "page_makeup",  # {fill?, floats?, passes?, max_squeeze?}: how print pages are made up
 )
 
 
@@ -65,6 +66,8 @@ class Style:
     folders: tuple[Path, ...] = ()
     #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
     parents: tuple[str, ...] = ()
+    #: Page makeup settings (layout/makeup.py reads and checks them).
+    page_makeup: dict[str, Any] = field(default_factory=dict)
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -177,6 +180,10 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         targets={**(parent.targets if parent else targets), **own_targets},
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
+        page_makeup={
+            **(parent.page_makeup if parent else {}),
+            **{str(k): v for k, v in reader.mapping("page_makeup").items()},
+        },
     )
     if not style.templates:
         reader.fail("templates", "required field is missing")

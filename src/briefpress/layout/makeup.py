@@ -1,0 +1,284 @@
+"""Layout stage, page makeup: figures and tables that left a gap move later in the flow.
+
+WeasyPrint has no page floats: a figure that does not fit at the foot of a page
+goes whole to the next one, and the text after it follows, leaving the bottom
+of the page empty. Page makeup does what LaTeX does with a float, over
+WeasyPrint's own layout and on plain data only (`PageView`, never a box):
+
+1. `mark` numbers the body's top-level blocks with ``data-block`` ids (an
+   attribute WeasyPrint does not write into the PDF, so the bytes do not change);
+2. `plan` reads the laid-out pages: a page filled less than the style's
+   threshold whose next page starts with a figure or table (after its heading,
+   if any) is a gap; the float, with any float right after it, moves after the
+   next paragraphs, enough of them to fill the gap;
+3. `Marked.move` rewrites the print HTML, and the builder lays it out again, a
+   bounded number of times, keeping a new layout only when it fills better.
+
+A float never passes another float (figures and tables keep their order and
+numbers), never goes before the paragraph that first mentions it ("Figure 2"),
+stays in its own section when the gap can be filled there and otherwise goes
+no further than the next section; notes, bios and colophon are never crossed.
+XHTML and EPUB never see any of this: they keep the source order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .blocks import Block, Marked, mark
+from .engine import Layout, PageView
+
+#: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
+INKED = ("line", "image", "table")
+DEFAULTS: dict[str, Any] = {
+    "fill": 0.85,  # a page filled less than this (text area, top to last line) is a gap
+    "floats": ["figure", "table"],  # what may move
+    "passes": 3,  # at most this many extra layouts
+    "max_squeeze": "0pt",  # how much each gap between blocks may shrink to pull back a page
+}
+_UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+
+
+@dataclass(frozen=True)
+class Settings:
+    fill: float = 0.85
+    floats: tuple[str, ...] = ("figure", "table")
+    passes: int = 3
+    max_squeeze: float = 0.0  # points
+
+    @property
+    def enabled(self) -> bool:
+        return self.passes > 0
+
+
+def settings(raw: dict[str, Any]) -> Settings:
+    """The style's ``page_makeup:`` mapping; raises ValueError naming the bad key."""
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"page_makeup: unknown key '{unknown[0]}' (known: {', '.join(DEFAULTS)})")
+    values = {**DEFAULTS, **raw}
+    fill = values["fill"]
+    if not isinstance(fill, int | float) or not 0 <= fill <= 1:
+        raise ValueError("page_makeup: fill: a share of the page between 0 and 1, e.g. 0.85")
+    passes = values["passes"]
+    if not isinstance(passes, int) or isinstance(passes, bool) or not 0 <= passes <= 10:
+        raise ValueError("page_makeup: passes: a whole number from 0 (off) to 10")
+    floats = values["floats"]
+    if not isinstance(floats, list) or not all(isinstance(t, str) for t in floats):
+        raise ValueError("page_makeup: floats: a list of tag names, e.g. [figure, table]")
+    return Settings(float(fill), tuple(floats), passes, points(values["max_squeeze"]))
+
+
+def points(value: Any) -> float:
+    """``2pt``, ``0.5mm`` or a bare number of points."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*", str(value))
+    if not match:
+        raise ValueError(f"page_makeup: max_squeeze: '{value}' is not a length such as 2pt")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+# Reading the laid-out pages ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where one block was laid out: first and last page, top on the first, bottom on the last."""
+
+    first: int
+    last: int
+    top: float
+    bottom: float
+    #: Its height summed over the pages it is on (points).
+    height: float
+
+
+def extents(pages: Sequence[PageView]) -> dict[str, Extent]:
+    spans: dict[str, dict[int, tuple[float, float]]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.block:
+                top, bottom = spans.setdefault(box.block, {}).get(
+                    page.number, (box.top, box.bottom)
+                )
+                spans[box.block][page.number] = (min(top, box.top), max(bottom, box.bottom))
+    found = {}
+    for block, on in spans.items():
+        first, last = min(on), max(on)
+        height = sum(bottom - top for top, bottom in on.values())
+        found[block] = Extent(first, last, on[first][0], on[last][1], height)
+    return found
+
+
+def content_bottom(page: PageView) -> float:
+    """The bottom of the page's last line, picture or table (its top when it has none)."""
+    return max((b.bottom for b in page.boxes if b.kind in INKED), default=page.area[1])
+
+
+def fill(page: PageView) -> float:
+    """How much of the text area is used, from its top to the bottom of the last line (0–1)."""
+    _left, top, _right, bottom = page.area
+    return max(0.0, min(1.0, (content_bottom(page) - top) / (bottom - top))) if bottom > top else 1
+
+
+def gaps(pages: Sequence[PageView], threshold: float) -> list[PageView]:
+    """Pages (the last and those the style breaks after excepted) filled below the threshold."""
+    return [p for p in pages[:-1] if not p.forced_break and fill(p) < threshold - 1e-9]
+
+
+def opening(page: PageView) -> str:
+    """What starts a page, for messages: ``<figure> “Figure 1. Mentions…”``."""
+    first = next((b for b in page.boxes if b.kind in INKED), None)
+    if first is None:
+        return "nothing"
+    owner = next(
+        (b for b in page.boxes if first.block and b.attrs.get("data-block") == first.block), first
+    )
+    text = next(
+        (
+            b.text.strip()
+            for b in page.boxes
+            if b.kind == "line" and b.block == first.block and b.text.strip()
+        ),
+        first.text.strip(),
+    )
+    classes = f' class="{" ".join(owner.classes)}"' if owner.classes else ""
+    snippet = f" “{text[:40]}…”" if len(text) > 40 else f" “{text}”" if text else ""
+    return f"<{owner.tag}{classes}>{snippet}"
+
+
+def short_pages(pages: Sequence[PageView], options: Settings) -> list[str]:
+    """Pages below the fill threshold, each with what did not fit at its foot (warnings)."""
+    return [
+        f"page {page.number} is {fill(page):.0%} full (at least {options.fill:.0%} wanted): "
+        f"{opening(pages[page.number])} did not fit at its foot and starts page {page.number + 1}"
+        for page in gaps(pages, options.fill)
+    ]
+
+
+@dataclass(frozen=True)
+class Move:
+    group: tuple[str, ...]  # the floats, in order
+    after: str  # the block they now follow
+    page: int  # the page whose gap it fills
+
+
+def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move | None:
+    """The move that fills the first page left short by a float, if there is one."""
+    where = extents(pages)
+    blocks = [b for b in marked.blocks if b.id in where]
+    for page in gaps(pages, options.fill):
+        starts = [i for i, b in enumerate(blocks) if where[b.id].first == page.number + 1]
+        if not starts:
+            continue
+        index = starts[0]
+        while index < len(blocks) and blocks[index].heading:
+            index += 1
+        if index >= len(blocks) or blocks[index].tag not in options.floats:
+            continue
+        end = index
+        while end + 1 < len(blocks) and blocks[end + 1].tag in options.floats:
+            end += 1
+        gap = page.area[3] - content_bottom(page)
+        after = _target(blocks, where, index, end, gap, marked, options)
+        if after is not None:
+            return Move(tuple(b.id for b in blocks[index : end + 1]), after, page.number)
+    return None
+
+
+def _target(
+    blocks: list[Block],
+    where: dict[str, Extent],
+    first: int,
+    last: int,
+    gap: float,
+    marked: Marked,
+    options: Settings,
+) -> str | None:
+    """After which block the floats ``first..last`` go: enough text to fill ``gap``.
+
+    The float's own section first; when that cannot fill the gap, the next
+    section too (its heading then moves up with its first paragraphs).
+    """
+    section = blocks[first].section
+    mention = _first_mention(blocks, first, last, marked)
+    best: str | None = None
+    filled = 0.0
+    for index in range(last + 1, len(blocks)):
+        block = blocks[index]
+        if block.barrier or block.tag in options.floats or block.section > section + 1:
+            break
+        # Paragraph spacing is not in a box's height: a line's worth per block covers it.
+        filled += where[block.id].height + 6
+        if block.heading or index < mention:
+            continue
+        best = block.id
+        if filled >= gap:
+            return best
+    return best
+
+
+def _first_mention(blocks: list[Block], first: int, last: int, marked: Marked) -> int:
+    """Index of the first text block after the floats that names one of them (else 0)."""
+    names = [marked.labels[b.id] for b in blocks[first : last + 1] if b.id in marked.labels]
+    if not names:
+        return 0
+    patterns = [
+        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b") for n in names
+    ]
+    for index, block in enumerate(blocks):
+        if first <= index <= last or block.barrier or block.tag in ("figure", "table"):
+            continue
+        if any(p.search(block.text) for p in patterns):
+            return index if index > last else 0
+    return 0
+
+
+# The loop: lay out, move, lay out again --------------------------------------------
+
+
+@dataclass
+class MadeUp:
+    """The layout to write, the HTML it came from, and the moves that made it."""
+
+    layout: Layout
+    html: str
+    moves: list[Move] = field(default_factory=list)
+
+
+def _score(pages: Sequence[PageView], threshold: float) -> tuple[int, int, float]:
+    """Lower is better: fewer pages, fewer short pages, then less space left on them."""
+    short = gaps(pages, threshold)
+    return (len(pages), len(short), sum(1 - fill(p) for p in short))
+
+
+def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> MadeUp:
+    """Lay out ``html``; while a float leaves a page short, move it and lay out again.
+
+    A new layout is kept only when it scores better than the one before; at
+    most ``options.passes`` extra layouts. A brief that needs no move costs one
+    scan of its HTML and one read of its pages, and its PDF does not change.
+    """
+    if not options.enabled:
+        return MadeUp(lay_out(html), html)
+    marked = mark(html)
+    best = MadeUp(lay_out(marked.html), marked.html)
+    score = _score(best.layout.pages, options.fill)
+    for _ in range(options.passes):
+        move = plan(best.layout.pages, marked, options)
+        if move is None:
+            break
+        candidate = marked.move(move.group, move.after)
+        layout = lay_out(candidate.html)
+        new_score = _score(layout.pages, options.fill)
+        landed = extents(layout.pages).get(move.group[0])
+        # Like a LaTeX float: to the top of the next page, never further.
+        if new_score >= score or landed is None or landed.first != move.page + 1:
+            break
+        marked, score = candidate, new_score
+        best = MadeUp(layout, candidate.html, [*best.moves, move])
+    return best
