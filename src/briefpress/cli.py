@@ -184,6 +184,7 @@ def check(
     from .build.progress import BuildProgress
     from .build.reports import as_json as json_report
     from .build.reports import as_junit, lines
+    from .build.results import failures
     from .errors import UsageError
 
     if update_baseline and baseline is None:
@@ -203,7 +204,7 @@ def check(
     if as_json:
         click.echo(json_report(report.results))
     checked = [r for r in report.results if r.rules is not None]
-    failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
+    failing = sum(1 for r in checked for found in (r.rules or {}).values() if failures(found))
     click.echo(
         f"checked {len(checked)} brief(s): {failing} rule(s) failed, "
         f"{len(report.failed)} brief(s) could not be built",

@@ -151,7 +151,7 @@ class Builder:
                     ]
                     result.warnings += [
                         str(_problem(brief.path, warning, "page-fill"))
-                        for warning in short_pages(layout.pages, makeup_settings(style))
+                        for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
                     ]
                 pdf = self.engine.write(brief, layout)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf

@@ -135,7 +135,7 @@ class Marked:
         if insert_at < cut_start:  # pragma: no cover - floats only ever move later
             raise ValueError("a float may only move later")
         text = self.html[:cut_start] + self.html[cut_end:insert_at] + piece + self.html[insert_at:]
-        return _scan(text, self.labels)
+        return scan(text, self.labels)
 
 
 def _line_end(text: str, offset: int) -> int:
@@ -146,12 +146,12 @@ def _line_end(text: str, offset: int) -> int:
 def mark(html: str) -> Marked:
     """Give every top-level block of the body a ``data-block`` id."""
     pieces, last = [], 0
-    for number, block in enumerate(_scan(html, {}).blocks):
+    for number, block in enumerate(scan(html, {}).blocks):
         cut = block.start + 1 + len(block.tag)
         pieces += [html[last:cut], f' data-block="b{number}"']
         last = cut
     pieces.append(html[last:])
-    marked = _scan("".join(pieces), {})
+    marked = scan("".join(pieces), {})
     labels = {}
     for block in marked.blocks:
         match = _LABEL.match(block.text)
@@ -160,8 +160,49 @@ def mark(html: str) -> Marked:
     return replace(marked, labels=labels)
 
 
-def _scan(html: str, labels: dict[str, str]) -> Marked:
+def scan(html: str, labels: dict[str, str]) -> Marked:
     scanner = _Scanner(html)
     scanner.feed(html)
     scanner.close()
     return Marked(html, tuple(sorted(scanner.found, key=lambda b: b.start)), labels)
+
+
+_HEADING = re.compile(r"(<(h[1-4])\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def tie_headings(html: str) -> str:
+    """A no-break space between the last two words of every title and heading.
+
+    WeasyPrint 70 has no ``text-wrap: balance``; a tie is what typesetters use
+    so that no heading ends with one word alone on its last line.
+    """
+
+    def tie(match: re.Match[str]) -> str:
+        parts = _TAG.split(match[3])
+        seen_word = False  # the last word, read backwards across inline elements
+        for index in range(len(parts) - 1, -1, -1):
+            if parts[index].startswith("<"):
+                continue
+            text = parts[index]
+            for at in range(len(text) - 1, -1, -1):
+                if text[at] == " " and seen_word:
+                    parts[index] = text[:at] + "\u00a0" + text[at + 1 :]
+                    return match[1] + "".join(parts) + match[4]
+                seen_word = seen_word or not text[at].isspace()
+        return match[0]
+
+    return _HEADING.sub(tie, html)
+
+
+def squeeze(marked: Marked, spacing: dict[str, float]) -> str:
+    """Each listed block's space above set in points (``style`` margins), the rest unchanged."""
+    pieces, last = [], 0
+    for block in marked.blocks:
+        if block.id in spacing:
+            cut = block.start + 1 + len(block.tag)
+            style = f"margin-top: {spacing[block.id]:.2f}pt; margin-bottom: 0"
+            pieces += [marked.html[last:cut], f' style="{style}"']
+            last = cut
+    pieces.append(marked.html[last:])
+    return "".join(pieces)

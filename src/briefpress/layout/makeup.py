@@ -28,9 +28,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .blocks import Block, Marked, mark
+from .blocks import Block, Marked, mark, squeeze, tie_headings
 from .engine import Layout, PageView
 
+#: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
+LAST_PAGE_SHORT = 0.15
 #: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
 INKED = ("line", "image", "table")
 DEFAULTS: dict[str, Any] = {
@@ -248,12 +250,64 @@ class MadeUp:
     layout: Layout
     html: str
     moves: list[Move] = field(default_factory=list)
+    #: Whether the space between blocks was tightened to save the last page.
+    squeezed: bool = False
 
 
 def _score(pages: Sequence[PageView], threshold: float) -> tuple[int, int, float]:
     """Lower is better: fewer pages, fewer short pages, then less space left on them."""
     short = gaps(pages, threshold)
     return (len(pages), len(short), sum(1 - fill(p) for p in short))
+
+
+def lone_words(pages: Sequence[PageView]) -> list[str]:
+    """Titles and headings whose last line holds a single word."""
+    lines: dict[int, list[str]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.kind == "line" and box.tag in ("h1", "h2", "h3", "h4"):
+                lines.setdefault(box.element, []).append(box.text.strip())
+    return [" ".join(found) for found in lines.values() if len(found) > 1 and " " not in found[-1]]
+
+
+def _spacing(pages: Sequence[PageView], marked: Marked, squeeze: float) -> dict[str, float]:
+    """Every block's space above, less ``squeeze``, where the block follows another on a page."""
+    where = extents(pages)
+    spacing: dict[str, float] = {}
+    previous: Block | None = None
+    for block in marked.blocks:
+        extent = where.get(block.id)
+        if extent is None:
+            continue
+        before = where[previous.id] if previous else None
+        if before is not None and before.last == extent.first and extent.top > before.bottom:
+            spacing[block.id] = max(0.0, extent.top - before.bottom - squeeze)
+        previous = block
+    return spacing
+
+
+def _pull_back(
+    made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], options: Settings
+) -> MadeUp:
+    """A last page of a few lines pulled back by tightening the space between blocks.
+
+    Only the space between the body's blocks shrinks, by at most the style's
+    ``max_squeeze`` each; type, leading and margins of the page stay. Kept
+    only when the brief is one page shorter.
+    """
+    pages = made.layout.pages
+    if options.max_squeeze <= 0 or len(pages) < 2 or fill(pages[-1]) >= LAST_PAGE_SHORT:
+        return made
+    spacing = _spacing(pages, marked, options.max_squeeze)
+    needed = content_bottom(pages[-1]) - pages[-1].area[1]
+    room = sum(p.area[3] - content_bottom(p) for p in pages[:-1])
+    if room + options.max_squeeze * len(spacing) < needed:
+        return made  # cannot fit, whatever the spacing: spare the layout
+    html = squeeze(marked, spacing)
+    layout = lay_out(html)
+    if len(layout.pages) < len(pages):
+        return MadeUp(layout, html, made.moves, squeezed=True)
+    return made
 
 
 def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> MadeUp:
@@ -265,7 +319,9 @@ def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> M
     """
     if not options.enabled:
         return MadeUp(lay_out(html), html)
-    marked = mark(html)
+    # Titles and headings are tied up front, not after a look at the pages: that
+    # would cost a second layout for every brief whose title happens to wrap.
+    marked = mark(tie_headings(html))
     best = MadeUp(lay_out(marked.html), marked.html)
     score = _score(best.layout.pages, options.fill)
     for _ in range(options.passes):
@@ -281,4 +337,4 @@ def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> M
             break
         marked, score = candidate, new_score
         best = MadeUp(layout, candidate.html, [*best.moves, move])
-    return best
+    return _pull_back(best, marked, lay_out, options)

@@ -19,10 +19,13 @@ from typing import Any
 from ..source.model import Brief
 from ..style.fonts import coverage
 from ..style.loader import Style
+from . import makeup
 from .engine import Layout, PageView
 
 #: Parameters a rule may take; anything else in style.yaml is reported.
-RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance"}
+RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance", "threshold"}
+#: Rule kinds whose findings are warnings: reported, never failing a check.
+WARNING_KINDS = {"last-page-fill"}
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,14 @@ class Finding:
     rule: str
     page: int | None  # None: the whole document
     message: str
+    warning: bool = False
 
     def line(self, path: str) -> str:
         return f"{path}:{'-' if self.page is None else self.page}: {self.rule}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "page": self.page, "message": self.message}
+        found = {"rule": self.rule, "page": self.page, "message": self.message}
+        return {**found, "severity": "warning"} if self.warning else found
 
 
 def class_index(pages: list[PageView]) -> dict[str, dict[int, set[int]]]:
@@ -61,7 +66,8 @@ class Context:
     classes: dict[str, dict[int, set[int]]]
 
     def finding(self, page: int | None, message: str) -> Finding:
-        return Finding(self.rule, page, message)
+        warning = rule_kind(self.rule, self.params) in WARNING_KINDS
+        return Finding(self.rule, page, message, warning)
 
     def pages_of(self, name: str) -> dict[int, set[int]]:
         return self.classes.get(name, {})
@@ -133,6 +139,37 @@ def no_stranded_heading(ctx: Context) -> Iterator[Finding]:
         if lines and lines[-1].tag in tags:
             text = lines[-1].text.strip()[:40]
             yield ctx.finding(page.number, f"heading “{text}” ends the page")
+
+
+def page_fill(ctx: Context) -> Iterator[Finding]:
+    """Every page but the last is filled to ``threshold`` (85 % by default), from the top
+    of the text area to the bottom of its last line. A page that ends where the style
+    forces a break (``break-before: page``) is exempt."""
+    threshold = float(ctx.params.get("threshold", makeup.DEFAULTS["fill"]))
+    for page in makeup.gaps(ctx.pages, threshold):
+        yield ctx.finding(
+            page.number,
+            f"{makeup.fill(page):.0%} full, {threshold:.0%} wanted: "
+            f"{makeup.opening(ctx.pages[page.number])} did not fit and starts page "
+            f"{page.number + 1}",
+        )
+
+
+def last_page_fill(ctx: Context) -> Iterator[Finding]:
+    """A warning: the last page holds less than ``threshold`` (15 %) and the space left
+    on the pages before it would hold it, so the brief could be one page shorter."""
+    threshold = float(ctx.params.get("threshold", makeup.LAST_PAGE_SHORT))
+    *before, last = ctx.pages
+    if not before or makeup.fill(last) >= threshold:
+        return
+    needed = makeup.content_bottom(last) - last.area[1]
+    room = sum(page.area[3] - makeup.content_bottom(page) for page in before)
+    if room >= needed:
+        yield ctx.finding(
+            last.number,
+            f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt would fit in "
+            f"the {room:.0f} pt left on the pages before, one page fewer",
+        )
 
 
 def _normalised(name: str) -> str:
@@ -237,6 +274,8 @@ KINDS: dict[str, Rule] = {
     "no-missing-glyphs": no_missing_glyphs,
     "figure-alt-text": figure_alt_text,
     "links-resolve": links_resolve,
+    "page-fill": page_fill,
+    "last-page-fill": last_page_fill,
 }
 
 
