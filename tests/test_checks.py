@@ -20,7 +20,7 @@ from .conftest import BRIEF_TEMPLATE, REFERENCE, REPO, MakeProject
 RULES = [
     "masthead-first-page", "key-issues-first-page", "colophon-last-page", "max-pages",
     "no-overflow", "no-stranded-heading", "fonts-embedded", "no-missing-glyphs",
-    "figure-alt-text", "links-resolve",
+    "figure-alt-text", "links-resolve", "page-fill", "last-page-fill",
 ]  # fmt: skip
 
 

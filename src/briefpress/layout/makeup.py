@@ -174,10 +174,12 @@ def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move |
     where = extents(pages)
     blocks = [b for b in marked.blocks if b.id in where]
     for page in gaps(pages, options.fill):
-        starts = [i for i, b in enumerate(blocks) if where[b.id].first == page.number + 1]
-        if not starts:
+        # The first block that ends on the next page: a float WeasyPrint pushed there
+        # may have left its caption behind, at the foot of this page.
+        ends = [i for i, b in enumerate(blocks) if where[b.id].last == page.number + 1]
+        if not ends:
             continue
-        index = starts[0]
+        index = ends[0]
         while index < len(blocks) and blocks[index].heading:
             index += 1
         if index >= len(blocks) or blocks[index].tag not in options.floats:
@@ -185,7 +187,9 @@ def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move |
         end = index
         while end + 1 < len(blocks) and blocks[end + 1].tag in options.floats:
             end += 1
-        gap = page.area[3] - content_bottom(page)
+        group = {b.id for b in blocks[index : end + 1]}
+        kept = [b.bottom for b in page.boxes if b.kind in INKED and b.block not in group]
+        gap = page.area[3] - max(kept, default=page.area[1])
         after = _target(blocks, where, index, end, gap, marked, options)
         if after is not None:
             return Move(tuple(b.id for b in blocks[index : end + 1]), after, page.number)
@@ -267,7 +271,7 @@ def lone_words(pages: Sequence[PageView]) -> list[str]:
         for box in page.boxes:
             if box.kind == "line" and box.tag in ("h1", "h2", "h3", "h4"):
                 lines.setdefault(box.element, []).append(box.text.strip())
-    return [" ".join(found) for found in lines.values() if len(found) > 1 and " " not in found[-1]]
+    return [" ".join(found) for found in lines.values() if len(found) > 1 and _one_word(found[-1])]
 
 
 def _spacing(pages: Sequence[PageView], marked: Marked, squeeze: float) -> dict[str, float]:
@@ -338,3 +342,8 @@ def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> M
         marked, score = candidate, new_score
         best = MadeUp(layout, candidate.html, [*best.moves, move])
     return _pull_back(best, marked, lay_out, options)
+
+
+def _one_word(line: str) -> bool:
+    """No space of any kind: a tied pair ("and\u00a0misperceptions") is two words."""
+    return not any(char.isspace() for char in line)

@@ -156,19 +156,19 @@ def page_fill(ctx: Context) -> Iterator[Finding]:
 
 
 def last_page_fill(ctx: Context) -> Iterator[Finding]:
-    """A warning: the last page holds less than ``threshold`` (15 %) and the space left
-    on the pages before it would hold it, so the brief could be one page shorter."""
+    """A warning: the last page holds less than ``threshold`` (15 %) of the text area
+    and would fit in the space left on the page before it: one page could be saved."""
     threshold = float(ctx.params.get("threshold", makeup.LAST_PAGE_SHORT))
     *before, last = ctx.pages
     if not before or makeup.fill(last) >= threshold:
         return
     needed = makeup.content_bottom(last) - last.area[1]
-    room = sum(page.area[3] - makeup.content_bottom(page) for page in before)
+    room = before[-1].area[3] - makeup.content_bottom(before[-1])
     if room >= needed:
         yield ctx.finding(
             last.number,
             f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt would fit in "
-            f"the {room:.0f} pt left on the pages before, one page fewer",
+            f"the {room:.0f} pt left on page {before[-1].number}, one page fewer",
         )
 
 
