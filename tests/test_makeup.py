@@ -1,4 +1,4 @@
-"""Layout stage, page makeup: floats that leave a gap move, pages fill, bios break between authors."""
+"""Page makeup: floats that leave a gap move, pages fill, bios break between authors."""
 
 from __future__ import annotations
 
@@ -106,9 +106,8 @@ def test_move_cuts_and_pastes_whole_blocks_in_order() -> None:
 
 def test_tie_headings_binds_the_last_two_words() -> None:
     text = '<h1 class="title">Words that travel far</h1><h2>One</h2><h3>Cut <em>here</em></h3>'
-    assert tie_headings(text) == (
-        '<h1 class="title">Words that travel\u00a0far</h1><h2>One</h2><h3>Cut\u00a0<em>here</em></h3>'
-    )
+    tied = '<h1 class="title">Words that travel\u00a0far</h1><h2>One</h2>'
+    assert tie_headings(text) == tied + "<h3>Cut\u00a0<em>here</em></h3>"
     assert tie_headings("<p>a b c</p>") == "<p>a b c</p>"
 
 
@@ -116,7 +115,8 @@ def test_settings_read_and_refused() -> None:
     assert makeup.settings({}) == makeup.Settings()
     assert makeup.settings({"max_squeeze": "2pt"}).max_squeeze == 2.0
     assert makeup.settings({"max_squeeze": "1mm"}).max_squeeze == pytest.approx(2.835, 0.01)
-    for bad in ({"fill": 2}, {"passes": -1}, {"floats": "figure"}, {"max_squeeze": "lots"}, {"x": 1}):
+    bad_ones = ({"fill": 2}, {"passes": -1}, {"floats": "fig"}, {"max_squeeze": "lots"}, {"x": 1})
+    for bad in bad_ones:
         with pytest.raises(ValueError, match="page_makeup"):
             makeup.settings(bad)
 
@@ -131,7 +131,8 @@ def test_a_bad_page_makeup_is_a_style_error(make_project: MakeProject) -> None:
 
 def test_tables_are_numbered_like_figures() -> None:
     md = create_parser()
-    text = "| a |\n|---|\n| 1 |\n\nTable: First.\n\n| b |\n|---|\n| 2 |\n\nTable: Tableau 7. Kept.\n"
+    text = "| a |\n|---|\n| 1 |\n\nTable: First.\n\n"
+    text += "| b |\n|---|\n| 2 |\n\nTable: Tableau 7. Kept.\n"
     out = render_body(md, text, {"labels": {"table": "Tableau"}})
     assert "<caption>Tableau\u00a01. First.</caption>" in out
     assert "<caption>Tableau 7. Kept.</caption>" in out  # the author's own number stays
