@@ -190,9 +190,11 @@ def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move |
         group = {b.id for b in blocks[index : end + 1]}
         kept = [b.bottom for b in page.boxes if b.kind in INKED and b.block not in group]
         gap = page.area[3] - max(kept, default=page.area[1])
-        after = _target(blocks, where, index, end, gap, marked, options)
-        if after is not None:
-            return Move(tuple(b.id for b in blocks[index : end + 1]), after, page.number)
+        found = _target(blocks, where, index, end, gap, marked, options)
+        if found is not None:
+            after, joined = found
+            floats = tuple(b.id for b in blocks[index : end + 1]) + joined
+            return Move(floats, after, page.number)
     return None
 
 
@@ -204,25 +206,33 @@ def _target(
     gap: float,
     marked: Marked,
     options: Settings,
-) -> str | None:
+) -> tuple[str, tuple[str, ...]] | None:
     """After which block the floats ``first..last`` go: enough text to fill ``gap``.
 
     The float's own section first; when that cannot fill the gap, the next
-    section too (its heading then moves up with its first paragraphs).
+    sections too (a heading then moves up with its first paragraphs): the
+    layout that follows keeps the move only if the float lands at the top of
+    the next page, so it never drifts further than LaTeX would let it. A float
+    met on the way joins the move rather than being passed: the order holds,
+    and a layout is saved. Returns the block, and the floats that joined.
     """
-    section = blocks[first].section
     mention = _first_mention(blocks, first, last, marked)
-    best: str | None = None
+    best: tuple[str, tuple[str, ...]] | None = None
+    joined: tuple[str, ...] = ()
     filled = 0.0
     for index in range(last + 1, len(blocks)):
         block = blocks[index]
-        if block.barrier or block.tag in options.floats or block.section > section + 1:
+        if block.barrier:
             break
+        if block.tag in options.floats:
+            joined += (block.id,)
+            mention = max(mention, _first_mention(blocks, index, index, marked))
+            continue
         # Paragraph spacing is not in a box's height: a line's worth per block covers it.
         filled += where[block.id].height + 6
         if block.heading or index < mention:
             continue
-        best = block.id
+        best = (block.id, joined)
         if filled >= gap:
             return best
     return best
