@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -260,3 +261,32 @@ def test_build_warns_about_a_short_page_naming_the_element(make_project: MakePro
     assert "starts page 2" in warning
     (result,) = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",))).results
     assert not [w for w in result.warnings if "page-fill" in w]
+
+
+def test_a_last_page_of_a_few_lines_is_pulled_back_without_shrinking_type() -> None:
+    builder = _builder(True)
+    brief = builder.load(CASES / "colophon-alone.md")
+    style = builder.style(brief.series.style)
+    text = html.render(brief, style, "print", {"pdf_target": "print"}).text
+
+    def lay_out(document: str) -> Layout:
+        return builder.engine.layout(brief, style, document, style.target("print"))
+
+    options = makeup.settings(style.page_makeup)
+    assert options.max_squeeze == 2.0  # the style's limit
+    loose = makeup.make_up(text, lay_out, replace(options, max_squeeze=0))
+    tight = makeup.make_up(text, lay_out, options)
+    assert makeup.fill(loose.layout.pages[-1]) < makeup.LAST_PAGE_SHORT
+    assert not loose.squeezed and tight.squeezed
+    assert len(tight.layout.pages) == len(loose.layout.pages) - 1
+
+    def leading(layout: Layout) -> set[float]:
+        return {
+            round(box.bottom - box.top, 2)
+            for page in layout.pages
+            for box in page.boxes
+            if box.kind == "line" and box.tag == "p" and box.block
+        }
+
+    assert leading(tight.layout) == leading(loose.layout)  # body type and leading unchanged
+    assert all(fill >= 0.85 for fill in _fills(tight.layout)[:-1])
