@@ -290,3 +290,28 @@ def test_a_last_page_of_a_few_lines_is_pulled_back_without_shrinking_type() -> N
 
     assert leading(tight.layout) == leading(loose.layout)  # body type and leading unchanged
     assert all(fill >= 0.85 for fill in _fills(tight.layout)[:-1])
+
+
+def test_a_page_before_a_forced_break_is_exempt(make_project: MakeProject) -> None:
+    root = make_project({REFERENCE.name: REFERENCE.read_text(encoding="utf-8")})
+    css = root / "styles" / "csds" / "print.css"
+    css.write_text(css.read_text() + "\n.body > section:nth-of-type(3) { break-before: page; }\n")
+    builder = Builder(Project(root), root / "build")
+    brief = builder.load(root / "source" / REFERENCE.name)
+    style = builder.style(brief.series.style)
+    text = html.render(brief, style, "print", {"pdf_target": "print"}).text
+    pages = builder.lay_out(brief, style, text, style.target("print")).pages
+    short = [page for page in pages[:-1] if makeup.fill(page) < 0.85]
+    assert short and all(page.forced_break for page in short)  # the page before the bios
+    assert makeup.gaps(pages, 0.85) == []
+
+
+def test_xhtml_and_epub_keep_the_source_order() -> None:
+    builder = _builder(True)
+    brief = builder.load(REPO / "source" / "2024-2-indo-pacific-vocabulary.md")
+    style = builder.style(brief.series.style)
+    moved = _lay_out(brief.path)
+    assert _captions(moved)[0][0] == 2  # in print, Figure 1 moved past "What Europe adopted"
+    text = html.render(brief, style, "epub").text
+    assert "data-block" not in text
+    assert text.index("<figure") < text.index("What Europe adopted") < text.index("<table")

@@ -237,8 +237,7 @@ class Placed:
     text: str = ""
     #: For raster images: the image's own width in pixels.
     pixels: int | None = None
-    #: ``data-block`` of the nearest element (itself included) carrying one: page makeup's ids.
-    block: str = ""
+    block: str = ""  # ``data-block`` of the nearest element carrying one (page makeup's ids)
 
 
 @dataclass(frozen=True)
@@ -301,11 +300,12 @@ def _views(pages: list[Any]) -> list[PageView]:
         for child in getattr(box, "children", ()):
             yield from walk(child, item.block if item else block)
 
-    def forced(r: Any) -> bool:  # the page starts with a box the style breaks before
-        return any(b.style["break_before"] in _FORCED and b.border_box_y() <= r.content_box_y() + 1
-                   for b in r.descendants())  # fmt: skip
+    def forced(i: int) -> bool:  # a box the style breaks before opens page i (0-based)
+        seen = {id(getattr(b, "element", None)) for b in pages[i - 1]._page_box.descendants()}
+        return any(b.style["break_before"] in _FORCED and id(getattr(b, "element", None))
+                   not in seen for b in pages[i]._page_box.descendants())  # fmt: skip
 
-    starts = [False, *(forced(page._page_box) for page in pages[1:]), False]
+    starts = [False, *(forced(i) for i in range(1, len(pages))), False]
     views = []
     for number, page in enumerate(pages, start=1):
         root = page._page_box
