@@ -6,18 +6,22 @@ of the page empty. Page makeup does what LaTeX does with a float, over
 WeasyPrint's own layout and on plain data only (`PageView`, never a box):
 
 1. `mark` numbers the body's top-level blocks with ``data-block`` ids (an
-   attribute WeasyPrint does not write into the PDF, so the bytes do not change);
+   attribute WeasyPrint does not write into the PDF);
 2. `plan` reads the laid-out pages: a page filled less than the style's
    threshold whose next page starts with a figure or table (after its heading,
-   if any) is a gap; the float, with any float right after it, moves after the
-   next paragraphs, enough of them to fill the gap;
+   if any) is a gap; the float, with any float right after it or met on the
+   way, moves after the next paragraphs, enough of them to fill the gap;
 3. `Marked.move` rewrites the print HTML, and the builder lays it out again, a
-   bounded number of times, keeping a new layout only when it fills better.
+   bounded number of times, keeping a new layout only when it is better and
+   the float landed at the top of the very next page.
 
 A float never passes another float (figures and tables keep their order and
 numbers), never goes before the paragraph that first mentions it ("Figure 2"),
-stays in its own section when the gap can be filled there and otherwise goes
-no further than the next section; notes, bios and colophon are never crossed.
+stays in its own section when the text there fills the gap (otherwise the next
+section's first paragraphs move up before it, as LaTeX would let them); notes,
+bios and colophon are never crossed. Titles and headings get a no-break space
+between their last two words, and a last page of a few lines is pulled back by
+tightening the space between blocks (`max_squeeze`), never the type.
 XHTML and EPUB never see any of this: they keep the source order.
 """
 
