@@ -160,7 +160,7 @@ def test_last_page_fill_warns_only_when_a_page_could_be_saved() -> None:
         return list(checks.last_page_fill(context))
 
     (found,) = findings([_page(1, 600), _page(2, 150)])
-    assert found.warning and found.page == 2 and "one page fewer" in found.message
+    assert found.warning and found.page == 2 and "a small cut saves a page" in found.message
     assert found.as_dict()["severity"] == "warning"
     assert findings([_page(1, 790), _page(2, 150)]) == []  # no room on page 1
     assert findings([_page(1, 600), _page(2, 300)]) == []  # the last page is not short

@@ -156,8 +156,8 @@ def page_fill(ctx: Context) -> Iterator[Finding]:
 
 
 def last_page_fill(ctx: Context) -> Iterator[Finding]:
-    """A warning: the last page holds less than ``threshold`` (15 %) of the text area
-    and would fit in the space left on the page before it: one page could be saved."""
+    """A warning: the last page holds less than ``threshold`` (15 %) of the text area,
+    and less than the space left on the page before it: a small cut saves a page."""
     threshold = float(ctx.params.get("threshold", makeup.LAST_PAGE_SHORT))
     *before, last = ctx.pages
     if not before or makeup.fill(last) >= threshold:
@@ -167,8 +167,8 @@ def last_page_fill(ctx: Context) -> Iterator[Finding]:
     if room >= needed:
         yield ctx.finding(
             last.number,
-            f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt would fit in "
-            f"the {room:.0f} pt left on page {before[-1].number}, one page fewer",
+            f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt are less than "
+            f"the {room:.0f} pt left on page {before[-1].number}; a small cut saves a page",
         )
 
 
