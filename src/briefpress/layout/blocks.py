@@ -174,29 +174,28 @@ def scan(html: str, labels: dict[str, str]) -> Marked:
 
 
 _HEADING = re.compile(r"(<(h[1-4])\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
-_TAG = re.compile(r"(<[^>]*>)")
+
+
+#: The last two words of a heading's text, when no markup is among them.
+_LAST_TWO = re.compile(r"([^\s<>]+\s+[^\s<>]+)(\s*)$")
+_NO_WRAP = '<span style="white-space: nowrap">'
 
 
 def tie_headings(html: str) -> str:
-    """A no-break space between the last two words of every title and heading.
+    """The last two words of every title and heading kept on one line.
 
     WeasyPrint 70 has no ``text-wrap: balance``; a tie is what typesetters use
-    so that no heading ends with one word alone on its last line.
+    so that no heading ends with one word alone on its last line. A no-wrap
+    span rather than a no-break space: the text (bookmarks, search, screen
+    readers) keeps its ordinary space. Words with markup among them are left.
     """
 
     def tie(match: re.Match[str]) -> str:
-        parts = _TAG.split(match[3])
-        seen_word = False  # the last word, read backwards across inline elements
-        for index in range(len(parts) - 1, -1, -1):
-            if parts[index].startswith("<"):
-                continue
-            text = parts[index]
-            for at in range(len(text) - 1, -1, -1):
-                if text[at] == " " and seen_word:
-                    parts[index] = text[:at] + "\u00a0" + text[at + 1 :]
-                    return match[1] + "".join(parts) + match[4]
-                seen_word = seen_word or not text[at].isspace()
-        return match[0]
+        words = _LAST_TWO.search(match[3])
+        if words is None:
+            return match[0]
+        tied = f"{_NO_WRAP}{words[1]}</span>{words[2]}"
+        return match[1] + match[3][: words.start()] + tied + match[4]
 
     return _HEADING.sub(tie, html)
 
