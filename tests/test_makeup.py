@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from briefpress.build.results import BriefResult
 from briefpress.errors import StyleError
 from briefpress.layout import makeup
 from briefpress.layout import rules as checks
-from briefpress.layout.blocks import mark, tie_headings
+from briefpress.layout.blocks import mark, scan, tie_headings
 from briefpress.layout.engine import Layout, PageView, Placed
 from briefpress.markdown.parser import create_parser, render_body
 from briefpress.render import html
@@ -268,22 +267,27 @@ def test_build_warns_about_a_short_page_naming_the_element(make_project: MakePro
     assert not [w for w in result.warnings if "page-fill" in w]
 
 
-def test_a_last_page_of_a_few_lines_is_pulled_back_without_shrinking_type() -> None:
+def test_tightening_pulls_a_last_page_back_without_shrinking_type() -> None:
     builder = _builder(True)
     brief = builder.load(CASES / "colophon-alone.md")
     style = builder.style(brief.series.style)
     text = html.render(brief, style, "print", {"pdf_target": "print"}).text
+    calls: list[str] = []
 
     def lay_out(document: str) -> Layout:
+        calls.append(document)
         return builder.engine.layout(brief, style, document, style.target("print"))
 
     options = makeup.settings(style.page_makeup)
     assert options.max_squeeze == 2.0  # the style's limit
-    loose = makeup.make_up(text, lay_out, replace(options, max_squeeze=0))
-    tight = makeup.make_up(text, lay_out, options)
+    loose = makeup.make_up(text, lay_out, options)
+    # The colophon alone on the last page is left: trying would cost a layout.
     assert makeup.fill(loose.layout.pages[-1]) < makeup.LAST_PAGE_SHORT
-    assert not loose.squeezed and tight.squeezed
-    assert len(tight.layout.pages) == len(loose.layout.pages) - 1
+    assert len(calls) == 1 and not loose.squeezed
+    tight = makeup.tighten(loose, scan(loose.html, {}), lay_out, options.max_squeeze)
+    assert tight.squeezed and len(tight.layout.pages) == len(loose.layout.pages) - 1
+    margins = [float(m) for m in re.findall(r'style="margin-top: ([\d.]+)pt', tight.html)]
+    assert margins and min(margins) >= 0
 
     def leading(layout: Layout) -> set[float]:
         return {
@@ -295,6 +299,8 @@ def test_a_last_page_of_a_few_lines_is_pulled_back_without_shrinking_type() -> N
 
     assert leading(tight.layout) == leading(loose.layout)  # body type and leading unchanged
     assert all(fill >= 0.85 for fill in _fills(tight.layout)[:-1])
+    # Nothing to gain, nothing kept: the layout stays as it was.
+    assert makeup.tighten(tight, scan(tight.html, {}), lay_out, 0.0) is tight
 
 
 def test_a_page_before_a_forced_break_is_exempt(make_project: MakeProject) -> None:

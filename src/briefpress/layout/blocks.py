@@ -51,6 +51,7 @@ class _Scanner(HTMLParser):
         self.stack: list[tuple[str, int, dict[str, str], bool]] = []
         self.main: int | None = None  # depth of <main> while inside it
         self.done = False
+        self.after: int | None = None  # depth of <main> once closed: bios, colophon follow
         self.section = 0
         self.texts: list[list[str]] = []
         self.found: list[Block] = []
@@ -73,6 +74,9 @@ class _Scanner(HTMLParser):
             elif depth == self.main + 1 or in_wrapper:
                 is_block = True
                 self.texts.append([])
+        elif depth == self.after and not self.texts:
+            is_block = True
+            self.texts.append([])
         if tag in self.VOID:
             if is_block:  # a top-level <hr>: a block of its own
                 self.texts.pop()
@@ -93,13 +97,14 @@ class _Scanner(HTMLParser):
                 end = self.text.index(">", self.here()) + 1
                 self._add(name, start, end, attrs, " ".join("".join(self.texts.pop()).split()))
             if name == "main" and len(self.stack) == self.main:
-                self.main, self.done = None, True
+                self.main, self.done, self.after = None, True, self.main
             if name == tag:
                 return
 
     def _add(self, tag: str, start: int, end: int, attrs: dict[str, str], text: str) -> None:
-        # Notes (a <section> of their own) and rules end the run of movable text.
-        barrier = tag in ("section", "hr")
+        # Notes (a <section> of their own), rules and what follows the body (bios,
+        # colophon) end the run of movable text; they are blocks for the squeeze.
+        barrier = tag in ("section", "hr") or self.done
         block_id = attrs.get("data-block", "")
         self.found.append(Block(block_id, tag, start, end, self.section, text, barrier))
 

@@ -37,6 +37,8 @@ from .engine import Layout, PageView
 
 #: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
 LAST_PAGE_SHORT = 0.15
+#: A last page filled less than this (a few lines and the colophon) is worth pulling back.
+PULL_BACK = 0.20
 #: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
 INKED = ("line", "image", "table")
 DEFAULTS: dict[str, Any] = {
@@ -307,21 +309,32 @@ def _spacing(pages: Sequence[PageView], marked: Marked, squeeze: float) -> dict[
 def _pull_back(
     made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], options: Settings
 ) -> MadeUp:
-    """A last page of a few lines pulled back by tightening the space between blocks.
-
-    Only the space between the body's blocks shrinks, by at most the style's
-    ``max_squeeze`` each; type, leading and margins of the page stay. Kept
-    only when the brief is one page shorter.
-    """
+    """A last page of a few lines pulled back, when tightening the spacing may do it."""
     pages = made.layout.pages
-    if options.max_squeeze <= 0 or len(pages) < 2 or fill(pages[-1]) >= LAST_PAGE_SHORT:
+    if options.max_squeeze <= 0 or len(pages) < 2 or fill(pages[-1]) >= PULL_BACK:
         return made
-    spacing = _spacing(pages, marked, options.max_squeeze)
+    # The closing block alone (the colophon) is the brief's back page, not stray
+    # lines: left where it is. Trying costs a layout, and it rarely works there.
+    closing = marked.blocks[-1].id if marked.blocks else ""
+    if all(b.block == closing for b in pages[-1].boxes if b.kind in INKED):
+        return made
     needed = content_bottom(pages[-1]) - pages[-1].area[1]
     room = sum(p.area[3] - content_bottom(p) for p in pages[:-1])
-    if room + options.max_squeeze * len(spacing) < needed:
+    if room + options.max_squeeze * len(marked.blocks) < needed:
         return made  # cannot fit, whatever the spacing: spare the layout
-    html = squeeze(marked, spacing)
+    return tighten(made, marked, lay_out, options.max_squeeze)
+
+
+def tighten(
+    made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], squeeze_by: float
+) -> MadeUp:
+    """The layout with the space between blocks tightened, if that saves a page.
+
+    Only the space above each block (body, bios, colophon) shrinks, by at most
+    ``squeeze_by`` points; type, leading and the page's margins stay.
+    """
+    pages = made.layout.pages
+    html = squeeze(marked, _spacing(pages, marked, squeeze_by))
     layout = lay_out(html)
     if len(layout.pages) < len(pages):
         return MadeUp(layout, html, made.moves, squeezed=True)
