@@ -46,12 +46,18 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeProject
 
 
 @pytest.fixture(scope="session")
-def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference brief built once, through the library, as `make` builds it."""
-    out = tmp_path_factory.mktemp("reference")
-    report = build([REFERENCE], Project(REPO), BuildOptions(out_dir=out))
+def source_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every brief of source/ (every series) built once per test session, as `make` does."""
+    out = tmp_path_factory.mktemp("source")
+    report = build([REPO / "source"], Project(REPO), BuildOptions(out_dir=out, jobs=2))
     assert report.exit_code() == 0, [r.errors for r in report.results]
     return out
+
+
+@pytest.fixture(scope="session")
+def reference_build(source_build: Path) -> Path:
+    """The reference brief's outputs, from the one build of source/."""
+    return source_build
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from briefpress.build import BuildOptions, Project, build
 from briefpress.build.results import BriefResult
-from briefpress.build.workers import WorkerConfig, run_parallel, serve_briefs
+from briefpress.build.workers import WorkerConfig, receive_brief, run_parallel, serve_briefs
 from briefpress.source.model import load
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject, run_cli
@@ -55,7 +56,7 @@ def test_only_what_changed_is_rebuilt(make_project: MakeProject) -> None:
     _edit(root / "styles" / "csds" / "print.css", "--tint: #eef2f7", "--tint: #eef2f8")
     assert _run(root, jobs=1)["built"] == both
 
-    _edit(root / "styles" / "csds" / "templates" / "content.html.j2", "<main", "<main ")
+    _edit(root / "styles" / "base" / "templates" / "content.html.j2", "<main", "<main ")
     assert _run(root, jobs=1)["built"] == both
 
     _edit(root / "source" / "series.yaml", "max_pages: 8", "max_pages: 9")
@@ -111,11 +112,11 @@ def test_duplicate_numbers_name_both_files(make_project: MakeProject) -> None:
 
 def _unreliable_serve(connection: Connection, config: WorkerConfig) -> None:
     """A worker that crashes on a brief titled 'crash' and hangs on one titled 'hang'."""
-    while (brief := connection.recv()) is not None:
+    while (brief := receive_brief(connection)) is not None:
         if brief.title == "crash":
             os._exit(3)
         if brief.title == "hang":
-            time.sleep(120)
+            threading.Event().wait()  # forever: only the timeout ends it
         connection.send(BriefResult(brief.path, seconds=0.0))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def _findings(root: Path, **baseline: object) -> dict[str, list[dict[str, object
     approved = Baseline(**baseline) if baseline else None  # type: ignore[arg-type]
     report = check([], Project(root), BuildOptions(jobs=1), approved)
     (result,) = report.results
-    assert result.ok, result.errors
+    assert result.ok or result.layout_failed, result.errors
     assert result.rules is not None
     return result.rules
 
@@ -62,7 +63,14 @@ def test_key_issues_too_long_for_page_one(reference: Path) -> None:
     # Page 1 is left with the masthead alone: short too.
     assert _failing(rules) == ["key-issues-first-page", "page-fill"]
     # Kept whole (break-inside: avoid), the box moves off page 1 altogether.
-    assert ".key-issues must be wholly on page 1" in rules["key-issues-first-page"][0]["message"]
+    finding = rules["key-issues-first-page"][0]
+    assert ".key-issues must be wholly on page 1" in finding["detail"]
+    assert re.fullmatch(
+        r"the box does not fit on page 1 \(about \d+ mm too tall\): "
+        r"shorten the key issues by about \d+ words",
+        finding["message"],
+    )
+    assert finding["line"] == source.read_text().split("\n").index("key_issues:") + 1
 
 
 def test_masthead_pushed_off_page_one(reference: Path) -> None:
@@ -76,12 +84,16 @@ def test_masthead_pushed_off_page_one(reference: Path) -> None:
     assert rules["masthead-first-page"][0] == {
         "rule": "masthead-first-page",
         "page": 2,
-        "message": ".title must be wholly on page 1 (is on 2)",
+        "message": "is on page 2, but must be wholly on page 1",
+        "detail": ".title must be wholly on page 1 (is on 2)",
+        "line": 4,
+        "label": "title",
+        "hard": True,
     }
 
 
 def test_colophon_not_on_the_last_page(reference: Path) -> None:
-    template = reference / "styles" / "csds" / "templates" / "content.html.j2"
+    template = reference / "styles" / "base" / "templates" / "content.html.j2"
     text = template.read_text(encoding="utf-8")
     colophon = text[text.index('<footer class="colophon"') : text.index("</footer>") + 9]
     text = text.replace(colophon, "").replace("<main", colophon + "\n<main")
@@ -93,7 +105,11 @@ def test_longer_than_the_series_allows(reference: Path) -> None:
     _edit(reference / "source" / "series.yaml", "max_pages: 8", "max_pages: 3")
     rules = _findings(reference)
     assert _failing(rules) == ["max-pages"]
-    assert rules["max-pages"][0]["message"] == "5 pages, the series allows 3"
+    assert rules["max-pages"][0]["detail"] == "5 pages, the series allows 3"
+    assert re.fullmatch(
+        r"the brief runs to 5 pages, the series allows 3: shorten it by about \d+0 words",
+        rules["max-pages"][0]["message"],
+    )
 
 
 def test_heading_forced_to_the_bottom_of_a_page(reference: Path) -> None:
@@ -101,7 +117,11 @@ def test_heading_forced_to_the_bottom_of_a_page(reference: Path) -> None:
     css.write_text(css.read_text() + "\n#a-bridge-to-europe > h2 + p { break-before: page; }\n")
     rules = _findings(reference)
     assert _failing(rules) == ["no-stranded-heading"]
-    assert "“A bridge to Europe?” ends the page" in rules["no-stranded-heading"][0]["message"]
+    assert "“A bridge to Europe?” ends the page" in rules["no-stranded-heading"][0]["detail"]
+    assert rules["no-stranded-heading"][0]["message"].startswith(
+        "the heading “A bridge to Europe?” ends page "
+    )
+    assert rules["no-stranded-heading"][0]["line"] is not None
 
 
 def test_long_url_overflows(make_project: MakeProject) -> None:
@@ -109,7 +129,11 @@ def test_long_url_overflows(make_project: MakeProject) -> None:
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1) + f"\nSee <{url}>.\n"})
     rules = _findings(root)
     assert _failing(rules) == ["no-overflow"]
-    assert "outside the text area" in rules["no-overflow"][0]["message"]
+    assert "outside the text area" in rules["no-overflow"][0]["detail"]
+    assert (
+        "mm past the text area on page 1: break the long word" in rules["no-overflow"][0]["message"]
+    )
+    assert rules["no-overflow"][0]["line"] == 16
 
 
 def test_character_no_style_font_covers(make_project: MakeProject) -> None:
@@ -118,7 +142,8 @@ def test_character_no_style_font_covers(make_project: MakeProject) -> None:
     )
     rules = _findings(root)
     assert _failing(rules) == ["no-missing-glyphs"]
-    assert rules["no-missing-glyphs"][0]["message"].startswith("U+13000 EGYPTIAN HIEROGLYPH A001")
+    assert rules["no-missing-glyphs"][0]["detail"].startswith("U+13000 EGYPTIAN HIEROGLYPH A001")
+    assert rules["no-missing-glyphs"][0]["line"] == 16
 
 
 def test_link_without_target(make_project: MakeProject) -> None:
@@ -127,7 +152,9 @@ def test_link_without_target(make_project: MakeProject) -> None:
     )
     rules = _findings(root)
     assert _failing(rules) == ["links-resolve"]
-    assert rules["links-resolve"][0]["message"] == "link to #nowhere has no target"
+    assert rules["links-resolve"][0]["detail"] == "link to #nowhere has no target"
+    assert rules["links-resolve"][0]["message"] == "page 1: the link to #nowhere goes nowhere"
+    assert rules["links-resolve"][0]["line"] == 16
 
 
 def test_note_references_resolve(make_project: MakeProject) -> None:
@@ -140,7 +167,7 @@ def test_image_added_by_a_template_without_alt_text(make_project: MakeProject) -
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
     logo = REPO / "tests" / "cases" / "malformed" / "figures" / "ok.png"
     (root / "styles" / "csds" / "logo.png").write_bytes(logo.read_bytes())
-    template = root / "styles" / "csds" / "templates" / "content.html.j2"
+    template = root / "styles" / "base" / "templates" / "content.html.j2"
     logo_url = (root / "styles" / "csds" / "logo.png").resolve().as_uri()
     _edit(template, '<p class="byline">', f'<img src="{logo_url}" /><p class="byline">')
     rules = _findings(root)
@@ -183,13 +210,19 @@ def test_cli_reports_lines_json_and_junit(make_project: MakeProject, tmp_path: P
     junit = tmp_path / "report.xml"
     result = CliRunner().invoke(main, ["check", "-j", "1", "--junit", str(junit)])
     assert result.exit_code == 1
-    assert "source/2024-1-x.md:1: links-resolve: link to #nowhere has no target" in result.output
+    line = "source/2024-1-x.md:16: link: page 1: the link to #nowhere goes nowhere"
+    assert line in result.output.splitlines()
+    verbose = CliRunner().invoke(main, ["check", "-v"])
+    assert f"{line} [links-resolve: link to #nowhere has no target]" in verbose.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
     names = [case.get("name") for case in suite.iter("testcase")]
     assert names[0] == "build" and sorted(names[1:]) == sorted(RULES)
     data = json.loads(CliRunner().invoke(main, ["check", "--json"]).stdout)
     assert data[0]["pass"] is False and data[0]["rules"]["links-resolve"]["pass"] is False
+    assert data[0]["pages"] == 1 and data[0]["warnings"] == []
+    (finding,) = data[0]["rules"]["links-resolve"]["findings"]
+    assert finding["line"] == 16 and finding["detail"] == "link to #nowhere has no target"
     del root
 
 

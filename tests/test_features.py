@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefpress.build import BuildOptions, Project, build, check
+from briefpress.build import BuildOptions, Project, check
 from briefpress.cli import main
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
@@ -24,12 +24,9 @@ SOURCE = REPO / "source"
 
 
 @pytest.fixture(scope="module")
-def series_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real issue run of source/, built once."""
-    out = tmp_path_factory.mktemp("series")
-    report = build([SOURCE], Project(REPO), BuildOptions(out_dir=out, jobs=2))
-    assert report.exit_code() == 0, [r.errors for r in report.results]
-    return out
+def series_build(source_build: Path) -> Path:
+    """The real issue run of source/, built once per session."""
+    return source_build
 
 
 def _xhtml(out: Path, stem: str) -> ET.Element:

@@ -39,8 +39,14 @@ def test_all_problems_of_a_file_are_reported_with_lines(make_project: MakeProjec
     text = text.replace("date: 2024-03-01", "date: 2023-02-30")
     lines = _problems(root, text)
     assert 'source/2024-1-x.md:2: number: expected an integer, got "twenty"' in lines
-    assert 'source/2024-1-x.md:3: date: expected a date as YYYY-MM-DD, got "2023-02-30"' in lines
     assert "source/2024-1-x.md:5: autors: unknown field (did you mean 'authors'?)" in lines
+    # In file order, the unlocated last.
+    assert lines == [
+        'source/2024-1-x.md:2: number: expected an integer, got "twenty"',
+        'source/2024-1-x.md:3: date: "2023-02-30" is not a date: February 2023 has 28 days',
+        "source/2024-1-x.md:5: autors: unknown field (did you mean 'authors'?)",
+        "source/2024-1-x.md:-: authors: required field is missing",
+    ]
 
 
 GOOD = BRIEF_TEMPLATE.format(number=1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pypdf
@@ -129,6 +128,7 @@ def test_metadata_comes_from_the_brief(reference_pdf: Path) -> None:
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
 def test_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path, subsetter: str) -> None:
     # Without HarfBuzz's subsetter WeasyPrint falls back to fontTools, which
@@ -140,12 +140,13 @@ def test_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path, subsetter: s
         assert engine.subsetter() == "harfbuzz", "install libharfbuzz-subset0"
     outputs = []
     for run in ("one", "two"):
-        if outputs:
-            time.sleep(1.1)  # fontTools stamps whole seconds: make a leak visible
+        # The second process lives a day later: a wall-clock time leaking into
+        # the fonts would show, without waiting for the clock.
+        later = "import time\nnow = time.time\ntime.time = lambda: now() + 86400\n"
         out = tmp_path / run
         result = run_cli(
             "build", "source/2023-26-nato-japan.md", "-o", str(out), "--format", "pdf",
-            cwd=REPO, prelude=prelude,
+            cwd=REPO, prelude=prelude + ("\n" + later if outputs else ""),
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         outputs.append((out / "2023-26-nato-japan.pdf").read_bytes())

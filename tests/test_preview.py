@@ -54,9 +54,10 @@ def running(make_project: MakeProject) -> Iterator[tuple[Path, int]]:
     server = serve(preview, port)
     preview.rebuild()
     stop = threading.Event()
-    watcher = threading.Thread(target=lambda: list(watch(preview, stop)), daemon=True)
+    ready = threading.Event()
+    watcher = threading.Thread(target=lambda: list(watch(preview, stop, ready)), daemon=True)
     watcher.start()
-    time.sleep(0.5)  # let the watcher start before the test edits files
+    assert ready.wait(timeout=60), "the file watcher did not start"
     try:
         yield root, port
     finally:

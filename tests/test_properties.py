@@ -96,6 +96,7 @@ def builder() -> Iterator[Builder]:
     builder.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=valid_briefs())
 def test_valid_briefs_render_or_fail_clearly(builder: Builder, text: str) -> None:

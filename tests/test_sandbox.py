@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import http.server
-import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +13,7 @@ from click.testing import CliRunner
 from briefpress.cli import main
 from briefpress.source.svg import sanitise_svg
 
-from .conftest import BRIEF_TEMPLATE, REFERENCE, MakeProject
+from .conftest import BRIEF_TEMPLATE, MakeProject, run_cli
 
 PNG = (Path(__file__).parent / "cases" / "malformed" / "figures" / "ok.png").read_bytes()
 
@@ -158,34 +153,57 @@ def test_sanitised_svg_reaches_pdf_and_xhtml(make_project: MakeProject) -> None:
     assert 'src="figures/chart.svg"' in xhtml
 
 
+#: Where a build can die: halfway through writing a file, just before the rename that
+#: publishes it, and while an output folder is swapped in.
+KILL_POINTS = {
+    "mid-write": (
+        "import os, briefpress.build.outputs as o\n"
+        "real = os.fdopen\n"
+        "class Dying:\n"
+        "    def __init__(self, handle): self.handle = handle\n"
+        "    def __enter__(self): return self\n"
+        "    def __exit__(self, *a): pass\n"
+        "    def write(self, data): self.handle.write(data[: len(data) // 2]); "
+        "self.handle.flush(); os._exit(9)\n"
+        "o.os.fdopen = lambda fd, mode: Dying(real(fd, mode))\n"
+    ),
+    "before-rename": (
+        "import os, briefpress.build.outputs as o\no.os.replace = lambda *a: os._exit(9)\n"
+    ),
+    "folder-swap": (
+        "import os, briefpress.build.outputs as o\n"
+        "real = o.os.replace\n"
+        "def replace(a, b):\n"
+        "    real(a, b)\n"
+        "    if str(b).endswith('/old'): os._exit(9)\n"
+        "o.os.replace = replace\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
 def test_killed_build_keeps_the_previous_output_and_leaves_no_litter(
-    make_project: MakeProject,
+    make_project: MakeProject, point: str
 ) -> None:
-    # A long brief (ten times the reference) keeps the renderer busy for seconds,
-    # so every kill below lands mid-build.
-    front, body = REFERENCE.read_text(encoding="utf-8").split("\n---\n", 1)
-    root = make_project({REFERENCE.name: front + "\n---\n" + body * 10})
+    # Faults are injected at the exact moments that matter instead of killing
+    # after a guessed delay: the process dies there with no chance to clean up.
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
     out = root / "build"
     runner = CliRunner()
-    started = time.monotonic()
-    assert runner.invoke(main, ["build", "--format", "pdf"]).exit_code == 0
-    build_seconds = time.monotonic() - started
-    pdf = out / f"{REFERENCE.stem}.pdf"
-    good = pdf.read_bytes()
-    source = root / "source" / REFERENCE.name
-    source.write_text(source.read_text().replace("Introduction", "Opening"), encoding="utf-8")
+    assert runner.invoke(main, ["build", "--format", "pdf,html"]).exit_code == 0
+    pdf, page = out / "2024-1-x.pdf", out / "2024-1-x" / "index.xhtml"
+    good_pdf, good_page = pdf.read_bytes(), page.read_bytes()
+    source = root / "source" / "2024-1-x.md"
+    source.write_text(source.read_text().replace("Body text", "Other text"), encoding="utf-8")
 
-    for share in (0.2, 0.5, 0.8):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "briefpress", "build", "--format", "pdf"],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(build_seconds * share)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-        assert pdf.read_bytes() == good, "the previous good output is kept whole"
-    assert runner.invoke(main, ["build", "--format", "pdf"]).exit_code == 0
-    assert pdf.read_bytes() != good
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".briefpress-tmp-")]
+    died = run_cli("build", "--format", "pdf,html", cwd=root, prelude=KILL_POINTS[point])
+    assert died.returncode == 9, died.stderr
+    if point == "folder-swap":  # the PDF was published, whole, before the folder
+        assert pdf.read_bytes() != good_pdf and pdf.read_bytes().rstrip().endswith(b"%%EOF")
+        assert not page.exists()  # the good folder waits aside; the next run puts it back
+    else:
+        assert pdf.read_bytes() == good_pdf, "the previous good PDF is kept whole"
+        assert page.read_bytes() == good_page
+    assert runner.invoke(main, ["build", "--format", "pdf,html"]).exit_code == 0
+    assert pdf.read_bytes() != good_pdf and b"Other text" in page.read_bytes()
+    assert not [p.name for p in out.rglob("*") if p.name.startswith(".briefpress-tmp-")]

@@ -16,7 +16,9 @@ from briefpress.build import BuildOptions, Project, build, check
 from briefpress.cli import main
 from briefpress.errors import StyleError
 from briefpress.site.index import write_index
-from briefpress.style.loader import load_style
+from briefpress.source.model import find_series_file, load_series
+from briefpress.style.data import THEME_COLOURS
+from briefpress.style.loader import Style, load_style
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 from .test_pdf import normalise, page_texts
@@ -25,14 +27,11 @@ SPOTLIGHT = REPO / "source" / "spotlight" / "2024-7-undersea-cables.md"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole repository's run: three series, built and indexed."""
-    out = tmp_path_factory.mktemp("series-run")
-    report = build([REPO / "source"], Project(REPO), BuildOptions(out_dir=out, jobs=2))
-    assert report.exit_code() == 0, [r.errors for r in report.results]
-    changed, problems = write_index([REPO / "source"], Project(REPO), out)
+def run(source_build: Path) -> Path:
+    """The whole repository's run: three series, built (once per session) and indexed."""
+    changed, problems = write_index([REPO / "source"], Project(REPO), source_build)
     assert problems == [] and changed
-    return out
+    return source_build
 
 
 def _colours(pdf: Path) -> set[bytes]:
@@ -46,7 +45,7 @@ def _colours(pdf: Path) -> set[bytes]:
 def test_child_style_overrides_a_block_and_a_variable_and_inherits_the_rest(run: Path) -> None:
     child = load_style("csds-korea", REPO / "styles")
     parent = load_style("csds", REPO / "styles")
-    assert child.folders == (REPO / "styles" / "csds-korea", REPO / "styles" / "csds")
+    assert child.folders == tuple(REPO / "styles" / n for n in ("csds-korea", "csds", "base"))
     assert child.templates == parent.templates and child.rules == parent.rules
     assert child.stylesheets["print"] == (
         REPO / "styles" / "csds" / "print.css",
@@ -179,13 +178,6 @@ def test_extending_a_missing_parent_names_the_file(tmp_path: Path) -> None:
     assert str(caught.value) == expected
 
 
-def test_no_python_file_names_a_style() -> None:
-    for path in (REPO / "src" / "briefpress").rglob("*.py"):
-        text = path.read_text(encoding="utf-8").lower()
-        for name in ("csds", "spotlight"):
-            assert not re.search(rf"\b{name}\b", text), f"{path.name} mentions the {name} style"
-
-
 def test_front_page_groups_every_series(run: Path) -> None:
     page = (run / "index.html").read_text(encoding="utf-8")
     groups = re.findall(r'<h2 class="group">([^<]+)</h2>', page)
@@ -194,3 +186,109 @@ def test_front_page_groups_every_series(run: Path) -> None:
     assert 'href="korea-chair/2024-3-seoul-brussels-tech.epub"' in page
     own = (run / "spotlight" / "index.html").read_text(encoding="utf-8")
     assert 'class="group"' not in own and 'href="2024-7-undersea-cables.pdf"' in own
+
+
+def _hex(colour: str) -> str:
+    colour = colour.lower().lstrip("#")
+    return "#" + ("".join(c * 2 for c in colour) if len(colour) == 3 else colour)
+
+
+#: White and black belong to no house: they are not an identity to leak.
+_NEUTRAL = {"#ffffff", "#000000"}
+
+
+def _identity(style: Style) -> tuple[set[str], set[str]]:
+    """A style's colours (its stylesheets and theme, #rrggbb) and font families (squashed)."""
+    sheets = {*(p for ps in style.stylesheets.values() for p in ps)}
+    sheets |= {p for target in style.targets.values() for p in target.stylesheets}
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(sheets))
+    colours = {_hex(c) for c in re.findall(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", text)}
+    assert style.theme is not None
+    colours |= {getattr(style.theme, key) for key in THEME_COLOURS}
+    families = {face.family for face in style.fonts} | set(style.theme.fonts)
+    return colours - _NEUTRAL, {_squash(family) for family in families}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _pdf_identity(pdf: Path) -> tuple[set[str], set[str]]:
+    """RGB fill and stroke colours drawn on the pages, and the embedded fonts' names."""
+    colours: set[str] = set()
+    fonts: set[str] = set()
+    with pikepdf.open(pdf) as document:
+        streams = list(document.pages)
+        while streams:
+            item = streams.pop()
+            resources = item.get("/Resources") or {}
+            for font in (resources.get("/Font") or {}).values():
+                fonts.add(_squash(str(font.get("/BaseFont", ""))))
+            for xobject in (resources.get("/XObject") or {}).values():
+                if xobject.get("/Subtype") == "/Form":
+                    streams.append(xobject)
+            for operands, operator in pikepdf.parse_content_stream(item):
+                if str(operator) in ("rg", "RG") and len(operands) == 3:
+                    colours.add("#" + "".join(f"{round(float(v) * 255):02x}" for v in operands))
+    return colours, fonts
+
+
+_BINARY = (".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def _outputs(out: Path, brief: Path) -> dict[str, str]:
+    """Every text a brief's outputs carry, by name: XHTML folder, EPUB entries, catalogue."""
+    folder = out / brief.parent.relative_to(REPO / "source")
+    texts = {}
+    for path in sorted(p for p in (folder / brief.stem).rglob("*") if p.is_file()):
+        binary = path.suffix in _BINARY  # a font or picture: its name only
+        texts[str(path)] = path.name if binary else path.read_text(encoding="utf-8")
+    with zipfile.ZipFile(folder / f"{brief.stem}.epub") as epub:
+        for name in epub.namelist():
+            binary = name.endswith(_BINARY)
+            texts[f"epub:{name}"] = name if binary else epub.read(name).decode("utf-8")
+    texts["catalogue"] = (folder / "index.html").read_text(encoding="utf-8")
+    return texts
+
+
+def test_no_style_leaks_its_colours_or_fonts_into_another(run: Path) -> None:
+    briefs = sorted((REPO / "source").rglob("*.md"))
+    styles = {}
+    for brief in briefs:
+        series = load_series(find_series_file(brief, REPO))
+        styles[brief] = load_style(series.style, REPO / "styles")
+    names = {style.name for style in styles.values()}
+    assert {"CSDS Policy Brief", "CSDS Korea Chair Policy Brief", "Spotlight Comment"} <= names
+    identity = {style.name: _identity(style) for style in styles.values()}
+    for brief, style in styles.items():
+        own_colours, own_fonts = identity[style.name]
+        foreign_colours = set().union(*(c for n, (c, _) in identity.items() if n != style.name))
+        foreign_fonts = set().union(*(f for n, (_, f) in identity.items() if n != style.name))
+        foreign_colours -= own_colours
+        foreign_fonts -= own_fonts
+        texts = _outputs(run, brief)
+        pdf_colours, pdf_fonts = _pdf_identity(
+            run / brief.parent.relative_to(REPO / "source") / f"{brief.stem}.pdf"
+        )
+        # The scan sees a style's own identity, so finding none of another's means something.
+        assert style.theme is not None and style.theme.accent in texts["epub:EPUB/cover.svg"]
+        assert pdf_fonts and all(any(f in font for f in own_fonts) for font in pdf_fonts)
+        assert pdf_colours & own_colours, brief.name
+        leaks = [
+            f"{name}: {colour}"
+            for name, text in texts.items()
+            for colour in sorted(foreign_colours)
+            if re.search(rf"{colour}(?![0-9a-f])", text, re.I)
+        ]
+        leaks += [
+            f"{name}: {family}"
+            for name, text in texts.items()
+            for family in sorted(foreign_fonts)
+            if family in _squash(text)
+        ]
+        leaks += [f"PDF colour {colour}" for colour in sorted(pdf_colours & foreign_colours)]
+        leaks += [f"PDF font {font}" for font in sorted(pdf_fonts) if any(
+            family in font for family in foreign_fonts
+        )]  # fmt: skip
+        where = f"{brief.relative_to(REPO)} ({style.name})"
+        assert not leaks, f"{where} carries another style's colours or fonts: {leaks}"

@@ -39,6 +39,7 @@ def test_labels_fall_back_to_the_first_language() -> None:
     assert style.labels_for("de")["key_issues"] == "Key issues"
 
 
+@pytest.mark.slow
 def test_font_instances_are_byte_identical_when_made_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

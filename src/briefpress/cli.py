@@ -70,7 +70,7 @@ def main() -> None:
 )  # fmt: skip
 @click.option(
     "--target", "targets", metavar="LIST",
-    help="PDF targets: print, screen, draft (comma list).  [default: the series' targets]",
+    help="PDF targets the style declares, e.g. print,screen,draft.  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
     "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
@@ -195,7 +195,7 @@ def check(
         report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
     for result in report.results:
         warnings = [f"warning: {warning}" for warning in result.warnings]
-        for line in warnings + result.errors + lines(result):
+        for line in warnings + result.errors + lines(result, verbose):
             click.echo(line, err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
@@ -216,8 +216,9 @@ def check(
 @main.command()
 @click.option("--title", required=True, help="Title of the new brief.")
 @click.option("--author", "authors", required=True, multiple=True, help="Author; repeatable.")
+@click.option("--date", "date", metavar="YYYY-MM-DD", help="Publication date.  [default: today]")
 @click.option(
-    "--date", "date", type=click.DateTime(["%Y-%m-%d"]), help="Publication date.  [default: today]"
+    "--lang", metavar="TAG", help="Language of the brief (en, fr-BE).  [default: the series']"
 )
 @click.option(
     "--series", "series_folder", type=click.Path(path_type=Path, file_okay=False), default="source",
@@ -225,7 +226,11 @@ def check(
 )  # fmt: skip
 @reports_errors
 def new(
-    title: str, authors: tuple[str, ...], date: dt.datetime | None, series_folder: Path
+    title: str,
+    authors: tuple[str, ...],
+    date: str | None,
+    lang: str | None,
+    series_folder: Path,
 ) -> None:
     """Start a brief with the next free number of its year; never overwrites.
 
@@ -233,10 +238,18 @@ def new(
     Example:
       briefpress new --title "Europe and the Arctic" --author "Ada Tester"
     """
+    from .errors import UsageError
     from .scaffold import new_brief
+    from .source.fields import parse_date
+    from .source.model import LANG_TAG
 
-    when = date.date() if date else dt.date.today()
-    path = new_brief(series_folder, Path.cwd(), title, list(authors), when)
+    try:
+        when = parse_date(date) if date else dt.date.today()
+    except ValueError as exc:
+        raise UsageError(f"--date: {exc}") from None
+    if lang and not LANG_TAG.match(lang):
+        raise UsageError(f'--lang: expected a language tag like "en" or "fr-BE", got "{lang}"')
+    path = new_brief(series_folder, Path.cwd(), title, list(authors), when, lang)
     click.echo(path)
 
 

@@ -52,7 +52,7 @@ def display_path(path: Path) -> str:
 
 
 class BriefpressError(Exception):
-    """Base of every expected failure; a brief failed, so the run exits 1."""
+    """The root of every expected failure; a brief failed, so the run exits 1."""
 
     exit_code = 1
 

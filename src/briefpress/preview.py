@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from .build import Builder, BuildOptions, Project
 from .build.visual import render_pages
+from .build.workers import build_guarded
 from .errors import BriefpressError, UsageError
 
 #: Loopback only: a preview is for the person at this machine, never the network.
@@ -68,13 +69,13 @@ class Preview:
         self.builder = Builder(self.project, self.out, OPTIONS, self.builder.engine)
         try:
             brief = self.builder.load(self.path)
-            result = self.builder.build_one(brief)
+            result = build_guarded(self.builder, brief)  # a bug fails this save, not the preview
             messages += result.errors + [f"warning: {w}" for w in result.warnings]
-            for rule, findings in (result.rules or {}).items():
-                for finding in findings:
-                    item = Finding(rule, finding["page"], finding["message"])
-                    messages.append(item.line(str(self.path.name)))
-            if result.ok:
+            for findings in (result.rules or {}).values():
+                for finding in map(Finding.from_dict, findings):
+                    if not finding.hard:  # a hard rule's failure is among the errors
+                        messages.append(finding.text(self.path.name))
+            if result.ok or result.layout_failed:  # the pages show what went wrong
                 pdf = result.checked_pdf
                 assert pdf is not None  # OPTIONS ask for a PDF
                 pages = render_pages(pdf, PAGE_SCALE)
@@ -82,8 +83,8 @@ class Preview:
                 title = brief.title
         except BriefpressError as exc:
             messages += exc.lines()
-        except Exception as exc:  # the preview outlives any failure of one build
-            messages.append(f"{self.path.name}: {type(exc).__name__}: {exc}")
+        except OSError as exc:  # the brief or its outputs vanished mid-save
+            messages.append(f"{self.path.name}: {exc.strerror or exc}")
         with self.lock:
             self.state = State(
                 version=self.state.version + 1,
@@ -204,11 +205,26 @@ def serve(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
     return server
 
 
-def watch(preview: Preview, stop: threading.Event | None = None) -> Iterable[State]:
-    """Rebuild on every relevant change until ``stop`` is set; yields each new state."""
+def watch(
+    preview: Preview, stop: threading.Event | None = None, ready: threading.Event | None = None
+) -> Iterable[State]:
+    """Rebuild on every relevant change until ``stop`` is set; yields each new state.
+
+    ``ready`` is set once the file watcher runs: edits from then on are seen.
+    """
     from watchfiles import watch as watch_files
 
-    for changes in watch_files(*preview.watched(), stop_event=stop, debounce=150, step=50):
+    changes_seen = watch_files(
+        *preview.watched(),
+        stop_event=stop,
+        debounce=150,
+        step=50,
+        rust_timeout=200,
+        yield_on_timeout=True,
+    )
+    for changes in changes_seen:
+        if ready is not None:
+            ready.set()  # the first wake-up, edit or not, means the watcher is running
         if any(_relevant(Path(path)) for _change, path in changes):
             yield preview.rebuild()
 

@@ -21,10 +21,34 @@ from .source.reader import read_brief
 _FILE_NUMBER = re.compile(r"^(\d{4})-(\d+)-")
 
 
-def slugify(title: str, max_words: int = 6) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    return "-".join(words[:max_words]) or "brief"
+#: Letters NFKD does not take apart into a Latin letter and an accent.
+_LATIN = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
+                        "ð": "d", "þ": "th", "ı": "i"})  # fmt: skip
+
+
+def slugify(title: str, max_words: int = 6, max_length: int = 50) -> str:
+    """``EU–Japan: a new front`` → ``eu-japan-a-new-front``: ASCII words, cut between words."""
+    letters = unicodedata.normalize("NFKD", title.lower().translate(_LATIN))
+    bare = "".join(c for c in letters if not unicodedata.combining(c))
+    # Any other character (a dash, a colon, a letter of another script) ends a word.
+    words = re.findall(r"[a-z0-9]+", bare)
+    slug: list[str] = []
+    for word in words[:max_words]:
+        if slug and len("-".join([*slug, word])) > max_length:
+            break
+        slug.append(word[:max_length])
+    return "-".join(slug) or "brief"
+
+
+#: Shown commented out in a new brief, so an editor sees what else a brief may say.
+OPTIONAL_FIELDS = {
+    "subtitle": '"A subtitle"',
+    "lead": '"One paragraph that opens the brief."',
+    "key_issues": '["State the first key issue in one or two sentences."]',
+    "keywords": "[first keyword, second keyword]",
+    "doi": "10.1234/abcd",
+    "license": "CC BY 4.0",
+}
 
 
 def series_briefs(series_file: Path, root: Path) -> list[Path]:
@@ -63,27 +87,39 @@ def next_number(series_file: Path, root: Path, year: int, per_year: bool = True)
 
 
 def new_brief(
-    series_folder: Path, root: Path, title: str, authors: list[str], date: dt.date
+    series_folder: Path,
+    root: Path,
+    title: str,
+    authors: list[str],
+    date: dt.date,
+    lang: str | None = None,
 ) -> Path:
     series_file = series_folder / SERIES_FILE
     if not series_file.is_file():
         raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
     from .source.model import load_series
+    from .style.loader import load_style
 
-    number = next_number(series_file, root, date.year, load_series(series_file).numbers_per_year)
+    series = load_series(series_file)
+    # The skeleton is the style's: the fields it requires (key issues, a lead) and the body.
+    skeleton = load_style(series.style, root / "styles").skeleton
+    number = next_number(series_file, root, date.year, series.numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
-    front = {
-        "number": number,
-        "date": date,
-        "title": title,
-        "authors": [{"name": name} for name in authors],
-        "key_issues": ["State the first key issue in one or two sentences."],
-        "status": "draft",
-    }
+    front: dict[str, object] = {"number": number, "date": date, "title": title}
+    if lang:
+        front["lang"] = lang
+    front["authors"] = [{"name": name} for name in authors]
+    front.update({**skeleton.front, "status": "draft"})
+    optional = "".join(
+        f"# {key}: {example}\n" for key, example in OPTIONAL_FIELDS.items() if key not in front
+    )
     text = (
         "---\n"
         + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-        + "---\n\n## Introduction\n\nWrite the introduction here.\n"
+        + "# Optional: remove the '# ' to use one.\n"
+        + optional
+        + "---\n\n"
+        + skeleton.body
     )
     try:
         with path.open("x", encoding="utf-8") as handle:

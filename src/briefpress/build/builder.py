@@ -7,26 +7,35 @@ engine; the orchestrator (``run``) decides what is stale and schedules builders.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BriefpressError, Problem, StyleError
+from ..errors import BriefpressError, Problem, StyleError, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
-from .options import BuildOptions, Project
+from .options import BuildOptions, Project, check_targets
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine, Layout
+    from ..layout.rules import Finding
 from .results import BriefResult
 
 
 class Builder:
-    """Builds briefs one after another in one process, reusing one renderer."""
+    """Builds briefs one after another in one process, reusing one layout engine.
+
+    The contract: ``load(path)`` reads and validates a brief (raising
+    ``BriefpressError`` with located problems); ``build_one(brief)`` renders
+    every asked-for format and writes them only when all succeeded, returning a
+    ``BriefResult`` whose errors are input problems. Anything it raises is a
+    bug, caught by the caller at the worker boundary. Series and styles are
+    read once per builder; the orchestrator (``run.build``) decides what to build.
+    """
 
     def __init__(
         self,
@@ -98,6 +107,9 @@ class Builder:
         return self.out_for(series) / f"{stem}{target.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
+        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
+        if self.options.targets:
+            check_targets(self.options.targets, self.style(series.style))
         return self.options.targets or series.targets
 
     def settings(self, series: Series) -> str:
@@ -117,29 +129,31 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires)
+        return model.load_brief(path, series, style.requires, style.boxes)
 
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
         from ..layout.makeup import settings as makeup_settings
         from ..layout.makeup import short_pages
-        from ..layout.rules import low_resolution_images
+        from ..layout.rules import evaluate, low_resolution_images
         from ..render import epub, html, xhtml
 
         started = time.perf_counter()
-        result = BriefResult(brief.path)
+        result = BriefResult(brief.path, warnings=[str(w) for w in brief.warnings])
         formats = self.formats_for(brief.series)
         out = self.out_for(brief.series)
         try:
             style = self.style(brief.series.style)
             pending: dict[Path, bytes | dict[str, bytes]] = {}
+            broken: list[Finding] = []
             targets = self.targets_for(brief.series) if "pdf" in formats else ()
             for number, name in enumerate(targets):
                 target = style.target(name)
+                labels = style.labels_for(brief.language)
                 extra = {
                     "pdf_target": name,
-                    "draft_note": draft_note(brief) if target.dated else "",
+                    "draft_note": draft_note(brief, labels) if target.dated else "",
                 }
                 document = html.render(brief, style, "print", extra)
                 layout = self.lay_out(brief, style, document.text, target)
@@ -155,26 +169,33 @@ class Builder:
                     ]
                 pdf = self.engine.write(brief, layout)
                 pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
-                if self.options.evaluate and number == 0:
-                    from ..layout.rules import evaluate
-
-                    findings = evaluate(brief, style, layout, pdf)
-                    result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+                if number == 0:
+                    result.pages = len(layout.pages)
+                    # The style's hard rules hold at build time too: a page 1 with
+                    # no key issues is an error, not a PDF to find out about later.
+                    findings = evaluate(brief, style, layout, pdf, not self.options.evaluate)
+                    broken = [f for found in findings.values() for f in found if f.hard]
+                    if self.options.evaluate:
+                        result.rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
             if "html" in formats or "epub" in formats:
                 folder = xhtml.render_folder(brief, style)
                 if "html" in formats:
                     pending[out / brief.stem] = folder
                 if "epub" in formats:
-                    context = html.template_context(brief, style, "epub")
-                    package = epub.build_epub(brief, style, folder, context)
+                    words = html.headline(brief, style)  # the cover's words; no second body
+                    package = epub.build_epub(brief, style, folder, words)
                     pending[out / f"{brief.stem}.epub"] = package
             # Write only when every format rendered: a brief is never half-updated.
-            for target, content in pending.items():
+            for path, content in pending.items():
                 if isinstance(content, bytes):
-                    outputs.write_file(target, content)
+                    outputs.write_file(path, content)
                 else:
-                    outputs.write_tree(target, content)
-                result.outputs.append(target)
+                    outputs.write_tree(path, content)
+                result.outputs.append(path)
+            # Written all the same, so the editor can look at what went wrong.
+            shown = display_path(brief.path)
+            result.errors += [f.text(shown) for f in sorted(broken, key=_by_line)]
+            result.layout_failed = bool(broken)
         except BriefpressError as exc:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
@@ -201,12 +222,16 @@ class Builder:
         return [brief.path, brief.series.path, *style.files, *fonts, *images]
 
 
-def draft_note(brief: Brief) -> str:
-    """For review copies: the build date, and the source's last commit when it has one."""
+def draft_note(brief: Brief, labels: Mapping[str, str]) -> str:
+    """For review copies: the build date, and the source's last commit when it has one.
+
+    The words are the style's (``draft_note``, ``draft_commit`` labels), with
+    ``{date}``, ``{note}`` and ``{commit}`` replaced, never ``str.format``-ed.
+    """
     import datetime as dt
     import subprocess
 
-    note = f"Draft of {dt.date.today().isoformat()}"
+    note = labels.get("draft_note", "{date}").replace("{date}", dt.date.today().isoformat())
     try:
         commit = subprocess.run(
             ["git", "log", "-1", "--format=%h", "--", brief.path.name],
@@ -214,7 +239,17 @@ def draft_note(brief: Brief) -> str:
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         commit = ""
-    return f"{note} · commit {commit}" if commit else note
+    if not commit:
+        return note
+    return (
+        labels.get("draft_commit", "{note} {commit}")
+        .replace("{note}", note)
+        .replace("{commit}", commit)
+    )
+
+
+def _by_line(finding: Finding) -> tuple[int, int]:
+    return (finding.line or 0, finding.page or 0)
 
 
 def _problem(path: Path, message: str, field: str = "render") -> Problem:

@@ -21,7 +21,7 @@ from .. import __version__
 from .outputs import write_file
 
 MANIFEST = ".briefpress-manifest.json"
-SCHEMA = 1
+SCHEMA = 2
 
 
 @dataclass
@@ -39,6 +39,9 @@ class Entry:
     rules: dict[str, list[dict[str, Any]]] | None = None
     #: Warnings of the last build, so an up-to-date brief still reports them.
     warnings: list[str] = field(default_factory=list)
+    #: Hard layout rules the last build broke (its outputs were written anyway).
+    errors: list[str] = field(default_factory=list)
+    pages: int | None = None
 
 
 @dataclass

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..source.model import FORMATS
+from ..style.loader import Style
 
 BRIEF_SUFFIX = ".md"
 #: What `build` can write.
@@ -66,21 +67,22 @@ def find_briefs(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def _parse_list(text: str | None, option: str, allowed: tuple[str, ...]) -> tuple[str, ...] | None:
-    """A comma list option (``--format pdf,html``): known names only, in order, once each."""
+def _parse_list(
+    text: str | None, option: str, allowed: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    """A comma list option (``--format pdf,html``): known names only, in order, once each.
+
+    With ``allowed`` None any name passes here; the caller checks it later.
+    """
     if text is None:
         return None
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in allowed]
+    unknown = [name for name in names if allowed is not None and name not in allowed]
     if unknown or not names:
         wrong = ", ".join(unknown) or text
-        raise UsageError(
-            f"--{option}: unknown {option} '{wrong}' (choose from {', '.join(allowed)})"
-        )
+        choices = f" (choose from {', '.join(allowed)})" if allowed else ""
+        raise UsageError(f"--{option}: unknown {option} '{wrong}'{choices}")
     return names
-
-
-TARGETS = ("print", "screen", "draft")
 
 
 def parse_formats(text: str | None) -> tuple[str, ...] | None:
@@ -88,4 +90,15 @@ def parse_formats(text: str | None) -> tuple[str, ...] | None:
 
 
 def parse_targets(text: str | None) -> tuple[str, ...] | None:
-    return _parse_list(text, "target", TARGETS)
+    """PDF target names; each style declares its own, so `check_targets` judges them."""
+    return _parse_list(text, "target", None)
+
+
+def check_targets(names: tuple[str, ...], style: Style) -> None:
+    """``--target`` names a PDF target the series' style does not declare: a usage error."""
+    unknown = [name for name in names if name not in style.targets]
+    if unknown:
+        raise UsageError(
+            f"--target: unknown target '{', '.join(unknown)}' for the style "
+            f"'{style.name}' (choose from {', '.join(style.targets)})"
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BriefpressError, Problem
+from ..errors import BriefpressError, Problem, UsageError
 from ..source.model import Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
@@ -47,8 +47,11 @@ def _plan(
                         path,
                         outputs=[Path(p) for p in entry.outputs],
                         warnings=entry.warnings,
+                        errors=list(entry.errors),
                         up_to_date=True,
                         rules=entry.rules,
+                        layout_failed=bool(entry.errors),
+                        pages=entry.pages,
                     )
                 )
                 label = series.numbering.format(number=entry.number, year=entry.year)
@@ -57,6 +60,8 @@ def _plan(
                 places.append((path, builder.out_for(series)))
                 continue
             brief = builder.load(path)
+        except UsageError:
+            raise  # the command line is wrong (--target): nothing is built
         except BriefpressError as exc:
             plan.failed.append(_failure(path, exc.lines()))
             continue

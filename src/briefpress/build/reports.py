@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 
 from ..errors import display_path
 from .results import BriefResult, failures
 
 
-def lines(result: BriefResult) -> list[str]:
+def lines(result: BriefResult, verbose: bool = False) -> list[str]:
+    """Findings in the editor's words; ``verbose`` adds each rule's terms (CSS classes).
+
+    Hard rules' findings are already among the brief's errors, so they are repeated
+    only under ``verbose``, for their terms.
+    """
+    from ..layout.rules import Finding
+
     path = display_path(result.path)
     found = []
-    for rule, findings in (result.rules or {}).items():
-        for finding in findings:
-            page = "-" if finding["page"] is None else finding["page"]
-            warning = "warning: " if finding.get("severity") == "warning" else ""
-            found.append(f"{path}:{page}: {rule}: {warning}{finding['message']}")
+    for findings in (result.rules or {}).values():
+        for data in findings:
+            finding = Finding.from_dict(data)
+            if finding.warning:
+                finding = replace(finding, message=f"warning: {finding.message}")
+            if verbose or not (finding.hard and result.layout_failed):
+                found.append(finding.text(path, verbose))
     return found
 
 
@@ -33,6 +43,8 @@ def as_json(results: list[BriefResult]) -> str:
                 "path": display_path(result.path),
                 "pass": result.ok and not any(map(failures, (result.rules or {}).values())),
                 "errors": result.errors,
+                "warnings": result.warnings,
+                "pages": result.pages,
                 "rules": rules,
             }
         )
@@ -72,4 +84,5 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
         suite.set("failures", str(failed))
         suite.set("errors", "0")
     ET.indent(suites)
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

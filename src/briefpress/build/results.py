@@ -25,6 +25,11 @@ class BriefResult:
     rules: dict[str, list[dict[str, Any]]] | None = None
     #: For a bug (not an input problem): the traceback, shown under ``--verbose``.
     traceback: str | None = None
+    #: The outputs were written but the layout broke a hard rule: the errors say
+    #: which, and the manifest keeps them so an unchanged rerun repeats them.
+    layout_failed: bool = False
+    #: Pages of the first PDF target, when one was laid out.
+    pages: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -51,7 +56,7 @@ class Report:
 
     @property
     def fresh(self) -> list[BriefResult]:
-        return [r for r in self.results if r.up_to_date]
+        return [r for r in self.results if r.up_to_date and r.ok]
 
     @property
     def violations(self) -> list[BriefResult]:

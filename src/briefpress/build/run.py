@@ -49,7 +49,7 @@ def build(
             on_result(result)
     by_path = {brief.path: brief for brief in plan.stale}
     for result in _run(builder, plan.stale, options, project, out):
-        if result.ok:
+        if result.ok or result.layout_failed:
             brief = by_path[result.path]
             manifest.entries[str(brief.path)] = cache.Entry(
                 settings=builder.settings(brief.series),
@@ -60,6 +60,8 @@ def build(
                 year=brief.issue_year,
                 number=brief.number,
                 rules=result.rules,
+                errors=result.errors if result.layout_failed else [],
+                pages=result.pages,
             )
         results.append(result)
         if on_result:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from traceback import format_exc
-from typing import Any
 
 from ..errors import internal_error
 from ..source.model import Brief
@@ -37,12 +36,23 @@ def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
 
     builder = Builder(Project(config.root), config.out_dir, config.options)
     builder.engine  # noqa: B018 - start the layout engine before the first brief arrives
-    while True:
-        brief = connection.recv()
-        if brief is None:
-            break
+    while (brief := receive_brief(connection)) is not None:
         connection.send(build_guarded(builder, brief))
     builder.close()
+
+
+#: What a worker answers when a brief arrives: its time limit starts then, not at spawn.
+STARTED = "started"
+#: How long a new worker may take to start (import WeasyPrint) before it counts as hung.
+STARTUP_LIMIT = 120.0
+
+
+def receive_brief(connection: Connection) -> Brief | None:
+    """The next brief to build (None: stop), acknowledged so that its clock starts now."""
+    brief: Brief | None = connection.recv()
+    if brief is not None:
+        connection.send(STARTED)
+    return brief
 
 
 def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
@@ -72,10 +82,15 @@ class _Worker:
         child.close()
         self.brief: Brief | None = None
         self.started = 0.0
+        #: The worker has the brief in hand; before that, it may still be starting up.
+        self.working = False
 
     def give(self, brief: Brief) -> None:
-        self.brief, self.started = brief, time.monotonic()
+        self.brief, self.started, self.working = brief, time.monotonic(), False
         self.connection.send(brief)
+
+    def deadline(self, timeout: float) -> float:
+        return self.started + (timeout if self.working else STARTUP_LIMIT)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -102,7 +117,7 @@ def run_parallel(
     queue = deque(briefs)
     workers = [_Worker(config, serve) for _ in range(min(jobs, len(briefs)))]
     idle = list(workers)
-    busy: dict[Any, _Worker] = {}
+    busy: dict[Connection, _Worker] = {}
 
     def replace(worker: _Worker, message: str) -> BriefResult:
         """Stop a worker that crashed or hung, start another if work remains, fail its brief."""
@@ -119,23 +134,31 @@ def run_parallel(
                 worker.give(queue.popleft())
                 busy[worker.connection] = worker
             now = time.monotonic()
-            deadline = min(w.started + timeout for w in busy.values())
-            for connection in wait(list(busy), timeout=max(0.0, deadline - now)):
-                worker = busy.pop(connection)
+            deadline = min(w.deadline(timeout) for w in busy.values())
+            for ready in wait(list(busy), timeout=max(0.0, deadline - now)):
+                worker = next(w for c, w in busy.items() if c is ready)
                 try:
-                    result = connection.recv()
+                    result: BriefResult | str = worker.connection.recv()
+                    if result == STARTED:
+                        worker.started, worker.working = time.monotonic(), True
+                        continue
                 except (EOFError, OSError):
+                    del busy[worker.connection]
                     worker.process.join(timeout=5)  # the pipe closes before the exit code is set
                     code = worker.process.exitcode
                     yield replace(worker, f"the renderer crashed (exit code {code})")
                 else:
+                    del busy[worker.connection]
                     idle.append(worker)  # before yielding: a closed generator still stops it
+                    assert isinstance(result, BriefResult)
                     yield result
             now = time.monotonic()
             for connection, worker in list(busy.items()):
-                if now - worker.started > timeout:
+                if now > worker.deadline(timeout):
                     del busy[connection]
-                    yield replace(worker, f"timed out after {timeout:g} s")
+                    limit = timeout if worker.working else STARTUP_LIMIT
+                    what = "timed out" if worker.working else "the renderer did not start"
+                    yield replace(worker, f"{what} after {limit:g} s")
     finally:
         for worker in idle + list(busy.values()):
             worker.stop()

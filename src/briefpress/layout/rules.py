@@ -5,6 +5,11 @@ Which rules apply, and with what parameters, is the style's choice
 (``rules:`` in style.yaml). A style may define its own rule ids from the
 generic kinds (``kind: first-page`` with ``selectors: [lead]`` makes a
 ``lead-first-page`` rule), so no rule knows any style.
+
+A rule marked ``hard: true`` is also evaluated by ``build``, on the layout it
+writes: its failure is an error there. Each finding speaks twice: ``message``
+in the editor's words with what to do (the default output), ``detail`` in the
+style's terms, CSS classes and points (``-v`` and ``--json``).
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Any
 from ..source.model import Brief
 from ..style.fonts import coverage
 from ..style.loader import Style
-from . import makeup
-from .engine import Layout, PageView
+from . import advice
+from .engine import Layout, PageView, Placed
+from .fill import last_page_fill, page_fill
 
 #: Parameters a rule may take; anything else in style.yaml is reported.
-RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance", "threshold"}
+RULE_PARAMETERS = {
+    "kind", "selectors", "tags", "tolerance", "hard", "fields", "label", "threshold",
+}  # fmt: skip
 #: Rule kinds whose findings are warnings: reported, never failing a check.
 WARNING_KINDS = {"last-page-fill"}
 
@@ -32,15 +40,40 @@ WARNING_KINDS = {"last-page-fill"}
 class Finding:
     rule: str
     page: int | None  # None: the whole document
+    #: In the editor's words, naming the page and saying what to do.
     message: str
+    #: The same in the style's terms (CSS classes, points), for ``-v`` and ``--json``.
+    detail: str = ""
+    #: The source line of the element (a field, an image, a heading), where one exists.
+    line: int | None = None
+    #: What the message is about, as the editor calls it: "key issues", "length".
+    label: str = ""
+    #: A hard rule's failure stops ``build`` (exit 1), not only ``check``.
+    hard: bool = False
+    #: A warning (``last-page-fill``): shown, never failing a check.
     warning: bool = False
 
-    def line(self, path: str) -> str:
-        return f"{path}:{'-' if self.page is None else self.page}: {self.rule}: {self.message}"
+    def text(self, path: str, verbose: bool = False) -> str:
+        where = "-" if self.line is None else str(self.line)
+        extra = f" [{self.rule}: {self.detail}]" if verbose and self.detail else ""
+        return f"{path}:{where}: {self.label or self.rule}: {self.message}{extra}"
 
     def as_dict(self) -> dict[str, Any]:
-        found = {"rule": self.rule, "page": self.page, "message": self.message}
+        found = {
+            "rule": self.rule,
+            "page": self.page,
+            "message": self.message,
+            "detail": self.detail,
+            "line": self.line,
+            "label": self.label,
+            "hard": self.hard,
+        }
         return {**found, "severity": "warning"} if self.warning else found
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known, warning=data.get("severity") == "warning")
 
 
 def class_index(pages: list[PageView]) -> dict[str, dict[int, set[int]]]:
@@ -65,9 +98,23 @@ class Context:
     rule: str
     classes: dict[str, dict[int, set[int]]]
 
-    def finding(self, page: int | None, message: str) -> Finding:
+    def finding(
+        self,
+        page: int | None,
+        message: str,
+        detail: str = "",
+        line: int | None = None,
+        label: str = "",
+    ) -> Finding:
+        label = str(self.params.get("label") or label)
+        hard = bool(self.params.get("hard", False))
         warning = rule_kind(self.rule, self.params) in WARNING_KINDS
-        return Finding(self.rule, page, message, warning)
+        return Finding(self.rule, page, message, detail or message, line, label, hard, warning)
+
+    def field_of(self, name: str) -> str:
+        """The front-matter field an element shows: style data, or the class's own name."""
+        fields = self.params.get("fields") or {}
+        return str(fields.get(name, name.replace("-", "_")))
 
     def pages_of(self, name: str) -> dict[int, set[int]]:
         return self.classes.get(name, {})
@@ -79,16 +126,36 @@ Rule = Callable[[Context], Iterator[Finding]]
 # Rules --------------------------------------------------------------------------
 
 
+def _pages_text(pages: set[int]) -> str:
+    numbers = sorted(pages)
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    return f"pages {', '.join(str(p) for p in numbers[:-1])} and {numbers[-1]}"
+
+
 def first_page(ctx: Context) -> Iterator[Finding]:
     """Each selected element is present, and wholly on page 1."""
     for name in ctx.params.get("selectors", []):
         found = ctx.pages_of(name)
+        what = advice.label(ctx.field_of(name))
+        line = advice.field_line(ctx.brief, ctx.field_of(name))
         if not found:
-            yield ctx.finding(None, f".{name} is missing")
-        for pages in found.values():
-            if pages != {1}:
-                where = ", ".join(str(p) for p in sorted(pages))
-                yield ctx.finding(max(pages), f".{name} must be wholly on page 1 (is on {where})")
+            message = f"page 1 shows no {what} (the style's template has no .{name})"
+            yield ctx.finding(None, message, f".{name} is missing", line, what)
+        for element, pages in found.items():
+            if pages == {1}:
+                continue
+            where = ", ".join(str(p) for p in sorted(pages))
+            detail = f".{name} must be wholly on page 1 (is on {where})"
+            excess = advice.excess_on_page(ctx.pages, element, 1)
+            if excess is None:
+                message = f"is on {_pages_text(pages)}, but must be wholly on page 1"
+            else:
+                message = (
+                    f"the box does not fit on page 1 (about {advice.mm(excess.points)} mm "
+                    f"too tall): shorten the {what} by about {excess.words} words"
+                )
+            yield ctx.finding(max(pages), message, detail, line, what)
 
 
 def last_page(ctx: Context) -> Iterator[Finding]:
@@ -96,20 +163,31 @@ def last_page(ctx: Context) -> Iterator[Finding]:
     last = len(ctx.pages)
     for name in ctx.params.get("selectors", []):
         found = ctx.pages_of(name)
+        what = advice.label(name)
         if not found:
-            yield ctx.finding(None, f".{name} is missing")
+            message = f"the last page shows no {what} (the style's template has no .{name})"
+            yield ctx.finding(None, message, f".{name} is missing", label=what)
         for pages in found.values():
             if pages != {last}:
                 where = ", ".join(str(p) for p in sorted(pages))
-                yield ctx.finding(
-                    min(pages), f".{name} must be on the last page ({last}), is on {where}"
+                detail = f".{name} must be on the last page ({last}), is on {where}"
+                message = (
+                    f"is on {_pages_text(pages)}, but must end the last page (page {last}): "
+                    "nothing may follow it"
                 )
+                yield ctx.finding(min(pages), message, detail, label=what)
 
 
 def max_pages(ctx: Context) -> Iterator[Finding]:
     limit = ctx.brief.series.max_pages
     if len(ctx.pages) > limit:
-        yield ctx.finding(None, f"{len(ctx.pages)} pages, the series allows {limit}")
+        words = advice.words_after(ctx.pages, limit)
+        message = (
+            f"the brief runs to {len(ctx.pages)} pages, the series allows {limit}: "
+            f"shorten it by about {words} words"
+        )
+        detail = f"{len(ctx.pages)} pages, the series allows {limit}"
+        yield ctx.finding(None, message, detail, advice.body_start(ctx.brief), "length")
 
 
 def no_overflow(ctx: Context) -> Iterator[Finding]:
@@ -125,10 +203,26 @@ def no_overflow(ctx: Context) -> Iterator[Finding]:
             if over > tolerance:
                 reported.add(box.element)
                 snippet = f"“{box.text[:30]}” " if box.text else ""
-                yield ctx.finding(
-                    page.number,
-                    f"<{box.tag}> {snippet}runs {over:.1f} pt outside the text area",
-                )
+                detail = f"<{box.tag}> {snippet}runs {over:.1f} pt outside the text area"
+                yield _overflow(ctx, page.number, box, over, detail)
+
+
+def _overflow(ctx: Context, page: int, box: Placed, over: float, detail: str) -> Finding:
+    size = f"runs about {advice.mm(over)} mm past the text area on page {page}"
+    if box.kind == "image":
+        source = box.attrs.get("src", "?")
+        line = advice.body_line(ctx.brief, source)
+        fix = "put it on a line of its own (a figure fits the column) or use a smaller image"
+        return ctx.finding(page, f"{source} {size}: {fix}", detail, line, "image")
+    if box.kind == "table":
+        fix = "use fewer or narrower columns"
+        line = advice.text_line(ctx.brief, box.text)
+        return ctx.finding(page, f"the table {size}: {fix}", detail, line, "table")
+    text = box.text.strip()
+    snippet = f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+    fix = "break the long word, or give a long link short text: [text](url)"
+    line = advice.text_line(ctx.brief, text)
+    return ctx.finding(page, f"{snippet} {size}: {fix}", detail, line, "text")
 
 
 def no_stranded_heading(ctx: Context) -> Iterator[Finding]:
@@ -138,38 +232,13 @@ def no_stranded_heading(ctx: Context) -> Iterator[Finding]:
         lines = [box for box in page.boxes if box.kind == "line"]
         if lines and lines[-1].tag in tags:
             text = lines[-1].text.strip()[:40]
-            yield ctx.finding(page.number, f"heading “{text}” ends the page")
-
-
-def page_fill(ctx: Context) -> Iterator[Finding]:
-    """Every page but the last is filled to ``threshold`` (85 % by default), from the top
-    of the text area to the bottom of its last line. A page that ends where the style
-    forces a break (``break-before: page``) is exempt."""
-    threshold = float(ctx.params.get("threshold", makeup.DEFAULTS["fill"]))
-    for page in makeup.gaps(ctx.pages, threshold):
-        yield ctx.finding(
-            page.number,
-            f"{makeup.fill(page):.0%} full, {threshold:.0%} wanted: "
-            f"{makeup.opening(ctx.pages[page.number])} did not fit and starts page "
-            f"{page.number + 1}",
-        )
-
-
-def last_page_fill(ctx: Context) -> Iterator[Finding]:
-    """A warning: the last page holds less than ``threshold`` (15 %) of the text area,
-    and less than the space left on the page before it: a small cut saves a page."""
-    threshold = float(ctx.params.get("threshold", makeup.LAST_PAGE_SHORT))
-    *before, last = ctx.pages
-    if not before or makeup.fill(last) >= threshold:
-        return
-    needed = makeup.content_bottom(last) - last.area[1]
-    room = before[-1].area[3] - makeup.content_bottom(before[-1])
-    if room >= needed:
-        yield ctx.finding(
-            last.number,
-            f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt are less than "
-            f"the {room:.0f} pt left on page {before[-1].number}; a small cut saves a page",
-        )
+            message = (
+                f"the heading “{text}” ends page {page.number}, its text starts the next: "
+                "shorten what comes before it, or add a sentence"
+            )
+            detail = f"heading “{text}” ends the page"
+            line = advice.text_line(ctx.brief, text)
+            yield ctx.finding(page.number, message, detail, line, "heading")
 
 
 def _normalised(name: str) -> str:
@@ -196,9 +265,10 @@ def fonts_embedded(ctx: Context) -> Iterator[Finding]:
                 seen.add(name)
                 descriptor = descriptor.get_object() if descriptor else {}
                 if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    yield ctx.finding(number, f"font {name} is not embedded")
+                    yield ctx.finding(number, f"page {number}: font {name} is not embedded")
                 if not any(_normalised(name).startswith(family) for family in declared):
-                    yield ctx.finding(number, f"font {name} is not declared by the style")
+                    message = f"page {number}: font {name} is not declared by the style"
+                    yield ctx.finding(number, message)
 
 
 def _needs_glyph(char: str) -> bool:
@@ -219,9 +289,13 @@ def no_missing_glyphs(ctx: Context) -> Iterator[Finding]:
                     continue
                 reported.add(char)
                 name = unicodedata.name(char, "unnamed character")
-                yield ctx.finding(
-                    page.number, f"U+{ord(char):04X} {name} ({char}) is in no style font"
+                detail = f"U+{ord(char):04X} {name} ({char}) is in no style font"
+                message = (
+                    f"page {page.number}: {char} (U+{ord(char):04X} {name}) is in none of the "
+                    "style's fonts: replace it, or ask for a font that has it"
                 )
+                line = advice.body_line(ctx.brief, char)
+                yield ctx.finding(page.number, message, detail, line, "character")
 
 
 def figure_alt_text(ctx: Context) -> Iterator[Finding]:
@@ -229,7 +303,10 @@ def figure_alt_text(ctx: Context) -> Iterator[Finding]:
         for box in page.boxes:
             if box.tag == "img" and not box.attrs.get("alt", "").strip():
                 source = box.attrs.get("src", "?")
-                yield ctx.finding(page.number, f"image {source} has no alt text")
+                message = f"page {page.number}: image {source} has no alt text"
+                detail = f"image {source} has no alt text"
+                line = advice.body_line(ctx.brief, source)
+                yield ctx.finding(page.number, message, detail, line, "image")
 
 
 def links_resolve(ctx: Context) -> Iterator[Finding]:
@@ -238,7 +315,11 @@ def links_resolve(ctx: Context) -> Iterator[Finding]:
     for page in ctx.pages:
         for target in page.links:
             if target not in anchors:
-                yield ctx.finding(page.number, f"link to #{target} has no target")
+                message = f"page {page.number}: the link to #{target} goes nowhere"
+                line = advice.body_line(ctx.brief, f"#{target}")
+                yield ctx.finding(
+                    page.number, message, f"link to #{target} has no target", line, "link"
+                )
 
 
 #: Raster images printed below this resolution get a warning.
@@ -295,12 +376,19 @@ def rule_problems(style: Style) -> list[str]:
     return problems
 
 
-def evaluate(brief: Brief, style: Style, layout: Layout, pdf: bytes) -> dict[str, list[Finding]]:
-    """Findings per rule id, in the order the style lists its rules; [] means it holds."""
+def evaluate(
+    brief: Brief, style: Style, layout: Layout, pdf: bytes, hard_only: bool = False
+) -> dict[str, list[Finding]]:
+    """Findings per rule id, in the order the style lists its rules; [] means it holds.
+
+    ``hard_only`` evaluates only the rules the style marks ``hard`` (what ``build`` does).
+    """
     results: dict[str, list[Finding]] = {}
     pages = layout.pages
     classes = class_index(pages)
     for rule_id, params in style.rules.items():
+        if hard_only and not params.get("hard"):
+            continue
         context = Context(brief, style, pages, pdf, params, rule_id, classes)
         results[rule_id] = list(KINDS[rule_kind(rule_id, params)](context))
     return results

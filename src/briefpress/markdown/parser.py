@@ -7,12 +7,14 @@ XHTML-compatible (``xhtmlOut``) so one rendering serves print and EPUB.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .boxes import boxes_plugin
+from .boxes import BoxSpec, boxes_plugin
 from .figures import figures_plugin
 from .notes import notes_plugin
 from .tables import tables_plugin
@@ -21,8 +23,13 @@ from .tables import tables_plugin
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool = True) -> MarkdownIt:
-    """The body parser. ``strict_links=False`` keeps every URL, for validation to name."""
+def create_parser(
+    quotes: str | list[str] = "“”‘’", strict_links: bool = True, boxes: Iterable[BoxSpec] = ()
+) -> MarkdownIt:
+    """The body parser. ``strict_links=False`` keeps every URL, for validation to name.
+
+    ``boxes`` are the style's ``:::`` containers; without them a fence stays text.
+    """
     md = MarkdownIt(
         "commonmark",
         {"html": False, "xhtmlOut": True, "typographer": True, "quotes": quotes},
@@ -36,7 +43,7 @@ def create_parser(quotes: str | list[str] = "“”‘’", strict_links: bool =
     md.use(notes_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)
-    md.use(boxes_plugin)
+    md.use(boxes_plugin, boxes)
     md.use(sections_plugin)
     return md
 
@@ -101,12 +108,12 @@ def _unique_slug(text: str, used: set[str]) -> str:
 
 def render_body(md: MarkdownIt, text: str, env: dict[str, object] | None = None) -> str:
     """The body as XHTML; ``env`` carries ``labels`` and the ``notes`` mode to the plugins."""
-    return md.render(text, dict(env or {}))
+    return str(md.render(text, dict(env or {})))
 
 
 def render_inline(md: MarkdownIt, text: str) -> str:
     """Inline Markdown for front-matter strings (key issues, bios): no block elements."""
-    return md.renderInline(text, {})
+    return str(md.renderInline(text, {}))
 
 
 def plain_text(md: MarkdownIt, text: str) -> str:

@@ -18,8 +18,11 @@ from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+from ..errors import StyleError
 from ..source.model import Brief
+from ..style.data import Theme
 from ..style.loader import Style
+from .html import Headline
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 CONTENT = "index.xhtml"
@@ -112,8 +115,9 @@ def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> byt
     return _xhtml(brief, '<link rel="stylesheet" href="style.css" />', body)
 
 
-def cover_svg(brief: Brief, masthead: str, byline: str) -> bytes:
-    """A title page drawn as SVG: masthead, title, byline, date, in the house colours."""
+def cover_svg(brief: Brief, theme: Theme, masthead: str, byline: str) -> bytes:
+    """A title page drawn as SVG: masthead, title, byline, date, in the style's theme."""
+    families = ", ".join((*theme.fonts[:1], "sans-serif"))
     lines = textwrap.wrap(brief.title, width=24)[:6]
     title = "\n".join(
         f'  <text x="60" y="{300 + 62 * i}" font-size="50" font-weight="700">{escape(line)}</text>'
@@ -121,18 +125,18 @@ def cover_svg(brief: Brief, masthead: str, byline: str) -> bytes:
     )
     below = 300 + 62 * len(lines) + 40
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="800" height="1200" viewBox="0 0 800 1200" font-family="Source Sans 3, sans-serif">
+<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="800" height="1200" viewBox="0 0 800 1200" font-family={quoteattr(families)}>
   <title>{escape(brief.title)}</title>
-  <rect width="800" height="1200" fill="#ffffff"/>
-  <rect x="0" y="0" width="800" height="24" fill="#123c69"/>
-  <text x="60" y="150" font-size="26" font-weight="700" letter-spacing="4" fill="#123c69">{escape(masthead)}</text>
-  <rect x="60" y="172" width="680" height="6" fill="#123c69"/>
-<g fill="#1d232b">
+  <rect width="800" height="1200" fill="{theme.paper}"/>
+  <rect x="0" y="0" width="800" height="24" fill="{theme.accent}"/>
+  <text x="60" y="150" font-size="26" font-weight="700" letter-spacing="4" fill="{theme.accent}">{escape(masthead)}</text>
+  <rect x="60" y="172" width="680" height="6" fill="{theme.accent}"/>
+<g fill="{theme.ink}">
 {title}
 </g>
-  <text x="60" y="{below}" font-size="28" font-weight="600" fill="#1d232b">{escape(byline)}</text>
-  <text x="60" y="{below + 40}" font-size="26" fill="#5b6572">{escape(brief.date_text)}</text>
-  <rect x="0" y="1176" width="800" height="24" fill="#d9661f"/>
+  <text x="60" y="{below}" font-size="28" font-weight="600" fill="{theme.ink}">{escape(byline)}</text>
+  <text x="60" y="{below + 40}" font-size="26" fill="{theme.muted}">{escape(brief.date_text)}</text>
+  <rect x="0" y="1176" width="800" height="24" fill="{theme.highlight}"/>
 </svg>
 """.encode()
 
@@ -223,16 +227,16 @@ def package_document(brief: Brief, files: Mapping[str, bytes], description: str)
 """.encode()
 
 
-def build_epub(
-    brief: Brief, style: Style, folder: Mapping[str, bytes], context: Mapping[str, str]
-) -> bytes:
+def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: Headline) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder)."""
+    if style.theme is None:
+        raise StyleError(f"style '{style.name}' has no theme for the EPUB cover")
     labels = style.labels_for(brief.language)
     files = dict(folder)
-    files["cover.svg"] = cover_svg(brief, context["masthead"], context["byline"])
+    files["cover.svg"] = cover_svg(brief, style.theme, words.masthead, words.byline)
     files["cover.xhtml"] = cover_page(brief)
     files["nav.xhtml"] = nav_document(brief, labels, files[CONTENT])
-    package = package_document(brief, files, context["description"])
+    package = package_document(brief, files, words.description)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
 
 

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..errors import StyleError
@@ -35,14 +36,45 @@ def join_names(names: list[str], and_word: str) -> str:
     return f"{', '.join(names[:-1])} {and_word} {names[-1]}"
 
 
+@dataclass(frozen=True)
+class Headline:
+    """The words a brief is named by outside its body (masthead, byline), cheap to make."""
+
+    masthead: str
+    running_footer: str
+    byline: str
+    description: str
+
+
+def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headline:
+    """Masthead, running footer, byline and description: the EPUB cover needs no body."""
+    labels = style.labels_for(brief.language)
+    md = md or create_parser(style.quotes_for(brief.language))
+    names = [author.name for author in brief.authors]
+    separator = labels.get("separator", " ")
+    return Headline(
+        masthead=f"{brief.series.masthead}{separator}{brief.issue_label}",
+        running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
+        byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip(),
+        description="; ".join(plain_text(md, item) for item in brief.key_issues),
+    )
+
+
 def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
+    """Everything a template may use; ``labels`` and ``theme`` come from the style.
+
+    ``target`` is the template's (print, epub); print adds ``pdf_target`` and
+    ``draft_note`` through ``render``'s ``extra``. Markup values (``body``,
+    ``key_issues``, ``lead``, ``bios``, ``disclaimer``) are rendered Markdown.
+    """
     lang = brief.language
     labels = style.labels_for(lang)
-    md = create_parser(style.quotes_for(lang))
+    md = create_parser(style.quotes_for(lang), boxes=style.boxes)
     # Front-matter text (key issues, lead, bios) is prose: images belong in the body,
     # where they are checked, copied into the EPUB and hashed for rebuilds.
     inline = create_parser(style.quotes_for(lang)).disable("image")
     names = [author.name for author in brief.authors]
+    words = headline(brief, style, md)
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
         f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}: {number}"
@@ -60,12 +92,12 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "series": brief.series,
         "lang": lang,
         "labels": labels,
-        "masthead": f"{brief.series.masthead} • {brief.issue_label}",
-        "running_footer": f"{brief.series.name} • {brief.issue_label}",
+        "masthead": words.masthead,
+        "running_footer": words.running_footer,
         # Typographic quotes in titles too ("Europe's" → "Europe’s"), as plain text.
         "title": plain_text(md, brief.title),
         "subtitle": plain_text(md, brief.subtitle) if brief.subtitle else None,
-        "byline": f"{labels.get('by', 'By')} {join_names(names, labels.get('and', 'and'))}",
+        "byline": words.byline,
         "author_names": names,
         "date_iso": brief.date.isoformat(),
         "date_text": brief.date_text,
@@ -80,7 +112,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "doi": brief.doi,
         "license": brief.license,
         "keywords": brief.keywords,
-        "description": "; ".join(plain_text(md, item) for item in brief.key_issues),
+        "description": words.description,
         "json_ld": Markup(json_ld(brief, names)),
     }
 

@@ -164,7 +164,8 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
         for keyword in brief.keywords:
             sub(entry, "category", term=keyword)
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,8 @@ def catalogue_html(groups: list[Group], series: Series, style: Style) -> bytes:
         }
         for group in groups
     ]
-    return template.render(series=series, groups=sections, labels=labels, lang=series.lang).encode()
+    page = template.render(series=series, groups=sections, labels=labels, lang=series.lang)
+    return str(page).encode()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -9,7 +9,7 @@ cache hashes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,11 +17,12 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BOXES
+from ..markdown.boxes import BoxSpec
 from ..markdown.parser import create_parser, has_scheme, is_safe_link
+from . import mistakes
+from .reader import RawDocument
 from .svg import UnsafeSvg, sanitise_svg
 
-_CONTAINER = re.compile(r"^ {0,3}:{3,}[ \t]*([^\s\"]+)", re.MULTILINE)
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp")
@@ -32,6 +33,8 @@ class BodyReport:
     problems: tuple[Problem, ...]
     #: Images as written in the brief (relative POSIX paths), in order of use.
     images: tuple[str, ...]
+    #: Slips that do not stop the build (quotation marks), unless ``--strict``.
+    warnings: tuple[Problem, ...] = ()
 
 
 def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
@@ -43,10 +46,15 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
-def check_body(path: Path, body: str, body_line: int) -> BodyReport:
-    """Problems with links, images and notes, and the local images the body uses."""
+def check_body(
+    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+) -> BodyReport:
+    """Problems with links, images, notes and boxes, and the local images the body uses.
+
+    ``boxes`` are the style's; without a style (None) box names are not checked.
+    """
     # Parse with every link kept, so refused ones can be named rather than dropped.
-    md = create_parser(strict_links=False)
+    md = create_parser(strict_links=False, boxes=boxes or ())
     env: dict[str, object] = {}
     tokens = md.parse(body, env)
     problems: list[Problem] = []
@@ -77,17 +85,45 @@ def check_body(path: Path, body: str, body_line: int) -> BodyReport:
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
-    for match in _CONTAINER.finditer(body):
-        if match[1] not in BOXES:
-            line = body.count("\n", 0, match.start())
-            fail(line, "box", f"unknown box '{match[1]}' (use one of: {', '.join(BOXES)})")
+    kinds = None
+    if boxes is not None:
+        names = tuple(spec.name.lower() for spec in boxes)
+        kinds = mistakes.BoxKinds(names, tuple(s.name.lower() for s in boxes if s.takes_title))
+    for line, field, message in (
+        *mistakes.duplicate_notes(body, body_line),
+        *mistakes.boxes(body, kinds),
+        *mistakes.headings(tokens),
+        *mistakes.inline_images(tokens),
+    ):
+        fail(line, field, message)
+    warnings = [
+        Problem(path, body_line + line, field, message)
+        for line, field, message in mistakes.quotes(tokens)
+    ]
     unused = {label[1:] for label, uses in refs.items() if uses == -1}
     for definition in _NOTE_DEFINITION.finditer(body):
         if definition[1] in unused:
             unused.discard(definition[1])
             line = body.count("\n", 0, definition.start())
             fail(line, "notes", f"note [^{definition[1]}] is never referenced")
-    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)))
+    problems.sort(key=lambda p: p.line or 0)
+    return BodyReport(tuple(problems), tuple(dict.fromkeys(images)), tuple(warnings))
+
+
+def field_quotes(raw: RawDocument, keys: tuple[str, ...]) -> list[Problem]:
+    """Quotation marks of front-matter texts (title, key issues), as the body's are checked."""
+    md = create_parser()
+    found = []
+    for key in keys:
+        value = raw.data.get(key)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            line = raw.line_of(f"{key}.{index}") or raw.line_of(key)
+            for token in md.parseInline(item, {}):
+                found += [Problem(raw.path, line, key, m) for m in mistakes.inline_quotes(token)]
+    return found
 
 
 def _cells(line: str) -> int:

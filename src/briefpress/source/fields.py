@@ -7,8 +7,10 @@ all the mistakes of a file; `finish()` raises them together.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,7 +35,9 @@ class FieldReader:
 
     def finish(self) -> None:
         if self.problems:
-            raise SourceError(str(self.problems[0]), self.problems)
+            # In file order, as an editor fixes them; unlocated problems last.
+            ordered = sorted(self.problems, key=lambda p: (p.line is None, p.line or 0))
+            raise SourceError(str(ordered[0]), ordered)
 
     def present(self, key: str) -> bool:
         return self.raw.data.get(key) is not None
@@ -51,7 +55,7 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, (dict, list)):
-            self.fail(key, f"expected text, got {_kind(value)}")
+            self.fail(key, _colon_hint(value, "text") or f"expected text, got {_kind(value)}")
             return None
         text = str(value).strip()
         if not text:
@@ -80,9 +84,9 @@ class FieldReader:
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(key, f'expected a date as YYYY-MM-DD, got "{value}"')
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(key, str(exc))
             return None
 
     def string_list(
@@ -97,7 +101,8 @@ class FieldReader:
         items: list[str] = []
         for index, item in enumerate(value):
             if item is None or isinstance(item, (dict, list)) or not str(item).strip():
-                self.fail(key, f"item {index + 1} must be non-empty text", f"{key}.{index}")
+                hint = _colon_hint(item, "item") or "must be non-empty text"
+                self.fail(key, f"item {index + 1} {hint}", f"{key}.{index}")
                 continue
             items.append(str(item).strip())
         if len(value) < min_items:
@@ -125,5 +130,93 @@ class FieldReader:
         return value
 
 
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date as YYYY-MM-DD; a ValueError says what is wrong and what to write instead.
+
+    The front matter and ``new --date`` share it, so both give the same advice.
+    """
+    text = text.strip()
+    iso = _ISO.match(text)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+        if not 1 <= month <= 12:
+            raise ValueError(f'"{text}" is not a date: there is no month {month}')
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            raise ValueError(f'"{text}" is not a date: {_MONTHS[month - 1]} {year} has {days} days')
+        return dt.date(year, month, day)
+    other = _DAY_FIRST.match(text)
+    if other:
+        first, second, year = (int(part) for part in other.groups())
+        readings = []
+        for day, month in ((first, second), (second, first)):
+            try:
+                readings.append(dt.date(year, month, day).isoformat())
+            except ValueError:
+                continue
+        if readings:
+            unique = " or ".join(dict.fromkeys(readings))
+            raise ValueError(f'write the date as YYYY-MM-DD: "{text}" → {unique}')
+    named = _named_date(text)
+    if named:
+        raise ValueError(f'write the date as YYYY-MM-DD: "{text}" → {named}')
+    raise ValueError(f'expected a date as YYYY-MM-DD, got "{text}"')
+
+
+#: Month names an editor may type (English, French), lower case, accents as typed.
+_MONTH_NUMBERS = {
+    name: number
+    for names in (
+        [m.lower() for m in _MONTHS],
+        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+         "octobre", "novembre", "décembre"],
+    )
+    for number, name in enumerate(names, start=1)
+}  # fmt: skip
+_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
+_MONTH_DAY = re.compile(r"^([^\W\d]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+
+def _named_date(text: str) -> str | None:
+    """``26 October 2023``, ``October 26, 2023``, ``1er mars 2024`` → ISO, when it is a date."""
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        match = pattern.match(text)
+        if not match:
+            continue
+        name = match[month_group].lower()
+        month = _MONTH_NUMBERS.get(name) or next(
+            (n for full, n in _MONTH_NUMBERS.items() if len(name) >= 3 and full.startswith(name)),
+            None,
+        )
+        if month is None:
+            return None
+        try:
+            return dt.date(int(match[3]), month, int(match[day_group])).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _colon_hint(value: object, what: str) -> str | None:
+    """``- Japan: its role`` is read as a mapping: say so, and how to quote it."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if not isinstance(inner, (dict, list)):
+            text = f"{key}: {inner}" if inner is not None else f"{key}:"
+            shown = text if len(text) <= 40 else text[:37].rstrip() + " ..."
+            return f'reads as "{shown}" with a colon: put the {what} in quotes'
+    return None
+
+
 def _kind(value: object) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), f'"{value}"')
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else f'"{value}"'

@@ -7,14 +7,19 @@ raw YAML, so a rule about a field lives here once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SourceError
 from .fields import FieldReader
 from .reader import read_brief, read_yaml_file
+
+if TYPE_CHECKING:
+    from ..markdown.boxes import BoxSpec
 
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")
@@ -22,7 +27,7 @@ MAX_KEY_ISSUES = 8
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANG_TAG = _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,11 @@ class Brief:
     status: str = "published"
     #: Local images the body uses, relative to the brief's folder.
     images: tuple[str, ...] = ()
+    #: 1-based line of each front-matter key (``key_issues``, ``key_issues.2``), so
+    #: a layout failure can point at the field that caused it.
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    #: What reads but looks wrong (unpaired quotation marks): warnings, errors under --strict.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def stem(self) -> str:
@@ -223,7 +233,13 @@ BRIEF_FIELDS = (
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
 
 
-def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_issues",)) -> Brief:
+def load_brief(
+    path: Path,
+    series: Series,
+    required: tuple[str, ...] = ("key_issues",),
+    boxes: Sequence[BoxSpec] | None = None,
+) -> Brief:
+    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
     raw = read_brief(path)
     reader = FieldReader(raw, BRIEF_FIELDS)
     authors = _read_authors(reader)
@@ -238,10 +254,11 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
     )
     if not raw.body.strip():
         reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
-    from .body import check_body  # the Markdown parser loads only when a brief is read
+    from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
-    body = check_body(path, raw.body, raw.body_line)
+    body = check_body(path, raw.body, raw.body_line, boxes)
     reader.problems.extend(body.problems)
+    quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     brief = Brief(
         path=path,
         series=series,
@@ -262,6 +279,8 @@ def load_brief(path: Path, series: Series, required: tuple[str, ...] = ("key_iss
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
+        field_lines=raw.key_lines,
+        warnings=tuple(sorted(quotes, key=lambda p: p.line or 0)),
     )
     reader.finish()
     return brief
@@ -296,7 +315,9 @@ def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
         return None
     for key in item:
         if key not in AUTHOR_FIELDS:
-            reader.fail("authors", f'author {index + 1}: unknown field "{key}"', where)
+            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
+            mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+            reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
     fields = {k: str(item[k]).strip() for k in AUTHOR_FIELDS if item.get(k) is not None}
     orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
     if orcid and not _ORCID.match(orcid):

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import SourceError
+from ..errors import Problem, SourceError
+from . import yaml_hints
 
 #: A brief is prose, not a data dump: anything bigger is a mistake or an attack.
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -97,12 +98,13 @@ def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], 
         if node is None:
             return {}, {}
         _check_size(path, node, first_line)
+        twice = [Problem(path, *hint) for hint in yaml_hints.duplicate_keys(node, first_line)]
+        if twice:
+            raise SourceError(str(twice[0]), sorted(twice, key=lambda p: p.line or 0))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else None
-        reason = exc.problem or exc.context or "invalid YAML"
-        raise SourceError.single(path, line, "", f"invalid YAML: {reason}") from exc
+        line, key, message = yaml_hints.explain(exc, text, first_line)
+        raise SourceError.single(path, line, key, message) from exc
     except (yaml.YAMLError, ValueError) as exc:
         raise SourceError.single(path, None, "", f"invalid YAML: {exc}") from exc
     except RecursionError as exc:

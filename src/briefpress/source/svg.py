@@ -51,7 +51,8 @@ def sanitise_svg(data: bytes) -> bytes:
         raise UnsafeSvg("not a safe SVG file (nested too deeply)") from exc
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    cleaned: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return cleaned
 
 
 def _clean(element: ET.Element) -> None:

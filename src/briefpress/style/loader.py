@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StyleError
+from ..markdown.boxes import BoxSpec
 from ..source.fields import FieldReader
 from ..source.reader import read_yaml_file
+from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
 
 STYLE_FILE = "style.yaml"
@@ -31,8 +33,11 @@ STYLE_FIELDS = (
     "requires",  # front-matter fields this style needs, e.g. [key_issues]
     "quotes",  # {lang: "“”‘’"}: typographic quotes per language
     "rules",  # {rule-id: {kind?, selectors?, tags?, tolerance?}}: what `check` verifies
-    "targets",  # {print|screen|draft: {stylesheets: [css...], variant?}}: PDF targets
+    "targets",  # {name: {stylesheets: [css...], variant?, dated?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
+    "boxes",  # {name: {element, class, epub_type, label?, titled?}}: `::: name` containers
+    "theme",  # {fonts, paper, ink, muted, accent, highlight, rule}: EPUB cover, catalogue
+    "skeleton",  # {front: {field: value}, body: text}: what `briefpress new` writes
     "page_makeup",  # {fill?, floats?, passes?, max_squeeze?}: how print pages are made up
 )
 
@@ -52,6 +57,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Style:
+    """A house style, loaded: everything the stages above need to know of ``styles/<name>/``.
+
+    A style is data (style.yaml, templates, CSS, fonts); Python never names one.
+    With ``extends`` the style is searched first, then its parents, so a style
+    keeps only what differs. Every path here was resolved inside a style folder
+    or a declared font package when the style was loaded.
+    """
+
     name: str
     folder: Path
     templates: dict[str, str]
@@ -66,6 +79,11 @@ class Style:
     folders: tuple[Path, ...] = ()
     #: Template loaders of the parents by name, for ``{% extends "parent/x.j2" %}``.
     parents: tuple[str, ...] = ()
+    #: The ``::: name`` containers a brief may use, and how each renders.
+    boxes: tuple[BoxSpec, ...] = ()
+    #: Colours and type of the EPUB cover and the catalogue page (templates see ``theme``).
+    theme: Theme | None = None
+    skeleton: Skeleton = field(default_factory=Skeleton)
     #: Page makeup settings (layout/makeup.py reads and checks them).
     page_makeup: dict[str, Any] = field(default_factory=dict)
 
@@ -93,7 +111,7 @@ class Style:
                 jinja2.PrefixLoader(prefixed),
             ]
         )
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -101,6 +119,8 @@ class Style:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        environment.globals["theme"] = self.theme
+        return environment
 
     def labels_for(self, lang: str) -> dict[str, str]:
         """Labels in the brief's language, falling back to the first the style lists."""
@@ -160,7 +180,9 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         str(target): tuple(resolve(str(css), "stylesheets") for css in files)
         for target, files in reader.mapping("stylesheets").items()
     }
-    fonts = _read_fonts(reader, folder) if reader.present("fonts") or not parent else parent.fonts
+    # A style that is only ever extended (the neutral one) may leave the fonts to its children.
+    fonts = _read_fonts(reader, folder) if reader.present("fonts") else ()
+    fonts = fonts or (parent.fonts if parent else ())
     labels = {str(k): dict(v) for k, v in reader.mapping("labels").items()}
     targets = _read_targets(reader, resolve)
     own_targets = {k: v for k, v in targets.items() if k in reader.mapping("targets")}
@@ -180,11 +202,20 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         targets={**(parent.targets if parent else targets), **own_targets},
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
+        boxes=read_boxes(reader, parent.boxes if parent else ()),
+        theme=read_theme(reader, parent.theme if parent else None),
+        skeleton=read_skeleton(reader, parent.skeleton if parent else None),
         page_makeup={
             **(parent.page_makeup if parent else {}),
             **{str(k): v for k, v in reader.mapping("page_makeup").items()},
         },
     )
+    check_box_labels(reader, style.boxes, style.labels)
+    if not _children:  # the style being used, not a parent: it must be complete
+        if not style.fonts and not reader.present("fonts"):
+            reader.fail("fonts", "a style must declare at least one font")
+        if style.theme is None:
+            reader.fail("theme", "required field is missing")
     if not style.templates:
         reader.fail("templates", "required field is missing")
     if not style.stylesheets:
