@@ -43,7 +43,8 @@ def last_page_fill(ctx: Context) -> Iterator[Finding]:
     if room >= needed:
         yield ctx.finding(
             last.number,
-            f"the last page is {makeup.fill(last):.0%} full: its {needed:.0f} pt are less than "
-            f"the {room:.0f} pt left on page {before[-1].number}; a small cut saves a page",
+            f"the last page ({last.number}) is {makeup.fill(last):.0%} full: its "
+            f"{needed:.0f} pt are less than the {room:.0f} pt left on page "
+            f"{before[-1].number}; a small cut saves a page",
             label="last page",
         )
