@@ -84,6 +84,10 @@ docs: build $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 --crop 8.5 8.5 8.5 8.5 \
 	  --output docs --prefix page- --format png
 	$(BIN)/python tools/web-screenshots.py build/2023-26-nato-japan/index.html docs/web-page
+	# Page makeup, before and after: the same brief without and with it.
+	$(BIN)/briefpress build source/2024-2-indo-pacific-vocabulary.md --format pdf --no-page-makeup -o build/no-makeup
+	$(BIN)/python tools/page_strip.py build/no-makeup/2024-2-indo-pacific-vocabulary.pdf docs/makeup-before.png
+	$(BIN)/python tools/page_strip.py build/2024-2-indo-pacific-vocabulary.pdf docs/makeup-after.png
 
 # Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
 bench: $(TEST_STAMP)

@@ -13,6 +13,9 @@ as the median of several repetitions in fresh processes:
   (d) `briefpress --help`
   (e) peak memory (RSS) of one worker process after 200 builds
   (f) with --big: a brief of 100,000 words, time and peak memory
+  (i) page makeup: a cold build of a brief whose figure and table must move,
+      against the same build with `--no-page-makeup`; and the 40-brief run
+      (no moves needed) with and without page makeup
 
 The machine is shared and noisy: compare the ratios, which are measured side by
 side in the same run, rather than the absolute seconds.
@@ -36,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+Row = tuple[str, str, str, str]
 REFERENCE = REPO / "source" / "2023-26-nato-japan.md"
 BIN = Path(sys.executable).parent
 BRIEFPRESS = str(BIN / "briefpress")
@@ -165,6 +169,38 @@ def big_brief(root: Path) -> tuple[float, float, int]:
     return float(seconds), float(mib), int(code_)
 
 
+def makeup_rows(
+    root: Path, build: list[str], reps: int, row: Callable[..., None], rows: list[Row]
+) -> None:
+    """(i) What page makeup costs: where a figure must move, and where nothing moves."""
+    source = REPO / "source" / "2024-2-indo-pacific-vocabulary.md"
+    figures = root / "source" / "figures"
+    if not figures.exists():
+        shutil.copytree(REPO / "source" / "figures", figures)
+    brief = root / "source" / "2031-1-figures.md"
+    brief.write_text(source.read_text(encoding="utf-8").replace("number: 2", "number: 1"))
+    off = ["--no-page-makeup"]
+    try:
+        on_s, off_s = paired(
+            max(5, reps),
+            lambda: timed([*build, str(brief), "-o", "mk-on"], root),
+            lambda: timed([*build, *off, str(brief), "-o", "mk-off"], root),
+        )
+    finally:
+        brief.unlink()
+    row("(i) brief whose figure and table move, cold, PDF", on_s, None, "≤ 1.5×")
+    rows[-1] = (*rows[-1][:3], f"{on_s / off_s:.2f}× makeup off, {off_s:.3f} s (target ≤ 1.5×)")
+    print(f"    makeup on / off = {on_s / off_s:.2f}", flush=True)
+    on40, off40 = paired(
+        reps,
+        lambda: timed([*build, "-j", "2", "-o", "mk40-on"], root),
+        lambda: timed([*build, *off, "-j", "2", "-o", "mk40-off"], root),
+    )
+    row("(i) 40 briefs (no move needed), PDF, -j 2", on40, None, "≤ 1.05×")
+    rows[-1] = (*rows[-1][:3], f"{on40 / off40:.2f}× makeup off, {off40:.3f} s (target ≤ 1.05×)")
+    print(f"    makeup on / off = {on40 / off40:.2f}", flush=True)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -189,9 +225,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="repetitions per measurement")
     parser.add_argument("--write", type=Path, help="write the results as Markdown here")
     parser.add_argument("--big", action="store_true", help="also build a 100,000-word brief")
+    parser.add_argument("--makeup-only", action="store_true", help="only measure page makeup (i)")
     args = parser.parse_args()
 
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[Row] = []
 
     def row(name: str, ours: float, theirs: float | None, target: str, unit: str = "s") -> None:
         ratio = f"{theirs / ours:.2f}× faster" if theirs else ""
@@ -210,6 +247,10 @@ def main() -> None:
 
         # Warm the font-instance cache and the OS file cache once, outside the timing.
         timed([*build, str(briefs[0]), "-o", "out1"], root)
+        makeup_rows(root, build, args.reps, row, rows)
+        if args.makeup_only:
+            write_rows(args, rows)
+            return
 
         ours, theirs = paired(
             max(5, args.reps),
@@ -274,6 +315,10 @@ def main() -> None:
             row(f"(f) 100,000-word brief (exit {code})", seconds, None, "< 120 s")
             row("(f) 100,000-word brief, peak RSS", mib, None, "< 2 GiB", unit="MiB")
 
+    write_rows(args, rows)
+
+
+def write_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     if args.write:
         lines = [
             "# Benchmarks",

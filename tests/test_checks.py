@@ -21,7 +21,7 @@ from .conftest import BRIEF_TEMPLATE, REFERENCE, REPO, MakeProject
 RULES = [
     "masthead-first-page", "key-issues-first-page", "colophon-last-page", "max-pages",
     "no-overflow", "no-stranded-heading", "fonts-embedded", "no-missing-glyphs",
-    "figure-alt-text", "links-resolve", "print-preflight",
+    "figure-alt-text", "links-resolve", "print-preflight", "page-fill", "last-page-fill",
 ]  # fmt: skip
 
 
@@ -60,7 +60,8 @@ def test_key_issues_too_long_for_page_one(reference: Path) -> None:
     long_issue = "  - " + "A much longer key issue that keeps going. " * 30 + "\n"
     _edit(source, "key_issues:\n", "key_issues:\n" + long_issue * 3)
     rules = _findings(reference)
-    assert _failing(rules) == ["key-issues-first-page"]
+    # Page 1 is left with the masthead alone: short too.
+    assert _failing(rules) == ["key-issues-first-page", "page-fill"]
     # Kept whole (break-inside: avoid), the box moves off page 1 altogether.
     finding = rules["key-issues-first-page"][0]
     assert ".key-issues must be wholly on page 1" in finding["detail"]

@@ -106,7 +106,9 @@ def test_svg_figure_and_pullquote_and_box_in_french(series_build: Path) -> None:
 def test_tables_caption_header_numeric_columns(series_build: Path) -> None:
     root = _xhtml(series_build, "2023-27-arctic-shipping")
     (table,) = root.iter(f"{X}table")
-    assert table.find(f"{X}caption").text.startswith("Transit traffic on the Northern Sea Route")
+    assert table.find(f"{X}caption").text.startswith(
+        "Table\u00a01. Transit traffic on the Northern Sea Route"
+    )
     header = [th.text for th in table.iter(f"{X}th")]
     assert header[0] == "Year"
     classes = [th.get("class") for th in table.iter(f"{X}th")]

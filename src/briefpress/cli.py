@@ -82,6 +82,10 @@ def _say_waiting(folder: Path) -> None:
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
+    "--no-page-makeup", "no_makeup", is_flag=True,
+    help="Leave figures and tables where the text puts them (to compare).",
+)  # fmt: skip
+@click.option(
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
     help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
@@ -96,6 +100,7 @@ def build(
     targets: str | None,
     variant: str | None,
     force: bool,
+    no_makeup: bool,
     timeout: float,
     verbose: bool,
     strict: bool,
@@ -120,7 +125,7 @@ def build(
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
-        targets=parse_targets(targets), variant=variant,
+        targets=parse_targets(targets), variant=variant, page_makeup=not no_makeup,
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
@@ -193,6 +198,7 @@ def check(
     from .build.progress import BuildProgress
     from .build.reports import as_json as json_report
     from .build.reports import as_junit, lines
+    from .build.results import failures
     from .errors import UsageError
 
     if update_baseline and baseline is None:
@@ -218,7 +224,7 @@ def check(
     for warning in report.warnings:
         click.echo(printable(f"warning: {warning}"), err=True)
     checked = [r for r in report.results if r.rules is not None]
-    failing = sum(1 for r in checked for findings in (r.rules or {}).values() if findings)
+    failing = sum(1 for r in checked for found in (r.rules or {}).values() if failures(found))
     click.echo(
         f"checked {len(checked)} brief(s): {failing} rule(s) failed, "
         f"{len(report.failed)} brief(s) could not be built",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,11 +52,16 @@ class Builder:
         self._engine = engine
 
     def style(self, name: str) -> Style:
+        from ..layout.makeup import settings
         from ..layout.rules import rule_problems
 
         if name not in self._styles:
             style = load_style(name, self.project.styles)
             problems = rule_problems(style)
+            try:
+                settings(style.page_makeup)
+            except ValueError as exc:
+                problems.append(str(exc))
             if problems:
                 where = self.project.styles / name / "style.yaml"
                 raise StyleError(f"{where}: {problems[0]}", ())
@@ -114,8 +120,10 @@ class Builder:
         style = self.style(series.style)
         dated = any(style.targets[n].dated for n in names if n in style.targets)
         day = dt.date.today().isoformat() if dated else ""
+        makeup = "" if self.options.page_makeup else "|no-makeup"
         return cache.settings_key(
-            self.formats_for(series), f"{','.join(names)}|{self.options.variant or ''}|{day}"
+            self.formats_for(series),
+            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}",
         )
 
     def load(self, path: Path) -> Brief:
@@ -126,6 +134,8 @@ class Builder:
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
+        from ..layout.makeup import settings as makeup_settings
+        from ..layout.makeup import short_pages
         from ..layout.rules import evaluate, low_resolution_images
         from ..render import epub, html, xhtml
 
@@ -149,13 +159,16 @@ class Builder:
                     ),
                 }
                 document = html.render(brief, style, "print", extra)
-                variant = self.options.variant or target.variant
-                layout = self.engine.layout(brief, style, document.text, target, variant)
+                layout = self.lay_out(brief, style, document.text, target)
                 if number == 0:  # warnings and rules once, on the first target's layout
                     result.warnings += [str(w) for w in layout.warnings]
                     result.warnings += [
                         str(_problem(brief.path, warning, "image"))
                         for warning in low_resolution_images(layout.pages)
+                    ]
+                    result.warnings += [
+                        str(_problem(brief.path, warning, "page-fill"))
+                        for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
                     ]
                 pdf = self.engine.write(brief, layout)
                 if target.colour == "cmyk":
@@ -242,6 +255,20 @@ class Builder:
             return pdf
         failed += errors
         return self.engine.write(brief, dataclasses.replace(layout, variant=None))
+
+    def lay_out(self, brief: Brief, style: Style, text: str, target: Target) -> Layout:
+        """One target's layout, made up (floats moved) unless the options say not to."""
+        from ..layout.makeup import make_up, settings
+
+        variant = self.options.variant or target.variant
+        options = settings(style.page_makeup)
+        if not self.options.page_makeup:
+            options = replace(options, passes=0)
+
+        def lay_out(html: str) -> Layout:
+            return self.engine.layout(brief, style, html, target, variant)
+
+        return make_up(text, lay_out, options).layout
 
     def dependencies(self, brief: Brief) -> list[Path]:
         style = self.style(brief.series.style)

@@ -66,6 +66,8 @@ class BuildOptions:
     targets: tuple[str, ...] | None = None
     #: PDF variant instead of each target's own (pdf/ua-1, pdf/a-3b).
     variant: str | None = None
+    #: Move figures and tables that leave a page short (layout/makeup.py); off for comparisons.
+    page_makeup: bool = True
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:

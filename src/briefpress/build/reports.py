@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 
 from ..errors import display_path, printable
-from .results import BriefResult
+from .results import BriefResult, failures
 
 
 def lines(result: BriefResult, verbose: bool = False) -> list[str]:
@@ -23,6 +24,8 @@ def lines(result: BriefResult, verbose: bool = False) -> list[str]:
     for findings in (result.rules or {}).values():
         for data in findings:
             finding = Finding.from_dict(data)
+            if finding.warning:
+                finding = replace(finding, message=f"warning: {finding.message}")
             if verbose or not (finding.hard and result.layout_failed):
                 found.append(finding.text(path, verbose))
     return found
@@ -32,13 +35,13 @@ def as_json(results: list[BriefResult]) -> str:
     briefs: list[dict[str, Any]] = []
     for result in results:
         rules = {
-            rule: {"pass": not findings, "findings": findings}
+            rule: {"pass": not failures(findings), "findings": findings}
             for rule, findings in (result.rules or {}).items()
         }
         briefs.append(
             {
                 "path": display_path(result.path),
-                "pass": result.ok and not any(result.rules.values() if result.rules else []),
+                "pass": result.ok and not any(map(failures, (result.rules or {}).values())),
                 "errors": result.errors,
                 "warnings": result.warnings,
                 "pages": result.pages,
@@ -55,23 +58,30 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
         path = display_path(result.path)
         suite = ET.SubElement(suites, "testsuite", name=path)
         cases = 0
-        failures = 0
+        failed = 0
         build = ET.SubElement(suite, "testcase", classname=path, name="build")
         cases += 1
         if result.errors:
-            failures += 1
+            failed += 1
             failure = ET.SubElement(build, "failure", message=result.errors[0], type="build")
             failure.text = "\n".join(result.errors)
         for rule, findings in (result.rules or {}).items():
             case = ET.SubElement(suite, "testcase", classname=path, name=rule)
             cases += 1
-            if findings:
-                failures += 1
-                text = [f"page {f['page'] or '-'}: {f['message']}" for f in findings]
+            failing = failures(findings)
+            if failing:
+                failed += 1
+                text = [f"page {f['page'] or '-'}: {f['message']}" for f in failing]
                 failure = ET.SubElement(case, "failure", message=text[0], type=rule)
                 failure.text = "\n".join(text)
+            warned = [f for f in findings if f not in failing]
+            if warned:  # a warning passes, and is shown with the test
+                out = ET.SubElement(case, "system-out")
+                out.text = "\n".join(
+                    f"warning: page {f['page'] or '-'}: {f['message']}" for f in warned
+                )
         suite.set("tests", str(cases))
-        suite.set("failures", str(failures))
+        suite.set("failures", str(failed))
         suite.set("errors", "0")
     for element in suites.iter():
         # XML 1.0 cannot hold control characters at all, even as references.

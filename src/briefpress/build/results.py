@@ -7,6 +7,11 @@ from pathlib import Path
 from typing import Any
 
 
+def failures(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings that fail a rule: all but those a rule gives as warnings."""
+    return [f for f in findings if f.get("severity") != "warning"]
+
+
 @dataclass
 class BriefResult:
     path: Path
@@ -57,8 +62,12 @@ class Report:
 
     @property
     def violations(self) -> list[BriefResult]:
-        return [r for r in self.results if any((r.rules or {}).values())]
+        return [r for r in self.results if any(map(failures, (r.rules or {}).values()))]
 
     def exit_code(self, strict: bool = False) -> int:
-        warned = any(result.warnings for result in self.results)
+        warned = any(
+            r.warnings
+            or any(f for fs in (r.rules or {}).values() for f in fs if f not in failures(fs))
+            for r in self.results
+        )
         return 1 if self.failed or self.violations or (strict and warned) else 0

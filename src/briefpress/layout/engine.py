@@ -223,6 +223,7 @@ def _session(date: dt.date, document_id: str = "") -> Iterator[_Collect]:
 
 #: CSS px → PDF points.
 PT = 0.75
+_FORCED = {"page", "left", "right", "recto", "verso"}
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ class Placed:
     text: str = ""
     #: For raster images: the image's own width in pixels.
     pixels: int | None = None
+    block: str = ""  # ``data-block`` of the nearest element carrying one (page makeup's ids)
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,8 @@ class PageView:
     anchors: frozenset[str]
     #: Internal link targets.
     links: tuple[str, ...]
+    #: The next page starts at a forced break (``break-before: page``) the style asked for.
+    forced_break: bool = False
 
 
 def _views(pages: list[Any]) -> list[PageView]:
@@ -264,7 +268,7 @@ def _views(pages: list[Any]) -> list[PageView]:
 
     elements: dict[int, int] = {}
 
-    def placed(box: Any) -> Placed | None:
+    def placed(box: Any, block: str) -> Placed | None:
         element = getattr(box, "element", None)
         tag = getattr(box, "element_tag", "") or ""
         if element is None or "::" in tag:
@@ -293,19 +297,26 @@ def _views(pages: list[Any]) -> list[PageView]:
             bottom=(y0 + box.border_height()) * PT,
             text=text,
             pixels=image.width if isinstance(image, RasterImage) else None,
+            block=element.get("data-block") or block,
         )
 
+    def walk(box: Any, block: str) -> Iterator[Placed]:
+        if (item := placed(box, block)) is not None:
+            yield item
+        for child in getattr(box, "children", ()):
+            yield from walk(child, item.block if item else block)
+
+    def forced(i: int) -> bool:  # a box the style breaks before opens page i (0-based)
+        seen = {id(getattr(b, "element", None)) for b in pages[i - 1]._page_box.descendants()}
+        return any(b.style["break_before"] in _FORCED and id(getattr(b, "element", None))
+                   not in seen for b in pages[i]._page_box.descendants())  # fmt: skip
+
+    starts = [False, *(forced(i) for i in range(1, len(pages))), False]
     views = []
     for number, page in enumerate(pages, start=1):
         root = page._page_box
-        content: list[Placed] = []
-        for child in root.children:
-            if isinstance(child, boxes.MarginBox):
-                continue
-            for box in (child, *child.descendants()):
-                item = placed(box)
-                if item is not None:
-                    content.append(item)
+        content = [item for child in root.children if not isinstance(child, boxes.MarginBox)
+                   for item in walk(child, "")]  # fmt: skip
         left, top = root.content_box_x() * PT, root.content_box_y() * PT
         views.append(
             PageView(
@@ -315,6 +326,7 @@ def _views(pages: list[Any]) -> list[PageView]:
                 texts=tuple(t for b in root.descendants() if (t := getattr(b, "text", ""))),
                 anchors=frozenset(page.anchors),
                 links=tuple(target for kind, target, *_ in page.links if kind == "internal"),
+                forced_break=starts[number],
             )
         )
     return views

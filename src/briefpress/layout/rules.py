@@ -26,9 +26,14 @@ from ..style.fonts import coverage
 from ..style.loader import Style
 from . import advice
 from .engine import Layout, PageView, Placed
+from .fill import last_page_fill, page_fill
 
 #: Parameters a rule may take; anything else in style.yaml is reported.
-RULE_PARAMETERS = {"kind", "selectors", "tags", "tolerance", "hard", "fields", "label"}
+RULE_PARAMETERS = {
+    "kind", "selectors", "tags", "tolerance", "hard", "fields", "label", "threshold",
+}  # fmt: skip
+#: Rule kinds whose findings are warnings: reported, never failing a check.
+WARNING_KINDS = {"last-page-fill"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Finding:
     label: str = ""
     #: A hard rule's failure stops ``build`` (exit 1), not only ``check``.
     hard: bool = False
+    #: A warning (``last-page-fill``): shown, never failing a check.
+    warning: bool = False
 
     def text(self, path: str, verbose: bool = False) -> str:
         where = "-" if self.line is None else str(self.line)
@@ -52,7 +59,7 @@ class Finding:
         return f"{path}:{where}: {self.label or self.rule}: {self.message}{extra}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "rule": self.rule,
             "page": self.page,
             "message": self.message,
@@ -61,11 +68,12 @@ class Finding:
             "label": self.label,
             "hard": self.hard,
         }
+        return {**found, "severity": "warning"} if self.warning else found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**known)
+        return cls(**known, warning=data.get("severity") == "warning")
 
 
 def class_index(pages: list[PageView]) -> dict[str, dict[int, set[int]]]:
@@ -100,7 +108,8 @@ class Context:
     ) -> Finding:
         label = str(self.params.get("label") or label)
         hard = bool(self.params.get("hard", False))
-        return Finding(self.rule, page, message, detail or message, line, label, hard)
+        warning = rule_kind(self.rule, self.params) in WARNING_KINDS
+        return Finding(self.rule, page, message, detail or message, line, label, hard, warning)
 
     def field_of(self, name: str) -> str:
         """The front-matter field an element shows: style data, or the class's own name."""
@@ -346,6 +355,8 @@ KINDS: dict[str, Rule] = {
     "no-missing-glyphs": no_missing_glyphs,
     "figure-alt-text": figure_alt_text,
     "links-resolve": links_resolve,
+    "page-fill": page_fill,
+    "last-page-fill": last_page_fill,
 }
 
 

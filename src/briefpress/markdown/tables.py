@@ -8,6 +8,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from .env import label
+
 _NUMBER = re.compile(r"^[−+\-]?[\d\s.,\u00a0\u202f]+(%|‰)?$|^[$€£¥]\s?[\d\s.,]+$")
 _TABLE_CAPTION = re.compile(r"^Table:\s*")
 
@@ -18,6 +20,8 @@ def tables_plugin(md: MarkdownIt) -> None:
     def caption_and_columns(state: StateCore) -> None:
         tokens = state.tokens
         index = 0
+        word = label(state.env, "table", "Table")
+        numbered = 0
         while index < len(tokens):
             if tokens[index].type != "table_open":
                 index += 1
@@ -32,6 +36,10 @@ def tables_plugin(md: MarkdownIt) -> None:
                 inline = after[1]
                 first = (inline.children or [Token("text", "", 0)])[0]
                 first.content = _TABLE_CAPTION.sub("", first.content, count=1)
+                # Numbered like figures ("Table 2. …"), unless the author numbered it.
+                numbered += 1
+                if not re.match(rf"{re.escape(word)}\s+\d", first.content):
+                    first.content = f"{word}\u00a0{numbered}. {first.content}"
                 del tokens[close + 1 : close + 4]
                 caption = [
                     Token("table_caption_open", "caption", 1),

@@ -41,6 +41,7 @@ STYLE_FIELDS = (
     "theme",  # {fonts, paper, ink, muted, accent, highlight, rule}: EPUB cover, catalogue
     "skeleton",  # {front: {field: value}, body: text}: what `briefpress new` writes
     "palette",  # {name: [c, m, y, k]}: colours once, in CMYK %; CSS custom properties
+    "page_makeup",  # {fill?, floats?, passes?, max_squeeze?}: how print pages are made up
 )
 
 
@@ -102,6 +103,9 @@ class Style:
     def output_profile(self, name: str | None = None) -> Path:
         """The print output profile: a file in the style's folders, or FOGRA39 by default."""
         return output_profile(self.folders or (self.folder,), name)
+
+    #: Page makeup settings (layout/makeup.py reads and checks them).
+    page_makeup: dict[str, Any] = field(default_factory=dict)
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
@@ -228,6 +232,10 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         theme=read_theme(reader, parent.theme if parent else None),
         skeleton=read_skeleton(reader, parent.skeleton if parent else None),
         palette={**(parent.palette if parent else {}), **read_palette_field(reader)},
+        page_makeup={
+            **(parent.page_makeup if parent else {}),
+            **{str(k): v for k, v in reader.mapping("page_makeup").items()},
+        },
     )
     check_box_labels(reader, style.boxes, style.labels)
     if not _children:  # the style being used, not a parent: it must be complete

@@ -1,0 +1,376 @@
+"""Layout stage, page makeup: figures and tables that left a gap move later in the flow.
+
+WeasyPrint has no page floats: a figure that does not fit at the foot of a page
+goes whole to the next one, and the text after it follows, leaving the bottom
+of the page empty. Page makeup does what LaTeX does with a float, over
+WeasyPrint's own layout and on plain data only (`PageView`, never a box):
+
+1. `mark` numbers the body's top-level blocks with ``data-block`` ids (an
+   attribute WeasyPrint does not write into the PDF);
+2. `plan` reads the laid-out pages: a page filled less than the style's
+   threshold whose next page starts with a figure or table (after its heading,
+   if any) is a gap; the float, with any float right after it or met on the
+   way, moves after the next paragraphs, enough of them to fill the gap;
+3. `Marked.move` rewrites the print HTML, and the builder lays it out again, a
+   bounded number of times, keeping a new layout only when it is better and
+   the float landed at the top of the very next page.
+
+A float never passes another float (figures and tables keep their order and
+numbers), never goes before the paragraph that first mentions it ("Figure 2"),
+stays in its own section when the text there fills the gap (otherwise the next
+section's first paragraphs move up before it, as LaTeX would let them); notes,
+bios and colophon are never crossed. Titles and headings get a no-break space
+between their last two words, and a last page of a few lines is pulled back by
+tightening the space between blocks (`max_squeeze`), never the type.
+XHTML and EPUB never see any of this: they keep the source order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .blocks import Block, Marked, mark, squeeze, tie_headings
+from .engine import Layout, PageView
+
+#: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
+LAST_PAGE_SHORT = 0.15
+#: A last page filled less than this (a few lines and the colophon) is worth pulling back.
+PULL_BACK = 0.20
+#: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
+INKED = ("line", "image", "table")
+DEFAULTS: dict[str, Any] = {
+    "fill": 0.85,  # a page filled less than this (text area, top to last line) is a gap
+    "floats": ["figure", "table"],  # what may move
+    "passes": 3,  # at most this many extra layouts
+    "max_squeeze": "0pt",  # how much each gap between blocks may shrink to pull back a page
+}
+_UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+
+
+@dataclass(frozen=True)
+class Settings:
+    fill: float = 0.85
+    floats: tuple[str, ...] = ("figure", "table")
+    passes: int = 3
+    max_squeeze: float = 0.0  # points
+
+    @property
+    def enabled(self) -> bool:
+        return self.passes > 0
+
+
+def settings(raw: dict[str, Any]) -> Settings:
+    """The style's ``page_makeup:`` mapping; raises ValueError naming the bad key."""
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"page_makeup: unknown key '{unknown[0]}' (known: {', '.join(DEFAULTS)})")
+    values = {**DEFAULTS, **raw}
+    fill = values["fill"]
+    if not isinstance(fill, int | float) or not 0 <= fill <= 1:
+        raise ValueError("page_makeup: fill: a share of the page between 0 and 1, e.g. 0.85")
+    passes = values["passes"]
+    if not isinstance(passes, int) or isinstance(passes, bool) or not 0 <= passes <= 10:
+        raise ValueError("page_makeup: passes: a whole number from 0 (off) to 10")
+    floats = values["floats"]
+    if not isinstance(floats, list) or not all(isinstance(t, str) for t in floats):
+        raise ValueError("page_makeup: floats: a list of tag names, e.g. [figure, table]")
+    return Settings(float(fill), tuple(floats), passes, points(values["max_squeeze"]))
+
+
+def points(value: Any) -> float:
+    """``2pt``, ``0.5mm`` or a bare number of points."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*", str(value))
+    if not match:
+        raise ValueError(f"page_makeup: max_squeeze: '{value}' is not a length such as 2pt")
+    return float(match[1]) * _UNITS[match[2]]
+
+
+# Reading the laid-out pages ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where one block was laid out: first and last page, top on the first, bottom on the last."""
+
+    first: int
+    last: int
+    top: float
+    bottom: float
+    #: Its height summed over the pages it is on (points).
+    height: float
+
+
+def extents(pages: Sequence[PageView]) -> dict[str, Extent]:
+    spans: dict[str, dict[int, tuple[float, float]]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.block:
+                top, bottom = spans.setdefault(box.block, {}).get(
+                    page.number, (box.top, box.bottom)
+                )
+                spans[box.block][page.number] = (min(top, box.top), max(bottom, box.bottom))
+    found = {}
+    for block, on in spans.items():
+        first, last = min(on), max(on)
+        height = sum(bottom - top for top, bottom in on.values())
+        found[block] = Extent(first, last, on[first][0], on[last][1], height)
+    return found
+
+
+def content_bottom(page: PageView) -> float:
+    """The bottom of the page's last line, picture or table (its top when it has none)."""
+    return max((b.bottom for b in page.boxes if b.kind in INKED), default=page.area[1])
+
+
+def fill(page: PageView) -> float:
+    """How much of the text area is used, from its top to the bottom of the last line (0–1)."""
+    _left, top, _right, bottom = page.area
+    return max(0.0, min(1.0, (content_bottom(page) - top) / (bottom - top))) if bottom > top else 1
+
+
+def gaps(pages: Sequence[PageView], threshold: float) -> list[PageView]:
+    """Pages (the last and those the style breaks after excepted) filled below the threshold."""
+    return [p for p in pages[:-1] if not p.forced_break and fill(p) < threshold - 1e-9]
+
+
+def opening(page: PageView) -> str:
+    """What starts a page, for messages: ``<figure> “Figure 1. Mentions…”``."""
+    first = next((b for b in page.boxes if b.kind in INKED), None)
+    if first is None:
+        return "nothing"
+    owner = next(
+        (b for b in page.boxes if first.block and b.attrs.get("data-block") == first.block), first
+    )
+    text = next(
+        (
+            b.text.strip()
+            for b in page.boxes
+            if b.kind == "line" and b.block == first.block and b.text.strip()
+        ),
+        first.text.strip(),
+    )
+    classes = f' class="{" ".join(owner.classes)}"' if owner.classes else ""
+    snippet = f" “{text[:40]}…”" if len(text) > 40 else f" “{text}”" if text else ""
+    return f"<{owner.tag}{classes}>{snippet}"
+
+
+def short_pages(pages: Sequence[PageView], options: Settings) -> list[str]:
+    """Pages below the fill threshold, each with what did not fit at its foot (warnings)."""
+    return [
+        f"page {page.number} is {fill(page):.0%} full (at least {options.fill:.0%} wanted): "
+        f"{opening(pages[page.number])} did not fit at its foot and starts page {page.number + 1}"
+        for page in gaps(pages, options.fill)
+    ]
+
+
+@dataclass(frozen=True)
+class Move:
+    group: tuple[str, ...]  # the floats, in order
+    after: str  # the block they now follow
+    page: int  # the page whose gap it fills
+
+
+def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move | None:
+    """The move that fills the first page left short by a float, if there is one."""
+    where = extents(pages)
+    blocks = [b for b in marked.blocks if b.id in where]
+    for page in gaps(pages, options.fill):
+        # The first block that ends on the next page: a float WeasyPrint pushed there
+        # may have left its caption behind, at the foot of this page.
+        ends = [i for i, b in enumerate(blocks) if where[b.id].last == page.number + 1]
+        if not ends:
+            continue
+        index = ends[0]
+        while index < len(blocks) and blocks[index].heading:
+            index += 1
+        if index >= len(blocks) or blocks[index].tag not in options.floats:
+            continue
+        end = index
+        while end + 1 < len(blocks) and blocks[end + 1].tag in options.floats:
+            end += 1
+        group = {b.id for b in blocks[index : end + 1]}
+        kept = [b.bottom for b in page.boxes if b.kind in INKED and b.block not in group]
+        gap = page.area[3] - max(kept, default=page.area[1])
+        found = _target(blocks, where, index, end, gap, marked, options)
+        if found is not None:
+            after, joined = found
+            floats = tuple(b.id for b in blocks[index : end + 1]) + joined
+            return Move(floats, after, page.number)
+    return None
+
+
+def _target(
+    blocks: list[Block],
+    where: dict[str, Extent],
+    first: int,
+    last: int,
+    gap: float,
+    marked: Marked,
+    options: Settings,
+) -> tuple[str, tuple[str, ...]] | None:
+    """After which block the floats ``first..last`` go: enough text to fill ``gap``.
+
+    The float's own section first; when that cannot fill the gap, the next
+    sections too (a heading then moves up with its first paragraphs): the
+    layout that follows keeps the move only if the float lands at the top of
+    the next page, so it never drifts further than LaTeX would let it. A float
+    met on the way joins the move rather than being passed: the order holds,
+    and a layout is saved. Returns the block, and the floats that joined.
+    """
+    mention = _first_mention(blocks, first, last, marked)
+    best: tuple[str, tuple[str, ...]] | None = None
+    joined: tuple[str, ...] = ()
+    filled = 0.0
+    for index in range(last + 1, len(blocks)):
+        block = blocks[index]
+        if block.barrier:
+            break
+        if block.tag in options.floats:
+            joined += (block.id,)
+            mention = max(mention, _first_mention(blocks, index, index, marked))
+            continue
+        # Paragraph spacing is not in a box's height: a line's worth per block covers it.
+        filled += where[block.id].height + 6
+        if block.heading or index < mention:
+            continue
+        best = (block.id, joined)
+        if filled >= gap:
+            return best
+    return best
+
+
+def _first_mention(blocks: list[Block], first: int, last: int, marked: Marked) -> int:
+    """Index of the first text block after the floats that names one of them (else 0)."""
+    names = [marked.labels[b.id] for b in blocks[first : last + 1] if b.id in marked.labels]
+    if not names:
+        return 0
+    patterns = [
+        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b") for n in names
+    ]
+    for index, block in enumerate(blocks):
+        if first <= index <= last or block.barrier or block.tag in ("figure", "table"):
+            continue
+        if any(p.search(block.text) for p in patterns):
+            return index if index > last else 0
+    return 0
+
+
+# The loop: lay out, move, lay out again --------------------------------------------
+
+
+@dataclass
+class MadeUp:
+    """The layout to write, the HTML it came from, and the moves that made it."""
+
+    layout: Layout
+    html: str
+    moves: list[Move] = field(default_factory=list)
+    #: Whether the space between blocks was tightened to save the last page.
+    squeezed: bool = False
+
+
+def _score(pages: Sequence[PageView], threshold: float) -> tuple[int, int, float]:
+    """Lower is better: fewer pages, fewer short pages, then less space left on them."""
+    short = gaps(pages, threshold)
+    return (len(pages), len(short), sum(1 - fill(p) for p in short))
+
+
+def lone_words(pages: Sequence[PageView]) -> list[str]:
+    """Titles and headings whose last line holds a single word."""
+    lines: dict[int, list[str]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.kind == "line" and box.tag in ("h1", "h2", "h3", "h4"):
+                lines.setdefault(box.element, []).append(box.text.strip())
+    return [" ".join(found) for found in lines.values() if len(found) > 1 and _one_word(found[-1])]
+
+
+def _spacing(pages: Sequence[PageView], marked: Marked, squeeze: float) -> dict[str, float]:
+    """Every block's space above, less ``squeeze``, where the block follows another on a page."""
+    where = extents(pages)
+    spacing: dict[str, float] = {}
+    previous: Block | None = None
+    for block in marked.blocks:
+        extent = where.get(block.id)
+        if extent is None:
+            continue
+        before = where[previous.id] if previous else None
+        if before is not None and before.last == extent.first and extent.top > before.bottom:
+            spacing[block.id] = max(0.0, extent.top - before.bottom - squeeze)
+        previous = block
+    return spacing
+
+
+def _pull_back(
+    made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], options: Settings
+) -> MadeUp:
+    """A last page of a few lines pulled back, when tightening the spacing may do it."""
+    pages = made.layout.pages
+    if options.max_squeeze <= 0 or len(pages) < 2 or fill(pages[-1]) >= PULL_BACK:
+        return made
+    # The closing block alone (the colophon) is the brief's back page, not stray
+    # lines: left where it is. Trying costs a layout, and it rarely works there.
+    closing = marked.blocks[-1].id if marked.blocks else ""
+    if all(b.block == closing for b in pages[-1].boxes if b.kind in INKED):
+        return made
+    needed = content_bottom(pages[-1]) - pages[-1].area[1]
+    room = sum(p.area[3] - content_bottom(p) for p in pages[:-1])
+    if room + options.max_squeeze * len(marked.blocks) < needed:
+        return made  # cannot fit, whatever the spacing: spare the layout
+    return tighten(made, marked, lay_out, options.max_squeeze)
+
+
+def tighten(
+    made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], squeeze_by: float
+) -> MadeUp:
+    """The layout with the space between blocks tightened, if that saves a page.
+
+    Only the space above each block (body, bios, colophon) shrinks, by at most
+    ``squeeze_by`` points; type, leading and the page's margins stay.
+    """
+    pages = made.layout.pages
+    html = squeeze(marked, _spacing(pages, marked, squeeze_by))
+    layout = lay_out(html)
+    if len(layout.pages) < len(pages):
+        return MadeUp(layout, html, made.moves, squeezed=True)
+    return made
+
+
+def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> MadeUp:
+    """Lay out ``html``; while a float leaves a page short, move it and lay out again.
+
+    A new layout is kept only when it scores better than the one before; at
+    most ``options.passes`` extra layouts. A brief that needs no move costs one
+    scan of its HTML and one read of its pages, and its PDF does not change.
+    """
+    if not options.enabled:
+        return MadeUp(lay_out(html), html)
+    # Titles and headings are tied up front, not after a look at the pages: that
+    # would cost a second layout for every brief whose title happens to wrap.
+    marked = mark(tie_headings(html))
+    best = MadeUp(lay_out(marked.html), marked.html)
+    score = _score(best.layout.pages, options.fill)
+    for _ in range(options.passes):
+        move = plan(best.layout.pages, marked, options)
+        if move is None:
+            break
+        candidate = marked.move(move.group, move.after)
+        layout = lay_out(candidate.html)
+        new_score = _score(layout.pages, options.fill)
+        landed = extents(layout.pages).get(move.group[0])
+        # Like a LaTeX float: to the top of the next page, never further.
+        if new_score >= score or landed is None or landed.first != move.page + 1:
+            break
+        marked, score = candidate, new_score
+        best = MadeUp(layout, candidate.html, [*best.moves, move])
+    return _pull_back(best, marked, lay_out, options)
+
+
+def _one_word(line: str) -> bool:
+    """No space of any kind: a tied pair ("and\u00a0misperceptions") is two words."""
+    return not any(char.isspace() for char in line)
