@@ -28,8 +28,6 @@ import hashlib
 import logging
 import mimetypes
 import os
-import re
-import subprocess
 import sys
 import uuid
 import warnings
@@ -47,6 +45,7 @@ from ..source.svg import UnsafeSvg, sanitise_svg
 from ..style.fonts import cache_root
 from ..style.loader import Style, Target
 from . import press
+from .libraries import quick_library_lookup
 from .mounts import Mounts, is_within
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
     os.environ["FONTCONFIG_FILE"] = str(_fontconfig_file())
     # Fontconfig has no fonts of its own, which is the point.
     warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
-    with _quick_library_lookup():
+    with quick_library_lookup():
         import weasyprint.pdf.fonts
     if subsetter == "fonttools":
         weasyprint.pdf.fonts.harfbuzz_subset = None
@@ -107,43 +106,6 @@ def _fontconfig_file() -> Path:
         temp.write_text(text)
         temp.replace(conf)
     return conf
-
-
-@contextmanager
-def _quick_library_lookup() -> Iterator[None]:
-    """Answer ``ctypes.util.find_library`` from one ``ldconfig -p`` listing.
-
-    WeasyPrint tries Windows and macOS library names before the Linux ones, and
-    each miss makes ctypes run ``ldconfig`` and then ``gcc``: about 0.2 s of
-    every process start, workers included. Where ldconfig is missing, nothing
-    is changed.
-    """
-    import ctypes.util
-
-    try:
-        listing = subprocess.run(
-            ["ldconfig", "-p"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        yield
-        return
-    wide = sys.maxsize > 2**32
-    sonames = [
-        soname
-        for soname, abi in re.findall(r"^\s+(lib\S+\.so\S*)\s+\(([^)]*)\)", listing, re.MULTILINE)
-        if ("64" in abi) == wide
-    ]
-
-    def find_library(name: str) -> str | None:
-        pattern = re.compile(rf"lib{re.escape(name)}\.so(\.|$)")
-        return next((soname for soname in sonames if pattern.match(soname)), None)
-
-    original = ctypes.util.find_library
-    ctypes.util.find_library = find_library
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = original
 
 
 def _fetcher(
