@@ -128,6 +128,16 @@ def web_css(style: Style, styles_root: Path) -> bytes:
     return "\n".join(path.read_text(encoding="utf-8") for path in sheets).encode()
 
 
+def _citation(brief: Brief, title: str, url: str | None) -> str:
+    """The colophon's own "how to cite" (the series' CSL style), so the two never differ."""
+    from ..render.citations import format_brief
+
+    cited = format_brief(brief)
+    if cited is not None and cited.how_to_cite_text:
+        return cited.how_to_cite_text
+    return metadata.citation_text(brief, title, url)
+
+
 def human_size(size: int) -> str:
     if size < 1000 * 1000:
         return f"{max(1, round(size / 1000))} KB"
@@ -224,7 +234,7 @@ def render_page(
             .replace(">", "\\u003e")
         ),
         downloads=_downloads(brief, urls, out, labels),
-        citation=metadata.citation_text(brief, title, page_url),
+        citation=_citation(brief, title, page_url),
         bibtex=f"{stem}.bib",
         ris=f"{stem}.ris",
         font_css=Markup(""),
