@@ -2,35 +2,11 @@
 // citation with its button, and filter the catalogue in place with a filter link.
 // Usage: node interact.mjs '{"root": DIR, "brief": "x/index.html", "catalogue": "index.html",
 //                            "filter": "keyword-nato", "profile": DIR}'
-import { readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
-import puppeteer from "puppeteer-core";
+import { launch, serve } from "./harness.mjs";
 
 const config = JSON.parse(process.argv[2]);
-const TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".woff2": "font/woff2", ".png": "image/png" };
-const root = normalize(config.root);
-const server = createServer((request, response) => {
-  const path = normalize(join(root, decodeURIComponent(new URL(request.url, "http://x").pathname)));
-  let body = null;
-  try {
-    if (path.startsWith(root + sep) && statSync(path).isFile()) body = readFileSync(path);
-  } catch {}
-  response.writeHead(body ? 200 : 404, { "content-type": TYPES[extname(path)] || "application/octet-stream" });
-  response.end(body || "not found");
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  userDataDir: config.profile,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-  ],
-});
+const { server, base } = await serve(config.root);
+const browser = await launch(config.profile);
 const result = {};
 try {
   await browser.defaultBrowserContext().overridePermissions(base.slice(0, -1), ["clipboard-read", "clipboard-write", "clipboard-sanitized-write"]);

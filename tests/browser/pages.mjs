@@ -4,45 +4,18 @@
 // Usage: node pages.mjs '{"root": DIR, "paths": ["a/index.html", ...], "widths": [375, 1280],
 //                          "screenshots": {"a/index.html": "/out/prefix"}, "profile": DIR}'
 // DIR is served on 127.0.0.1 by this script, so fonts and scripts load as on a real site.
-import { readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { extname, join, normalize, sep } from "node:path";
-import puppeteer from "puppeteer-core";
+import { launch, serve } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const config = JSON.parse(process.argv[2]);
 const widths = config.widths || [375, 1280];
 const shots = config.screenshots || {};
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".woff2": "font/woff2",
-  ".xml": "application/xml", ".json": "application/json", ".xhtml": "application/xhtml+xml",
-};
-const root = normalize(config.root);
-const server = createServer((request, response) => {
-  const path = normalize(join(root, decodeURIComponent(new URL(request.url, "http://x").pathname)));
-  let body = null;
-  try {
-    if (path.startsWith(root + sep) && statSync(path).isFile()) body = readFileSync(path);
-  } catch {}
-  response.writeHead(body ? 200 : 404, { "content-type": TYPES[extname(path)] || "application/octet-stream" });
-  response.end(body || "not found");
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { server, base } = await serve(config.root);
 
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  userDataDir: config.profile,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--font-render-hinting=none",
-  ],
-});
+const browser = await launch(config.profile, ["--font-render-hinting=none"]);
 const results = [];
 try {
   const page = await browser.newPage();

@@ -2,19 +2,10 @@
 // and waits until the page shows the edit by itself (no reload from here).
 // Usage: node watch.mjs URL BRIEF_FILE OLD_TEXT NEW_TEXT PROFILE_DIR
 import { readFileSync, writeFileSync } from "node:fs";
-import puppeteer from "puppeteer-core";
+import { launch } from "./harness.mjs";
 
 const [url, file, oldText, newText, profile] = process.argv.slice(2);
-const browser = await puppeteer.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  userDataDir: profile,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-  ],
-});
+const browser = await launch(profile);
 let result;
 try {
   const page = await browser.newPage();

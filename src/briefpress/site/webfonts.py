@@ -8,13 +8,11 @@ cache folder by a hash of the font file and the characters: ``make`` after
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..build.outputs import write_file
-from ..style.fonts import FontFace, cache_root
+from ..style.fonts import FontFace, cache_root, subset
 
 FOLDER = "fonts"
 
@@ -29,26 +27,6 @@ class WebFont:
         return self.face.css(self.name).replace('");', '") format("woff2");')
 
 
-def _woff2(path: Path, text: str) -> bytes:
-    from fontTools import subset as subsetter
-
-    options = subsetter.Options()
-    options.flavor = "woff2"
-    options.name_IDs = ["*"]  # keep the copyright and licence records
-    options.layout_features = ["*"]  # ligatures, kerning, old-style figures as the style sets
-    options.notdef_outline = True
-    options.drop_tables = [*options.drop_tables, "meta"]  # fontTools cannot subset it
-    font = subsetter.load_font(str(path), options, dontLoadGlyphNames=True)
-    font.recalcTimestamp = False
-    engine = subsetter.Subsetter(options)
-    engine.populate(text=text)
-    engine.subset(font)
-    buffer = io.BytesIO()
-    subsetter.save_font(font, buffer, options)
-    font.close()
-    return buffer.getvalue()
-
-
 def web_fonts(faces: list[FontFace], text: str) -> list[WebFont]:
     """Every face subset to ``text`` (always with space and the basic punctuation)."""
     chars = "".join(sorted(set(text) | set(" .,:;!?-–—()’“”'\"/·→←↩…0123456789")))
@@ -61,7 +39,7 @@ def web_fonts(faces: list[FontFace], text: str) -> list[WebFont]:
         if cached.is_file():
             data = cached.read_bytes()
         else:
-            data = _woff2(face.path, chars)
+            data = subset(face.path, chars, "woff2")
             write_file(cached, data)
         fonts.append(WebFont(face, f"{FOLDER}/{name}", data))
     return fonts

@@ -58,8 +58,12 @@ def coverage(paths: tuple[Path, ...]) -> frozenset[int]:
     return frozenset(covered)
 
 
-def subset(path: Path, text: str) -> bytes:
-    """The font cut down to the characters of ``text``: a CJK fallback shrinks from MBs to KBs."""
+def subset(path: Path, text: str, flavor: str | None = None) -> bytes:
+    """The font cut down to the characters of ``text``: a CJK fallback shrinks from MBs to KBs.
+
+    ``flavor="woff2"`` makes a web font; it keeps every OpenType feature
+    (ligatures, kerning, figures as the style sets them).
+    """
     import io
 
     from fontTools import subset as subsetter
@@ -67,13 +71,20 @@ def subset(path: Path, text: str) -> bytes:
     options = subsetter.Options()
     options.name_IDs = ["*"]  # keep the copyright and licence records
     options.notdef_outline = True
+    if flavor:
+        options.flavor = flavor
+        options.layout_features = ["*"]
+        options.drop_tables = [*options.drop_tables, "meta"]  # fontTools cannot subset it
     font = subsetter.load_font(str(path), options, dontLoadGlyphNames=True)
     font.recalcTimestamp = False
     engine = subsetter.Subsetter(options)
     engine.populate(text=text)
     engine.subset(font)
     buffer = io.BytesIO()
-    font.save(buffer)
+    if flavor:
+        subsetter.save_font(font, buffer, options)
+    else:
+        font.save(buffer)
     font.close()
     return buffer.getvalue()
 
