@@ -226,3 +226,25 @@ def test_editing_the_references_rebuilds_the_brief(make_project: MakeProject) ->
     assert rebuilt() == [True]
     page = (root / "out" / "2024-1-a" / "index.xhtml").read_text(encoding="utf-8")
     assert "Strategic Concept 2022" in page
+
+
+def test_a_formatted_brief_is_kept_on_disk_and_pandoc_not_started_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from briefpress.render import citations
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_project({"2024-1-a.md": _brief(body="No citations.", extra="")})
+    brief = load(root / "source" / "2024-1-a.md", root)
+    citations._format.cache_clear()
+    first = citations.format_brief(brief)
+    assert first is not None and first.how_to_cite_text.startswith("Tester, Ada.")
+    assert len(list((tmp_path / "cache" / "briefpress" / "citations").glob("*.json"))) == 1
+
+    def no_pandoc(*args: object) -> citations.Formatted:
+        raise AssertionError("pandoc started again for the same input")
+
+    monkeypatch.setattr(citations, "_run_citeproc", no_pandoc)
+    citations._format.cache_clear()  # as in a new process
+    assert citations.format_brief(brief) == first
+    citations._format.cache_clear()

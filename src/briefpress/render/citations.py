@@ -85,6 +85,46 @@ def format_brief(brief: Brief) -> Formatted | None:
 
 @lru_cache(maxsize=32)
 def _format(records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang: str) -> Formatted:
+    """Formatted once per input: starting pandoc costs about 0.3 s, so results are
+    kept on disk too, keyed by everything that shapes them (the CSL file's bytes
+    and the bundled pandoc's version included)."""
+    import hashlib
+    import os
+    import tempfile
+    from dataclasses import asdict
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from ..style.fonts import cache_root
+
+    key = hashlib.sha256(
+        json.dumps([records, clusters, lang, version("pypandoc-binary"), _CACHE_VERSION]).encode()
+        + Path(csl).read_bytes()
+    ).hexdigest()
+    cached = cache_root() / "citations" / f"{key}.json"
+    try:
+        fields = json.loads(cached.read_text(encoding="utf-8"))
+        fields["clusters"] = tuple(fields["clusters"])
+        fields["bibliography"] = tuple(fields["bibliography"])
+        return Formatted(**fields)
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # not made yet, or unreadable: make it again
+    formatted = _run_citeproc(records, clusters, csl, lang)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(asdict(formatted), handle, ensure_ascii=False)
+    os.replace(temp, cached)
+    return formatted
+
+
+#: Bump when what is cached changes shape or meaning.
+_CACHE_VERSION = 1
+
+
+def _run_citeproc(
+    records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang: str
+) -> Formatted:
     from pathlib import Path
 
     from ..source.pandoc import run_pandoc_json
