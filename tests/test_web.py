@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from briefpress.cli import main
 
-from .conftest import BRIEF_TEMPLATE, REPO
+from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
 SITE = "https://example.org/briefs/"
 
@@ -257,3 +257,31 @@ def test_epub_types_get_their_matching_aria_roles() -> None:
     assert typed.count("role=") == 4  # the noteref keeps its one role; sidebar has none
     # ARIA allows no document role on <footer>: the colophon becomes a section.
     assert '<section class="colophon" epub:type="colophon" role="doc-colophon">x</section>' in typed
+
+
+def test_pages_are_not_read_again_when_nothing_changed(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefpress.build import Builder, BuildOptions, Project
+    from briefpress.site.pages import write_pages
+
+    root = make_project({"2024-1-a.md": BRIEF_TEMPLATE.format(number=1)})
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "-j", "1"]).exit_code == 0
+    page = root / "build" / "2024-1-a" / "index.html"
+    assert page.is_file()
+    loads: list[Path] = []
+    real = Builder.load
+
+    def counted(self: Builder, path: Path) -> object:
+        loads.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(Builder, "load", counted)
+    options = BuildOptions(jobs=1)
+    assert write_pages([], Project(root), options) == ([], [])
+    assert loads == [], "a no-op run read the briefs again"
+    source = root / "source" / "2024-1-a.md"
+    source.write_text(source.read_text().replace("Body text", "Changed text"), encoding="utf-8")
+    assert runner.invoke(main, ["build", "-j", "1"]).exit_code == 0
+    assert loads and "Changed text" in page.read_text(encoding="utf-8")

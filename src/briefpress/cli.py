@@ -133,10 +133,13 @@ def build(
             on_wait=_say_waiting,
         )  # fmt: skip
     progress.summary(report)
-    from .site.pages import write_pages
+    written: list[Path] = []
+    problems: list[str] = []
+    if options.formats is None or "html" in options.formats:
+        from .site.pages import write_pages
 
-    # The web pages link every brief of a series to its neighbours: written after the build.
-    written, problems = write_pages(list(paths), Project(Path.cwd()), options)
+        # The web pages link every brief of a series to its neighbours: written after the build.
+        written, problems = write_pages(list(paths), Project(Path.cwd()), options)
     for line in problems:
         click.echo(line, err=True)
     for path in written if verbose else []:

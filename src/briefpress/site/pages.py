@@ -72,10 +72,16 @@ def write_pages(
     paths = list(paths)
     options = options or BuildOptions()
     out = (options.out_dir or project.default_output).resolve()
-    builder = Builder(project, out, options)
     wanted = set(find_briefs(paths or [project.default_source]))
     # Neighbours and editions may lie outside ``paths``: read the whole source.
     everything = [project.default_source] if project.default_source.is_dir() else []
+    # Reading every brief again costs more than a whole no-op build: when nothing
+    # a page is made from has changed since the last run, there is nothing to do.
+    run_key = _run_key(project, out, sorted(wanted), options)
+    stamp = out / RUN_KEY_FILE
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == run_key:
+        return [], []
+    builder = Builder(project, out, options)
     # Briefs that do not load are the build's to report; pages report their own problems.
     briefs, _ = load_all(builder, [*everything, *wanted])
     problems: list[str] = []
@@ -96,7 +102,34 @@ def write_pages(
             changed += _write_page(brief, builder, folder, series_of, editions[brief.path])
         except BriefpressError as exc:
             problems += exc.lines()
+    if not problems and out.is_dir():
+        write_if_changed(stamp, run_key.encode())
     return changed, problems
+
+
+#: Beside the outputs: the digest of everything the last run's pages were made from.
+RUN_KEY_FILE = ".briefpress-pages-key"
+
+
+def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOptions) -> str:
+    """Cheap to take: source files by content, style files and outputs by size and time.
+
+    A style edit rebuilds the PDFs too, so the outputs' times catch it twice over.
+    """
+    asked = (options.formats, options.targets, options.variant)  # not -j: pages are the same
+    digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    source = project.default_source
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
+        if path.is_file() and path.suffix in (".md", ".yaml", ".yml", ".bib", ".json"):
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    stats = [*sorted(project.styles.rglob("*")), *code]
+    stats += sorted(p for kind in ("pdf", "epub") for p in out.rglob(f"*.{kind}"))
+    for path in stats:
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.as_posix()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 def _write_page(
