@@ -285,3 +285,17 @@ def test_pages_are_not_read_again_when_nothing_changed(
     source.write_text(source.read_text().replace("Body text", "Changed text"), encoding="utf-8")
     assert runner.invoke(main, ["build", "-j", "1"]).exit_code == 0
     assert loads and "Changed text" in page.read_text(encoding="utf-8")
+
+
+def test_web_colours_are_the_palettes_as_the_screen_has_them(out: Path) -> None:
+    """One palette: the web page's light colours are the XHTML's (derived through the profile)."""
+    folder = out / "2024-1-first"
+    web = (folder / "web.css").read_text(encoding="utf-8")
+    reading = (folder / "style.css").read_text(encoding="utf-8")
+    palette = re.search(r":root \{ --ink: [^}]*\}", reading)
+    assert palette, "the EPUB-ready stylesheet carries the palette"
+    assert palette[0] in web
+    light = web.split("@media (prefers-color-scheme: dark)")[0]
+    # After the palette, nothing redefines one of its colours for the light scheme.
+    for name in re.findall(r"--([a-z-]+):", palette[0]):
+        assert light.count(f"--{name}:") == 1, name

@@ -154,6 +154,6 @@ def catalogue_pages(
     fonts = web_fonts(faces, text)
     font_css = "\n".join(font.css() for font in fonts)
     files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
-    files["web.css"] = web_css(style, styles_root)
+    files["web.css"] = web_css(style, styles_root, series.print_profile)
     files.update({font.name: font.data for font in fonts})
     return files

@@ -119,13 +119,21 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
     )
 
 
-def web_css(style: Style, styles_root: Path) -> bytes:
-    """The shared layout, then the style's palette and type (its ``web`` stylesheets)."""
+def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -> bytes:
+    """The shared layout, the palette, then the style's type and dark scheme.
+
+    The light colours are the palette's, converted to RGB through the print
+    output profile, as the screen PDF and the EPUB have them: print and web
+    never drift apart. A style's ``web`` stylesheets add what the palette has
+    no name for (focus ring, dark scheme) and come after it.
+    """
     folders = style.folders or (style.folder,)
     layouts = [folder / "web" / "web.css" for folder in folders]
     # The shared layout comes from the most distant ancestor that has one.
-    sheets = [*[p for p in layouts if p.is_file()][-1:], *style.stylesheets.get("web", ())]
-    return "\n".join(path.read_text(encoding="utf-8") for path in sheets).encode()
+    layout = [p.read_text(encoding="utf-8") for p in layouts if p.is_file()][-1:]
+    palette = style.palette_css("rgb", style.output_profile(print_profile)) if style.palette else ""
+    own = [path.read_text(encoding="utf-8") for path in style.stylesheets.get("web", ())]
+    return "\n".join([*layout, palette, *own]).encode()
 
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
@@ -247,7 +255,7 @@ def render_page(
     context["font_css"] = Markup("\n".join(font.css() for font in fonts))
     files = {
         "index.html": template.render(context).encode(),
-        "web.css": web_css(style, styles_root),
+        "web.css": web_css(style, styles_root, brief.series.print_profile),
         f"{stem}.bib": metadata.bibtex(brief, title, page_url).encode(),
         f"{stem}.ris": metadata.ris(brief, title, page_url).encode(),
     }
