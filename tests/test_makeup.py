@@ -328,3 +328,30 @@ def test_xhtml_and_epub_keep_the_source_order() -> None:
     text = html.render(brief, style, "epub").text
     assert "data-block" not in text
     assert text.index("<figure") < text.index("What Europe adopted") < text.index("<table")
+
+
+def _caption_and_table_pages(layout: Layout) -> list[tuple[int, int]]:
+    """For every captioned table: (page of its caption, first page of its rows)."""
+    caption_page: dict[int, int] = {}
+    rows_page: dict[int, int] = {}
+    tables: list[int] = []
+    for page in layout.pages:
+        for box in page.boxes:
+            if box.tag == "table" and box.element not in tables:  # its wrapper, or the grid
+                tables.append(box.element)
+            if box.tag == "caption" and tables:
+                caption_page.setdefault(tables[-1], page.number)
+            if box.tag in ("td", "th") and tables:
+                rows_page.setdefault(tables[-1], page.number)
+    return [(caption_page[t], rows_page[t]) for t in tables if t in caption_page]
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["makeup", "no-makeup"])
+@pytest.mark.parametrize(
+    "path",
+    [*SOURCE_BRIEFS, CASES / "table-near-foot.md"],
+    ids=lambda p: p.stem,
+)
+def test_a_table_caption_never_ends_a_page_without_its_table(path: Path, on: bool) -> None:
+    pairs = _caption_and_table_pages(_lay_out(path, on))
+    assert all(caption == rows for caption, rows in pairs), pairs
