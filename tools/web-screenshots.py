@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(page: Path, prefix: Path) -> None:
     site = page.resolve().parents[1]
-    while site != site.parent and not (site / "index.html").is_file():
-        site = site.parent  # the top of the build, so links up the tree resolve
+    # The top of the build (where its manifest is), so links up the tree resolve.
+    while site != site.parent and not (site / ".briefpress-manifest.json").is_file():
+        site = site.parent
+    if site == site.parent:
+        sys.exit(f"{page}: not inside a briefpress output folder (run make first)")
     path = page.resolve().relative_to(site).as_posix()
     with tempfile.TemporaryDirectory() as profile:
         config = {
