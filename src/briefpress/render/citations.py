@@ -43,7 +43,7 @@ def brief_item(brief: Brief) -> dict[str, Any]:
         "id": SELF,
         "type": "report",
         "title": brief.title,
-        "author": [_name(author.name) for author in brief.authors],
+        "author": [name_parts(author.name) for author in brief.authors],
         # Chicago's form for a numbered report: "Policy Brief 27/2023".
         "genre": brief.series.name,
         "number": brief.issue_label,
@@ -57,9 +57,30 @@ def brief_item(brief: Brief) -> dict[str, Any]:
     return item
 
 
-def _name(name: str) -> dict[str, str]:
-    parts = name.rsplit(" ", 1)
-    return {"given": parts[0], "family": parts[1]} if len(parts) == 2 else {"literal": name}
+#: Words that open a family name in the byline's "Given Family" order, any case:
+#: "Ursula von der Leyen" is "von der Leyen, Ursula", "Pieter De Smedt" is
+#: "De Smedt, Pieter" (how reference lists, BibTeX and RIS invert them).
+PARTICLES = frozenset({
+    "af", "al", "av", "da", "dal", "das", "de", "degli", "dei", "del", "della", "der",
+    "des", "di", "do", "dos", "du", "la", "le", "ten", "ter", "van", "vande", "vander",
+    "von", "vom", "zu", "zum", "zur",
+})  # fmt: skip
+
+
+def name_parts(name: str) -> dict[str, str]:
+    """A byline name as a CSL name: the last word and the particles before it are
+    the family name (a ``non-dropping-particle``, so every style and every file
+    keeps "von der" with "Leyen"); a one-word name is a ``literal``."""
+    words = name.split()
+    if len(words) < 2:
+        return {"literal": " ".join(words)}
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in PARTICLES:
+        start -= 1
+    parts = {"given": " ".join(words[:start]), "family": words[-1]}
+    if start < len(words) - 1:
+        parts["non-dropping-particle"] = " ".join(words[start:-1])
+    return parts
 
 
 def format_brief(brief: Brief) -> Formatted | None:

@@ -1,4 +1,4 @@
-"""Site stage, metadata: Highwire ``citation_*``, Open Graph, the citation and its BibTeX/RIS.
+"""Site stage, metadata: Highwire ``citation_*``, Open Graph and the plain citation.
 
 Google Scholar reads the Highwire Press tags and wants absolute URLs; a series
 without ``site_url`` still gets its page, with relative links, and ``check``
@@ -7,12 +7,12 @@ says what is missing (``site_url_warnings``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+from ..render.citations import name_parts
 from ..source.model import Brief, Series
 
 #: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
@@ -57,9 +57,10 @@ def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """(given, family): the last word is the family name, as most bylines here write it."""
-    given, _, family = name.strip().rpartition(" ")
-    return given, family
+    """(given, family): the last word and the particles before it ("von der Leyen")."""
+    parts = name_parts(name)
+    family = (parts.get("non-dropping-particle", ""), parts.get("family") or parts.get("literal"))
+    return parts.get("given", ""), " ".join(p for p in family if p)
 
 
 def inverted_name(name: str) -> str:
@@ -143,65 +144,6 @@ def citation_text(brief: Brief, title: str, url: str | None) -> str:
     elif url:
         parts.append(f"{url}.")
     return " ".join(parts)
-
-
-def _bib_escape(text: str) -> str:
-    return re.sub(r"([&%$#_{}])", r"\\\1", text)
-
-
-def bibtex(brief: Brief, title: str, url: str | None) -> str:
-    series = brief.series
-    family = split_name(brief.authors[0].name)[1] if brief.authors else ""
-    key = re.sub(r"[^A-Za-z0-9]+", "", family)
-    inverted = [inverted_name(a.name) for a in brief.authors]
-    fields = [
-        ("author", " and ".join(inverted)),
-        ("title", "{" + title + "}"),
-        ("institution", series.publisher),
-        ("type", series.name),
-        ("number", brief.issue_label),
-        ("year", str(brief.issue_year)),
-        ("month", brief.date.strftime("%b").lower()),
-        ("date", brief.date.isoformat()),
-        ("language", brief.language),
-    ]  # fmt: skip
-    if series.issn.online or series.issn.print:
-        fields.append(("issn", series.issn.online or series.issn.print or ""))
-    if brief.doi:
-        fields.append(("doi", brief.doi))
-    if url:
-        fields.append(("url", url))
-    if brief.keywords:
-        fields.append(("keywords", ", ".join(brief.keywords)))
-    body = ",\n".join(
-        f"  {name} = {{{_bib_escape(value) if name != 'title' else value}}}"
-        for name, value in fields
-    )
-    return f"@techreport{{{key}{brief.issue_year}_{brief.number},\n{body}\n}}\n"
-
-
-def ris(brief: Brief, title: str, url: str | None) -> str:
-    series = brief.series
-    lines = [("TY", "RPRT")]
-    lines += [("AU", inverted_name(a.name)) for a in brief.authors]
-    lines += [
-        ("TI", title),
-        ("T3", series.name),
-        ("PB", series.publisher),
-        ("IS", brief.issue_label),
-        ("PY", str(brief.issue_year)),
-        ("DA", brief.date.strftime("%Y/%m/%d")),
-        ("LA", brief.language),
-    ]
-    lines += [("SN", n) for n in (series.issn.online, series.issn.print) if n]
-    if brief.doi:
-        lines.append(("DO", brief.doi))
-    if url:
-        lines.append(("UR", url))
-    lines += [("KW", keyword) for keyword in brief.keywords]
-    lines.append(("ER", ""))
-    # RIS wants "TAG  - value" lines, CRLF-terminated.
-    return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
 
 
 def site_url_warnings(series: Iterable[Series], root: Path | None = None) -> list[str]:

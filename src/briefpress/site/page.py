@@ -24,6 +24,7 @@ from ..render.xhtml import needed_fallbacks
 from ..source.model import Brief
 from ..style.loader import Style
 from . import metadata
+from .citefiles import citation_files
 from .webfonts import web_fonts
 
 PAGE_IMAGE = "page-1.png"
@@ -256,8 +257,7 @@ def render_page(
     files = {
         "index.html": template.render(context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
-        f"{stem}.bib": metadata.bibtex(brief, title, page_url).encode(),
-        f"{stem}.ris": metadata.ris(brief, title, page_url).encode(),
     }
+    files.update(citation_files(brief))
     files.update({font.name: font.data for font in fonts})
     return files
