@@ -18,12 +18,30 @@ try {
   result.clipboard = await page.evaluate(() => navigator.clipboard.readText());
   result.copiedStatus = await page.$eval(".copied", (el) => el.textContent);
 
+  // What a reader sees, not what the script set: an entry counts as shown when the
+  // browser renders it (checkVisibility) and it takes room on the page.
+  const seen = (selector) => page.$$eval(selector, (els) => els.map((el) => ({
+    id: el.id,
+    visible: el.checkVisibility({ visibilityProperty: true, opacityProperty: true }),
+    height: el.getBoundingClientRect().height,
+  })));
+  const shown = (found) => found.filter((el) => el.visible && el.height > 0).map((el) => el.id);
   await page.goto(base + config.catalogue, { waitUntil: "load" });
-  result.before = await page.$$eval(".entry:not([hidden])", (els) => els.length);
+  const before = await seen(".entry");
+  result.entries = before.length;
+  result.before = shown(before).length;
   let navigated = false;
   page.on("framenavigated", () => { navigated = true; });
   await page.click(`a[data-filter="${config.filter}"]`);
-  result.after = await page.$$eval(".entry:not([hidden])", (els) => els.map((el) => el.id));
+  const after = await seen(".entry");
+  result.after = shown(after);
+  // Every entry filtered out takes no room at all, and neither does a series left empty.
+  result.hiddenHeights = after.filter((el) => !result.after.includes(el.id)).map((el) => el.height);
+  result.series = await page.$$eval(".series", (els) => els.length);
+  result.emptySeries = await page.$$eval(".series", (els) => {
+    const rendered = (el) => el.checkVisibility() && el.getBoundingClientRect().height > 0;
+    return els.filter((el) => ![...el.querySelectorAll(".entry")].some(rendered)).map(rendered);
+  });
   result.navigated = navigated;
   result.current = await page.$eval("a[aria-current]:not([data-filter=''])", (el) => el.dataset.filter);
   // Without JavaScript the same link is a static page listing the same briefs.

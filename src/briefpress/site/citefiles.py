@@ -20,6 +20,7 @@ it back with an independent reader (rispy).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,9 +28,12 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from markdown_it import MarkdownIt
 
 from ..markdown.parser import create_parser, plain_text
 from ..render.citations import brief_item
@@ -66,7 +70,7 @@ def citation_item(brief: Brief) -> dict[str, Any]:
     item = brief_item(brief)
     series = brief.series
     item["id"] = citation_key(item, brief)
-    item["title"] = " ".join(plain_text(create_parser(), brief.title).split())
+    item["title"] = " ".join(plain_text(_parser(), brief.title).split())
     item["collection-title"] = series.name
     item["language"] = brief.language
     issn = series.issn.online or series.issn.print
@@ -102,8 +106,12 @@ def citation_files(brief: Brief) -> dict[str, bytes]:
 
 
 def prepare(briefs: Iterable[Brief]) -> None:
-    """Format every brief's BibTeX not yet on disk, all in one pandoc run."""
-    bibtex([citation_item(brief) for brief in briefs])
+    """Format every brief's BibTeX not yet on disk, all in one pandoc run.
+
+    Best effort: a brief pandoc cannot format is reported by its own page.
+    """
+    with contextlib.suppress(PandocError):
+        bibtex([citation_item(brief) for brief in briefs])
 
 
 def bibtex(items: Sequence[dict[str, Any]]) -> list[str]:
@@ -204,6 +212,11 @@ def _ris_name(name: dict[str, str]) -> str:
         return name["literal"]
     family = " ".join(name[p] for p in ("non-dropping-particle", "family") if name.get(p))
     return f"{family}, {name['given']}" if name.get("given") else family
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return create_parser()
 
 
 def _cache_folder() -> Path:

@@ -91,6 +91,7 @@ def write_pages(
     for brief in briefs:
         if brief.status == "published":
             series_of.setdefault(brief.series.path, []).append(brief)
+    prepare_citation_files(briefs, wanted, builder)
     changed: list[Path] = []
     for brief in briefs:
         folder = builder.out_for(brief.series) / brief.stem
@@ -105,6 +106,13 @@ def write_pages(
     if not problems and out.is_dir():
         write_if_changed(stamp, run_key.encode())
     return changed, problems
+
+
+def prepare_citation_files(briefs: list[Brief], wanted: set[Path], builder: Builder) -> None:
+    """The ``.bib`` of every page this run may write, in one pandoc run (then on disk)."""
+    from .citefiles import prepare
+
+    prepare(b for b in briefs if b.path in wanted and "html" in builder.formats_for(b.series))
 
 
 #: Beside the outputs: the digest of everything the last run's pages were made from.
