@@ -185,7 +185,7 @@ def ris(item: dict[str, Any], keywords: Sequence[str] = ()) -> str:
     """The item as a RIS record (``TY  - RPRT`` … ``ER  -``), CRLF line ends.
 
     The issue label goes in ``SN``: Zotero and EndNote read ``SN`` of a report
-    as its number ("CSDS Policy Brief 27/2023"), not as an ISSN.
+    as its number ("Policy Brief 27/2023"), not as an ISSN.
     """
     lines: list[tuple[str, Any]] = [("TY", "RPRT")]
     lines += [("AU", _ris_name(name)) for name in item.get("author", [])]
