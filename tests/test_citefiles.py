@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pypdfium2
 import pytest
 import rispy  # type: ignore[import-untyped]  # no py.typed in 0.10
 from bibtexparser import middlewares
@@ -119,6 +122,47 @@ def test_bibtex_escapes_every_latex_character_and_reads_back(
         assert back["DOI"] == "10.1234/csds_1.2" and back["ISSN"] == "2983-466X"
         assert back["number"] == "1/2024"
         assert back["issued"] == {"date-parts": [[2024, 3]]}
+
+
+#: A LaTeX document citing every entry of ``refs.bib`` with BibTeX's plain style.
+DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\begin{document}
+\nocite{*}
+\bibliographystyle{plain}
+\bibliography{refs}
+\end{document}
+"""
+
+
+def test_latex_and_bibtex_typeset_the_bib(
+    make_project: MakeProject, cache: Path, tmp_path: Path
+) -> None:
+    tools = [shutil.which("pdflatex"), shutil.which("bibtex")]
+    assert all(tools), "pdflatex and bibtex are missing: run tools/browser-deps.sh"
+    (brief,) = _load(make_project, {"2024-1-a.md": _brief()})
+    folder = tmp_path / "latex"
+    folder.mkdir()
+    (folder / "refs.bib").write_bytes(citefiles.citation_files(brief)["2024-1-a.bib"])
+    (folder / "doc.tex").write_text(DOCUMENT, encoding="utf-8")
+    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc"]
+    for command in (latex, ["bibtex", "doc"], latex):
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout[-2000:]
+    # BibTeX found every field its style needs, and LaTeX every character.
+    assert "warning$ -- 0" in (folder / "doc.blg").read_text(encoding="utf-8")
+    log = (folder / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log and "Undefined control sequence" not in log
+    document = pypdfium2.PdfDocument(folder / "doc.pdf")
+    try:
+        text = " ".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    # Every special character printed as itself (the caret and curly quotes of
+    # these bitmap fonts have no text to extract).
+    assert "Arms & 50% of _all_ #tags {braces} $5 ~tilde" in text and r"\back: Ærø" in text
+    assert "Ursula von der Leyen, Pieter De Smedt, and Zoë Ñúñez." in text
+    assert "CSDS Policy Brief 1/2024, Centre for Security, Diplomacy and" in text
 
 
 def test_ris_reads_back_with_rispy(make_project: MakeProject, cache: Path) -> None:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # What the browser tests need from the system: Debian's chromium (headless, no
 # download by npm), Node.js with npm (for package.json's pinned tools) and Java 17+
-# (the Nu HTML Checker). Installed with apt-get when running as root.
+# (the Nu HTML Checker). Installed with apt-get when running as root. Also TeX Live's
+# pdflatex and BibTeX: a test typesets the web pages' .bib files with them.
 set -eu
 
 missing=""
@@ -9,6 +10,7 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$mis
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+command -v pdflatex >/dev/null 2>&1 && command -v bibtex >/dev/null 2>&1 || missing="$missing texlive-latex-base"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
