@@ -224,10 +224,13 @@ def test_repeated_keys_in_one_run(cache: Path) -> None:
         "author": [{"given": "Ada", "family": "Tester"}],
         "issued": {"date-parts": [[2024, 1, 2]]},
     }
-    entries = citefiles.bibtex([item, {**item, "title": "Two"}])
+    entries = citefiles.bibtex([item, {**item, "title": "Two", "DOI": "10.1234/a}b{\\c"}])
     assert [e.splitlines()[0] for e in entries] == ["@techreport{Tester2024_1,"] * 2
     assert "{{One}}" in entries[0] and "{{Two}}" in entries[1]
     assert "  month = jan\n" in entries[0]
+    # A brace in a verbatim field would end it early: percent-encoded instead.
+    assert "  doi = {10.1234/a%7Db%7B%5Cc}\n" in entries[1]
+    assert not parse_string(entries[1]).failed_blocks
 
 
 @pytest.mark.parametrize(

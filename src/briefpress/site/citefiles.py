@@ -62,6 +62,8 @@ _BABEL = {
     "de": "german", "nl": "dutch", "es": "spanish", "it": "italian", "pt": "portuguese",
 }  # fmt: skip
 
+_VERBATIM = str.maketrans({"{": "%7B", "}": "%7D", "\\": "%5C"})
+
 _FIELD = re.compile(r"^  ([a-z]+) = (.*?),?$")
 
 
@@ -135,6 +137,11 @@ def _format(items: list[dict[str, Any]]) -> list[str]:
     for item in numbered:
         # The brief's title as written: no style may change its case.
         item["title"] = f'<span class="nocase">{item["title"]}</span>'
+        # pandoc writes DOI, URL and ISSN verbatim; a brace or backslash there would
+        # end the field early, so they go percent-encoded, as a resolver reads them.
+        for name in ("DOI", "URL", "ISSN"):
+            if name in item:
+                item[name] = str(item[name]).translate(_VERBATIM)
     text = run_pandoc(
         ["--wrap=none", "-f", "csljson", "-t", "biblatex"],
         json.dumps(numbered, ensure_ascii=False, sort_keys=True),
