@@ -133,18 +133,11 @@ def build(
             on_wait=_say_waiting,
         )  # fmt: skip
     progress.summary(report)
-    written: list[Path] = []
-    problems: list[str] = []
-    if options.formats is None or "html" in options.formats:
-        from .site.pages import write_pages
-
-        # The web pages link every brief of a series to its neighbours: written after the build.
-        written, problems = write_pages(list(paths), Project(Path.cwd()), options)
-    for line in problems:
-        click.echo(line, err=True)
-    for path in written if verbose else []:
+    for line in report.problems:
+        click.echo(printable(line), err=True)
+    for path in report.written if verbose else []:
         click.echo(f"wrote {path}", err=True)
-    sys.exit(1 if problems else report.exit_code(strict))
+    sys.exit(report.exit_code(strict))
 
 
 @main.command()

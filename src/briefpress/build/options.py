@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import CONTROL, UsageError
 from ..source.model import FORMATS
 from ..style.loader import Style
+from .formats import reserved_folders
 
 BRIEF_SUFFIX = ".md"
 #: What `build` can write.
@@ -19,7 +20,7 @@ DEFAULT_TIMEOUT = 300.0
 #: and the visual check's diff images. A brief is named after its file, so
 #: ``thumbs.md`` would overwrite them; hidden names are briefpress's own files
 #: (manifest, lock, temporary files, preview).
-RESERVED_STEMS = ("thumbs", "check")
+RESERVED_STEMS = ("check", *reserved_folders())
 
 
 def reserved_name(stem: str) -> str | None:

@@ -16,6 +16,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem
+from .formats import series_units
 from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
@@ -41,7 +42,14 @@ def build(
     brief_paths = find_briefs(paths or [project.default_source])
     out = (options.out_dir or project.default_output).resolve()
     with outputs.locked(out, on_wait):
-        return _build(brief_paths, project, options, out, started, on_plan, on_result)
+        report = _build(brief_paths, project, options, out, started, on_plan, on_result)
+        for unit in series_units(options.formats):
+            # Pages link each brief to its neighbours: made once every brief is built.
+            written, problems = unit.load()(list(paths), project, options)
+            report.written += written
+            report.problems += problems
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _build(
@@ -141,6 +149,7 @@ def check(
 
     options = replace(options or BuildOptions(), evaluate=True)
     report = build(paths, project, options, on_plan)
+    report.rules_decide = True
     out = (options.out_dir or project.default_output).resolve()
     tolerance = visual.Tolerance(baseline.tolerance if baseline else 0.0)
     if baseline and not baseline.update:
