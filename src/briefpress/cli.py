@@ -284,9 +284,9 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
       briefpress index
     """
     from .build import Project
-    from .site.index import write_index
+    from .build import index as run_index
 
-    changed, problems = write_index(list(paths), Project(Path.cwd()), out_dir)
+    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir)
     for line in problems:
         click.echo(line, err=True)
     for path in changed if verbose else []:

@@ -16,7 +16,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem
-from .formats import series_units
+from .formats import run_units, series_units
 from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
@@ -179,3 +179,19 @@ def check(
     if baseline and baseline.update:
         visual.record_platform(baseline.folder)
     return report
+
+
+def index(
+    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+) -> tuple[list[Path], list[str]]:
+    """The run units (catalogue, feed, sitemap) over every series under ``paths``.
+
+    Changed files and problems; each unit takes the output folder's lock itself.
+    """
+    written: list[Path] = []
+    problems: list[str] = []
+    for unit in run_units():
+        changed, found = unit.load()(list(paths), project, out_dir)
+        written += changed
+        problems += found
+    return written, problems

@@ -29,6 +29,7 @@ __all__ = [
     "brief_units",
     "claimed_by_others",
     "reserved_folders",
+    "run_units",
     "series_units",
     "unit",
 ]
@@ -155,6 +156,11 @@ def series_units(formats: Iterable[str] | None) -> list[Unit]:
     return [
         u for u in UNITS if u.scope == "series" and (formats is None or u.format in set(formats))
     ]
+
+
+def run_units() -> list[Unit]:
+    """The units of their own command (``index``): the catalogue, feed and sitemap."""
+    return [u for u in UNITS if u.scope == "run"]
 
 
 def claimed_by_others(owner: str, stem: str) -> Callable[[str], bool]:
