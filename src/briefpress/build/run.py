@@ -42,10 +42,12 @@ def build(
     brief_paths = find_briefs(paths or [project.default_source])
     out = (options.out_dir or project.default_output).resolve()
     with outputs.locked(out, on_wait):
-        report = _build(brief_paths, project, options, out, started, on_plan, on_result)
+        builder = Builder(project, out, options)
+        report = _build(builder, brief_paths, options, out, started, on_plan, on_result)
         for unit in series_units(options.formats):
-            # Pages link each brief to its neighbours: made once every brief is built.
-            written, problems = unit.load()(list(paths), project, options)
+            # Pages link each brief to its neighbours: made once every brief is built,
+            # with the run's builder (series and styles already read).
+            written, problems = unit.load()(list(paths), project, options, builder)
             report.written += written
             report.problems += problems
     report.seconds = time.perf_counter() - started
@@ -53,8 +55,8 @@ def build(
 
 
 def _build(
+    builder: Builder,
     brief_paths: list[Path],
-    project: Project,
     options: BuildOptions,
     out: Path,
     started: float,
@@ -63,7 +65,6 @@ def _build(
 ) -> Report:
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
-    builder = Builder(project, out, options)
     plan = _plan(builder, brief_paths, manifest, options)
     if on_plan:
         on_plan(len(brief_paths), len(plan.stale))
@@ -72,7 +73,7 @@ def _build(
         if on_result:
             on_result(result)
     by_path = {brief.path: brief for brief in plan.stale}
-    for result in _run(builder, plan.stale, options, project, out):
+    for result in _run(builder, plan.stale, options, builder.project, out):
         if result.ok or result.layout_failed:
             brief = by_path[result.path]
             manifest.entries[str(brief.path)] = cache.Entry(

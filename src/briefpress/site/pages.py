@@ -67,9 +67,15 @@ def _relative(target: Path, start: Path) -> str:
 
 
 def write_pages(
-    paths: Sequence[Path], project: Project, options: BuildOptions | None = None
+    paths: Sequence[Path],
+    project: Project,
+    options: BuildOptions | None = None,
+    builder: Builder | None = None,
 ) -> tuple[list[Path], list[str]]:
-    """Web pages of the briefs under ``paths``: changed files and problems."""
+    """Web pages of the briefs under ``paths``: changed files and problems.
+
+    ``builder`` is the run's (series and styles already read); alone, a new one.
+    """
     paths = list(paths)
     options = options or BuildOptions()
     out = (options.out_dir or project.default_output).resolve()
@@ -82,7 +88,7 @@ def write_pages(
     stamp = out / RUN_KEY_FILE
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == run_key:
         return [], []
-    builder = Builder(project, out, options)
+    builder = builder or Builder(project, out, options)
     # Briefs that do not load are the build's to report; pages report their own problems.
     briefs, _ = load_all(builder, [*everything, *wanted])
     problems: list[str] = []
