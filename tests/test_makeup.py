@@ -161,7 +161,7 @@ def test_fill_is_measured_from_the_top_of_the_text_area() -> None:
 def test_last_page_fill_warns_only_when_a_page_could_be_saved() -> None:
     def findings(pages: list[PageView]) -> list[checks.Finding]:
         context = checks.Context(None, None, pages, b"", {}, "last-page-fill", {})  # type: ignore[arg-type]
-        return list(checks.last_page_fill(context))
+        return list(checks.KINDS["last-page-fill"](context))
 
     (found,) = findings([_page(1, 600), _page(2, 150)])
     assert found.warning and found.page == 2 and "a small cut saves a page" in found.message

@@ -64,7 +64,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         mp.chdir(root)
         return root
 
-    root = _figures_project(make)  # type: ignore[arg-type]
+    root = _figures_project(make)
     options = BuildOptions(jobs=1, targets=("print", "screen"), formats=("pdf",))
     report = build([], Project(root), options)
     mp.undo()

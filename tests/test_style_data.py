@@ -72,7 +72,9 @@ def _style_mentions(source: str, names: list[str]) -> list[str]:
         if token.type not in _WORDS:
             continue
         text = token.string
-        if "f" in re.match(r"[a-zA-Z]*", text)[0].lower():  # an f-string's {fields} are code
+        prefix = re.match(r"[a-zA-Z]*", text)
+        assert prefix is not None  # `*` matches the empty string too
+        if "f" in prefix[0].lower():  # an f-string's {fields} are code
             text = re.sub(r"\{[^{}]*\}", "", text)
         for name in names:
             if re.search(rf"(?<![\w}}:.-]){re.escape(name)}(?![\w-])", text, re.I):
