@@ -122,14 +122,16 @@ class Text(Kind):
 
     allow_empty: bool = False
     label: str = "text"
+    #: Keep spaces at either end (a separator, a quotation mark with a no-break space).
+    strip: bool = True
 
     def read(self, value: Any, at: Context) -> Any:
         if isinstance(value, (dict, list)):
             return at.fail(colon_hint(value, "text") or f"expected text, got {kind_of(value)}")
         if value is None:
             value = ""
-        text = str(value) if self.allow_empty else str(value).strip()
-        if not text and not self.allow_empty:
+        text = str(value).strip() if self.strip and not self.allow_empty else str(value)
+        if not text.strip() and not self.allow_empty:
             return at.fail("must not be empty")
         return text
 
@@ -272,6 +274,8 @@ class TextList(Kind):
     max_items: int | None = None
     one_ok: bool = False
     item: Kind | None = None
+    #: Keep the spaces around each item (quotation marks with a no-break space inside).
+    strip: bool = True
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -293,7 +297,7 @@ class TextList(Kind):
                     f"item {index + 1} {colon_hint(item, 'item') or 'must be non-empty text'}"
                 )
                 continue
-            text = str(item).strip()
+            text = str(item).strip() if self.strip else str(item)
             if self.item is None:
                 items.append(text)
                 continue
@@ -333,7 +337,7 @@ class MappingOf(Kind):
     #: ``name: null`` is kept as None (a child style drops what its parent declared).
     nullable: bool = False
     key: Kind | None = None
-    label: str = ""
+    label: str = "mapping"
 
     def read(self, value: Any, at: Context) -> Any:
         if not isinstance(value, dict):
@@ -358,7 +362,7 @@ class OneOf(Kind):
 
     kinds: tuple[tuple[type, Kind], ...] = ()
     message: str = "has the wrong shape"
-    label: str = ""
+    label: str = "value"
 
     def read(self, value: Any, at: Context) -> Any:
         for shape, kind in self.kinds:
