@@ -33,6 +33,7 @@ MAX_KEY_ISSUES = 8
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+_LANG = Text(label="language tag")
 
 
 def issn_is_valid(issn: str) -> bool:
@@ -72,9 +73,9 @@ SERIES_SCHEMA = Schema(
         "issn": Option(ISSN_SCHEMA, "`{online: 2983-466X, print: …}`; check digits verified"),
         "disclaimer": Option(Text(), "the colophon's disclaimer, for one author", required=True),
         "disclaimer_plural": Option(
-            Text(), "the disclaimer for briefs with several authors", shown_default="disclaimer"
+            Text(), "the disclaimer for briefs with several authors", shown_default="`disclaimer`"
         ),
-        "lang": Option(Text(), "BCP 47 language tag of the briefs", "en", check=lang_problem),
+        "lang": Option(_LANG, "BCP 47 language tag of the briefs", "en", check=lang_problem),
         "style": Option(
             Text(),
             "the house style: a folder under `styles/`",
@@ -197,7 +198,9 @@ FRONT_MATTER_SCHEMA = Schema(
         "keywords": Option(TextList(), "keywords, written to the PDF and web metadata", ()),
         "doi": Option(
             Pattern(
-                pattern=r"10\.\d{4,9}/\S+", message='expected a DOI like 10.1234/abc, got "{value}"'
+                label="DOI `10.…/…`",
+                pattern=r"10\.\d{4,9}/\S+",
+                message='expected a DOI like 10.1234/abc, got "{value}"',
             ),
             "the brief's DOI, printed in the colophon and used as its identifier",
         ),

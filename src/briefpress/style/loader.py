@@ -192,11 +192,12 @@ class _Reading:
     def palette(self) -> dict[str, Any]:
         # The shapes were checked by the schema; what a colour means is `palette.read_palette`'s.
         given = self.values.raw.data.get("palette")
-        if not isinstance(given, Mapping) or not self.values["palette"]:
+        if not isinstance(given, Mapping) or any(
+            p.field == "palette" for p in self.values.problems
+        ):
             return {}
-        valid = {k: v for k, v in given.items() if k in self.values["palette"]}
         try:
-            return dict(read_palette(valid))
+            return dict(read_palette(given))
         except (ValueError, TypeError) as exc:
             self.values.fail("palette", str(exc))
             return {}

@@ -39,7 +39,7 @@ RULE_KINDS = (
 )  # fmt: skip
 
 _FILE = Text(label="file name")
-_FILES = TextList()
+_FILES = TextList(item=_FILE)
 
 TARGET_SCHEMA = Schema(
     name="target",
@@ -56,6 +56,7 @@ TARGET_SCHEMA = Schema(
         "marks": Option(Choice(options=("none", "crop")), "crop marks in the bleed", "none"),
         "variant": Option(
             Pattern(
+                label="`pdf/x-4`, `pdf/ua-1`, …",
                 pattern=r"pdf/[a-z]+-[0-9][a-z]?",
                 message="'{value}' is not a PDF variant such as pdf/x-4 or pdf/ua-1",
             ),
@@ -154,7 +155,7 @@ PAGE_MAKEUP_SCHEMA = Schema(
             Length(as_points=True),
             "how much each gap between blocks may shrink to pull back a short last page",
             0.0,
-            shown_default="0pt",
+            shown_default="`0pt`",
         ),
     },
 )
@@ -192,7 +193,11 @@ COLOUR_SCHEMA = Schema(
     options={
         "cmyk": Option(Cmyk(), "the press colour", required=True),
         "screen": Option(
-            Pattern(pattern=r"#[0-9a-fA-F]{6}", message='expected "#rrggbb", got "{value}"'),
+            Pattern(
+                label='`"#rrggbb"`',
+                pattern=r"#[0-9a-fA-F]{6}",
+                message='expected "#rrggbb", got "{value}"',
+            ),
             "the brand's own screen colour, instead of the one derived through the profile",
         ),
     },
@@ -224,6 +229,7 @@ class _FrontField(Kind):
 
 
 _NAME = Pattern(
+    label="style name",
     pattern=STYLE_NAME.pattern.strip("^$"),
     message='"{value}" is not a style name (a folder under styles/, no path)',
 )
@@ -233,7 +239,9 @@ STYLE_SCHEMA = Schema(
     unknown="unknown field",
     options={
         "name": Option(Text(), "the style's human name", shown_default="the parent's"),
-        "extends": Option(_NAME, "a parent style: what this one does not give comes from it"),
+        "extends": Option(
+            _NAME, "a parent style (`base`): what this one does not give comes from it"
+        ),
         "templates": Option(
             MappingOf(_FILE, label="`{print: file, epub: file}`"),
             "Jinja2 templates under `templates/`: `{print: print.html.j2, epub: epub.xhtml.j2}`",
@@ -262,11 +270,14 @@ STYLE_SCHEMA = Schema(
             # `name:` alone is a target with no CSS of its own.
             MappingOf(TARGET_SCHEMA, nullable=True, label="`{name: target}`"),
             "PDF targets (`print`, `screen`, `draft`, or a style's own): "
-            "`<stem>.pdf` for print, `<stem>.<name>.pdf` otherwise",
+            "`<stem>.pdf` for print, `<stem>.<name>.pdf` otherwise "
+            "(`proof:` writes `<stem>.proof.pdf`)",
         ),
         "labels": Option(
             MappingOf(MappingOf(Text(allow_empty=True)), label="`{lang: {key: text}}`"),
-            "words the templates print, per language; the first language is the fallback",
+            "words the templates print, per language (`en`, `fr`, …), the first language the "
+            "fallback; with the masthead `separator` and the draft target's `draft_note` "
+            "(`Draft of {date}`) and `draft_commit` (`{note} · commit {commit}`)",
         ),
         "quotes": Option(
             MappingOf(
