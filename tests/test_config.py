@@ -220,3 +220,59 @@ def test_a_readme_table_that_differs_from_its_schema_is_found() -> None:
     edited = re.sub(r"(\| `masthead` \|[^\n]*)", r"\1 (edited)", readme, count=1)
     assert readme_problems(edited) == ["README.md: the series.yaml table differs from its schema"]
     assert update_readme(edited) == readme
+
+
+#: Values of every shape, for every key: each is read, or refused at its line.
+ODD_VALUES = [1, 2.5, True, "x", "", [], {}, [1], ["x", {"a": 1}], {"a": 1}, {"a": [1]},
+              {"a": {"b": None}}, {"print": {"stylesheets": 3}}]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", [k for k in STYLE_SCHEMA.options if k != "extends"])
+def test_no_value_of_any_shape_is_a_python_error_in_a_style(tmp_path: Path, key: str) -> None:
+    import shutil
+
+    import yaml
+
+    from briefpress.errors import StyleError
+    from briefpress.style.loader import load_style
+
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    (tmp_path / "styles" / "memo").mkdir()
+    for value in ODD_VALUES:
+        text = yaml.safe_dump({"extends": "csds", key: value})
+        (tmp_path / "styles" / "memo" / "style.yaml").write_text(text, encoding="utf-8")
+        try:
+            load_style("memo", tmp_path / "styles")
+        except StyleError as exc:
+            for line in exc.lines():
+                assert re.match(rf".*style\.yaml:\d+: {key}: ", line), (value, line)
+
+
+@pytest.mark.parametrize("schema", [SERIES_SCHEMA, FRONT_MATTER_SCHEMA], ids=["series", "front"])
+def test_no_value_of_any_shape_is_a_python_error_in_a_series_or_brief(
+    make_project: MakeProject, schema: Schema
+) -> None:
+    import yaml
+
+    from briefpress.errors import SourceError
+    from briefpress.source.model import load_brief, load_series
+
+    root = make_project({"2024-1-a.md": BRIEF_TEMPLATE.format(number=1)})
+    series = yaml.safe_load((root / SERIES).read_text(encoding="utf-8"))
+    front, body = BRIEF_TEMPLATE.format(number=1).split("---\n")[1:]
+    brief = yaml.safe_load(front)
+    for key in schema.options:
+        for value in ODD_VALUES:
+            if schema is SERIES_SCHEMA:
+                (root / SERIES).write_text(yaml.safe_dump({**series, key: value}), "utf-8")
+            else:
+                text = f"---\n{yaml.safe_dump({**brief, key: value})}---\n{body}"
+                (root / BRIEF).write_text(text, encoding="utf-8")
+            try:
+                load_brief(root / BRIEF, load_series(root / SERIES))
+            except SourceError as exc:
+                assert all(re.match(r"source/.*:(\d+|-): \w+: ", x) for x in exc.lines()), (
+                    key,
+                    value,
+                    exc.lines(),
+                )

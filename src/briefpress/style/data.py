@@ -94,6 +94,9 @@ def read_theme(values: Values, inherited: Theme | None) -> Theme | None:
         values.fail("theme", f"{what} (give fonts and {', '.join(THEME_COLOURS)})")
         return inherited
     fonts = merged["fonts"]
+    if not isinstance(fonts, (str, list, tuple)):
+        values.fail("theme", "fonts: expected a list of family names", "theme.fonts")
+        fonts = ()
     fonts = (fonts,) if isinstance(fonts, str) else tuple(str(f) for f in fonts)
     colours = {key: str(merged[key]).lower() for key in THEME_COLOURS}
     for key, colour in colours.items():
