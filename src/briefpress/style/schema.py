@@ -239,9 +239,7 @@ STYLE_SCHEMA = Schema(
     unknown="unknown field",
     options={
         "name": Option(Text(), "the style's human name", shown_default="the parent's"),
-        "extends": Option(
-            _NAME, "a parent style (`base`): what this one does not give comes from it"
-        ),
+        "extends": Option(_NAME, "a parent style: what this one does not give comes from it"),
         "templates": Option(
             MappingOf(_FILE, label="`{print: file, epub: file}`"),
             "Jinja2 templates under `templates/`: `{print: print.html.j2, epub: epub.xhtml.j2}`",
