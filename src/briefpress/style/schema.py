@@ -131,9 +131,14 @@ RULE_SCHEMA = Schema(
             Choice(options=RULE_KINDS), "the built-in rule this one is, when its id is its own"
         ),
         "selectors": Option(TextList(), "class names in the templates (first-page, last-page)"),
-        "tags": Option(TextList(), "heading tags (no-stranded-heading)"),
-        "tolerance": Option(Number(minimum=0), "points past the text area allowed (no-overflow)"),
-        "threshold": Option(Number(minimum=0, maximum=1), "share of a page to fill (page-fill)"),
+        "tags": Option(TextList(), "heading tags (no-stranded-heading; h2, h3, h4 if not given)"),
+        "tolerance": Option(
+            Number(minimum=0), "points past the text area allowed (no-overflow; 0.4 if not given)"
+        ),
+        "threshold": Option(
+            Number(minimum=0, maximum=1),
+            "share of a page to fill (page-fill: page makeup's `fill`; last-page-fill: 0.15)",
+        ),
         "hard": Option(Boolean(), "`build` evaluates it too: breaking it is an error", False),
         "fields": Option(MappingOf(Text()), "class → the front-matter field it shows"),
         "label": Option(Text(), "what the editor reads the rule as"),
