@@ -148,7 +148,7 @@ def test_figures_cannot_take_the_epub_s_own_names(make_project: MakeProject) -> 
 
 
 def test_package_fonts_stay_in_their_package() -> None:
-    from briefpress.style.loader import _package_face
+    from briefpress.style.fontstack import _package_face
 
     entry = {"package": "markupsafe", "file": "../" * 12 + "etc/passwd", "family": "X"}
     with pytest.raises(LookupError, match="not found in the markupsafe package"):

@@ -132,7 +132,9 @@ def test_a_bad_page_makeup_is_a_style_error(make_project: MakeProject) -> None:
     root = make_project({REFERENCE.name: REFERENCE.read_text(encoding="utf-8")})
     style = root / "styles" / "csds" / "style.yaml"
     style.write_text(style.read_text().replace("max_squeeze: 2pt", "max_squeeze: a lot"))
-    with pytest.raises(StyleError, match=r"style.yaml: page_makeup: max_squeeze"):
+    with pytest.raises(
+        StyleError, match=r"style.yaml:\d+: page_makeup: max_squeeze: .a lot. is not a length"
+    ):
         Builder(Project(root), root / "build").style("csds")
 
 

@@ -158,7 +158,7 @@ def test_a_box_heading_needs_a_declared_label(tmp_path: Path) -> None:
     (tmp_path / "styles" / "memo" / "style.yaml").write_text(
         "extends: csds\nboxes:\n  aside: {label: asides}\n", encoding="utf-8"
     )
-    with pytest.raises(StyleError, match=r"style.yaml:2: boxes: aside: label 'asides' is not in"):
+    with pytest.raises(StyleError, match=r"style.yaml:3: boxes: aside: label 'asides' is not in"):
         load_style("memo", tmp_path / "styles")
 
 

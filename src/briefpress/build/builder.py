@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BriefpressError, Problem, StyleError, display_path
+from ..errors import BriefpressError, Problem, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
@@ -73,20 +73,9 @@ class Builder:
         self._engine = engine
 
     def style(self, name: str) -> Style:
-        from ..layout.makeup import settings
-        from ..layout.rules import rule_problems
-
+        # `load_style` checks everything (rules and page makeup too), as `new` does.
         if name not in self._styles:
-            style = load_style(name, self.project.styles)
-            problems = rule_problems(style)
-            try:
-                settings(style.page_makeup)
-            except ValueError as exc:
-                problems.append(str(exc))
-            if problems:
-                where = self.project.styles / name / "style.yaml"
-                raise StyleError(f"{where}: {problems[0]}", ())
-            self._styles[name] = style
+            self._styles[name] = load_style(name, self.project.styles)
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:

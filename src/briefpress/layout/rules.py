@@ -2,7 +2,8 @@
 
 Rules read the same layout that wrote the PDF; font rules read the PDF bytes.
 Which rules apply, and with what parameters, is the style's choice
-(``rules:`` in style.yaml). A style may define its own rule ids from the
+(``rules:`` in style.yaml, checked against `style.schema.RULE_SCHEMA` when the
+style is loaded). A style may define its own rule ids from the
 generic kinds (``kind: first-page`` with ``selectors: [lead]`` makes a
 ``lead-first-page`` rule), so no rule knows any style.
 
@@ -27,10 +28,6 @@ from ..style.loader import Style
 from . import advice, makeup
 from .engine import Layout, PageView, Placed
 
-#: Parameters a rule may take; anything else in style.yaml is reported.
-RULE_PARAMETERS = {
-    "kind", "selectors", "tags", "tolerance", "hard", "fields", "label", "threshold",
-}  # fmt: skip
 #: Rule kinds whose findings are warnings: reported, never failing a check.
 WARNING_KINDS = {"last-page-fill"}
 
@@ -398,18 +395,6 @@ KINDS: dict[str, Rule] = {
 
 def rule_kind(rule_id: str, params: dict[str, Any]) -> str:
     return str(params.get("kind", rule_id))
-
-
-def rule_problems(style: Style) -> list[str]:
-    """What is wrong with a style's ``rules:``: unknown kinds or parameters."""
-    problems = []
-    for rule_id, params in style.rules.items():
-        kind = rule_kind(rule_id, params)
-        if kind not in KINDS:
-            problems.append(f"rule {rule_id}: unknown kind '{kind}' (known: {', '.join(KINDS)})")
-        for key in sorted(set(params) - RULE_PARAMETERS):
-            problems.append(f"rule {rule_id}: unknown parameter '{key}'")
-    return problems
 
 
 def evaluate(
