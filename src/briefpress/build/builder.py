@@ -12,13 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BriefpressError, Problem, StyleError, display_path
+from ..errors import BriefpressError, Problem, StyleError, UsageError, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
-from .options import BuildOptions, Project, check_targets
+from .options import BuildOptions, Project
+from .variants import PdfJob, pdf_jobs, split_targets, undeclared
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine, Layout
@@ -50,6 +51,8 @@ class Builder:
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._engine = engine
+        #: About the run rather than one brief: an asked target a series' style lacks.
+        self.notes: dict[str, None] = {}
 
     def style(self, name: str) -> Style:
         from ..layout.makeup import settings
@@ -102,15 +105,45 @@ class Builder:
         return self.out_dir / relative
 
     def pdf_path(self, series: Series, stem: str) -> Path:
-        """The PDF the checks read: the first target's (print, unless the series says)."""
-        target = self.style(series.style).target(self.targets_for(series)[0])
-        return self.out_for(series) / f"{stem}{target.suffix}.pdf"
+        """The PDF the checks read: the first job's (print, unless the series says)."""
+        job = self.pdf_jobs(series)[0]
+        return self.out_for(series) / f"{stem}{job.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
-        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
-        if self.options.targets:
-            check_targets(self.options.targets, self.style(series.style))
-        return self.options.targets or series.targets
+        """The PDF targets to write: ``--target`` (those the style has) or the series'.
+
+        An asked target the series' style lacks is skipped for that series, with
+        a note for the run (``notes``); ``check_asked_targets`` refuses a name no
+        style of the run declares.
+        """
+        if not self.options.targets:
+            return series.targets
+        present, missing = split_targets(self.options.targets, self.style(series.style))
+        for name in missing:
+            note = (
+                f"{display_path(series.path)}: targets: the style '{series.style}' has no "
+                f"PDF target '{name}': skipped for the series '{series.name}'"
+            )
+            self.notes[note] = None
+        return present
+
+    def pdf_jobs(self, series: Series) -> list[PdfJob]:
+        """Every PDF a brief of ``series`` gets: its targets', then ``--pdf-variant``'s."""
+        return pdf_jobs(self.style(series.style), self.targets_for(series), self.options.variant)
+
+    def skips(self, series: Series) -> bool:
+        """The run asks for PDFs of targets this series' style has none of: nothing to build."""
+        return "pdf" in self.formats_for(series) and not self.pdf_jobs(series)
+
+    def check_asked_targets(self) -> None:
+        """``--target`` names a target no style of the run declares: a usage error (exit 2)."""
+        unknown = undeclared(self.options.targets or (), self._styles.values())
+        if unknown and self._styles:
+            names = sorted({t for style in self._styles.values() for t in style.targets})
+            raise UsageError(
+                f"--target: unknown target '{', '.join(unknown)}' "
+                f"(the styles of this run declare {', '.join(names)})"
+            )
 
     def settings(self, series: Series) -> str:
         """What was asked for; a dated target (draft) is stale every new day."""
@@ -148,12 +181,12 @@ class Builder:
             pending: dict[Path, bytes | dict[str, bytes]] = {}
             broken: list[Finding] = []
             unclaimed: list[Finding] = []  # print PDFs that failed the preflight
-            targets = self.targets_for(brief.series) if "pdf" in formats else ()
-            for number, name in enumerate(targets):
-                target = style.target(name)
+            jobs = self.pdf_jobs(brief.series) if "pdf" in formats else []
+            for number, job in enumerate(jobs):
+                target = job.target
                 labels = style.labels_for(brief.language)
                 extra = {
-                    "pdf_target": name,
+                    "pdf_target": job.name,
                     "draft_note": (
                         draft_note(brief, labels, self.project.root) if target.dated else ""
                     ),
@@ -173,7 +206,7 @@ class Builder:
                 pdf = self.engine.write(brief, layout)
                 if target.colour == "cmyk":
                     pdf = self._preflight(brief, layout, pdf, target, result, unclaimed)
-                pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
+                pending[out / f"{brief.stem}{job.suffix}.pdf"] = pdf
                 if number == 0:
                     result.pages = len(layout.pages)
                     # The style's hard rules hold at build time too: a page 1 with
@@ -260,7 +293,7 @@ class Builder:
         """One target's layout, made up (floats moved) unless the options say not to."""
         from ..layout.makeup import make_up, settings
 
-        variant = self.options.variant or target.variant
+        variant = target.variant  # a --pdf-variant is a target of its own (variants.py)
         options = settings(style.page_makeup)
         if not self.options.page_makeup:
             options = replace(options, passes=0)

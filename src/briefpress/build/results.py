@@ -70,4 +70,4 @@ class Report:
             or any(f for fs in (r.rules or {}).values() for f in fs if f not in failures(fs))
             for r in self.results
         )
-        return 1 if self.failed or self.violations or (strict and warned) else 0
+        return 1 if self.failed or self.violations or (strict and (warned or self.warnings)) else 0

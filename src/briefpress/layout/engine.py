@@ -367,8 +367,37 @@ class Engine:
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
+        archival = (layout.variant or "").startswith("pdf/a")
         with _session(brief.date, str(uuid.UUID(identifier.decode()))):
-            data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
+            data = layout.document.write_pdf(
+                pdf_identifier=identifier,
+                finisher=_no_interpolation if archival else None,
+                **_options(layout.variant),
+            )
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")
         return data
+
+
+def _no_interpolation(document: Any, pdf: Any) -> None:
+    """PDF/A forbids ``/Interpolate true`` on images (ISO 19005-2/3, 6.2.8).
+
+    WeasyPrint writes it for every image drawn with ``image-rendering: auto``,
+    SVG ``<image>`` elements included; this runs as WeasyPrint's finisher, on
+    its own objects before they are serialised, so the bytes stay reproducible.
+    """
+    import pydyf
+
+    def clear(stream: Any) -> None:
+        extra = getattr(stream, "extra", None)
+        if not isinstance(extra, dict):
+            return
+        if "Interpolate" in extra:
+            extra["Interpolate"] = "false"
+        for value in extra.values():  # an image's soft mask is a stream of its own
+            if isinstance(value, pydyf.Stream):
+                clear(value)
+
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream):
+            clear(item)
