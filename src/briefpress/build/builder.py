@@ -139,7 +139,7 @@ class Builder:
         """``--target`` names a target no style of the run declares: a usage error (exit 2)."""
         unknown = undeclared(self.options.targets or (), self._styles.values())
         if unknown and self._styles:
-            names = sorted({t for style in self._styles.values() for t in style.targets})
+            names = dict.fromkeys(t for style in self._styles.values() for t in style.targets)
             raise UsageError(
                 f"--target: unknown target '{', '.join(unknown)}' "
                 f"(the styles of this run declare {', '.join(names)})"

@@ -380,24 +380,14 @@ class Engine:
 
 
 def _no_interpolation(document: Any, pdf: Any) -> None:
-    """PDF/A forbids ``/Interpolate true`` on images (ISO 19005-2/3, 6.2.8).
-
-    WeasyPrint writes it for every image drawn with ``image-rendering: auto``,
-    SVG ``<image>`` elements included; this runs as WeasyPrint's finisher, on
-    its own objects before they are serialised, so the bytes stay reproducible.
-    """
+    """PDF/A forbids ``/Interpolate true`` (ISO 19005-3, 6.2.8), which WeasyPrint writes
+    for every image, SVG ``<image>`` too: cleared as WeasyPrint's finisher, on its own
+    objects before they are written, so the bytes stay reproducible."""
     import pydyf
 
-    def clear(stream: Any) -> None:
-        extra = getattr(stream, "extra", None)
-        if not isinstance(extra, dict):
-            return
+    streams = [item for item in pdf.objects if isinstance(item, pydyf.Stream)]
+    while streams:  # an image's soft mask is a stream inside its dictionary
+        extra = streams.pop().extra
         if "Interpolate" in extra:
             extra["Interpolate"] = "false"
-        for value in extra.values():  # an image's soft mask is a stream of its own
-            if isinstance(value, pydyf.Stream):
-                clear(value)
-
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Stream):
-            clear(item)
+        streams += [value for value in extra.values() if isinstance(value, pydyf.Stream)]
