@@ -19,7 +19,8 @@ PDF/A-3B validation profile, whose rule texts it follows):
 * no ``TR``/``HTP`` in an ExtGState (6.2.5), rendering intents from the standard
   four (6.2.6), no ``/Interpolate true``, ``/Alternates`` or ``/OPI`` on an image,
   8-bit-or-such components (6.2.8), no PostScript or reference XObjects (6.2.9);
-* standard blend modes only (6.2.10);
+* standard blend modes only, and transparency groups blending in no colour
+  space the intent does not cover (6.2.10, 6.2.4.3);
 * every font's program embedded (6.2.11.4.1); Type 2 CIDFonts with a
   ``CIDToGIDMap`` (6.2.11.3.2);
 * annotation types PDF/A allows (6.3.1), each with ``/F``: Print set, Hidden,
@@ -199,6 +200,8 @@ def _colour(pdf: pikepdf.Pdf, model: str | None) -> list[str]:
         if isinstance(space, pikepdf.Dictionary):  # a resource dictionary of colour spaces
             for value in space.values():
                 names += _names(value)
+        if item.get("/S") == "/Transparency":  # a transparency group's blending space
+            names += _names(item.get("/CS", pikepdf.Array()))
         for name in names:
             if name in forbidden:
                 problems.append(f"{name} under a {model or 'missing'} output intent (6.2.4.3)")

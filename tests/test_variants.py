@@ -255,3 +255,12 @@ def test_check_skips_the_target_for_a_series_whose_style_lacks_it(tmp_path: Path
     assert (
         len(report.warnings) == 1 and "'spotlight' has no PDF target 'draft'" in report.warnings[0]
     )
+
+
+def test_a_brief_named_like_a_variant_file_is_refused(make_project: MakeProject) -> None:
+    """``x.pdfa.md`` would write ``x.pdfa.pdf``, the PDF/A variant of ``x.md``."""
+    text = (REPO / "source" / "2023-26-nato-japan.md").read_text(encoding="utf-8")
+    root = make_project({"2023-26-x.pdfa.md": text})
+    result = run_cli("build", "--format", "pdf", cwd=root)
+    assert result.returncode == 1
+    assert "ends like a PDF variant's file name" in result.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import CONTROL, UsageError
 from ..source.model import FORMATS
+from .variants import VARIANT_SUFFIXES
 
 BRIEF_SUFFIX = ".md"
 #: What `build` can write.
@@ -29,6 +30,9 @@ def reserved_name(stem: str) -> str | None:
         return "a brief's name may not start with '.' (briefpress keeps its own files so)"
     if stem.lower() in RESERVED_STEMS:
         return f"'{stem}' is reserved for briefpress's own output (rename the file)"
+    if stem.lower().endswith(tuple(VARIANT_SUFFIXES.values())):
+        # x.pdfa.md would write x.pdfa.pdf, the name of x.md's PDF/A variant.
+        return f"'{stem}' ends like a PDF variant's file name (rename the file)"
     return None
 
 
