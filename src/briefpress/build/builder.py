@@ -119,7 +119,7 @@ class Builder:
         if not self.options.targets:
             return series.targets
         present, missing = split_targets(self.options.targets, self.style(series.style))
-        for name in missing:
+        for name in missing if "pdf" in self.formats_for(series) else ():
             note = (
                 f"{display_path(series.path)}: targets: the style '{series.style}' has no "
                 f"PDF target '{name}': skipped for the series '{series.name}'"
