@@ -17,9 +17,9 @@ from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
 from . import manifest as cache
-from . import outputs
+from . import outputs, variants
 from .options import BuildOptions, Project
-from .variants import PdfJob, pdf_jobs, split_targets, undeclared
+from .variants import PdfJob
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine, Layout
@@ -118,7 +118,7 @@ class Builder:
         """
         if not self.options.targets:
             return series.targets
-        present, missing = split_targets(self.options.targets, self.style(series.style))
+        present, missing = variants.split_targets(self.options.targets, self.style(series.style))
         for name in missing if "pdf" in self.formats_for(series) else ():
             note = (
                 f"{display_path(series.path)}: targets: the style '{series.style}' has no "
@@ -129,7 +129,8 @@ class Builder:
 
     def pdf_jobs(self, series: Series) -> list[PdfJob]:
         """Every PDF a brief of ``series`` gets: its targets', then ``--pdf-variant``'s."""
-        return pdf_jobs(self.style(series.style), self.targets_for(series), self.options.variant)
+        style = self.style(series.style)
+        return variants.pdf_jobs(style, self.targets_for(series), self.options.variant)
 
     def skips(self, series: Series) -> bool:
         """The run asks for PDFs of targets this series' style has none of: nothing to build."""
@@ -137,7 +138,7 @@ class Builder:
 
     def check_asked_targets(self) -> None:
         """``--target`` names a target no style of the run declares: a usage error (exit 2)."""
-        unknown = undeclared(self.options.targets or (), self._styles.values())
+        unknown = variants.undeclared(self.options.targets or (), self._styles.values())
         if unknown and self._styles:
             names = dict.fromkeys(t for style in self._styles.values() for t in style.targets)
             raise UsageError(
