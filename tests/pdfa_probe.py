@@ -86,7 +86,7 @@ def _container(value: pikepdf.Object) -> bool:
     return isinstance(value, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array)
 
 
-def _names(value: pikepdf.Object) -> list[str]:
+def _names(value: pikepdf.Object | None) -> list[str]:
     if isinstance(value, pikepdf.Name):
         return [str(value)]
     if isinstance(value, pikepdf.Array):
