@@ -119,8 +119,8 @@ def test_a_style_adds_a_proof_target_and_target_names_are_checked(
     result = runner.invoke(main, ["build", "--format", "pdf", "--target", "print,galley"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "--target: unknown target 'galley' for the style 'CSDS Policy Brief' "
-        "(choose from print, screen, draft, proof)"
+        "--target: unknown target 'galley' (the styles of this run declare print, screen, "
+        "draft, proof)"
     ]
     assert not (root / "build" / "2024-1-a.pdf").exists(), "a usage error builds nothing"
 

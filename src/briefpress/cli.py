@@ -74,11 +74,13 @@ def _say_waiting(folder: Path) -> None:
 )  # fmt: skip
 @click.option(
     "--target", "targets", metavar="LIST",
-    help="PDF targets the style declares, e.g. print,screen,draft.  [default: the series' targets]",
+    help="PDF targets, e.g. print,screen,draft; a series whose style lacks one is built "
+    "without it (a warning).  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
     "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
-    help="PDF variant instead of the target's own.",
+    help="Also write this PDF variant, from the screen rendering: pdf/a-3b as "
+    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf (never over the print PDF).",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(

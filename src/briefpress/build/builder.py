@@ -12,13 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BriefpressError, Problem, display_path
+from ..errors import BriefpressError, Problem, UsageError, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
 from . import manifest as cache
-from . import outputs
-from .options import BuildOptions, Project, check_targets
+from . import outputs, variants
+from .options import BuildOptions, Project
+from .variants import PdfJob
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine, Layout
@@ -71,6 +72,8 @@ class Builder:
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._engine = engine
+        #: About the run rather than one brief: an asked target a series' style lacks.
+        self.notes: dict[str, None] = {}
 
     def style(self, name: str) -> Style:
         # `load_style` checks everything (rules and page makeup too), as `new` does.
@@ -112,15 +115,46 @@ class Builder:
         return self.out_dir / relative
 
     def pdf_path(self, series: Series, stem: str) -> Path:
-        """The PDF the checks read: the first target's (print, unless the series says)."""
-        target = self.style(series.style).target(self.targets_for(series)[0])
-        return self.out_for(series) / f"{stem}{target.suffix}.pdf"
+        """The PDF the checks read: the first job's (print, unless the series says)."""
+        job = self.pdf_jobs(series)[0]
+        return self.out_for(series) / f"{stem}{job.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
-        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
-        if self.options.targets:
-            check_targets(self.options.targets, self.style(series.style))
-        return self.options.targets or series.targets
+        """The PDF targets to write: ``--target`` (those the style has) or the series'.
+
+        An asked target the series' style lacks is skipped for that series, with
+        a note for the run (``notes``); ``check_asked_targets`` refuses a name no
+        style of the run declares.
+        """
+        if not self.options.targets:
+            return series.targets
+        present, missing = variants.split_targets(self.options.targets, self.style(series.style))
+        for name in missing if "pdf" in self.formats_for(series) else ():
+            note = (
+                f"{display_path(series.path)}: targets: the style '{series.style}' has no "
+                f"PDF target '{name}': skipped for the series '{series.name}'"
+            )
+            self.notes[note] = None
+        return present
+
+    def pdf_jobs(self, series: Series) -> list[PdfJob]:
+        """Every PDF a brief of ``series`` gets: its targets', then ``--pdf-variant``'s."""
+        style = self.style(series.style)
+        return variants.pdf_jobs(style, self.targets_for(series), self.options.variant)
+
+    def skips(self, series: Series) -> bool:
+        """The run asks for PDFs of targets this series' style has none of: nothing to build."""
+        return "pdf" in self.formats_for(series) and not self.pdf_jobs(series)
+
+    def check_asked_targets(self) -> None:
+        """``--target`` names a target no style of the run declares: a usage error (exit 2)."""
+        unknown = variants.undeclared(self.options.targets or (), self._styles.values())
+        if unknown and self._styles:
+            names = dict.fromkeys(t for style in self._styles.values() for t in style.targets)
+            raise UsageError(
+                f"--target: unknown target '{', '.join(unknown)}' "
+                f"(the styles of this run declare {', '.join(names)})"
+            )
 
     def settings(self, series: Series) -> str:
         """What was asked for; a dated target (draft) is stale every new day."""
@@ -183,7 +217,7 @@ class Builder:
         """One target's layout, made up (floats moved) unless the options say not to."""
         from ..layout.makeup import make_up, settings
 
-        variant = self.options.variant or target.variant
+        variant = target.variant  # a --pdf-variant is a target of its own (variants.py)
         options = settings(style.page_makeup)
         if not self.options.page_makeup:
             options = replace(options, passes=0)

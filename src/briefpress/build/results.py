@@ -81,4 +81,5 @@ class Report:
             for r in self.results
         )
         violated = self.rules_decide and bool(self.violations)
-        return 1 if self.failed or self.problems or violated or (strict and warned) else 0
+        noted = strict and (warned or bool(self.warnings))
+        return 1 if self.failed or self.problems or violated or noted else 0

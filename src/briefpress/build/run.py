@@ -96,6 +96,7 @@ def _build(
         manifest.save()
     results.sort(key=lambda r: r.path)
     notes = [manifest.warning] if manifest.warning else []
+    notes += list(builder.notes)  # asked targets a series' style lacks
     return Report(results, time.perf_counter() - started, notes)
 
 

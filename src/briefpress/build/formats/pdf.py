@@ -1,4 +1,4 @@
-"""Build stage, the PDF unit: one laid-out PDF per target, its rules and its preflight."""
+"""Build stage, the PDF unit: one laid-out PDF per target and variant, rules and preflight."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ def make(job: Job) -> None:
     from ..builder import draft_note
 
     brief, style, builder, result = job.brief, job.style, job.builder, job.result
-    for number, name in enumerate(builder.targets_for(brief.series)):
-        target = style.target(name)
+    # Each target's PDF, then a ``--pdf-variant``'s (a file of its own: build/variants.py).
+    for number, pdf_job in enumerate(builder.pdf_jobs(brief.series)):
+        target = pdf_job.target
         labels = style.labels_for(brief.language)
         note = draft_note(brief, labels, builder.project.root) if target.dated else ""
-        document = html.render(brief, style, "print", {"pdf_target": name, "draft_note": note})
+        extra = {"pdf_target": pdf_job.name, "draft_note": note}
+        document = html.render(brief, style, "print", extra)
         layout = builder.lay_out(brief, style, document.text, target)
         if number == 0:
             result.warnings += [str(w) for w in layout.warnings]
@@ -47,7 +49,7 @@ def make(job: Job) -> None:
         pdf = builder.engine.write(brief, layout)
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
-        job.pending[job.out / f"{brief.stem}{target.suffix}.pdf"] = pdf
+        job.pending[job.out / f"{brief.stem}{pdf_job.suffix}.pdf"] = pdf
         if number == 0:
             result.pages = len(layout.pages)
             findings = evaluate(brief, style, layout, pdf)
