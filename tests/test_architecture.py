@@ -11,8 +11,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "briefpress"
 #: Stages from the bottom up: each may import only itself and those before it.
 STAGES = ("errors", "markdown", "source", "style", "render", "layout", "build", "site")
 #: Front ends sit on top and may import any stage.
-FRONT_ENDS = ("cli", "preview", "scaffold", "intake", "__main__", "__init__")
-MAX_LINES = 400
+FRONT_ENDS = ("cli", "preview", "scaffold", "intake", "schema_docs", "__main__", "__init__")
+#: Modules are cut by cohesion, not by length (issue 21): this only catches a sprawl.
+MAX_LINES = 600
 
 
 def _modules() -> list[Path]:
@@ -51,7 +52,7 @@ def test_stage_imports_only_stages_below_it(path: Path) -> None:
     assert upward == [], f"{path.name} ({stage}) imports {upward}, above it"
 
 
-def test_no_module_is_over_400_lines() -> None:
+def test_no_module_is_over_600_lines() -> None:
     long = {
         str(p.relative_to(PACKAGE)): n
         for p in _modules()

@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -25,7 +26,7 @@ RULES = [
 ]  # fmt: skip
 
 
-def _findings(root: Path, **baseline: object) -> dict[str, list[dict[str, object]]]:
+def _findings(root: Path, **baseline: object) -> dict[str, list[dict[str, Any]]]:
     approved = Baseline(**baseline) if baseline else None  # type: ignore[arg-type]
     report = check([], Project(root), BuildOptions(jobs=1), approved)
     (result,) = report.results
@@ -216,7 +217,7 @@ def test_cli_reports_lines_json_and_junit(make_project: MakeProject, tmp_path: P
     assert f"{line} [links-resolve: link to #nowhere has no target]" in verbose.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1"
-    names = [case.get("name") for case in suite.iter("testcase")]
+    names = [case.get("name", "") for case in suite.iter("testcase")]
     assert names[0] == "build" and sorted(names[1:]) == sorted(RULES)
     data = json.loads(CliRunner().invoke(main, ["check", "--json"]).stdout)
     assert data[0]["pass"] is False and data[0]["rules"]["links-resolve"]["pass"] is False

@@ -148,7 +148,7 @@ def test_figures_cannot_take_the_epub_s_own_names(make_project: MakeProject) -> 
 
 
 def test_package_fonts_stay_in_their_package() -> None:
-    from briefpress.style.loader import _package_face
+    from briefpress.style.fontstack import _package_face
 
     entry = {"package": "markupsafe", "file": "../" * 12 + "etc/passwd", "family": "X"}
     with pytest.raises(LookupError, match="not found in the markupsafe package"):
@@ -237,7 +237,8 @@ class CountingSet(set[str]):
 def test_heading_slugs_are_linear() -> None:
     from briefpress.markdown.parser import _unique_slug
 
-    used, counters = CountingSet(), {}
+    used = CountingSet()
+    counters: dict[str, int] = {}
     slugs = [_unique_slug("a", used, counters) for _ in range(12_000)]
     assert slugs[:3] == ["a", "a-2", "a-3"] and slugs[-1] == "a-12000"
     assert CountingSet.lookups < 3 * 12_000  # the old scan from 2 made 72 million
@@ -248,10 +249,15 @@ def test_each_image_is_validated_once(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from briefpress.source import body
+    from briefpress.source.svg import svg_elements as real
 
     calls: list[bytes] = []
-    real = body.svg_elements
-    monkeypatch.setattr(body, "svg_elements", lambda data: calls.append(data) or real(data))
+
+    def counting(data: bytes) -> int:
+        calls.append(data)
+        return real(data)
+
+    monkeypatch.setattr(body, "svg_elements", counting)
     root = make_project()
     svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>'
     (root / "source" / "chart.svg").write_text(svg)

@@ -132,7 +132,9 @@ def test_a_bad_page_makeup_is_a_style_error(make_project: MakeProject) -> None:
     root = make_project({REFERENCE.name: REFERENCE.read_text(encoding="utf-8")})
     style = root / "styles" / "csds" / "style.yaml"
     style.write_text(style.read_text().replace("max_squeeze: 2pt", "max_squeeze: a lot"))
-    with pytest.raises(StyleError, match=r"style.yaml: page_makeup: max_squeeze"):
+    with pytest.raises(
+        StyleError, match=r"style.yaml:\d+: page_makeup: max_squeeze: .a lot. is not a length"
+    ):
         Builder(Project(root), root / "build").style("csds")
 
 
@@ -161,7 +163,7 @@ def test_fill_is_measured_from_the_top_of_the_text_area() -> None:
 def test_last_page_fill_warns_only_when_a_page_could_be_saved() -> None:
     def findings(pages: list[PageView]) -> list[checks.Finding]:
         context = checks.Context(None, None, pages, b"", {}, "last-page-fill", {})  # type: ignore[arg-type]
-        return list(checks.last_page_fill(context))
+        return list(checks.KINDS["last-page-fill"](context))
 
     (found,) = findings([_page(1, 600), _page(2, 150)])
     assert found.warning and found.page == 2 and "a small cut saves a page" in found.message

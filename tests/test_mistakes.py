@@ -72,7 +72,7 @@ def test_a_title_on_a_box_that_shows_none_is_an_error(make_project: MakeProject)
 
 def test_box_titles_are_used_and_names_match_in_any_case() -> None:
     md = create_parser(boxes=load_style("csds", REPO / "styles").boxes)
-    labels = {"labels": {"recommendations": "Recommendations"}}
+    labels: dict[str, object] = {"labels": {"recommendations": "Recommendations"}}
     html = render_body(md, '::: Recommendations "Five steps"\n- Act now.\n:::\n', labels)
     assert '<aside class="box recommendations" epub:type="sidebar">' in html
     assert '<h3 class="box-title">Five steps</h3>' in html

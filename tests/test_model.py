@@ -109,7 +109,8 @@ def test_series_with_bad_issn_names_the_line(make_project: MakeProject) -> None:
     with pytest.raises(SourceError) as caught:
         load_series(root / "source" / "series.yaml")
     assert caught.value.lines() == [
-        'source/series.yaml:5: issn: online: "2983-4661" is not a valid ISSN (check digit)'
+        # The line of the key inside the mapping, not of `issn:`.
+        'source/series.yaml:6: issn: online: "2983-4661" is not a valid ISSN (check digit)'
     ]
 
 

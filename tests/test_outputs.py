@@ -22,7 +22,7 @@ def test_failed_write_keeps_the_previous_file(
     def fail(*_args: object) -> None:
         raise Boom
 
-    monkeypatch.setattr(outputs.os, "replace", fail)
+    monkeypatch.setattr("briefpress.build.outputs.os.replace", fail)
     with pytest.raises(Boom):
         outputs.write_file(target, b"half")
     assert target.read_bytes() == b"good"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pypdfium2 as pdfium
@@ -97,7 +98,9 @@ def _embedded_fonts(pdf: Path) -> dict[str, bool]:
     reader = pypdf.PdfReader(pdf)
     fonts: dict[str, bool] = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        # pypdf types every lookup in the object graph as a bare PdfObject.
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             font = font.get_object()
             for descendant in font.get("/DescendantFonts", [font]):
                 descriptor = descendant.get_object()["/FontDescriptor"].get_object()
@@ -121,11 +124,13 @@ def test_every_font_is_embedded_and_declared_by_the_style(reference_pdf: Path) -
 def test_metadata_comes_from_the_brief(reference_pdf: Path) -> None:
     reader = pypdf.PdfReader(reference_pdf)
     info = reader.metadata
+    assert info is not None
     assert info.title == "Japan and NATO: perceptions and misperceptions"
     assert info.author == "Eva Pejsova"
     assert "NATO" in (info.get("/Keywords") or "")
     assert str(info.get("/CreationDate")).startswith("D:20231026")
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    root: Any = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
 
 
 @pytest.mark.slow
@@ -138,7 +143,7 @@ def test_rebuild_in_a_new_process_is_byte_identical(tmp_path: Path, subsetter: s
         prelude = "from briefpress.layout import engine\nengine.setup_process('fonttools')"
     else:
         assert engine.subsetter() == "harfbuzz", "install libharfbuzz-subset0"
-    outputs = []
+    outputs: list[bytes] = []
     for run in ("one", "two"):
         # The second process lives a day later: a wall-clock time leaking into
         # the fonts would show, without waiting for the clock.

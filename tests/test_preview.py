@@ -29,11 +29,13 @@ def _free_port() -> int:
 
 def _get(port: int, path: str) -> bytes:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-        return response.read()
+        data: bytes = response.read()
+        return data
 
 
 def _version(port: int) -> dict[str, object]:
-    return json.loads(_get(port, "/version"))
+    version: dict[str, object] = json.loads(_get(port, "/version"))
+    return version
 
 
 def _wait_for_version(port: int, above: int, timeout: float = 60) -> dict[str, object]:

@@ -64,7 +64,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         mp.chdir(root)
         return root
 
-    root = _figures_project(make)  # type: ignore[arg-type]
+    root = _figures_project(make)
     options = BuildOptions(jobs=1, targets=("print", "screen"), formats=("pdf",))
     report = build([], Project(root), options)
     mp.undo()
@@ -187,7 +187,7 @@ def test_a_bad_palette_names_its_line(tmp_path: Path) -> None:
     shutil.copytree(REPO / "styles", tmp_path / "styles")
     yaml = tmp_path / "styles" / "csds" / "style.yaml"
     yaml.write_text(yaml.read_text().replace("ink: [0, 0, 0, 100]", "ink: [0, 0, 100]"))
-    with pytest.raises(StyleError, match=r"style\.yaml:\d+: palette: ink must be"):
+    with pytest.raises(StyleError, match=r"style\.yaml:30: palette: ink: must be \[c, m, y, k\]"):
         load_style("csds", tmp_path / "styles")
 
 

@@ -48,7 +48,9 @@ def brief_with(body: str, number: int = 1) -> str:
     return BRIEF_TEMPLATE.format(number=number) + "\n" + body + "\n"
 
 
-def test_network_is_never_touched(make_project: MakeProject, http_server: tuple) -> None:
+def test_network_is_never_touched(
+    make_project: MakeProject, http_server: tuple[str, list[str]]
+) -> None:
     url, requests = http_server
     body = f"![chart]({url}/chart.png)\n\nSee [the data]({url}/page).\n"
     root = make_project({"2024-1-net.md": brief_with(body)})

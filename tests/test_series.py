@@ -232,16 +232,17 @@ def _pdf_identity(pdf: Path) -> tuple[set[str], set[str]]:
     colours: set[str] = set()
     fonts: set[str] = set()
     with pikepdf.open(pdf) as document:
-        streams = list(document.pages)
+        streams: list[pikepdf.Page | pikepdf.Object] = list(document.pages)
         while streams:
             item = streams.pop()
-            resources = item.get("/Resources") or {}
+            resources: Any = item.get("/Resources") or {}
             for font in (resources.get("/Font") or {}).values():
                 fonts.add(_squash(str(font.get("/BaseFont", ""))))
             for xobject in (resources.get("/XObject") or {}).values():
                 if xobject.get("/Subtype") == "/Form":
                     streams.append(xobject)
-            for operands, operator in pikepdf.parse_content_stream(item):
+            for instruction in pikepdf.parse_content_stream(item):
+                operands, operator = instruction.operands, instruction.operator
                 if str(operator) in ("rg", "RG") and len(operands) == 3:
                     colours.add("#" + "".join(f"{round(float(v) * 255):02x}" for v in operands))
                 if str(operator) in ("k", "K", "scn", "SCN") and len(operands) == 4:

@@ -72,7 +72,9 @@ def _style_mentions(source: str, names: list[str]) -> list[str]:
         if token.type not in _WORDS:
             continue
         text = token.string
-        if "f" in re.match(r"[a-zA-Z]*", text)[0].lower():  # an f-string's {fields} are code
+        prefix = re.match(r"[a-zA-Z]*", text)
+        assert prefix is not None  # `*` matches the empty string too
+        if "f" in prefix[0].lower():  # an f-string's {fields} are code
             text = re.sub(r"\{[^{}]*\}", "", text)
         for name in names:
             if re.search(rf"(?<![\w}}:.-]){re.escape(name)}(?![\w-])", text, re.I):
@@ -117,8 +119,8 @@ def test_a_style_adds_a_proof_target_and_target_names_are_checked(
     result = runner.invoke(main, ["build", "--format", "pdf", "--target", "print,galley"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "--target: unknown target 'galley' for the style 'CSDS Policy Brief' "
-        "(choose from print, screen, draft, proof)"
+        "--target: unknown target 'galley' (the styles of this run declare print, screen, "
+        "draft, proof)"
     ]
     assert not (root / "build" / "2024-1-a.pdf").exists(), "a usage error builds nothing"
 
@@ -156,7 +158,7 @@ def test_a_box_heading_needs_a_declared_label(tmp_path: Path) -> None:
     (tmp_path / "styles" / "memo" / "style.yaml").write_text(
         "extends: csds\nboxes:\n  aside: {label: asides}\n", encoding="utf-8"
     )
-    with pytest.raises(StyleError, match=r"style.yaml:2: boxes: aside: label 'asides' is not in"):
+    with pytest.raises(StyleError, match=r"style.yaml:3: boxes: aside: label 'asides' is not in"):
         load_style("memo", tmp_path / "styles")
 
 

@@ -34,7 +34,8 @@ def _files(out: Path) -> dict[str, Path]:
         "print": out / f"{STEM}.pdf",
         "screen": out / f"{STEM}.screen.pdf",
         "draft": out / f"{STEM}.draft.pdf",
-        "archival": out / "archival" / f"{STEM}.pdf",
+        # A variant is a file of its own beside the print PDF, never over it.
+        "archival": out / "archival" / f"{STEM}.pdfa.pdf",
     }
 
 
@@ -63,7 +64,7 @@ def test_print_has_bleed_trim_and_claims_pdfx_with_a_cmyk_intent(targets: Path) 
         assert "/StructTreeRoot" in pdf.Root, "PDF/X-4 and tagged"
 
 
-def test_archival_variant_of_print_stays_rgb_with_an_srgb_intent(targets: Path) -> None:
+def test_archival_variant_is_rgb_with_an_srgb_intent(targets: Path) -> None:
     with pikepdf.open(_files(targets)["archival"]) as pdf:
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
@@ -119,5 +120,6 @@ def test_print_screen_and_archival_rebuilds_are_byte_identical(
         args += ["--pdf-variant", variant] if variant else []
         result = run_cli(*args, cwd=REPO)
         assert result.returncode == 0, result.stderr
-        outputs.append((tmp_path / run / f"{STEM}.pdf").read_bytes())
+        suffix = {None: "", "pdf/ua-1": ".ua", "pdf/a-3b": ".pdfa"}[variant]
+        outputs.append((tmp_path / run / f"{STEM}{suffix}.pdf").read_bytes())
     assert outputs[0] == outputs[1]

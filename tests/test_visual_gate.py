@@ -27,7 +27,9 @@ def test_one_blue_channel_change_fails_by_default(reference_pdf: Path, tmp_path:
     assert visual.compare(reference_pdf, approved, tmp_path / "diff") == []
     page = approved / "page-1.png"
     image = Image.open(page).convert("RGB")
-    red, green, blue = image.getpixel((5, 5))
+    pixel = image.getpixel((5, 5))
+    assert isinstance(pixel, tuple)  # an RGB image's pixel is (r, g, b)
+    red, green, blue = pixel
     assert blue == 255  # white margin: the change below is a full blue-channel swing
     image.putpixel((5, 5), (red, green, 0))  # luminance of this difference is only 29
     image.save(page)
@@ -69,7 +71,9 @@ def test_another_platform_is_said_and_compared_with_a_stated_tolerance(
     # A glyph edge a few levels off passes there; it would fail on the same platform.
     page = approved / "page-1.png"
     image = Image.open(page).convert("RGB")
-    red, green, blue = image.getpixel((5, 5))
+    pixel = image.getpixel((5, 5))
+    assert isinstance(pixel, tuple)  # an RGB image's pixel is (r, g, b)
+    red, green, blue = pixel
     image.putpixel((5, 5), (red, green, blue - 30))
     image.save(page)
     assert visual.compare(reference_pdf, approved, tmp_path / "d", used) == []

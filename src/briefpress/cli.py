@@ -74,11 +74,13 @@ def _say_waiting(folder: Path) -> None:
 )  # fmt: skip
 @click.option(
     "--target", "targets", metavar="LIST",
-    help="PDF targets the style declares, e.g. print,screen,draft.  [default: the series' targets]",
+    help="PDF targets, e.g. print,screen,draft; a series whose style lacks one is built "
+    "without it (a warning).  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
     "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
-    help="PDF variant instead of the target's own.",
+    help="Also write this PDF variant, from the screen rendering: pdf/a-3b as "
+    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf (never over the print PDF).",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
@@ -133,18 +135,11 @@ def build(
             on_wait=_say_waiting,
         )  # fmt: skip
     progress.summary(report)
-    written: list[Path] = []
-    problems: list[str] = []
-    if options.formats is None or "html" in options.formats:
-        from .site.pages import write_pages
-
-        # The web pages link every brief of a series to its neighbours: written after the build.
-        written, problems = write_pages(list(paths), Project(Path.cwd()), options)
-    for line in problems:
-        click.echo(line, err=True)
-    for path in written if verbose else []:
+    for line in report.problems:
+        click.echo(printable(line), err=True)
+    for path in report.written if verbose else []:
         click.echo(f"wrote {path}", err=True)
-    sys.exit(1 if problems else report.exit_code(strict))
+    sys.exit(report.exit_code(strict))
 
 
 @main.command()
@@ -291,9 +286,9 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
       briefpress index
     """
     from .build import Project
-    from .site.index import write_index
+    from .build import index as run_index
 
-    changed, problems = write_index(list(paths), Project(Path.cwd()), out_dir)
+    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir)
     for line in problems:
         click.echo(line, err=True)
     for path in changed if verbose else []:

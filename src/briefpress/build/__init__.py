@@ -5,7 +5,7 @@ from __future__ import annotations
 from .builder import Builder
 from .options import BuildOptions, Project, find_briefs, parse_formats, parse_targets
 from .results import BriefResult, Report
-from .run import Baseline, build, check
+from .run import Baseline, build, check, index
 
 __all__ = [
     "Baseline",
@@ -17,6 +17,7 @@ __all__ = [
     "build",
     "check",
     "find_briefs",
+    "index",
     "parse_formats",
     "parse_targets",
 ]

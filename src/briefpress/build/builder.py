@@ -8,22 +8,44 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BriefpressError, Problem, StyleError, display_path
+from ..errors import BriefpressError, Problem, UsageError, display_path
 from ..source import model
 from ..source.model import Brief, Series
 from ..style.loader import Style, Target, load_style
 from . import manifest as cache
-from . import outputs
-from .options import BuildOptions, Project, check_targets
+from . import outputs, variants
+from .options import BuildOptions, Project
+from .variants import PdfJob
 
 if TYPE_CHECKING:
     from ..layout.engine import Engine, Layout
     from ..layout.rules import Finding
 from .results import BriefResult
+
+
+@dataclass
+class Job:
+    """One brief on its way through the brief units (``build.formats``).
+
+    Units add their outputs to ``pending`` (path → bytes, or a folder's files);
+    ``renderings`` keeps what one unit rendered for another to read (the EPUB
+    reads the XHTML folder); ``broken`` holds hard-rule failures and
+    ``unclaimed`` print files that failed their preflight.
+    """
+
+    builder: Builder
+    brief: Brief
+    style: Style
+    out: Path
+    result: BriefResult
+    pending: dict[Path, bytes | dict[str, bytes]] = field(default_factory=dict)
+    renderings: dict[str, Any] = field(default_factory=dict)
+    broken: list[Finding] = field(default_factory=list)
+    unclaimed: list[Finding] = field(default_factory=list)
 
 
 class Builder:
@@ -50,22 +72,13 @@ class Builder:
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._engine = engine
+        #: About the run rather than one brief: an asked target a series' style lacks.
+        self.notes: dict[str, None] = {}
 
     def style(self, name: str) -> Style:
-        from ..layout.makeup import settings
-        from ..layout.rules import rule_problems
-
+        # `load_style` checks everything (rules and page makeup too), as `new` does.
         if name not in self._styles:
-            style = load_style(name, self.project.styles)
-            problems = rule_problems(style)
-            try:
-                settings(style.page_makeup)
-            except ValueError as exc:
-                problems.append(str(exc))
-            if problems:
-                where = self.project.styles / name / "style.yaml"
-                raise StyleError(f"{where}: {problems[0]}", ())
-            self._styles[name] = style
+            self._styles[name] = load_style(name, self.project.styles)
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:
@@ -102,15 +115,46 @@ class Builder:
         return self.out_dir / relative
 
     def pdf_path(self, series: Series, stem: str) -> Path:
-        """The PDF the checks read: the first target's (print, unless the series says)."""
-        target = self.style(series.style).target(self.targets_for(series)[0])
-        return self.out_for(series) / f"{stem}{target.suffix}.pdf"
+        """The PDF the checks read: the first job's (print, unless the series says)."""
+        job = self.pdf_jobs(series)[0]
+        return self.out_for(series) / f"{stem}{job.suffix}.pdf"
 
     def targets_for(self, series: Series) -> tuple[str, ...]:
-        """The PDF targets to write: ``--target`` (checked against the style) or the series'."""
-        if self.options.targets:
-            check_targets(self.options.targets, self.style(series.style))
-        return self.options.targets or series.targets
+        """The PDF targets to write: ``--target`` (those the style has) or the series'.
+
+        An asked target the series' style lacks is skipped for that series, with
+        a note for the run (``notes``); ``check_asked_targets`` refuses a name no
+        style of the run declares.
+        """
+        if not self.options.targets:
+            return series.targets
+        present, missing = variants.split_targets(self.options.targets, self.style(series.style))
+        for name in missing if "pdf" in self.formats_for(series) else ():
+            note = (
+                f"{display_path(series.path)}: targets: the style '{series.style}' has no "
+                f"PDF target '{name}': skipped for the series '{series.name}'"
+            )
+            self.notes[note] = None
+        return present
+
+    def pdf_jobs(self, series: Series) -> list[PdfJob]:
+        """Every PDF a brief of ``series`` gets: its targets', then ``--pdf-variant``'s."""
+        style = self.style(series.style)
+        return variants.pdf_jobs(style, self.targets_for(series), self.options.variant)
+
+    def skips(self, series: Series) -> bool:
+        """The run asks for PDFs of targets this series' style has none of: nothing to build."""
+        return "pdf" in self.formats_for(series) and not self.pdf_jobs(series)
+
+    def check_asked_targets(self) -> None:
+        """``--target`` names a target no style of the run declares: a usage error (exit 2)."""
+        unknown = variants.undeclared(self.options.targets or (), self._styles.values())
+        if unknown and self._styles:
+            names = dict.fromkeys(t for style in self._styles.values() for t in style.targets)
+            raise UsageError(
+                f"--target: unknown target '{', '.join(unknown)}' "
+                f"(the styles of this run declare {', '.join(names)})"
+            )
 
     def settings(self, series: Series) -> str:
         """What was asked for; a dated target (draft) is stale every new day."""
@@ -132,135 +176,48 @@ class Builder:
         return model.load_brief(path, series, style.requires, style.boxes)
 
     def build_one(self, brief: Brief) -> BriefResult:
-        # The rendering stages load here, not at import: a run with nothing to
-        # rebuild never pays for them.
-        from ..layout.makeup import settings as makeup_settings
-        from ..layout.makeup import short_pages
-        from ..layout.rules import evaluate, low_resolution_images
-        from ..render import epub, html, xhtml
+        """Every brief unit the run asks for (``formats``), then every output written at once."""
+        from .formats import brief_units, claimed_by_others
 
         started = time.perf_counter()
         result = BriefResult(brief.path, warnings=[str(w) for w in brief.warnings])
-        formats = self.formats_for(brief.series)
-        out = self.out_for(brief.series)
         try:
             style = self.style(brief.series.style)
-            pending: dict[Path, bytes | dict[str, bytes]] = {}
-            broken: list[Finding] = []
-            unclaimed: list[Finding] = []  # print PDFs that failed the preflight
-            targets = self.targets_for(brief.series) if "pdf" in formats else ()
-            for number, name in enumerate(targets):
-                target = style.target(name)
-                labels = style.labels_for(brief.language)
-                extra = {
-                    "pdf_target": name,
-                    "draft_note": (
-                        draft_note(brief, labels, self.project.root) if target.dated else ""
-                    ),
-                }
-                document = html.render(brief, style, "print", extra)
-                layout = self.lay_out(brief, style, document.text, target)
-                if number == 0:  # warnings and rules once, on the first target's layout
-                    result.warnings += [str(w) for w in layout.warnings]
-                    result.warnings += [
-                        str(_problem(brief.path, warning, "image"))
-                        for warning in low_resolution_images(layout.pages)
-                    ]
-                    result.warnings += [
-                        str(_problem(brief.path, warning, "page-fill"))
-                        for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
-                    ]
-                pdf = self.engine.write(brief, layout)
-                if target.colour == "cmyk":
-                    pdf = self._preflight(brief, layout, pdf, target, result, unclaimed)
-                pending[out / f"{brief.stem}{target.suffix}.pdf"] = pdf
-                if number == 0:
-                    result.pages = len(layout.pages)
-                    # The style's hard rules hold at build time too: a page 1 with
-                    # no key issues is an error, not a PDF to find out about later.
-                    findings = evaluate(brief, style, layout, pdf, not self.options.evaluate)
-                    broken = [f for found in findings.values() for f in found if f.hard]
-                    if self.options.evaluate:
-                        rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
-                        result.rules = {**rules, **(result.rules or {})}
-            if "html" in formats or "epub" in formats:
-                folder = xhtml.render_folder(brief, style)
-                if "html" in formats:
-                    pending[out / brief.stem] = folder
-                if "epub" in formats:
-                    words = html.headline(brief, style)  # the cover's words; no second body
-                    package = epub.build_epub(brief, style, folder, words)
-                    pending[out / f"{brief.stem}.epub"] = package
-            # Write only when every format rendered and every path stays inside the
+            job = Job(self, brief, style, self.out_for(brief.series), result)
+            units = brief_units(self.formats_for(brief.series))
+            owners: dict[Path, str] = {}
+            for unit in units:
+                unit.load()(job)
+                owners.update({path: unit.name for path in job.pending if path not in owners})
+            # Write only when every unit rendered and every path stays inside the
             # output folder: a brief is never half-updated.
-            for path, content in pending.items():
+            for path, content in job.pending.items():
                 outputs.check_inside(path, self.out_dir)
                 for name in content if isinstance(content, dict) else ():
                     outputs.check_name(name)
-            for path, content in pending.items():
+            for path, content in job.pending.items():
                 if isinstance(content, bytes):
                     outputs.write_file(path, content, root=self.out_dir)
                 else:
-                    outputs.write_tree(path, content, root=self.out_dir)
+                    keep = claimed_by_others(owners[path], brief.stem)
+                    outputs.write_tree(path, content, root=self.out_dir, keep=keep)
                 result.outputs.append(path)
             # Written all the same, so the editor can look at what went wrong.
             shown = display_path(brief.path)
-            result.errors += [f.text(shown) for f in sorted(broken, key=_by_line)]
+            result.errors += [f.text(shown) for f in sorted(job.broken, key=_by_line)]
             if not self.options.evaluate:  # check reports them as the rule's findings
-                result.errors += [f.text(shown) for f in unclaimed]
-            result.layout_failed = bool(broken)
+                result.errors += [f.text(shown) for f in job.unclaimed]
+            result.layout_failed = bool(job.broken)
         except BriefpressError as exc:
             result.errors += exc.lines()
         result.seconds = time.perf_counter() - started
         return result
 
-    def _preflight(
-        self,
-        brief: Brief,
-        layout: Layout,
-        pdf: bytes,
-        target: Target,
-        result: BriefResult,
-        failed: list[Finding],
-    ) -> bytes:
-        """The print PDF claims PDF/X only if briefpress's preflight passes (``print-preflight``).
-
-        A failing file is written without the claim, for inspection: ``build``
-        reports the failures as errors (exit 1), ``check`` as the rule's findings.
-        """
-        import dataclasses
-
-        from ..layout.preflight import CLAIMS, RULE, preflight
-        from ..layout.press import length_pt
-        from ..layout.rules import Finding
-
-        claim = CLAIMS.get(layout.variant or "")
-        if claim is None:
-            return pdf
-        bleed = length_pt(target.bleed) if target.bleed else None
-        issues = preflight(pdf, bleed, claim)
-        findings = [
-            Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
-            for i in issues
-        ]
-        result.warnings += [
-            f.text(display_path(brief.path))
-            for f, i in zip(findings, issues, strict=True)
-            if i.warning
-        ]
-        errors = [f for f, i in zip(findings, issues, strict=True) if not i.warning]
-        if self.options.evaluate:
-            result.rules = {**(result.rules or {}), RULE: [f.as_dict() for f in errors]}
-        if not errors:
-            return pdf
-        failed += errors
-        return self.engine.write(brief, dataclasses.replace(layout, variant=None))
-
     def lay_out(self, brief: Brief, style: Style, text: str, target: Target) -> Layout:
         """One target's layout, made up (floats moved) unless the options say not to."""
         from ..layout.makeup import make_up, settings
 
-        variant = self.options.variant or target.variant
+        variant = target.variant  # a --pdf-variant is a target of its own (variants.py)
         options = settings(style.page_makeup)
         if not self.options.page_makeup:
             options = replace(options, passes=0)

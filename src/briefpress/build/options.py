@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import CONTROL, UsageError
 from ..source.model import FORMATS
-from ..style.loader import Style
+from .formats import reserved_folders
+from .variants import VARIANT_SUFFIXES
 
 BRIEF_SUFFIX = ".md"
 #: What `build` can write.
@@ -19,7 +20,7 @@ DEFAULT_TIMEOUT = 300.0
 #: and the visual check's diff images. A brief is named after its file, so
 #: ``thumbs.md`` would overwrite them; hidden names are briefpress's own files
 #: (manifest, lock, temporary files, preview).
-RESERVED_STEMS = ("thumbs", "check")
+RESERVED_STEMS = ("check", *reserved_folders())
 
 
 def reserved_name(stem: str) -> str | None:
@@ -30,6 +31,9 @@ def reserved_name(stem: str) -> str | None:
         return "a brief's name may not start with '.' (briefpress keeps its own files so)"
     if stem.lower() in RESERVED_STEMS:
         return f"'{stem}' is reserved for briefpress's own output (rename the file)"
+    if stem.lower().endswith(tuple(VARIANT_SUFFIXES.values())):
+        # x.pdfa.md would write x.pdfa.pdf, the name of x.md's PDF/A variant.
+        return f"'{stem}' ends like a PDF variant's file name (rename the file)"
     return None
 
 
@@ -64,7 +68,8 @@ class BuildOptions:
     evaluate: bool = False
     #: PDF targets to write instead of the series' `targets`.
     targets: tuple[str, ...] | None = None
-    #: PDF variant instead of each target's own (pdf/ua-1, pdf/a-3b).
+    #: A PDF variant written besides the targets, from the screen rendering
+    #: (pdf/a-3b → ``<stem>.pdfa.pdf``, pdf/ua-1 → ``<stem>.ua.pdf``; build/variants.py).
     variant: str | None = None
     #: Move figures and tables that leave a page short (layout/makeup.py); off for comparisons.
     page_makeup: bool = True
@@ -106,15 +111,5 @@ def parse_formats(text: str | None) -> tuple[str, ...] | None:
 
 
 def parse_targets(text: str | None) -> tuple[str, ...] | None:
-    """PDF target names; each style declares its own, so `check_targets` judges them."""
+    """PDF target names; each style declares its own, so the builder judges them per series."""
     return _parse_list(text, "target", None)
-
-
-def check_targets(names: tuple[str, ...], style: Style) -> None:
-    """``--target`` names a PDF target the series' style does not declare: a usage error."""
-    unknown = [name for name in names if name not in style.targets]
-    if unknown:
-        raise UsageError(
-            f"--target: unknown target '{', '.join(unknown)}' for the style "
-            f"'{style.name}' (choose from {', '.join(style.targets)})"
-        )

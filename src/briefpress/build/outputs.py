@@ -67,8 +67,17 @@ def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
         raise
 
 
-def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = None) -> None:
-    """Replace ``folder`` with exactly ``files`` (relative POSIX paths → bytes)."""
+def write_tree(
+    folder: Path,
+    files: Mapping[str, bytes],
+    root: Path | None = None,
+    keep: Callable[[str], bool] | None = None,
+) -> None:
+    """Replace ``folder`` with exactly ``files`` (relative POSIX paths → bytes).
+
+    ``keep`` names the files already in the folder that belong to another output
+    (the web page beside the XHTML): they move into the new folder untouched.
+    """
     if root is not None:
         check_inside(folder, root)
     for name in files:
@@ -80,6 +89,10 @@ def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = Non
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        for name in _kept(folder, keep) if keep else ():
+            if name not in files:
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                os.link(folder / name, staging / name, follow_symlinks=False)
         os.chmod(staging, 0o755)
         if folder.exists():
             prefix = f"{TEMP_PREFIX}{RETIRED}{folder.name}-"
@@ -96,6 +109,18 @@ def write_tree(folder: Path, files: Mapping[str, bytes], root: Path | None = Non
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _kept(folder: Path, keep: Callable[[str], bool]) -> list[str]:
+    """Regular files under ``folder`` that ``keep`` claims (never followed symbolic links)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    names = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and not path.is_symlink() and keep(name):
+            names.append(name)
+    return names
 
 
 @contextlib.contextmanager

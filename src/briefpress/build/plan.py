@@ -36,6 +36,8 @@ def _plan(
         try:
             series = builder.series(path)
             builder.style(series.style)
+            if builder.skips(series):  # none of the asked targets: noted, not built
+                continue
             settings = builder.settings(series)
             entry = manifest.entries.get(str(path))
             checked = not options.evaluate or (entry is not None and entry.rules is not None)
@@ -72,6 +74,7 @@ def _plan(
         scope = brief.issue_year if brief.series.numbers_per_year else 0
         numbers.append((path, brief.series.path, scope, brief.number, brief.issue_label))
         places.append((path, builder.out_for(brief.series)))
+    builder.check_asked_targets()  # before anything is built
     refused = _duplicate_numbers(numbers) + _shared_outputs(places) + _reserved(places)
     if refused:
         bad = {problem.path for problem in refused}

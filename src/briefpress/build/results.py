@@ -47,6 +47,13 @@ class Report:
     seconds: float = 0.0
     #: About the run rather than one brief (an unusable manifest, say).
     warnings: list[str] = field(default_factory=list)
+    #: Errors of the series units (web pages): a brief's page that could not be made.
+    problems: list[str] = field(default_factory=list)
+    #: Files the series units wrote or changed.
+    written: list[Path] = field(default_factory=list)
+    #: ``check``: failing layout rules fail the run. ``build`` records the rules
+    #: (so ``check`` after it lays nothing out again) but fails only on hard rules.
+    rules_decide: bool = False
 
     @property
     def failed(self) -> list[BriefResult]:
@@ -67,7 +74,12 @@ class Report:
     def exit_code(self, strict: bool = False) -> int:
         warned = any(
             r.warnings
-            or any(f for fs in (r.rules or {}).values() for f in fs if f not in failures(fs))
+            or (
+                self.rules_decide
+                and any(f for fs in (r.rules or {}).values() for f in fs if f not in failures(fs))
+            )
             for r in self.results
         )
-        return 1 if self.failed or self.violations or (strict and warned) else 0
+        violated = self.rules_decide and bool(self.violations)
+        noted = strict and (warned or bool(self.warnings))
+        return 1 if self.failed or self.problems or violated or noted else 0

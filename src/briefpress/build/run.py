@@ -16,6 +16,7 @@ from ..source.model import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem
+from .formats import run_units, series_units
 from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
@@ -41,12 +42,21 @@ def build(
     brief_paths = find_briefs(paths or [project.default_source])
     out = (options.out_dir or project.default_output).resolve()
     with outputs.locked(out, on_wait):
-        return _build(brief_paths, project, options, out, started, on_plan, on_result)
+        builder = Builder(project, out, options)
+        report = _build(builder, brief_paths, options, out, started, on_plan, on_result)
+        for unit in series_units(options.formats):
+            # Pages link each brief to its neighbours: made once every brief is built,
+            # with the run's builder (series and styles already read).
+            written, problems = unit.load()(list(paths), project, options, builder)
+            report.written += written
+            report.problems += problems
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _build(
+    builder: Builder,
     brief_paths: list[Path],
-    project: Project,
     options: BuildOptions,
     out: Path,
     started: float,
@@ -55,7 +65,6 @@ def _build(
 ) -> Report:
     outputs.remove_litter(out)
     manifest = cache.Manifest.load(out)
-    builder = Builder(project, out, options)
     plan = _plan(builder, brief_paths, manifest, options)
     if on_plan:
         on_plan(len(brief_paths), len(plan.stale))
@@ -64,7 +73,7 @@ def _build(
         if on_result:
             on_result(result)
     by_path = {brief.path: brief for brief in plan.stale}
-    for result in _run(builder, plan.stale, options, project, out):
+    for result in _run(builder, plan.stale, options, builder.project, out):
         if result.ok or result.layout_failed:
             brief = by_path[result.path]
             manifest.entries[str(brief.path)] = cache.Entry(
@@ -87,6 +96,7 @@ def _build(
         manifest.save()
     results.sort(key=lambda r: r.path)
     notes = [manifest.warning] if manifest.warning else []
+    notes += list(builder.notes)  # asked targets a series' style lacks
     return Report(results, time.perf_counter() - started, notes)
 
 
@@ -141,6 +151,7 @@ def check(
 
     options = replace(options or BuildOptions(), evaluate=True)
     report = build(paths, project, options, on_plan)
+    report.rules_decide = True
     out = (options.out_dir or project.default_output).resolve()
     tolerance = visual.Tolerance(baseline.tolerance if baseline else 0.0)
     if baseline and not baseline.update:
@@ -170,3 +181,19 @@ def check(
     if baseline and baseline.update:
         visual.record_platform(baseline.folder)
     return report
+
+
+def index(
+    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+) -> tuple[list[Path], list[str]]:
+    """The run units (catalogue, feed, sitemap) over every series under ``paths``.
+
+    Changed files and problems; each unit takes the output folder's lock itself.
+    """
+    written: list[Path] = []
+    problems: list[str] = []
+    for unit in run_units():
+        changed, found = unit.load()(list(paths), project, out_dir)
+        written += changed
+        problems += found
+    return written, problems

@@ -367,8 +367,27 @@ class Engine:
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
+        archival = (layout.variant or "").startswith("pdf/a")
         with _session(brief.date, str(uuid.UUID(identifier.decode()))):
-            data = layout.document.write_pdf(pdf_identifier=identifier, **_options(layout.variant))
+            data = layout.document.write_pdf(
+                pdf_identifier=identifier,
+                finisher=_no_interpolation if archival else None,
+                **_options(layout.variant),
+            )
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")
         return data
+
+
+def _no_interpolation(document: Any, pdf: Any) -> None:
+    """PDF/A forbids ``/Interpolate true`` (ISO 19005-3, 6.2.8), which WeasyPrint writes
+    for every image, SVG ``<image>`` too: cleared as WeasyPrint's finisher, on its own
+    objects before they are written, so the bytes stay reproducible."""
+    import pydyf
+
+    streams = [item for item in pdf.objects if isinstance(item, pydyf.Stream)]
+    while streams:  # an image's soft mask is a stream inside its dictionary
+        extra = streams.pop().extra
+        if "Interpolate" in extra:
+            extra["Interpolate"] = "false"
+        streams += [value for value in extra.values() if isinstance(value, pydyf.Stream)]

@@ -30,8 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from ..source.schema import standalone
+from ..style.schema import PAGE_MAKEUP_SCHEMA
 from .blocks import Block, Marked, mark, squeeze, tie_headings
 from .engine import Layout, PageView
 
@@ -41,13 +44,8 @@ LAST_PAGE_SHORT = 0.15
 PULL_BACK = 0.20
 #: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
 INKED = ("line", "image", "table")
-DEFAULTS: dict[str, Any] = {
-    "fill": 0.85,  # a page filled less than this (text area, top to last line) is a gap
-    "floats": ["figure", "table"],  # what may move
-    "passes": 3,  # at most this many extra layouts
-    "max_squeeze": "0pt",  # how much each gap between blocks may shrink to pull back a page
-}
-_UNITS = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+#: The defaults of ``page_makeup:`` (declared, with their meaning, in `style.schema`).
+DEFAULTS: dict[str, Any] = {key: o.default for key, o in PAGE_MAKEUP_SCHEMA.options.items()}
 
 
 @dataclass(frozen=True)
@@ -63,31 +61,18 @@ class Settings:
 
 
 def settings(raw: dict[str, Any]) -> Settings:
-    """The style's ``page_makeup:`` mapping; raises ValueError naming the bad key."""
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"page_makeup: unknown key '{unknown[0]}' (known: {', '.join(DEFAULTS)})")
-    values = {**DEFAULTS, **raw}
-    fill = values["fill"]
-    if not isinstance(fill, int | float) or not 0 <= fill <= 1:
-        raise ValueError("page_makeup: fill: a share of the page between 0 and 1, e.g. 0.85")
-    passes = values["passes"]
-    if not isinstance(passes, int) or isinstance(passes, bool) or not 0 <= passes <= 10:
-        raise ValueError("page_makeup: passes: a whole number from 0 (off) to 10")
-    floats = values["floats"]
-    if not isinstance(floats, list) or not all(isinstance(t, str) for t in floats):
-        raise ValueError("page_makeup: floats: a list of tag names, e.g. [figure, table]")
-    return Settings(float(fill), tuple(floats), passes, points(values["max_squeeze"]))
+    """The style's ``page_makeup:`` mapping; raises ValueError naming the bad key.
 
-
-def points(value: Any) -> float:
-    """``2pt``, ``0.5mm`` or a bare number of points."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(pt|px|mm|cm|in)\s*", str(value))
-    if not match:
-        raise ValueError(f"page_makeup: max_squeeze: '{value}' is not a length such as 2pt")
-    return float(match[1]) * _UNITS[match[2]]
+    `style.load_style` has checked a style's own mapping, at its lines; this
+    checks a mapping given any other way the same way.
+    """
+    at, problems = standalone(Path("style.yaml"), "page_makeup")
+    values = PAGE_MAKEUP_SCHEMA.read(raw, at)
+    if problems:
+        raise ValueError(f"page_makeup: {problems[0].message}")
+    return Settings(
+        float(values["fill"]), tuple(values["floats"]), values["passes"], values["max_squeeze"]
+    )
 
 
 # Reading the laid-out pages ----------------------------------------------------------

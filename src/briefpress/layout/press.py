@@ -68,12 +68,12 @@ def target_css(style: Style, target: Target, profile: Path | None, model: str) -
     if target.bleed:
         bleed = length_pt(target.bleed)
         css += f"@page {{ bleed: {target.bleed}; }}\n"
-        if target.marks:
-            css += _marks_css(bleed)
+        if target.marks:  # in black ink on press; an RGB file has no ink to draw them in
+            css += _marks_css(bleed, K_ONLY if model == "cmyk" else "rgb(0 0 0)")
     return css
 
 
-def _marks_css(bleed: float) -> str:
+def _marks_css(bleed: float, colour: str = K_ONLY) -> str:
     """Each corner: a tile of two bleeds square, centred on the trim corner."""
     # In a tile, the trim corner is at (1, 1); the marks run from the paper's
     # edge to half the bleed, never into the trimmed page.
@@ -88,7 +88,7 @@ def _marks_css(bleed: float) -> str:
     for corner, path in corners.items():
         svg = (
             f'<svg xmlns="{SVG_NS}" width="{2 * bleed:.4f}pt" height="{2 * bleed:.4f}pt" '
-            f'viewBox="0 0 2 2"><path d="{path}" fill="none" stroke="{K_ONLY}" '
+            f'viewBox="0 0 2 2"><path d="{path}" fill="none" stroke="{colour}" '
             f'stroke-width="{width:.5f}"/></svg>'
         )
         images.append(f'url("data:image/svg+xml,{quote(svg)}")')

@@ -2,7 +2,8 @@
 
 Rules read the same layout that wrote the PDF; font rules read the PDF bytes.
 Which rules apply, and with what parameters, is the style's choice
-(``rules:`` in style.yaml). A style may define its own rule ids from the
+(``rules:`` in style.yaml, checked against `style.schema.RULE_SCHEMA` when the
+style is loaded). A style may define its own rule ids from the
 generic kinds (``kind: first-page`` with ``selectors: [lead]`` makes a
 ``lead-first-page`` rule), so no rule knows any style.
 
@@ -24,14 +25,9 @@ from typing import Any
 from ..source.model import Brief
 from ..style.fonts import coverage
 from ..style.loader import Style
-from . import advice
+from . import advice, makeup
 from .engine import Layout, PageView, Placed
-from .fill import last_page_fill, page_fill
 
-#: Parameters a rule may take; anything else in style.yaml is reported.
-RULE_PARAMETERS = {
-    "kind", "selectors", "tags", "tolerance", "hard", "fields", "label", "threshold",
-}  # fmt: skip
 #: Rule kinds whose findings are warnings: reported, never failing a check.
 WARNING_KINDS = {"last-page-fill"}
 
@@ -345,6 +341,43 @@ def low_resolution_images(pages: list[PageView]) -> list[str]:
     return warnings
 
 
+# The page-fill rules measure as page makeup does (makeup.gaps, makeup.fill).
+def page_fill(ctx: Context) -> Iterator[Finding]:
+    """Every page but the last is filled to ``threshold`` (85 % by default), from the top
+    of the text area to the bottom of its last line. A page that ends where the style
+    forces a break (``break-before: page``) is exempt."""
+    threshold = float(ctx.params.get("threshold", makeup.DEFAULTS["fill"]))
+    for page in makeup.gaps(ctx.pages, threshold):
+        what = makeup.opening(ctx.pages[page.number])
+        full = f"{makeup.fill(page):.0%} full, {threshold:.0%} wanted"
+        yield ctx.finding(
+            page.number,
+            f"page {page.number} is only {full}: {what} did not fit at its foot and "
+            f"starts page {page.number + 1}; shorten or lengthen the text before it",
+            f"{full}: {what} did not fit and starts page {page.number + 1}",
+            label="page fill",
+        )
+
+
+def last_page_fill(ctx: Context) -> Iterator[Finding]:
+    """A warning: the last page holds less than ``threshold`` (15 %) of the text area,
+    and less than the space left on the page before it: a small cut saves a page."""
+    threshold = float(ctx.params.get("threshold", makeup.LAST_PAGE_SHORT))
+    *before, last = ctx.pages
+    if not before or makeup.fill(last) >= threshold:
+        return
+    needed = makeup.content_bottom(last) - last.area[1]
+    room = before[-1].area[3] - makeup.content_bottom(before[-1])
+    if room >= needed:
+        yield ctx.finding(
+            last.number,
+            f"the last page ({last.number}) is {makeup.fill(last):.0%} full: its "
+            f"{needed:.0f} pt are less than the {room:.0f} pt left on page "
+            f"{before[-1].number}; a small cut saves a page",
+            label="last page",
+        )
+
+
 KINDS: dict[str, Rule] = {
     "first-page": first_page,
     "last-page": last_page,
@@ -362,18 +395,6 @@ KINDS: dict[str, Rule] = {
 
 def rule_kind(rule_id: str, params: dict[str, Any]) -> str:
     return str(params.get("kind", rule_id))
-
-
-def rule_problems(style: Style) -> list[str]:
-    """What is wrong with a style's ``rules:``: unknown kinds or parameters."""
-    problems = []
-    for rule_id, params in style.rules.items():
-        kind = rule_kind(rule_id, params)
-        if kind not in KINDS:
-            problems.append(f"rule {rule_id}: unknown kind '{kind}' (known: {', '.join(KINDS)})")
-        for key in sorted(set(params) - RULE_PARAMETERS):
-            problems.append(f"rule {rule_id}: unknown parameter '{key}'")
-    return problems
 
 
 def evaluate(

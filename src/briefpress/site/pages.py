@@ -8,6 +8,7 @@ content changes.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,9 +67,15 @@ def _relative(target: Path, start: Path) -> str:
 
 
 def write_pages(
-    paths: Sequence[Path], project: Project, options: BuildOptions | None = None
+    paths: Sequence[Path],
+    project: Project,
+    options: BuildOptions | None = None,
+    builder: Builder | None = None,
 ) -> tuple[list[Path], list[str]]:
-    """Web pages of the briefs under ``paths``: changed files and problems."""
+    """Web pages of the briefs under ``paths``: changed files and problems.
+
+    ``builder`` is the run's (series and styles already read); alone, a new one.
+    """
     paths = list(paths)
     options = options or BuildOptions()
     out = (options.out_dir or project.default_output).resolve()
@@ -81,7 +88,7 @@ def write_pages(
     stamp = out / RUN_KEY_FILE
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == run_key:
         return [], []
-    builder = Builder(project, out, options)
+    builder = builder or Builder(project, out, options)
     # Briefs that do not load are the build's to report; pages report their own problems.
     briefs, _ = load_all(builder, [*everything, *wanted])
     problems: list[str] = []
@@ -104,7 +111,8 @@ def write_pages(
         except BriefpressError as exc:
             problems += exc.lines()
     if not problems and out.is_dir():
-        write_if_changed(stamp, run_key.encode())
+        # Taken again: the pages just written are among what the key covers.
+        write_if_changed(stamp, _run_key(project, out, sorted(wanted), options).encode())
     return changed, problems
 
 
@@ -133,6 +141,10 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
             digest.update(path.as_posix().encode() + path.read_bytes())
     stats = [*sorted(project.styles.rglob("*")), *code]
     stats += sorted(p for kind in ("pdf", "epub") for p in out.rglob(f"*.{kind}"))
+    # A page deleted by hand (or by an older briefpress) is made again.
+    stems = {path.stem for path in wanted}
+    pages = out.rglob("index.html") if out.is_dir() else iter(())
+    stats += sorted(page for page in pages if page.parent.name in stems)
     for path in stats:
         if path.is_file():
             stat = path.stat()
@@ -177,10 +189,12 @@ def _write_page(
     style = builder.style(brief.series.style)
     key = _page_key(brief, builder, out, around)
     stamp = folder / KEY_FILE
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+    page = folder / "index.html"
+    if page.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return []  # nothing the page shows has changed: ``make`` after ``make`` stays quick
     files = render_page(brief, style, builder.project.styles, out, around)
     changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
+    _remove_stale(folder, brief.stem, set(files) | {PAGE_IMAGE, KEY_FILE})
     pdf = out / f"{brief.stem}.pdf"
     image = folder / PAGE_IMAGE
     if pdf.is_file() and (not image.is_file() or image.stat().st_mtime < pdf.stat().st_mtime):
@@ -188,6 +202,18 @@ def _write_page(
         changed.append(image)
     write_if_changed(stamp, key.encode())
     return changed
+
+
+def _remove_stale(folder: Path, stem: str, current: set[str]) -> None:
+    """The web unit's own files that this page no longer has (a web font it stopped using)."""
+    from ..build.formats import unit
+
+    patterns = [p.removeprefix(f"{stem}/") for p in unit("web").patterns(stem)]
+    for path in folder.iterdir() if folder.is_dir() else ():
+        name = path.name
+        owned = any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+        if owned and name not in current and path.is_file() and not path.is_symlink():
+            path.unlink()
 
 
 def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> str:

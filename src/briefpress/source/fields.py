@@ -1,8 +1,9 @@
-"""Model stage, helpers: typed reading of raw front matter, collecting every problem.
+"""Model stage, helpers: dates as an editor writes them, and the older field reader.
 
-A `FieldReader` walks one raw document. Each getter returns a typed value or
-None and records a located `Problem` instead of raising, so one pass reports
-all the mistakes of a file; `finish()` raises them together.
+`parse_date` is shared by the front matter and ``new --date``. The front
+matter, series.yaml and style.yaml are read through their schemas
+(`schema`, `schemas`, `style.schema`); `FieldReader` is left for
+`style.palette.read_palette_field` only, and goes with it.
 """
 
 from __future__ import annotations

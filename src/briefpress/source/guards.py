@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from .fields import FieldReader
+if TYPE_CHECKING:
+    from .schema import Values
 
 #: A BCP 47 language tag (RFC 5646): language, script, region, variants, extensions,
 #: private use; or a private-use tag alone (x-...).
@@ -31,25 +33,22 @@ MAX_NUMBER_WIDTH = 12
 DEFAULT_NUMBERING = "{number}/{year}"
 
 
-def read_lang(reader: FieldReader) -> str | None:
+def lang_problem(lang: str) -> str | None:
     """A BCP 47 tag: it is written into every XHTML and EPUB document as is."""
-    lang = reader.string("lang")
-    if lang and not LANG_TAG.match(lang):
-        reader.fail("lang", f'expected a language tag like "en" or "fr-BE", got "{lang}"')
-        return None
-    return lang
+    if not LANG_TAG.match(lang):
+        return f'expected a language tag like "en" or "fr-BE", got "{lang}"'
+    return None
 
 
-def read_style_name(reader: FieldReader) -> str:
-    name = reader.string("style", required=True) or ""
-    if name and not STYLE_NAME.match(name):
-        reader.fail("style", f'"{name}" is not a style name (a folder under styles/, no path)')
-    return name
+def style_name_problem(name: str) -> str | None:
+    if not STYLE_NAME.match(name):
+        return f'"{name}" is not a style name (a folder under styles/, no path)'
+    return None
 
 
-def read_numbering(reader: FieldReader) -> str:
-    numbering = reader.string("numbering") or DEFAULT_NUMBERING
-    # Checked before it is ever formatted: "{number:>300000000}" allocates gigabytes.
+def numbering_problem(numbering: str) -> str | None:
+    """What is wrong with a numbering format, checked before it is ever formatted."""
+    # "{number:>300000000}" allocates gigabytes.
     try:
         fields = list(string.Formatter().parse(numbering))
     except ValueError:
@@ -57,24 +56,17 @@ def read_numbering(reader: FieldReader) -> str:
     for _text, _name, spec, _conversion in fields:
         widths = [int(n) for n in re.findall(r"\d+", spec or "")]
         if "{" in (spec or "") or any(width > MAX_NUMBER_WIDTH for width in widths):
-            reader.fail(
-                "numbering",
-                f'"{numbering}": widths up to {MAX_NUMBER_WIDTH}, without nested fields',
-            )
-            return DEFAULT_NUMBERING
+            return f'"{numbering}": widths up to {MAX_NUMBER_WIDTH}, without nested fields'
     try:
         numbering.format(number=1, year=2000)
     except (KeyError, IndexError, ValueError) as exc:
-        reader.fail(
-            "numbering", f'"{numbering}" is not a format of {{number}} and {{year}} ({exc})'
-        )
-        return DEFAULT_NUMBERING
+        return f'"{numbering}" is not a format of {{number}} and {{year}} ({exc})'
     if "{number" not in numbering:
-        reader.fail("numbering", f'"{numbering}" must show the {{number}}')
-    return numbering
+        return f'"{numbering}" must show the {{number}}'
+    return None
 
 
-def check_front_links(reader: FieldReader, fields: Mapping[str, Sequence[str]]) -> None:
+def check_front_links(reader: Values, fields: Mapping[str, Sequence[str]]) -> None:
     """Front-matter text is inline Markdown: its links obey the body's rule."""
     from .body import inline_link_problems
 

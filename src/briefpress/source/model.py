@@ -7,27 +7,36 @@ raw YAML, so a rule about a field lives here once.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, SourceError
-from .fields import FieldReader
-from .guards import check_front_links, read_lang, read_numbering, read_style_name
+from .guards import check_front_links
 from .reader import read_brief, read_yaml_file
+from .schema import Values
+from .schemas import (
+    BRIEF_FIELDS,
+    FORMATS,
+    FRONT_MATTER_SCHEMA,
+    MAX_KEY_ISSUES,
+    SERIES_FIELDS,
+    SERIES_SCHEMA,
+    issn_is_valid,
+)
 
 if TYPE_CHECKING:
     from ..markdown.boxes import BoxSpec
 
 SERIES_FILE = "series.yaml"
-FORMATS = ("pdf", "html", "epub")
-MAX_KEY_ISSUES = 8
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
-_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+#: Re-exported: the fields are declared in `schemas`.
+__all__ = [
+    "BRIEF_FIELDS", "FORMATS", "MAX_KEY_ISSUES", "SERIES_FIELDS", "SERIES_FILE", "Author",
+    "Brief", "Issn", "Series", "find_series_file", "issn_is_valid", "load", "load_brief",
+    "load_series",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -161,94 +170,60 @@ class Brief:
         return f"urn:briefpress:{self.series.slug}:{self.number}"
 
 
-def issn_is_valid(issn: str) -> bool:
-    match = _ISSN.match(issn)
-    if not match:
-        return False
-    digits = match[1] + match[2]
-    total = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1), strict=True))
-    check = (11 - total % 11) % 11
-    return match[3] == ("X" if check == 10 else str(check))
-
-
-SERIES_FIELDS = (
-    "name", "masthead", "publisher", "issn", "disclaimer", "disclaimer_plural", "site_url",
-    "lang", "style", "date_format", "max_pages", "notes", "formats", "targets", "license",
-    "numbering", "print_profile", "csl", "references",
-)  # fmt: skip
-
-
 def load_series(path: Path) -> Series:
-    raw = read_yaml_file(path)
-    reader = FieldReader(raw, SERIES_FIELDS)
-    issn = _read_issn(reader)
-    formats = reader.string_list("formats") or FORMATS
-    for fmt in formats:
-        if fmt not in FORMATS:
-            reader.fail("formats", f'unknown format "{fmt}" (known: {", ".join(FORMATS)})')
-    disclaimer = reader.string("disclaimer", required=True) or ""
+    """``series.yaml``, read through its schema (`schemas.SERIES_SCHEMA`)."""
+    values = SERIES_SCHEMA.read_document(read_yaml_file(path))
+    citations = _read_citation_settings(path, values)
     series = Series(
         path=path,
-        name=reader.string("name", required=True) or "",
-        masthead=reader.string("masthead", required=True) or "",
-        publisher=reader.string("publisher", required=True) or "",
-        issn=issn,
-        disclaimer=disclaimer,
-        disclaimer_plural=reader.string("disclaimer_plural") or disclaimer,
-        style=read_style_name(reader),
-        lang=read_lang(reader) or "en",
-        date_format=reader.string("date_format") or "%d.%m.%Y",
-        max_pages=reader.integer("max_pages") or 8,
-        notes=reader.choice("notes", ("endnotes", "footnotes"), "endnotes"),
-        formats=tuple(formats),
-        targets=reader.string_list("targets") or ("print",),
-        numbering=read_numbering(reader),
-        site_url=reader.string("site_url"),
-        license=reader.string("license"),
-        print_profile=reader.string("print_profile"),
-        **_read_citation_settings(path, reader),
+        name=values["name"] or "",
+        masthead=values["masthead"] or "",
+        publisher=values["publisher"] or "",
+        issn=Issn(**(values["issn"] or {})),
+        disclaimer=values["disclaimer"] or "",
+        disclaimer_plural=values["disclaimer_plural"] or values["disclaimer"] or "",
+        style=values["style"] or "",
+        lang=values["lang"],
+        date_format=values["date_format"],
+        max_pages=values["max_pages"],
+        notes=values["notes"],
+        formats=tuple(values["formats"]) or FORMATS,
+        targets=tuple(values["targets"]),
+        numbering=values["numbering"],
+        site_url=values["site_url"],
+        license=values["license"],
+        print_profile=values["print_profile"],
+        **citations,
     )
-    reader.finish()
+    _finish(values)
     return series
 
 
-def _read_citation_settings(path: Path, reader: FieldReader) -> dict[str, Path | None]:
-    from .references import DEFAULT_CSL, find_csl, resolve
+def _finish(values: Values) -> None:
+    problems = values.sorted_problems()
+    if problems:
+        raise SourceError(str(problems[0]), problems)
 
-    found: dict[str, Path | None] = {}
-    for key in ("csl", "references"):
-        name = reader.string(key) or (DEFAULT_CSL if key == "csl" else None)
+
+def _read_citation_settings(path: Path, values: Values) -> dict[str, Path | None]:
+    from .references import find_csl, resolve
+
+    found: dict[str, Path | None] = {"csl": None, "references": None}
+    try:
+        found["csl"] = find_csl(path, values["csl"])
+    except SourceError as exc:
+        values.problems.extend(_at(values, "csl", exc))
+    if values["references"]:
         try:
-            if key == "csl":
-                found[key] = find_csl(path, name or DEFAULT_CSL)
-            else:
-                found[key] = resolve(path, name, key) if name else None
+            found["references"] = resolve(path, values["references"], "references")
         except SourceError as exc:
-            line = reader.raw.line_of(key)
-            reader.problems.extend(Problem(p.path, line, p.field, p.message) for p in exc.problems)
+            values.problems.extend(_at(values, "references", exc))
     return found
 
 
-def _read_issn(reader: FieldReader) -> Issn:
-    value = reader.mapping("issn")
-    found: dict[str, str] = {}
-    for kind, number in value.items():
-        if kind not in ("online", "print"):
-            reader.fail("issn", f'unknown ISSN kind "{kind}" (use online or print)')
-            continue
-        if not issn_is_valid(str(number)):
-            reader.fail("issn", f'{kind}: "{number}" is not a valid ISSN (check digit)')
-            continue
-        found[kind] = str(number)
-    return Issn(**found)
-
-
-BRIEF_FIELDS = (
-    "number", "date", "title", "subtitle", "authors", "author", "key_issues", "year", "lang",
-    "keywords", "doi", "license", "disclaimer", "lead", "status", "translation_of",
-    "references",
-)  # fmt: skip
-AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+def _at(values: Values, key: str, exc: SourceError) -> list[Problem]:
+    line = values.raw.line_of(key)
+    return [Problem(p.path, line, p.field, p.message) for p in exc.problems]
 
 
 def load_brief(
@@ -259,47 +234,40 @@ def load_brief(
 ) -> Brief:
     """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
     raw = read_brief(path)
-    reader = FieldReader(raw, BRIEF_FIELDS)
-    authors = _read_authors(reader)
-    doi = reader.string("doi")
-    if doi and not _DOI.match(doi):
-        reader.fail("doi", f'expected a DOI like 10.1234/abc, got "{doi}"')
-    lang = read_lang(reader)
-    key_issues = reader.string_list(
-        "key_issues", required="key_issues" in required, min_items=1, max_items=MAX_KEY_ISSUES
-    )
+    values = FRONT_MATTER_SCHEMA.read_document(raw, required)
+    authors = _read_authors(values)
     if not raw.body.strip():
-        reader.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
+        values.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
     from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
     body = check_body(path, raw.body, raw.body_line, boxes)
-    reader.problems.extend(body.problems)
+    values.problems.extend(body.problems)
     quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     from .references import brief_references
 
     references, problems, uncited = brief_references(
-        path, reader.string("references"), raw.line_of("references"), series.references,
+        path, values["references"], raw.line_of("references"), series.references,
         raw.body, raw.body_line,
     )  # fmt: skip
-    reader.problems.extend(problems)
+    values.problems.extend(problems)
     brief = Brief(
         path=path,
         series=series,
-        number=reader.integer("number", required=True) or 0,
-        date=reader.date("date", required=True) or dt.date(1970, 1, 1),
-        title=reader.string("title", required=True) or "",
-        subtitle=reader.string("subtitle"),
+        number=values["number"] or 0,
+        date=values["date"] or dt.date(1970, 1, 1),
+        title=values["title"] or "",
+        subtitle=values["subtitle"],
         authors=authors,
-        key_issues=key_issues,
-        year=reader.integer("year", minimum=1000),
-        lang=lang,
-        keywords=reader.string_list("keywords"),
-        doi=doi,
-        license=reader.string("license") or series.license,
-        disclaimer=reader.string("disclaimer"),
-        lead=reader.string("lead", required="lead" in required),
-        status=reader.choice("status", ("draft", "published"), "published"),
-        translation_of=reader.string("translation_of"),
+        key_issues=tuple(values["key_issues"]),
+        year=values["year"],
+        lang=values["lang"],
+        keywords=tuple(values["keywords"]),
+        doi=values["doi"],
+        license=values["license"] or series.license,
+        disclaimer=values["disclaimer"],
+        lead=values["lead"],
+        status=values["status"],
+        translation_of=values["translation_of"],
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
@@ -314,57 +282,20 @@ def load_brief(
         "disclaimer": (brief.disclaimer or "",),
         "authors": tuple(author.bio or "" for author in brief.authors),
     }
-    check_front_links(reader, front)
-    reader.finish()
+    check_front_links(values, front)
+    _finish(values)
     return brief
 
 
-def _read_authors(reader: FieldReader) -> tuple[Author, ...]:
-    if reader.present("author") and reader.present("authors"):
-        reader.fail("author", "give either 'author' or 'authors', not both")
-    if reader.present("author"):
-        name = reader.string("author")
-        return (Author(name),) if name else ()
-    if not reader.present("authors"):
-        reader.fail("authors", "required field is missing")
-        return ()
-    value = reader.raw.data["authors"]
-    if not isinstance(value, list) or not value:
-        reader.fail("authors", "expected a list of authors, each with at least a name")
-        return ()
-    return tuple(
-        author
-        for index, item in enumerate(value)
-        if (author := _read_author(reader, index, item)) is not None
-    )
-
-
-def _read_author(reader: FieldReader, index: int, item: Any) -> Author | None:
-    where = f"authors.{index}"
-    if isinstance(item, str) and item.strip():
-        return Author(item.strip())
-    if not isinstance(item, dict) or not str(item.get("name") or "").strip():
-        reader.fail("authors", f"author {index + 1} needs a name", where)
-        return None
-    for key in item:
-        if key not in AUTHOR_FIELDS:
-            hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
-            mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            reader.fail("authors", f'author {index + 1}: unknown field "{key}"{mean}', where)
-    for key in AUTHOR_FIELDS:
-        if isinstance(item.get(key), (dict, list)):
-            reader.fail("authors", f"author {index + 1}: {key}: expected text", where)
-    fields = {
-        k: str(item[k]).strip()
-        for k in AUTHOR_FIELDS
-        if item.get(k) is not None and not isinstance(item[k], (dict, list))
-    }
-    orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
-    if orcid and not _ORCID.match(orcid):
-        reader.fail("authors", f'author {index + 1}: "{orcid}" is not an ORCID iD', where)
-    elif orcid:
-        fields["orcid"] = orcid
-    return Author(**fields)
+def _read_authors(values: Values) -> tuple[Author, ...]:
+    """``authors:`` or the short ``author:``, one of them."""
+    if values.given("author") and values.given("authors"):
+        values.fail("author", "give either 'author' or 'authors', not both")
+    if values.given("author"):
+        return (Author(values["author"]),) if values["author"] else ()
+    if not values.given("authors"):
+        values.fail("authors", "required field is missing")
+    return tuple(Author(**fields) for fields in values["authors"] or ())
 
 
 def find_series_file(brief_path: Path, root: Path) -> Path:

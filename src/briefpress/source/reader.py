@@ -47,7 +47,8 @@ class RawDocument:
 
     path: Path
     data: dict[str, Any]
-    #: 1-based line of each top-level key, and of each item as ``key.index``.
+    #: 1-based line of each key as a dotted path (``targets.print``), of each item as
+    #: ``key.index``.
     key_lines: dict[str, int] = field(default_factory=dict)
     body: str = ""
     #: 1-based line of the body's first line in the file.
@@ -188,13 +189,20 @@ def _check_text(path: Path, root: yaml.Node, first_line: int) -> None:
 
 
 def _key_lines(root: yaml.Node, first_line: int) -> dict[str, int]:
+    """The line of every key, as a dotted path (``targets.print.colour``), and of every
+    list item (``key_issues.2``), so a problem deep in a settings file names its line."""
     lines: dict[str, int] = {}
-    if not isinstance(root, yaml.MappingNode):
-        return lines
-    for key, value in root.value:
-        name = str(key.value)
-        lines[name] = first_line + key.start_mark.line
-        if isinstance(value, yaml.SequenceNode):
-            for index, item in enumerate(value.value):
-                lines[f"{name}.{index}"] = first_line + item.start_mark.line
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, prefix = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{prefix}{key.value}"
+                lines.setdefault(name, first_line + key.start_mark.line)
+                stack.append((value, name + "."))
+        elif isinstance(node, yaml.SequenceNode) and prefix:
+            for index, item in enumerate(node.value):
+                name = f"{prefix}{index}"
+                lines.setdefault(name, first_line + item.start_mark.line)
+                stack.append((item, name + "."))
     return lines

@@ -13,13 +13,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..markdown.boxes import BoxSpec
-from ..source.fields import FieldReader
+from ..source.schema import Values
 
-#: What one ``boxes:`` entry may say.
-BOX_FIELDS = ("element", "class", "epub_type", "label", "titled")
 #: The colours of a theme; each is ``#rrggbb``.
 THEME_COLOURS = ("paper", "ink", "muted", "accent", "highlight", "rule")
-_ELEMENT = re.compile(r"^[a-z][a-z0-9]*$")
 _HEX = re.compile(r"^#[0-9a-f]{6}$")
 
 
@@ -46,79 +43,76 @@ class Skeleton:
     body: str = ""
 
 
-def read_boxes(reader: FieldReader, inherited: tuple[BoxSpec, ...]) -> tuple[BoxSpec, ...]:
-    """The parent's boxes, changed or added to by this style; ``name: null`` drops one."""
+def read_boxes(
+    given: Mapping[str, Mapping[str, Any] | None], inherited: tuple[BoxSpec, ...]
+) -> tuple[BoxSpec, ...]:
+    """The parent's boxes, changed or added to by this style; ``name: null`` drops one.
+
+    ``given`` is ``boxes:`` as `schema.BOX_SCHEMA` read it: every key typed, defaults in.
+    """
     boxes = {box.name: box for box in inherited}
-    for name, value in reader.mapping("boxes").items():
+    for name, value in given.items():
         key = str(name).lower()
         if value is None:
             boxes.pop(key, None)
             continue
-        if not isinstance(value, Mapping):
-            where = f"boxes.{name}"
-            reader.fail("boxes", f"{name}: expected a mapping of {', '.join(BOX_FIELDS)}", where)
-            continue
-        where = f"boxes.{name}"
-        unknown = sorted(str(k) for k in value if k not in BOX_FIELDS)
-        if unknown:
-            message = f"{name}: unknown key {unknown[0]} (use {', '.join(BOX_FIELDS)})"
-            reader.fail("boxes", message, where)
-        element = str(value.get("element", "aside"))
-        if not _ELEMENT.match(element):
-            reader.fail("boxes", f"{name}: '{element}' is not an HTML element name", where)
-        label = value.get("label")
         boxes[key] = BoxSpec(
             name=key,
-            element=element,
-            css_class=str(value.get("class") or ""),
-            epub_type=str(value.get("epub_type") or ""),
-            label=str(label) if label else None,
-            titled=bool(value.get("titled", False)),
+            element=str(value["element"]),
+            css_class=str(value["class"]),
+            epub_type=str(value["epub_type"]),
+            label=value["label"],
+            titled=bool(value["titled"]),
         )
     return tuple(boxes.values())
 
 
 def check_box_labels(
-    reader: FieldReader, boxes: tuple[BoxSpec, ...], labels: Mapping[str, Mapping[str, str]]
+    values: Values, boxes: tuple[BoxSpec, ...], labels: Mapping[str, Mapping[str, str]]
 ) -> None:
     """A box headed by a label needs that label in the style's first language (the fallback)."""
     default = next(iter(labels.values()), {})
     for box in boxes:
         if box.label and box.label not in default:
             message = f"{box.name}: label '{box.label}' is not in labels"
-            reader.fail("boxes", message, f"boxes.{box.name}")
+            values.fail("boxes", message, f"boxes.{box.name}")
 
 
-def read_theme(reader: FieldReader, inherited: Theme | None) -> Theme | None:
-    """The parent's theme with this style's values over it; every colour must end up given."""
-    given = reader.mapping("theme")
+def read_theme(values: Values, inherited: Theme | None) -> Theme | None:
+    """The parent's theme with this style's values over it; every colour must end up given.
+
+    ``theme:`` is on its way out (its colours go into ``palette:``): read as it was.
+    """
+    given = values["theme"] or {}
     if not given:
         return inherited
-    values: dict[str, Any] = {**(asdict(inherited) if inherited else {}), **given}
+    merged: dict[str, Any] = {**(asdict(inherited) if inherited else {}), **given}
     unknown = sorted(str(k) for k in given if k not in ("fonts", *THEME_COLOURS))
-    missing = [k for k in ("fonts", *THEME_COLOURS) if k not in values]
+    missing = [k for k in ("fonts", *THEME_COLOURS) if k not in merged]
     if unknown or missing:
         what = f"unknown key {unknown[0]}" if unknown else f"{', '.join(missing)} missing"
-        reader.fail("theme", f"{what} (give fonts and {', '.join(THEME_COLOURS)})")
+        values.fail("theme", f"{what} (give fonts and {', '.join(THEME_COLOURS)})")
         return inherited
-    fonts = values["fonts"]
+    fonts = merged["fonts"]
+    if not isinstance(fonts, (str, list, tuple)):
+        values.fail("theme", "fonts: expected a list of family names", "theme.fonts")
+        fonts = ()
     fonts = (fonts,) if isinstance(fonts, str) else tuple(str(f) for f in fonts)
-    colours = {key: str(values[key]).lower() for key in THEME_COLOURS}
+    colours = {key: str(merged[key]).lower() for key in THEME_COLOURS}
     for key, colour in colours.items():
         if not _HEX.match(colour):
-            reader.fail("theme", f'{key}: expected a colour like "#123abc", got "{colour}"')
+            message = f'{key}: expected a colour like "#123abc", got "{colour}"'
+            values.fail("theme", message, f"theme.{key}")
     return Theme(fonts=fonts, **colours)
 
 
-def read_skeleton(reader: FieldReader, inherited: Skeleton | None) -> Skeleton:
+def read_skeleton(given: Mapping[str, Any] | None, inherited: Skeleton | None) -> Skeleton:
     """``skeleton: {front: {...}, body: "..."}``; what is not given comes from the parent."""
-    given = reader.mapping("skeleton")
     base = inherited or Skeleton()
-    unknown = sorted(str(k) for k in given if k not in ("front", "body"))
-    if unknown:
-        reader.fail("skeleton", f"unknown key {unknown[0]} (use front, body)")
-    front = given.get("front", base.front)
-    if not isinstance(front, Mapping):
-        reader.fail("skeleton", "front: expected a mapping of front-matter fields")
-        front = base.front
-    return Skeleton(front=dict(front), body=str(given.get("body", base.body)))
+    given = given or {}
+    front = given.get("front")
+    body = given.get("body")
+    return Skeleton(
+        front=dict(base.front if front is None else front),
+        body=base.body if body is None else str(body),
+    )

@@ -9,7 +9,7 @@ render in Jinja2's sandbox, with paths hidden.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
@@ -52,7 +52,36 @@ def sandboxed_environment() -> Any:
     return NoPaths
 
 
-def file_face(entry: dict[str, Any], folder: Path) -> FontFace:
+def template_environment(folders: tuple[Path, ...], globals: dict[str, Any]) -> Any:
+    """The style's Jinja2 environment: sandboxed, its own folder's templates first.
+
+    Child first, as theme search paths do; ``"parent/name.j2"`` reaches a parent's
+    own template, so a child can override one block and inherit the rest.
+    """
+    import jinja2
+
+    prefixed = {
+        folder.name: jinja2.FileSystemLoader(folder / "templates") for folder in folders[1:]
+    }
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([folder / "templates" for folder in folders]),
+            jinja2.PrefixLoader(prefixed),
+        ]
+    )
+    environment = sandboxed_environment()(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.globals.update(globals)
+    return environment
+
+
+def file_face(entry: Mapping[str, Any], folder: Path) -> FontFace:
     """A font file of the style folder (``file:``), and its licence, both inside it."""
     path = (folder / str(entry["file"])).resolve()
     if not path.is_file() or folder.resolve() not in path.parents:

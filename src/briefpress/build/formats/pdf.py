@@ -1,0 +1,89 @@
+"""Build stage, the PDF unit: one laid-out PDF per target and variant, rules and preflight."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ...errors import Problem, display_path
+
+if TYPE_CHECKING:
+    from ...layout.engine import Layout
+    from ...layout.rules import Finding
+    from ...style.loader import Target
+    from ..builder import Job
+
+
+def make(job: Job) -> None:
+    """Every PDF target the run asks for; rules and warnings from the first target's layout.
+
+    Every rule is evaluated at build time (a few milliseconds on a laid-out brief), so
+    ``check`` after ``build`` reads them from the manifest instead of laying out again.
+    The style's hard rules fail the build (the PDF is still written, for inspection).
+    """
+    from ...layout.makeup import settings as makeup_settings
+    from ...layout.makeup import short_pages
+    from ...layout.rules import evaluate, low_resolution_images
+    from ...render import html
+    from ..builder import draft_note
+
+    brief, style, builder, result = job.brief, job.style, job.builder, job.result
+    # Each target's PDF, then a ``--pdf-variant``'s (a file of its own: build/variants.py).
+    for number, pdf_job in enumerate(builder.pdf_jobs(brief.series)):
+        target = pdf_job.target
+        labels = style.labels_for(brief.language)
+        note = draft_note(brief, labels, builder.project.root) if target.dated else ""
+        extra = {"pdf_target": pdf_job.name, "draft_note": note}
+        document = html.render(brief, style, "print", extra)
+        layout = builder.lay_out(brief, style, document.text, target)
+        if number == 0:
+            result.warnings += [str(w) for w in layout.warnings]
+            result.warnings += [
+                str(Problem(brief.path, None, "image", warning))
+                for warning in low_resolution_images(layout.pages)
+            ]
+            result.warnings += [
+                str(Problem(brief.path, None, "page-fill", warning))
+                for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
+            ]
+        pdf = builder.engine.write(brief, layout)
+        if target.colour == "cmyk":
+            pdf = _preflight(job, layout, pdf, target)
+        job.pending[job.out / f"{brief.stem}{pdf_job.suffix}.pdf"] = pdf
+        if number == 0:
+            result.pages = len(layout.pages)
+            findings = evaluate(brief, style, layout, pdf)
+            job.broken += [f for found in findings.values() for f in found if f.hard]
+            rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
+            result.rules = {**rules, **(result.rules or {})}
+
+
+def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
+    """The print PDF claims PDF/X only if briefpress's preflight passes (``print-preflight``).
+
+    A failing file is written without the claim, for inspection: ``build``
+    reports the failures as errors (exit 1), ``check`` as the rule's findings.
+    """
+    from ...layout.preflight import CLAIMS, RULE, preflight
+    from ...layout.press import length_pt
+    from ...layout.rules import Finding
+
+    claim = CLAIMS.get(layout.variant or "")
+    if claim is None:
+        return pdf
+    bleed = length_pt(target.bleed) if target.bleed else None
+    issues = preflight(pdf, bleed, claim)
+    findings: list[Finding] = [
+        Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
+        for i in issues
+    ]
+    shown = display_path(job.brief.path)
+    job.result.warnings += [
+        f.text(shown) for f, i in zip(findings, issues, strict=True) if i.warning
+    ]
+    errors = [f for f, i in zip(findings, issues, strict=True) if not i.warning]
+    job.result.rules = {**(job.result.rules or {}), RULE: [f.as_dict() for f in errors]}
+    if not errors:
+        return pdf
+    job.unclaimed += errors
+    return job.builder.engine.write(job.brief, dataclasses.replace(layout, variant=None))

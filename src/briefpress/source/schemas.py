@@ -1,0 +1,233 @@
+"""Model stage, declared fields: what ``series.yaml`` and a brief's front matter may say.
+
+Each key is declared once here, with its kind, default and meaning; the model
+(`load_series`, `load_brief`) reads through these schemas and the README's
+tables of fields are generated from them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from .guards import DEFAULT_NUMBERING, lang_problem, numbering_problem, style_name_problem
+from .references import DEFAULT_CSL
+from .schema import (
+    INVALID,
+    Choice,
+    Context,
+    Date,
+    Integer,
+    Kind,
+    Option,
+    Pattern,
+    Schema,
+    Text,
+    TextList,
+    kind_of,
+)
+
+FORMATS = ("pdf", "html", "epub")
+MAX_KEY_ISSUES = 8
+_ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
+_ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+_LANG = Text(label="language tag")
+
+
+def issn_is_valid(issn: str) -> bool:
+    match = _ISSN.match(issn)
+    if not match:
+        return False
+    digits = match[1] + match[2]
+    total = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return match[3] == ("X" if check == 10 else str(check))
+
+
+def _issn_problem(issn: str) -> str | None:
+    return None if issn_is_valid(issn) else f'"{issn}" is not a valid ISSN (check digit)'
+
+
+def _issn(doc: str) -> Option:
+    return Option(Text(), doc, check=_issn_problem)
+
+
+ISSN_SCHEMA = Schema(
+    name="issn",
+    options={
+        "online": _issn("the ISSN of the online edition; its check digit is verified"),
+        "print": _issn("the ISSN of the print edition"),
+    },
+    label="`{online, print}`",
+)
+
+SERIES_SCHEMA = Schema(
+    name="series.yaml",
+    unknown="unknown field",
+    options={
+        "name": Option(Text(), "the series' name: catalogue, metadata, citations", required=True),
+        "masthead": Option(Text(), "the masthead line printed on page 1", required=True),
+        "publisher": Option(Text(), "the publisher, in the colophon and metadata", required=True),
+        "issn": Option(ISSN_SCHEMA, "`{online: 2983-466X, print: …}`; check digits verified"),
+        "disclaimer": Option(Text(), "the colophon's disclaimer, for one author", required=True),
+        "disclaimer_plural": Option(
+            Text(), "the disclaimer for briefs with several authors", shown_default="`disclaimer`"
+        ),
+        "lang": Option(_LANG, "BCP 47 language tag of the briefs", "en", check=lang_problem),
+        "style": Option(
+            Text(),
+            "the house style: a folder under `styles/`",
+            required=True,
+            check=style_name_problem,
+        ),
+        "date_format": Option(Text(), "how dates are printed (`strftime`)", "%d.%m.%Y"),
+        "max_pages": Option(Integer(), "the page limit `check` holds a brief to", 8),
+        "notes": Option(
+            Choice(options=("endnotes", "footnotes")), "where notes go in print", "endnotes"
+        ),
+        "formats": Option(
+            TextList(item=Choice(options=FORMATS)),
+            "what `make` and a bare `briefpress build` produce",
+            FORMATS,
+        ),
+        "targets": Option(
+            TextList(min_items=1), "PDF targets a run produces (the style's)", ("print",)
+        ),
+        "numbering": Option(
+            Text(),
+            "how an issue is cited: `{number}/{year}`, `{year}/C {number:02}`, `No. {number}`",
+            DEFAULT_NUMBERING,
+            check=numbering_problem,
+        ),
+        "site_url": Option(Text(), "the web edition's address, for feeds and canonical links"),
+        "license": Option(Text(), "the licence of every brief, unless a brief says otherwise"),
+        "print_profile": Option(
+            Text(),
+            "the printer's CMYK ICC profile, a file in the style folder",
+            None,
+            shown_default="FOGRA39",
+        ),
+        "csl": Option(Text(), "the CSL style citations are formatted in", DEFAULT_CSL),
+        "references": Option(Text(), "a reference file (CSL JSON, BibTeX) the briefs share"),
+    },
+)
+
+
+class Authors(Kind):
+    """``authors:``: a list of names or of ``{name, affiliation, bio, orcid}``."""
+
+    label = "list of `{name, affiliation?, bio?, orcid?}`"
+
+    def read(self, value: Any, at: Context) -> Any:
+        if not isinstance(value, list) or not value:
+            return at.fail("expected a list of authors, each with at least a name")
+        found = [self._author(index, item, at) for index, item in enumerate(value)]
+        return tuple(author for author in found if author is not None)
+
+    @staticmethod
+    def _author(index: int, item: Any, at: Context) -> dict[str, str] | None:
+        # Problems of an author point at the item's own line.
+        here = at.at(index, f"author {index + 1}")
+        if isinstance(item, str) and item.strip():
+            return {"name": item.strip()}
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            at.at(index).fail(f"author {index + 1} needs a name")
+            return None
+        for key in item:
+            if key not in AUTHOR_FIELDS:
+                hint = difflib.get_close_matches(str(key), AUTHOR_FIELDS, n=1, cutoff=0.5)
+                mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+                here.fail(f'unknown field "{key}"{mean}')
+        for key in AUTHOR_FIELDS:
+            if isinstance(item.get(key), (dict, list)):
+                here.fail(f"{key}: expected text")
+        fields = {
+            k: str(item[k]).strip()
+            for k in AUTHOR_FIELDS
+            if item.get(k) is not None and not isinstance(item[k], (dict, list))
+        }
+        orcid = fields.get("orcid", "").removeprefix("https://orcid.org/")
+        if orcid and not _ORCID.match(orcid):
+            here.fail(f'"{orcid}" is not an ORCID iD')
+        elif orcid:
+            fields["orcid"] = orcid
+        return fields
+
+
+class Name(Text):
+    """``author: Name``, the short form for one author."""
+
+    def read(self, value: Any, at: Context) -> Any:
+        if isinstance(value, (dict, list)):
+            return at.fail(f"expected text, got {kind_of(value)}")
+        return super().read(value, at)
+
+
+FRONT_MATTER_SCHEMA = Schema(
+    name="front matter",
+    unknown="unknown field",
+    options={
+        "number": Option(
+            Integer(),
+            "issue number, unique per series (and year, when the numbering shows it)",
+            required=True,
+        ),
+        "date": Option(
+            Date(), "publication date; printed in the series' `date_format`", required=True
+        ),
+        "title": Option(Text(), "the title", required=True),
+        "subtitle": Option(Text(), "a subtitle"),
+        "authors": Option(Authors(), "the authors (required, unless `author:` names the only one)"),
+        "author": Option(Name(), 'one author\'s name, short for `authors: ["Name"]`'),
+        "key_issues": Option(
+            TextList(min_items=1, max_items=MAX_KEY_ISSUES),
+            "inline-Markdown items of the key-issues box (required when the style `requires` it)",
+            (),
+        ),
+        "lead": Option(
+            Text(), "inline Markdown, the opening paragraph (required when the style `requires` it)"
+        ),
+        "year": Option(Integer(minimum=1000), "numbering year, when it differs from the date's"),
+        "lang": Option(
+            Text(),
+            "BCP 47 language tag, when not the series'; hyphenation, quotes, labels",
+            check=lang_problem,
+        ),
+        "keywords": Option(TextList(), "keywords, written to the PDF and web metadata", ()),
+        "doi": Option(
+            Pattern(
+                label="DOI `10.…/…`",
+                pattern=r"10\.\d{4,9}/\S+",
+                message='expected a DOI like 10.1234/abc, got "{value}"',
+            ),
+            "the brief's DOI, printed in the colophon and used as its identifier",
+        ),
+        "license": Option(Text(), "the licence, when not the series'"),
+        "disclaimer": Option(Text(), "replaces the series' disclaimer for this brief"),
+        "status": Option(
+            Choice(options=("draft", "published")), "whether the brief is out", "published"
+        ),
+        "translation_of": Option(
+            Text(), "the file stem of the brief this one translates: their pages link each other"
+        ),
+        "references": Option(Text(), "the brief's own reference file, beside it"),
+    },
+)
+
+#: Every key a brief's front matter may hold.
+BRIEF_FIELDS = tuple(FRONT_MATTER_SCHEMA.options)
+#: Every key a series.yaml may hold.
+SERIES_FIELDS = tuple(SERIES_SCHEMA.options)
+
+__all__ = [
+    "BRIEF_FIELDS",
+    "DEFAULT_CSL",
+    "FORMATS",
+    "FRONT_MATTER_SCHEMA",
+    "INVALID",
+    "SERIES_FIELDS",
+    "SERIES_SCHEMA",
+    "issn_is_valid",
+]
