@@ -62,7 +62,7 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
 
 
 def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
-    """Everything a template may use; ``labels`` and ``theme`` come from the style.
+    """Everything a template may use; ``labels`` come from the style.
 
     ``target`` is the template's (print, epub); print adds ``pdf_target`` and
     ``draft_note`` through ``render``'s ``extra``. Markup values (``body``,
@@ -175,22 +175,26 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def render_template(style: Style, name: str, context: dict[str, Any]) -> str:
+    """One of the style's templates (child first, then its parents'), rendered sandboxed."""
+    import jinja2
+
+    try:
+        return str(style.jinja.get_template(name).render(context))
+    except jinja2.TemplateError as exc:
+        # The sandbox refusing unsafe attributes, a missing template or variable:
+        # a maintainer's mistake in the style, named, never a traceback.
+        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
+
+
 def render(
     brief: Brief, style: Style, target: str, extra: dict[str, Any] | None = None
 ) -> Rendered:
     """``target`` names the template (print, epub); ``extra`` adds to what it sees."""
     if target not in style.templates:
         raise StyleError(f"style '{style.name}' has no '{target}' template")
-    import jinja2
-
     context = {**template_context(brief, style, target), **(extra or {})}
-    name = style.templates[target]
-    try:
-        text = style.jinja.get_template(name).render(context)
-    except jinja2.TemplateError as exc:
-        # The sandbox refusing unsafe attributes, a missing template or variable:
-        # a maintainer's mistake in the style, named, never a traceback.
-        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
+    text = render_template(style, style.templates[target], context)
     return Rendered(
         text=text,
         title=brief.title,

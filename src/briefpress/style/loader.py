@@ -18,9 +18,9 @@ from ..errors import Problem, StyleError
 from ..markdown.boxes import BoxSpec
 from ..source.fields import FieldReader
 from ..source.reader import read_yaml_file
-from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
+from .data import Skeleton, check_box_labels, read_boxes, read_skeleton
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
-from .palette import Cmyk, output_profile, palette_css, read_palette_field
+from .palette import Colour, output_profile, palette_css, read_palette_field
 from .paths import STYLE_NAME, file_face, inside, outside_templates, sandboxed_environment
 
 STYLE_FILE = "style.yaml"
@@ -38,9 +38,8 @@ STYLE_FIELDS = (
     "targets",  # {name: {stylesheets: [css...], variant?, dated?}}: PDF targets
     "extends",  # a parent style: looked up after this one, for anything not given here
     "boxes",  # {name: {element, class, epub_type, label?, titled?}}: `::: name` containers
-    "theme",  # {fonts, paper, ink, muted, accent, highlight, rule}: EPUB cover, catalogue
     "skeleton",  # {front: {field: value}, body: text}: what `briefpress new` writes
-    "palette",  # {name: [c, m, y, k]}: colours once, in CMYK %; CSS custom properties
+    "palette",  # {name: [c, m, y, k] | {cmyk, screen}}: every colour, once; CSS properties
     "page_makeup",  # {fill?, floats?, passes?, max_squeeze?}: how print pages are made up
 )
 
@@ -90,11 +89,9 @@ class Style:
     parents: tuple[str, ...] = ()
     #: The ``::: name`` containers a brief may use, and how each renders.
     boxes: tuple[BoxSpec, ...] = ()
-    #: Colours and type of the EPUB cover and the catalogue page (templates see ``theme``).
-    theme: Theme | None = None
     skeleton: Skeleton = field(default_factory=Skeleton)
     #: Colours as CMYK percentages; the stylesheets use them as ``var(--name)``.
-    palette: dict[str, Cmyk] = field(default_factory=dict)
+    palette: dict[str, Colour] = field(default_factory=dict)
 
     def palette_css(self, model: str, profile: Path | None = None) -> str:
         """The palette as ``:root`` custom properties, ``cmyk`` or ``rgb`` (via the profile)."""
@@ -139,7 +136,6 @@ class Style:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        environment.globals["theme"] = self.theme
         return environment
 
     def labels_for(self, lang: str) -> dict[str, str]:
@@ -229,7 +225,6 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         folders=folders,
         parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
         boxes=read_boxes(reader, parent.boxes if parent else ()),
-        theme=read_theme(reader, parent.theme if parent else None),
         skeleton=read_skeleton(reader, parent.skeleton if parent else None),
         palette={**(parent.palette if parent else {}), **read_palette_field(reader)},
         page_makeup={
@@ -238,11 +233,9 @@ def _load_style(name: str, styles_root: Path, _children: tuple[str, ...]) -> Sty
         },
     )
     check_box_labels(reader, style.boxes, style.labels)
-    if not _children:  # the style being used, not a parent: it must be complete
-        if not style.fonts and not reader.present("fonts"):
-            reader.fail("fonts", "a style must declare at least one font")
-        if style.theme is None:
-            reader.fail("theme", "required field is missing")
+    # The style being used, not a parent, must be complete.
+    if not _children and not style.fonts and not reader.present("fonts"):
+        reader.fail("fonts", "a style must declare at least one font")
     if not style.templates:
         reader.fail("templates", "required field is missing")
     if not style.stylesheets:
