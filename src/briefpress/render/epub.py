@@ -93,7 +93,7 @@ def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
 
 
 def nav_document(brief: Brief, style: Style, content: bytes) -> bytes:
-    """The navigation document: the base style's ``epub/nav.xhtml.j2`` over the outline."""
+    """The navigation document: the style's ``epub/nav.xhtml.j2`` over the outline."""
     context = {
         "lang": brief.language,  # validated as BCP 47; escaped by the template all the same
         "title": brief.title,

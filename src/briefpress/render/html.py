@@ -119,7 +119,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "how_to_cite_text": cited.how_to_cite_text if cited else "",
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
-        "about_label": labels.get(about_key, "About the author"),
+        "about_label": labels[about_key],  # the neutral style has every label
         "disclaimer": Markup(render_inline(inline, brief.disclaimer_text)),
         "issn_lines": issn,
         "doi": brief.doi,
@@ -134,7 +134,7 @@ def bibliography(cited: Formatted | None, labels: dict[str, str]) -> str:
     """The reference list after the notes, as Chicago's notes-and-bibliography style has it."""
     if not cited or not cited.bibliography:
         return ""
-    title = escape(labels.get("bibliography", "Bibliography"))
+    title = escape(labels["bibliography"])
     entries = "".join(f'<li class="csl-entry">{entry}</li>\n' for entry in cited.bibliography)
     return (
         '<section class="bibliography" id="bibliography" epub:type="bibliography" '

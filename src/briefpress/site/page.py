@@ -72,7 +72,7 @@ class Download:
 
 
 def web_labels(labels: dict[str, str]) -> dict[str, str]:
-    """The words of the web page and catalogue: the style's labels (the base style has all)."""
+    """The words of the web page and catalogue: the style's labels (the neutral style has all)."""
     return dict(labels)
 
 

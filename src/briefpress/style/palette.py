@@ -125,7 +125,7 @@ def _screen(name: str, value: Any) -> Rgb | None:
         return None
     text = str(value).lower()
     if not _HEX.match(text):
-        raise ValueError(f'{name}: screen: expected a colour like "#123abc", got "{value}"')
+        raise ValueError(f'{name}: screen: expected a colour like "#rrggbb", got "{value}"')
     return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
 
 
@@ -191,8 +191,8 @@ def web_palette_css(palette: Mapping[str, Colour], profile: Path | None = None) 
 # light enough to read on the ground (at least DARK_TEXT), its hue kept and its
 # chroma held where a light colour still fits in sRGB. Greys take a faint cast
 # of the paper's hue (of the accent's on white paper), as hand-made dark schemes
-# do, so the ground is never a dead grey. The numbers were set against the CSDS
-# and Spotlight dark schemes their designers drew by hand.
+# do, so the ground is never a dead grey. The numbers were set against dark
+# schemes designers had drawn by hand for the house styles in styles/.
 
 #: OKLCH lightness of the dark ground.
 DARK_GROUND = 0.20
