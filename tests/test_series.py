@@ -215,7 +215,7 @@ def _identity(style: Style) -> tuple[set[str], set[str]]:
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(sheets))
     colours = {_hex(c) for c in re.findall(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", text)}
     # The palette: CMYK on the print target, RGB derived from it everywhere else.
-    colours |= {_cmyk(v / 100 for v in cmyk) for cmyk in style.palette.values()}
+    colours |= {_cmyk(v / 100 for v in c.cmyk) for c in style.palette.values()}
     colours |= {_hex(c) for c in re.findall(r"#[0-9a-f]{6}\b", style.palette_css("rgb"))}
     light = screen_colours(style.palette)
     colours |= set(light.values()) | set(dark_colours(light).values())

@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem, RenderError
+from ..markdown.parser import create_parser, plain_text
 from ..source.model import Brief
 from ..style.loader import Style
 from ..style.palette import screen_colours
@@ -137,7 +138,7 @@ def package_document(
         f"<dc:language>{escape(brief.language)}</dc:language>",
         f"<dc:date>{brief.date.isoformat()}</dc:date>",
         f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
-        f"<dc:description>{escape(description)}</dc:description>",
+        *([f"<dc:description>{escape(description)}</dc:description>"] if description else []),
         f'<meta property="dcterms:modified">{stamp}</meta>',
     ]
     for number, author in enumerate(brief.authors, start=1):
@@ -219,8 +220,15 @@ def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: H
     files["nav.xhtml"] = nav_document(brief, style, files[CONTENT])
     cited = format_brief(brief)  # formatted once per process: the XHTML already asked
     citation = cited.how_to_cite_text if cited else ""
-    package = package_document(brief, files, words.description, citation)
+    package = package_document(brief, files, _description(brief, style, words), citation)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
+
+
+def _description(brief: Brief, style: Style, words: Headline) -> str:
+    """The key issues, or the lead of a style that has one instead (dc:description has text)."""
+    if words.description or not brief.lead:
+        return words.description
+    return plain_text(create_parser(style.quotes_for(brief.language)), brief.lead)
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
