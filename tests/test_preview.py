@@ -144,11 +144,15 @@ def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:
     for name in ("csds", "spotlight"):
         style = load_style(name, REPO / "styles")
         colours = screen_colours(style.palette)
-        text = page(state, style, None, "x.md").decode()
+        body, kind = page(state, style, None, "x.md")
+        text = body.decode()
+        assert kind.startswith("text/html")
         assert f"background: {colours['accent']}" in text
         assert set(re.findall(r"#[0-9a-f]{6}\b", text)) <= set(colours.values())
         assert text.count('<img src="/page/') == 2 and "x.md:4: title: missing" in text
         assert "const shown = 3;" in text
     # No style loads yet (a broken style.yaml): the messages alone, as plain text.
-    plain = page(state, None, None, "x.md").decode()
+    body, kind = page(state, None, None, "x.md")
+    plain = body.decode()
+    assert kind.startswith("text/plain")
     assert plain.startswith("T\n") and "x.md:4: title: missing" in plain and "<" not in plain

@@ -15,7 +15,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -33,6 +33,7 @@ HOST = "127.0.0.1"
 PAGE_SCALE = 1.4  # about 100 dpi: sharp on a screen, quick to draw
 POLL_MS = 400
 OPTIONS = BuildOptions(formats=("pdf", "html"), evaluate=True)
+HTML, PLAIN = "text/html; charset=utf-8", "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -116,16 +117,22 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
-def page(state: State, style: Style | None, print_profile: str | None, name: str) -> bytes:
-    """The preview page: the style's ``preview/page.html.j2``, in its palette's screen colours.
+def page(
+    state: State, style: Style | None, print_profile: str | None, name: str
+) -> tuple[bytes, str]:
+    """The preview page and its content type: the style's ``preview/page.html.j2``.
 
     Before any style has loaded (a broken style.yaml from the start), the messages
     as plain text that reloads itself: there is no palette to draw the page in.
     """
     title = state.title or name
     if style is None:
-        return ("\n".join([title, "", *state.messages]) + "\n").encode()
-    profile = style.output_profile(print_profile) if style.palette else None
+        return ("\n".join([title, "", *state.messages]) + "\n").encode(), PLAIN
+    try:
+        profile = style.output_profile(print_profile) if style.palette else None
+        colours = screen_colours(style.palette, profile)
+    except BriefpressError as exc:  # a missing print profile: no colours, the messages
+        return page(replace(state, messages=[*state.messages, *exc.lines()]), None, None, name)
     context = {
         "lang": next(iter(style.labels), "en"),
         "labels": style.labels_for(""),
@@ -134,9 +141,9 @@ def page(state: State, style: Style | None, print_profile: str | None, name: str
         "messages": state.messages,
         "pages": len(state.pages),
         "poll": POLL_MS,
-        "colours": screen_colours(style.palette, profile),
+        "colours": colours,
     }
-    return render_template(style, "preview/page.html.j2", context).encode()
+    return render_template(style, "preview/page.html.j2", context).encode(), HTML
 
 
 def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
@@ -166,11 +173,8 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 state = preview.state
             if path == "/":
                 style, profile = state.chrome or (None, None)
-                body = page(state, style, profile, preview.path.name)
-                if style is None:
-                    self._send(200, body, "text/plain; charset=utf-8", refresh=True)
-                else:
-                    self._send(200, body, "text/html; charset=utf-8")
+                body, kind = page(state, style, profile, preview.path.name)
+                self._send(200, body, kind, refresh=kind == PLAIN)
             elif path == "/version":
                 data = {"version": state.version, "messages": state.messages}
                 self._send(200, json.dumps(data).encode(), "application/json")
