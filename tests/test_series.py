@@ -20,7 +20,8 @@ from briefpress.errors import StyleError
 from briefpress.site.index import write_index
 from briefpress.source.model import find_series_file, load_series
 from briefpress.style.loader import Style, load_style
-from briefpress.style.palette import dark_colours, screen_colours
+from briefpress.style.palette import screen_colours
+from briefpress.style.schemes import dark_colours
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 from .test_pdf import normalise, page_texts

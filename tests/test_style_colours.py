@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from briefpress.style.loader import Style, load_style
-from briefpress.style.palette import dark_colours, hex_rgb, read_palette, screen_colours
+from briefpress.style.palette import read_palette, screen_colours
+from briefpress.style.schemes import dark_colours, hex_rgb
 
 from .conftest import REPO
 

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefpress.cli import main
-from briefpress.style.palette import dark_colours
+from briefpress.style.schemes import dark_colours
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
