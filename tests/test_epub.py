@@ -32,6 +32,9 @@ def epubs(source_build: Path) -> Path:
         "2023-26-nato-japan",  # the reference: plain prose
         "2023-27-arctic-shipping",  # notes, a table, a recommendations box, two authors
         "2024-1-boussole-strategique",  # French, an SVG figure, a pullquote, a titled box
+        "2024-2-indo-pacific-vocabulary",  # a raster figure
+        "korea-chair/2024-3-seoul-brussels-tech",  # a child style: its own cover colours
+        "spotlight/2024-7-undersea-cables",  # another style: a lead, no key issues
     ],
 )
 def test_epubcheck_finds_nothing(epubs: Path, stem: str, tmp_path: Path) -> None:

@@ -416,4 +416,4 @@ def test_a_summary_in_prose_stays_in_the_text(make_project: MakeProject, tmp_pat
     assert code == 0
     brief = (Path.cwd() / out.splitlines()[0].removeprefix("imported ")).read_text()
     assert "## Summary\n\nAn abstract in prose." in brief and "key_issues" not in brief
-    assert "no Key issues section: write key_issues" in out
+    assert "no key-issues section: write key_issues" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from briefpress.build import Project
 from briefpress.errors import UsageError
 from briefpress.preview import Preview, serve, watch
 
-from .conftest import BRIEF_TEMPLATE, MakeProject
+from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
 
 def _free_port() -> int:
@@ -133,3 +134,27 @@ def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakePr
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
+
+
+def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:
+    """The chrome around the pages: the style's template, colours and words, nothing in Python."""
+    from briefpress.preview import State, page
+    from briefpress.style.loader import load_style
+    from briefpress.style.palette import screen_colours
+
+    state = State(version=3, pages=[b"", b""], messages=["x.md:4: title: missing"], title="T")
+    for name in ("csds", "spotlight"):
+        style = load_style(name, REPO / "styles")
+        colours = screen_colours(style.palette)
+        body, kind = page(state, style, None, "x.md")
+        text = body.decode()
+        assert kind.startswith("text/html")
+        assert f"background: {colours['accent']}" in text
+        assert set(re.findall(r"#[0-9a-f]{6}\b", text)) <= set(colours.values())
+        assert text.count('<img src="/page/') == 2 and "x.md:4: title: missing" in text
+        assert "const shown = 3;" in text
+    # No style loads yet (a broken style.yaml): the messages alone, as plain text.
+    body, kind = page(state, None, None, "x.md")
+    plain = body.decode()
+    assert kind.startswith("text/plain")
+    assert plain.startswith("T\n") and "x.md:4: title: missing" in plain and "<" not in plain

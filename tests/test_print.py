@@ -19,7 +19,7 @@ from briefpress.errors import StyleError
 from briefpress.layout.preflight import preflight
 from briefpress.layout.press import _rgb_function, cmyk_image, cmyk_svg
 from briefpress.style.loader import load_style
-from briefpress.style.palette import default_profile, palette_css, read_palette
+from briefpress.style.palette import Colour, default_profile, palette_css, read_palette
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -175,8 +175,17 @@ def _assert_unclaimed(path: Path) -> None:
 
 
 def test_palette_values_are_checked() -> None:
-    assert read_palette({"accent": [100, 70, 10, 45]}) == {"accent": (100, 70, 10, 45)}
-    for bad in ({"accent": [100, 70, 10]}, {"accent": [0, 0, 0, 120]}, {"a b": [0, 0, 0, 1]}):
+    assert read_palette({"accent": [100, 70, 10, 45]}) == {"accent": Colour((100, 70, 10, 45))}
+    brand = {"red": {"cmyk": [0, 99, 75, 16], "screen": "#C8102E"}}
+    assert read_palette(brand) == {"red": Colour((0, 99, 75, 16), (200, 16, 46))}
+    for bad in (
+        {"accent": [100, 70, 10]},
+        {"accent": [0, 0, 0, 120]},
+        {"a b": [0, 0, 0, 1]},
+        {"red": {"screen": "#c8102e"}},
+        {"red": {"cmyk": [0, 99, 75, 16], "screen": "#c81"}},
+        {"red": {"cmyk": [0, 99, 75, 16], "rgb": "#c8102e"}},
+    ):
         with pytest.raises(ValueError):
             read_palette(bad)
 
@@ -192,13 +201,13 @@ def test_a_bad_palette_names_its_line(tmp_path: Path) -> None:
 
 
 def test_screen_colours_are_derived_from_the_press_values() -> None:
-    css = palette_css({"accent": (90, 57, 0, 51), "ink": (0, 0, 0, 100)}, "rgb")
+    css = palette_css({"accent": Colour((90, 57, 0, 51)), "ink": Colour((0, 0, 0, 100))}, "rgb")
     accent = re.search(r"--accent: #(\w\w)(\w\w)(\w\w)", css)
     assert accent is not None
     # The house blue #123c69 within a few levels per channel.
     for value, target in zip(accent.groups(), (0x12, 0x3C, 0x69), strict=True):
         assert abs(int(value, 16) - target) <= 6
-    assert palette_css({"accent": (90, 57, 0, 51)}, "cmyk") == (
+    assert palette_css({"accent": Colour((90, 57, 0, 51))}, "cmyk") == (
         ":root { --accent: device-cmyk(0.9 0.57 0 0.51); }\n"
     )
 

@@ -19,8 +19,9 @@ from briefpress.cli import main
 from briefpress.errors import StyleError
 from briefpress.site.index import write_index
 from briefpress.source.model import find_series_file, load_series
-from briefpress.style.data import THEME_COLOURS
 from briefpress.style.loader import Style, load_style
+from briefpress.style.palette import screen_colours
+from briefpress.style.schemes import dark_colours
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 from .test_pdf import normalise, page_texts
@@ -209,17 +210,17 @@ def _cmyk(values: Iterable[Any]) -> str:
 
 
 def _identity(style: Style) -> tuple[set[str], set[str]]:
-    """A style's colours (its stylesheets and theme, #rrggbb) and font families (squashed)."""
+    """A style's colours (stylesheets, palette light and dark) and font families (squashed)."""
     sheets = {*(p for ps in style.stylesheets.values() for p in ps)}
     sheets |= {p for target in style.targets.values() for p in target.stylesheets}
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(sheets))
     colours = {_hex(c) for c in re.findall(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", text)}
-    assert style.theme is not None
-    colours |= {getattr(style.theme, key) for key in THEME_COLOURS}
     # The palette: CMYK on the print target, RGB derived from it everywhere else.
-    colours |= {_cmyk(v / 100 for v in cmyk) for cmyk in style.palette.values()}
+    colours |= {_cmyk(v / 100 for v in c.cmyk) for c in style.palette.values()}
     colours |= {_hex(c) for c in re.findall(r"#[0-9a-f]{6}\b", style.palette_css("rgb"))}
-    families = {face.family for face in style.fonts} | set(style.theme.fonts)
+    light = screen_colours(style.palette)
+    colours |= set(light.values()) | set(dark_colours(light).values())
+    families = {face.family for face in style.fonts}
     return colours - _NEUTRAL, {_squash(family) for family in families}
 
 
@@ -288,7 +289,7 @@ def test_no_style_leaks_its_colours_or_fonts_into_another(run: Path) -> None:
             run / brief.parent.relative_to(REPO / "source") / f"{brief.stem}.pdf"
         )
         # The scan sees a style's own identity, so finding none of another's means something.
-        assert style.theme is not None and style.theme.accent in texts["epub:EPUB/cover.svg"]
+        assert screen_colours(style.palette)["accent"] in texts["epub:EPUB/cover.svg"]
         assert pdf_fonts and all(any(f in font for f in own_fonts) for font in pdf_fonts)
         assert pdf_colours & own_colours, brief.name
         leaks = [

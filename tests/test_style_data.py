@@ -10,6 +10,7 @@ import re
 import shutil
 import tokenize
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -22,12 +23,16 @@ from briefpress.render.epub import cover_svg
 from briefpress.source.body import check_body
 from briefpress.source.model import load_brief, load_series
 from briefpress.style.loader import load_style
+from briefpress.style.palette import screen_colours
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
 STYLES = REPO / "styles"
 #: Two templates this alike (difflib ratio, comments and spacing ignored) are one copied.
 NEAR_SAME = 0.8
+#: Shorter than this, a template is an ``extends`` with one small block (a cover's
+#: typeface): two such are alike by their boilerplate, not copied.
+ONE_BLOCK = 160
 
 
 def _template_text(path: Path) -> str:
@@ -43,6 +48,8 @@ def test_no_template_is_duplicated_between_styles() -> None:
             if first.relative_to(STYLES).parts[0] == second.relative_to(STYLES).parts[0]:
                 continue
             a, b = _template_text(first), _template_text(second)
+            if min(len(a), len(b)) < ONE_BLOCK:
+                continue
             ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
             assert ratio < NEAR_SAME, (
                 f"{first.relative_to(STYLES)} and {second.relative_to(STYLES)} are {ratio:.0%} "
@@ -162,30 +169,56 @@ def test_a_box_heading_needs_a_declared_label(tmp_path: Path) -> None:
         load_style("memo", tmp_path / "styles")
 
 
-def test_theme_colours_are_checked(tmp_path: Path) -> None:
+def test_a_palette_screen_value_is_checked(tmp_path: Path) -> None:
     shutil.copytree(STYLES, tmp_path / "styles")
     (tmp_path / "styles" / "memo").mkdir()
     (tmp_path / "styles" / "memo" / "style.yaml").write_text(
-        'extends: csds\ntheme:\n  accent: "navy"\n', encoding="utf-8"
+        'extends: csds\npalette:\n  accent: {cmyk: [90, 57, 0, 51], screen: "navy"}\n',
+        encoding="utf-8",
     )
-    with pytest.raises(StyleError, match=r'theme: accent: expected a colour like "#123abc"'):
+    expected = r'style\.yaml:2: palette: accent: screen: expected a colour like "#rrggbb"'
+    with pytest.raises(StyleError, match=expected):
         load_style("memo", tmp_path / "styles")
 
 
-def test_the_epub_cover_is_drawn_in_the_styles_theme() -> None:
+def test_a_style_has_no_theme_any_more(tmp_path: Path) -> None:
+    """Colours are the palette's only: a leftover ``theme:`` is an unknown field."""
+    shutil.copytree(STYLES, tmp_path / "styles")
+    (tmp_path / "styles" / "memo").mkdir()
+    (tmp_path / "styles" / "memo" / "style.yaml").write_text(
+        'extends: csds\ntheme:\n  accent: "#123c69"\n', encoding="utf-8"
+    )
+    with pytest.raises(StyleError, match=r"style\.yaml:2: theme"):
+        load_style("memo", tmp_path / "styles")
+
+
+def test_the_epub_cover_is_drawn_in_the_styles_palette() -> None:
     brief = load_brief(
         REPO / "source" / "spotlight" / "2024-7-undersea-cables.md",
         load_series(REPO / "source" / "spotlight" / "series.yaml"),
         ("lead",),
     )
     spotlight, house = load_style("spotlight", STYLES), load_style("csds", STYLES)
-    assert spotlight.theme is not None and house.theme is not None
-    svg = cover_svg(brief, spotlight.theme, "MASTHEAD", "By A").decode()
-    assert 'font-family="IBM Plex Sans, sans-serif"' in svg
-    assert f'fill="{spotlight.theme.accent}"' in svg
-    for colour in (house.theme.accent, house.theme.ink, house.theme.highlight):
-        assert colour not in svg
+    own = screen_colours(spotlight.palette)
+    svg = cover_svg(brief, spotlight, "MASTHEAD", "By A").decode()
+    ET.fromstring(svg.encode())  # well-formed XML, the declaration first
+    assert "font-family=\"'IBM Plex Sans', sans-serif\"" in svg
+    assert f'<rect width="800" height="1200" fill="{own["paper"]}"/>' in svg
+    assert f'fill="{own["accent"]}"' in svg and f'fill="{own["ink"]}"' in svg
+    # A style with no second accent closes the cover in its accent; the house's are absent.
+    assert f'<rect x="0" y="1176" width="800" height="24" fill="{own["accent"]}"/>' in svg
+    theirs = screen_colours(house.palette)
+    for name in ("accent", "accent-warm", "muted"):
+        assert theirs[name] not in svg
     assert "Source Sans" not in svg
+
+
+def test_a_brand_screen_value_is_used_on_screens_and_never_on_press() -> None:
+    korea = load_style("csds-korea", STYLES)
+    assert korea.palette["accent-warm"].screen == (0xC8, 0x10, 0x2E)
+    assert screen_colours(korea.palette)["accent-warm"] == "#c8102e"
+    assert "--accent-warm: #c8102e;" in korea.palette_css("rgb")
+    assert "--accent-warm: device-cmyk(0 0.99 0.75 0.16);" in korea.palette_css("cmyk")
 
 
 def test_draft_note_words_are_the_styles(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefpress.cli import main
+from briefpress.style.schemes import dark_colours
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -292,10 +293,16 @@ def test_web_colours_are_the_palettes_as_the_screen_has_them(out: Path) -> None:
     folder = out / "2024-1-first"
     web = (folder / "web.css").read_text(encoding="utf-8")
     reading = (folder / "style.css").read_text(encoding="utf-8")
-    palette = re.search(r":root \{ --ink: [^}]*\}", reading)
+    palette = re.search(r":root \{ --paper: [^}]*\}", reading)
     assert palette, "the EPUB-ready stylesheet carries the palette"
     assert palette[0] in web
-    light = web.split("@media (prefers-color-scheme: dark)")[0]
-    # After the palette, nothing redefines one of its colours for the light scheme.
-    for name in re.findall(r"--([a-z-]+):", palette[0]):
-        assert light.count(f"--{name}:") == 1, name
+    # The dark scheme is the palette's too, derived from the same screen colours.
+    light = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", palette[0]))
+    dark = re.search(r"@media \(prefers-color-scheme: dark\) \{\n(:root \{[^}]*\})\n\}", web)
+    assert dark, "the web stylesheet carries the derived dark scheme"
+    assert dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", dark[1])) == dark_colours(light)
+    # After the palette, nothing redefines one of its colours, in either scheme.
+    rest = web.split(dark[0])[1]
+    for name in light:
+        assert f"--{name}:" not in rest, name
+    assert not re.search(r"#[0-9a-fA-F]{3,8}\b", rest), "a style's web CSS writes no colour"

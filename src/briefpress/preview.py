@@ -10,13 +10,12 @@ never dies on bad input.
 
 from __future__ import annotations
 
-import html
 import http.server
 import json
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,12 +24,16 @@ from .build import Builder, BuildOptions, Project
 from .build.visual import render_pages
 from .build.workers import build_guarded
 from .errors import BriefpressError, UsageError
+from .render.html import render_template
+from .style.loader import Style
+from .style.palette import screen_colours
 
 #: Loopback only: a preview is for the person at this machine, never the network.
 HOST = "127.0.0.1"
 PAGE_SCALE = 1.4  # about 100 dpi: sharp on a screen, quick to draw
 POLL_MS = 400
 OPTIONS = BuildOptions(formats=("pdf", "html"), evaluate=True)
+HTML, PLAIN = "text/html; charset=utf-8", "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -40,6 +43,8 @@ class State:
     xhtml: dict[str, bytes] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     title: str = ""
+    #: The previewed style and its series' print profile: the page's colours and words.
+    chrome: tuple[Style, str | None] | None = None
 
 
 class Preview:
@@ -68,6 +73,7 @@ class Preview:
         # A fresh builder re-reads series and style; the renderer (WeasyPrint and
         # its font configuration) is kept, so memory stays flat over many saves.
         self.builder = Builder(self.project, self.out, OPTIONS, self.builder.engine)
+        chrome = self._chrome() or self.state.chrome
         try:
             brief = self.builder.load(self.path)
             result = build_guarded(self.builder, brief)  # a bug fails this save, not the preview
@@ -93,8 +99,17 @@ class Preview:
                 xhtml=files if files is not None else self.state.xhtml,
                 messages=messages,
                 title=title,
+                chrome=chrome,
             )
             return self.state
+
+    def _chrome(self) -> tuple[Style, str | None] | None:
+        """The brief's series style, for the page around it; None while it does not load."""
+        try:
+            series = self.builder.series(self.path)
+            return self.builder.style(series.style), series.print_profile
+        except (BriefpressError, OSError):  # reported by the build itself
+            return None
 
 
 def _read_tree(folder: Path) -> dict[str, bytes]:
@@ -102,39 +117,33 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8" />
-<title>{title} · briefpress preview</title>
-<style>
-body {{ margin: 0; font-family: system-ui, sans-serif; background: #e8ebef; }}
-header {{ padding: 0.6rem 1rem; background: #123c69; color: white; font-weight: 600; }}
-#messages {{ margin: 0; padding: 0.6rem 1rem; background: #fff3e6; color: #8a3500;
-  font: 0.9rem/1.4 ui-monospace, monospace; white-space: pre-wrap; }}
-#messages:empty {{ display: none; }}
-main {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; padding: 1rem; }}
-.pages img {{ display: block; width: 100%; margin-bottom: 1rem; box-shadow: 0 1px 4px #0003; }}
-iframe {{ width: 100%; height: calc(100vh - 6rem); border: 0; background: white; }}
-</style></head>
-<body>
-<header>Preview: {title} <small>(version {version})</small></header>
-<pre id="messages">{messages}</pre>
-<main>
-<section class="pages">{pages}</section>
-<section class="html">
-<iframe src="/html/index.xhtml?v={version}" title="EPUB-ready HTML"></iframe>
-</section>
-</main>
-<script>
-const shown = {version};
-setInterval(async () => {{
-  try {{
-    const state = await (await fetch("/version", {{cache: "no-store"}})).json();
-    if (state.version !== shown) location.reload();
-  }} catch (e) {{}}
-}}, {poll});
-</script>
-</body></html>
-"""
+def page(
+    state: State, style: Style | None, print_profile: str | None, name: str
+) -> tuple[bytes, str]:
+    """The preview page and its content type: the style's ``preview/page.html.j2``.
+
+    Before any style has loaded (a broken style.yaml from the start), the messages
+    as plain text that reloads itself: there is no palette to draw the page in.
+    """
+    title = state.title or name
+    if style is None:
+        return ("\n".join([title, "", *state.messages]) + "\n").encode(), PLAIN
+    try:
+        profile = style.output_profile(print_profile) if style.palette else None
+        colours = screen_colours(style.palette, profile)
+    except BriefpressError as exc:  # a missing print profile: no colours, the messages
+        return page(replace(state, messages=[*state.messages, *exc.lines()]), None, None, name)
+    context = {
+        "lang": next(iter(style.labels), "en"),
+        "labels": style.labels_for(""),
+        "title": title,
+        "version": state.version,
+        "messages": state.messages,
+        "pages": len(state.pages),
+        "poll": POLL_MS,
+        "colours": colours,
+    }
+    return render_template(style, "preview/page.html.j2", context).encode(), HTML
 
 
 def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
@@ -142,9 +151,11 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
         def log_message(self, *_args: Any) -> None:
             pass
 
-        def _send(self, status: int, body: bytes, kind: str) -> None:
+        def _send(self, status: int, body: bytes, kind: str, refresh: bool = False) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
+            if refresh:  # a plain page cannot poll: the browser asks again
+                self.send_header("Refresh", str(max(1, POLL_MS // 1000)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -161,18 +172,9 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             with preview.lock:
                 state = preview.state
             if path == "/":
-                pages = "\n".join(
-                    f'<img src="/page/{n}.png?v={state.version}" alt="Page {n}" />'
-                    for n in range(1, len(state.pages) + 1)
-                )
-                body = PAGE.format(
-                    title=html.escape(state.title or preview.path.name),
-                    version=state.version,
-                    messages=html.escape("\n".join(state.messages)),
-                    pages=pages,
-                    poll=POLL_MS,
-                )
-                self._send(200, body.encode(), "text/html; charset=utf-8")
+                style, profile = state.chrome or (None, None)
+                body, kind = page(state, style, profile, preview.path.name)
+                self._send(200, body, kind, refresh=kind == PLAIN)
             elif path == "/version":
                 data = {"version": state.version, "messages": state.messages}
                 self._send(200, json.dumps(data).encode(), "application/json")

@@ -146,7 +146,7 @@ def _front_lists(
     if key_issues:
         result.front["key_issues"] = key_issues
     else:
-        result.todo.append(("front matter", "no Key issues section: write key_issues"))
+        result.todo.append(("front matter", "no key-issues section: write key_issues"))
 
 
 def document_date(doc: dict[str, Any]) -> tuple[dt.date | None, str, int | None]:

@@ -64,7 +64,7 @@ def notes_plugin(md: MarkdownIt) -> None:
     def block_open(
         self: Any, tokens: Sequence[Token], idx: int, o: OptionsDict, env: EnvType
     ) -> str:
-        title = escapeHtml(_label(env, "notes", "Notes"))
+        title = escapeHtml(_label(env, "notes", "notes"))
         return (
             '<section class="notes" id="notes" epub:type="endnotes" role="doc-endnotes">\n'
             f"<h2>{title}</h2>\n<ol>\n"
@@ -80,7 +80,7 @@ def notes_plugin(md: MarkdownIt) -> None:
         number = tokens[idx].meta["id"] + 1
         sub = tokens[idx].meta.get("subId", 0)
         suffix = f"-{sub}" if sub else ""
-        back = escapeHtml(_label(env, "back_to_text", "Back to the text"))
+        back = escapeHtml(_label(env, "back_to_text", "back_to_text"))
         return (
             f' <a href="#noteref-{number}{suffix}" class="backref" role="doc-backlink" '
             f'title="{back}">↩</a>'

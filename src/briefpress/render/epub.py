@@ -2,7 +2,8 @@
 
 The package holds the brief's XHTML, its stylesheet, fonts (with their OFL
 licences), figures, a navigation document (table of contents and landmarks),
-an SVG title page as cover, and an OPF with Dublin Core and accessibility
+an SVG title page as cover (both from the style's templates under ``epub/``,
+the cover in its palette's screen colours), and an OPF with Dublin Core and accessibility
 metadata. The ZIP is written in a fixed order with fixed timestamps (the
 brief's date), ``mimetype`` first and stored uncompressed, so the same inputs
 give the same bytes.
@@ -12,19 +13,19 @@ from __future__ import annotations
 
 import io
 import mimetypes
-import textwrap
 import zipfile
 from collections.abc import Mapping
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import Problem, RenderError, StyleError
+from ..errors import Problem, RenderError
+from ..markdown.parser import create_parser, plain_text
 from ..source.model import Brief
-from ..style.data import Theme
 from ..style.loader import Style
+from ..style.palette import screen_colours
 from .citations import format_brief
-from .html import Headline
+from .html import Headline, render_template
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 CONTENT = "index.xhtml"
@@ -92,55 +93,29 @@ def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
 """.encode()
 
 
-def nav_document(brief: Brief, labels: Mapping[str, str], content: bytes) -> bytes:
-    items = "\n".join(
-        f'      <li><a href="{CONTENT}#{anchor}">{escape(title)}</a></li>'
-        for anchor, title in _outline(content)
-    )
-    contents = escape(labels.get("contents", "Contents"))
-    body = f"""<nav epub:type="toc" id="toc" role="doc-toc">
-  <h1>{contents}</h1>
-  <ol>
-    <li><a href="{CONTENT}">{escape(brief.title)}</a>
-      <ol>
-{items}
-      </ol>
-    </li>
-  </ol>
-</nav>
-<nav epub:type="landmarks" id="landmarks" hidden="hidden">
-  <ol>
-    <li><a epub:type="cover" href="cover.xhtml">Cover</a></li>
-    <li><a epub:type="bodymatter" href="{CONTENT}">{escape(brief.title)}</a></li>
-  </ol>
-</nav>"""
-    return _xhtml(brief, '<link rel="stylesheet" href="style.css" />', body)
+def nav_document(brief: Brief, style: Style, content: bytes) -> bytes:
+    """The navigation document: the style's ``epub/nav.xhtml.j2`` over the outline."""
+    context = {
+        "lang": brief.language,  # validated as BCP 47; escaped by the template all the same
+        "title": brief.title,
+        "content": CONTENT,
+        "outline": _outline(content),
+        "labels": style.labels_for(brief.language),
+    }
+    return render_template(style, "epub/nav.xhtml.j2", context).encode()
 
 
-def cover_svg(brief: Brief, theme: Theme, masthead: str, byline: str) -> bytes:
-    """A title page drawn as SVG: masthead, title, byline, date, in the style's theme."""
-    families = ", ".join((*theme.fonts[:1], "sans-serif"))
-    lines = textwrap.wrap(brief.title, width=24)[:6]
-    title = "\n".join(
-        f'  <text x="60" y="{300 + 62 * i}" font-size="50" font-weight="700">{escape(line)}</text>'
-        for i, line in enumerate(lines)
-    )
-    below = 300 + 62 * len(lines) + 40
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="800" height="1200" viewBox="0 0 800 1200" font-family={quoteattr(families)}>
-  <title>{escape(brief.title)}</title>
-  <rect width="800" height="1200" fill="{theme.paper}"/>
-  <rect x="0" y="0" width="800" height="24" fill="{theme.accent}"/>
-  <text x="60" y="150" font-size="26" font-weight="700" letter-spacing="4" fill="{theme.accent}">{escape(masthead)}</text>
-  <rect x="60" y="172" width="680" height="6" fill="{theme.accent}"/>
-<g fill="{theme.ink}">
-{title}
-</g>
-  <text x="60" y="{below}" font-size="28" font-weight="600" fill="{theme.ink}">{escape(byline)}</text>
-  <text x="60" y="{below + 40}" font-size="26" fill="{theme.muted}">{escape(brief.date_text)}</text>
-  <rect x="0" y="1176" width="800" height="24" fill="{theme.highlight}"/>
-</svg>
-""".encode()
+def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
+    """The title page as SVG (the style's ``epub/cover.svg.j2``), in its palette's screen colours."""
+    profile = style.output_profile(brief.series.print_profile) if style.palette else None
+    context = {
+        "title": brief.title,
+        "masthead": masthead,
+        "byline": byline,
+        "date": brief.date_text,
+        "colours": screen_colours(style.palette, profile),
+    }
+    return render_template(style, "epub/cover.svg.j2", context).encode()
 
 
 def cover_page(brief: Brief) -> bytes:
@@ -163,7 +138,7 @@ def package_document(
         f"<dc:language>{escape(brief.language)}</dc:language>",
         f"<dc:date>{brief.date.isoformat()}</dc:date>",
         f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
-        f"<dc:description>{escape(description)}</dc:description>",
+        *([f"<dc:description>{escape(description)}</dc:description>"] if description else []),
         f'<meta property="dcterms:modified">{stamp}</meta>',
     ]
     for number, author in enumerate(brief.authors, start=1):
@@ -235,21 +210,25 @@ def package_document(
 
 def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: Headline) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder)."""
-    if style.theme is None:
-        raise StyleError(f"style '{style.name}' has no theme for the EPUB cover")
-    labels = style.labels_for(brief.language)
     taken = sorted({"cover.svg", "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder))
     if taken:  # a figure would be silently replaced by the package's own file
         problem = Problem(brief.path, None, "image", f"{taken[0]}: the EPUB uses this name")
         raise RenderError(str(problem), [problem])
     files = dict(folder)
-    files["cover.svg"] = cover_svg(brief, style.theme, words.masthead, words.byline)
+    files["cover.svg"] = cover_svg(brief, style, words.masthead, words.byline)
     files["cover.xhtml"] = cover_page(brief)
-    files["nav.xhtml"] = nav_document(brief, labels, files[CONTENT])
+    files["nav.xhtml"] = nav_document(brief, style, files[CONTENT])
     cited = format_brief(brief)  # formatted once per process: the XHTML already asked
     citation = cited.how_to_cite_text if cited else ""
-    package = package_document(brief, files, words.description, citation)
+    package = package_document(brief, files, _description(brief, style, words), citation)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
+
+
+def _description(brief: Brief, style: Style, words: Headline) -> str:
+    """The key issues, or the lead of a style that has one instead (dc:description has text)."""
+    if words.description or not brief.lead:
+        return words.description
+    return plain_text(create_parser(style.quotes_for(brief.language)), brief.lead)
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:

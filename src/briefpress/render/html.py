@@ -62,7 +62,7 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
 
 
 def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
-    """Everything a template may use; ``labels`` and ``theme`` come from the style.
+    """Everything a template may use; ``labels`` come from the style.
 
     ``target`` is the template's (print, epub); print adds ``pdf_target`` and
     ``draft_note`` through ``render``'s ``extra``. Markup values (``body``,
@@ -119,7 +119,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "how_to_cite_text": cited.how_to_cite_text if cited else "",
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
-        "about_label": labels.get(about_key, "About the author"),
+        "about_label": labels[about_key],  # the neutral style has every label
         "disclaimer": Markup(render_inline(inline, brief.disclaimer_text)),
         "issn_lines": issn,
         "doi": brief.doi,
@@ -134,7 +134,7 @@ def bibliography(cited: Formatted | None, labels: dict[str, str]) -> str:
     """The reference list after the notes, as Chicago's notes-and-bibliography style has it."""
     if not cited or not cited.bibliography:
         return ""
-    title = escape(labels.get("bibliography", "Bibliography"))
+    title = escape(labels["bibliography"])
     entries = "".join(f'<li class="csl-entry">{entry}</li>\n' for entry in cited.bibliography)
     return (
         '<section class="bibliography" id="bibliography" epub:type="bibliography" '
@@ -175,22 +175,26 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def render_template(style: Style, name: str, context: dict[str, Any]) -> str:
+    """One of the style's templates (child first, then its parents'), rendered sandboxed."""
+    import jinja2
+
+    try:
+        return str(style.jinja.get_template(name).render(context))
+    except jinja2.TemplateError as exc:
+        # The sandbox refusing unsafe attributes, a missing template or variable:
+        # a maintainer's mistake in the style, named, never a traceback.
+        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
+
+
 def render(
     brief: Brief, style: Style, target: str, extra: dict[str, Any] | None = None
 ) -> Rendered:
     """``target`` names the template (print, epub); ``extra`` adds to what it sees."""
     if target not in style.templates:
         raise StyleError(f"style '{style.name}' has no '{target}' template")
-    import jinja2
-
     context = {**template_context(brief, style, target), **(extra or {})}
-    name = style.templates[target]
-    try:
-        text = style.jinja.get_template(name).render(context)
-    except jinja2.TemplateError as exc:
-        # The sandbox refusing unsafe attributes, a missing template or variable:
-        # a maintainer's mistake in the style, named, never a traceback.
-        raise StyleError(f"style '{style.name}': template {name}: {exc}") from exc
+    text = render_template(style, style.templates[target], context)
     return Rendered(
         text=text,
         title=brief.title,

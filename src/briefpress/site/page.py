@@ -4,8 +4,9 @@ The words come from the same ``template_context`` as the PDF and the EPUB; the
 page adds what only the web needs: metadata for Scholar and social cards, the
 downloads with their sizes, the citation (with BibTeX and RIS files), links to
 the other language editions and to the previous and next brief of the series.
-Layout is the neutral style's web template; colours and fonts are the
-style's own (its ``web`` stylesheets and its fonts as WOFF2 subsets).
+Layout and words are the neutral style's web template and labels; colours and
+fonts are the style's own (its palette, its ``web`` stylesheets and its fonts
+as WOFF2 subsets).
 """
 
 from __future__ import annotations
@@ -23,34 +24,13 @@ from ..render.html import json_ld, template_context
 from ..render.xhtml import needed_fallbacks
 from ..source.model import Brief
 from ..style.loader import Style
+from ..style.palette import web_palette_css
 from . import metadata
 from .citefiles import citation_files
 from .webfonts import web_fonts
 
 PAGE_IMAGE = "page-1.png"
 PAGE_IMAGE_WIDTH = 600
-
-#: English words of the web page; a style overrides any of them in its ``labels``.
-WEB_LABELS = {
-    "skip": "Skip to the text",
-    "site_nav": "Site",
-    "footer_nav": "More from this series",
-    "editions": "Also in",
-    "downloads": "Downloads",
-    "how_to_cite": "How to cite this brief",
-    "copy_citation": "Copy the citation",
-    "copied": "Copied.",
-    "pager": "More briefs in this series",
-    "previous": "Previous",
-    "next": "Next",
-    "page_image": "Page 1 of",
-    "filters": "Filter the briefs",
-    "by_year": "Year",
-    "by_author": "Author",
-    "by_keyword": "Keyword",
-    "all_briefs": "All",
-    "briefs_of": "Briefs",
-}
 
 #: Language names as their readers write them, for the links between editions.
 ENDONYMS = {
@@ -93,7 +73,8 @@ class Download:
 
 
 def web_labels(labels: dict[str, str]) -> dict[str, str]:
-    return {key: labels.get(key, default) for key, default in WEB_LABELS.items()}
+    """The words of the web page and catalogue: the style's labels (the neutral style has all)."""
+    return dict(labels)
 
 
 def language_name(lang: str) -> str:
@@ -121,18 +102,19 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
 
 
 def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -> bytes:
-    """The shared layout, the palette, then the style's type and dark scheme.
+    """The shared layout, the palette in light and dark, then the style's type.
 
     The light colours are the palette's, converted to RGB through the print
     output profile, as the screen PDF and the EPUB have them: print and web
-    never drift apart. A style's ``web`` stylesheets add what the palette has
-    no name for (focus ring, dark scheme) and come after it.
+    never drift apart. The dark scheme is derived from them. A style's ``web``
+    stylesheets add its type and name roles after it (``--focus: var(--accent)``).
     """
     folders = style.folders or (style.folder,)
     layouts = [folder / "web" / "web.css" for folder in folders]
     # The shared layout comes from the most distant ancestor that has one.
     layout = [p.read_text(encoding="utf-8") for p in layouts if p.is_file()][-1:]
-    palette = style.palette_css("rgb", style.output_profile(print_profile)) if style.palette else ""
+    profile = style.output_profile(print_profile) if style.palette else None
+    palette = web_palette_css(style.palette, profile)
     own = [path.read_text(encoding="utf-8") for path in style.stylesheets.get("web", ())]
     return "\n".join([*layout, palette, *own]).encode()
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import StyleError
 from ..source.reader import read_yaml_file
 from ..source.schema import Values
-from .data import check_box_labels, read_boxes, read_skeleton, read_theme
+from .data import check_box_labels, read_boxes, read_skeleton
 from .fonts import FontFace
 from .fontstack import read_fonts
 from .model import Style, Target
@@ -91,7 +91,6 @@ class _Reading:
             folders=self.folders,
             parents=(*((parent.folder.name, *parent.parents) if parent else ()),),
             boxes=read_boxes(values["boxes"] or {}, parent.boxes if parent else ()),
-            theme=read_theme(values, parent.theme if parent else None),
             skeleton=read_skeleton(values["skeleton"], parent.skeleton if parent else None),
             palette={**(parent.palette if parent else {}), **self.palette()},
             page_makeup={
@@ -100,8 +99,6 @@ class _Reading:
             },
         )
         check_box_labels(values, style.boxes, style.labels)
-        if used and style.theme is None:  # legacy: theme: goes, its colours into palette:
-            values.fail("theme", "required field is missing")
         for key in ("templates", "stylesheets"):
             if not getattr(style, key):
                 values.fail(key, "required field is missing")

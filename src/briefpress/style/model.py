@@ -13,9 +13,9 @@ from typing import Any
 
 from ..errors import StyleError
 from ..markdown.boxes import BoxSpec
-from .data import Skeleton, Theme
+from .data import Skeleton
 from .fonts import FontFace
-from .palette import Cmyk, output_profile, palette_css
+from .palette import Colour, output_profile, palette_css
 from .paths import template_environment
 
 
@@ -64,11 +64,10 @@ class Style:
     parents: tuple[str, ...] = ()
     #: The ``::: name`` containers a brief may use, and how each renders.
     boxes: tuple[BoxSpec, ...] = ()
-    #: Colours and type of the EPUB cover and the catalogue page (templates see ``theme``).
-    theme: Theme | None = None
     skeleton: Skeleton = field(default_factory=Skeleton)
-    #: Colours as CMYK percentages; the stylesheets use them as ``var(--name)``.
-    palette: dict[str, Cmyk] = field(default_factory=dict)
+    #: Every colour of the style, once: CMYK percentages for print, and an optional
+    #: screen value; the stylesheets use them as ``var(--name)``.
+    palette: dict[str, Colour] = field(default_factory=dict)
 
     def palette_css(self, model: str, profile: Path | None = None) -> str:
         """The palette as ``:root`` custom properties, ``cmyk`` or ``rgb`` (via the profile)."""
@@ -91,7 +90,7 @@ class Style:
 
     @cached_property
     def jinja(self) -> Any:  # jinja2.Environment, imported on first use
-        return template_environment(self.folders or (self.folder,), {"theme": self.theme})
+        return template_environment(self.folders or (self.folder,), {})
 
     def labels_for(self, lang: str) -> dict[str, str]:
         """Labels in the brief's language, falling back to the first the style lists."""

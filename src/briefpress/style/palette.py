@@ -2,9 +2,12 @@
 
 A style declares each colour once, as CMYK percentages for the press
 (``palette: {accent: [100, 70, 10, 45]}``). The print target sets them as
-``device-cmyk()``; screen PDFs, EPUB and the web get RGB values derived from the
-same numbers through the output profile (LittleCMS via Pillow's ``ImageCms``,
-relative colorimetric with black-point compensation), so the two never drift.
+``device-cmyk()``; screen PDFs, EPUB, the web and the preview get RGB values
+derived from the same numbers through the output profile (LittleCMS via
+Pillow's ``ImageCms``, relative colorimetric with black-point compensation), so
+the two never drift. A brand with its own RGB gives it as ``screen``
+(``{cmyk: [...], screen: "#rrggbb"}``); the web's dark scheme is derived from
+the screen colours (:func:`.schemes.dark_colours`). No colour is written anywhere else.
 
 The default output profile is FOGRA39 (coated offset, Europe), made once with
 Argyll's ``colprof`` from Debian's ``icc-profiles-free`` characterisation data
@@ -18,20 +21,33 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
-from ..source.fields import FieldReader
 from .fonts import cache_root
+from .schemes import Rgb, dark_colours, hex_rgb
 
 #: CMYK in percent, as a style writes it.
 Cmyk = tuple[float, float, float, float]
+_HEX = re.compile(r"^#[0-9a-f]{6}$")
+
+
+@dataclass(frozen=True)
+class Colour:
+    """One palette entry: its inks on press, and its own screen value where a brand has one."""
+
+    cmyk: Cmyk
+    #: Used instead of the RGB derived through the output profile.
+    screen: Rgb | None = None
+
 
 #: Where Debian's icc-profiles-free puts the FOGRA39 characterisation data.
 FOGRA39_DATA = Path("/usr/share/color/icc/FOGRA39L.ti3")
@@ -53,15 +69,6 @@ class ProfileError(StyleError):
     """The output profile cannot be found or made; the message says what to install."""
 
 
-def read_palette_field(reader: FieldReader) -> dict[str, Cmyk]:
-    """``palette:`` of a style.yaml; a bad entry is reported at its line."""
-    try:
-        return read_palette(reader.raw.data["palette"]) if reader.present("palette") else {}
-    except (ValueError, TypeError) as exc:
-        reader.fail("palette", str(exc))
-        return {}
-
-
 def output_profile(folders: tuple[Path, ...], name: str | None) -> Path:
     """A profile file in the style's folders (``print_profile:``), or FOGRA39 by default."""
     if name is None:
@@ -73,21 +80,41 @@ def output_profile(folders: tuple[Path, ...], name: str | None) -> Path:
     raise ProfileError(f"print_profile: {name} not found in the style folder {folders[0]}")
 
 
-def read_palette(value: Any) -> dict[str, Cmyk]:
-    """``{name: [c, m, y, k]}`` in percent; raises ValueError naming the bad entry."""
+def read_palette(value: Any) -> dict[str, Colour]:
+    """``{name: [c, m, y, k]}`` or ``{name: {cmyk: [...], screen: "#rrggbb"}}``.
+
+    Raises ValueError naming the bad entry.
+    """
     if not isinstance(value, Mapping):
         raise ValueError("palette must map colour names to [c, m, y, k] percentages")
-    palette: dict[str, Cmyk] = {}
-    for name, cmyk in value.items():
+    palette: dict[str, Colour] = {}
+    for name, entry in value.items():
         if not str(name).replace("-", "").isalnum():
             raise ValueError(f"'{name}' is not a CSS custom-property name")
-        if not isinstance(cmyk, list) or len(cmyk) != 4:
+        screen = None
+        if isinstance(entry, Mapping):
+            unknown = sorted(str(k) for k in entry if k not in ("cmyk", "screen"))
+            if unknown or "cmyk" not in entry:
+                what = f"unknown key {unknown[0]}" if unknown else "cmyk missing"
+                raise ValueError(f'{name}: {what} (give cmyk: [c, m, y, k], screen: "#rrggbb")')
+            screen = _screen(name, entry.get("screen"))
+            entry = entry["cmyk"]
+        if not isinstance(entry, list) or len(entry) != 4:
             raise ValueError(f"{name} must be [c, m, y, k] percentages")
-        numbers = tuple(float(v) for v in cmyk)
+        numbers = tuple(float(v) for v in entry)
         if any(not 0 <= v <= 100 for v in numbers):
             raise ValueError(f"{name} has a value outside 0–100 %")
-        palette[str(name)] = (numbers[0], numbers[1], numbers[2], numbers[3])
+        palette[str(name)] = Colour((numbers[0], numbers[1], numbers[2], numbers[3]), screen)
     return palette
+
+
+def _screen(name: str, value: Any) -> Rgb | None:
+    if value is None:
+        return None
+    text = str(value).lower()
+    if not _HEX.match(text):
+        raise ValueError(f'{name}: screen: expected a colour like "#rrggbb", got "{value}"')
+    return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
 
 
 def device_cmyk(cmyk: Cmyk) -> str:
@@ -98,19 +125,45 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
 
 
-def palette_css(palette: Mapping[str, Cmyk], model: str, profile: Path | None = None) -> str:
+def screen_colours(palette: Mapping[str, Colour], profile: Path | None = None) -> dict[str, str]:
+    """``#rrggbb`` of each colour: its own screen value, else derived through the profile."""
+    derived = [c.cmyk for c in palette.values() if c.screen is None]
+    converted = iter(cmyk_to_rgb(tuple(derived), profile or default_profile()) if derived else [])
+    return {
+        name: hex_rgb(colour.screen if colour.screen is not None else next(converted))
+        for name, colour in palette.items()
+    }
+
+
+def palette_css(palette: Mapping[str, Colour], model: str, profile: Path | None = None) -> str:
     """``:root`` custom properties: ``device-cmyk()`` for ``cmyk``, ``#rrggbb`` for ``rgb``."""
     if not palette:
         return ""
     if model == "cmyk":
-        values = {name: device_cmyk(cmyk) for name, cmyk in palette.items()}
+        values = {name: device_cmyk(colour.cmyk) for name, colour in palette.items()}
     else:
-        rgb = cmyk_to_rgb(tuple(palette.values()), profile or default_profile())
-        values = {
-            name: "#{:02x}{:02x}{:02x}".format(*c) for name, c in zip(palette, rgb, strict=True)
-        }
+        values = screen_colours(palette, profile)
+    return _root(values)
+
+
+def _root(values: Mapping[str, str]) -> str:
     body = " ".join(f"--{name}: {value};" for name, value in values.items())
     return f":root {{ {body} }}\n"
+
+
+def web_palette_css(palette: Mapping[str, Colour], profile: Path | None = None) -> str:
+    """The light scheme (as :func:`palette_css` ``rgb``) and the dark one derived from it."""
+    if not palette:
+        return ""
+    light = screen_colours(palette, profile)
+    dark = dark_colours(light)
+    return (
+        ":root { color-scheme: light dark; }\n"
+        + _root(light)
+        + "@media (prefers-color-scheme: dark) {\n"
+        + _root(dark)
+        + "}\n"
+    )
 
 
 def color_profile_css(url: str) -> str:

@@ -266,8 +266,12 @@ STYLE_SCHEMA = Schema(
                 ),
                 label="`{name: colour}`",
             ),
-            "every colour once, in CMYK % (`accent: [90, 57, 0, 51]`), or `{cmyk, screen}` "
-            "where a brand has its own RGB; CSS reads `var(--accent)`",
+            "every colour of the style, once, in CMYK % (`accent: [90, 57, 0, 51]`), or "
+            '`{cmyk: [...], screen: "#c8102e"}` where a brand has its own RGB; CSS reads '
+            "`var(--accent)`: `device-cmyk()` on the print target, RGB elsewhere; the web's "
+            "dark scheme, the EPUB cover and the preview are derived from it. The neutral "
+            "templates read `paper`, `ink`, `muted`, `accent` (and `accent-warm`, `tint`, "
+            "`rule`, `focus` when given)",
         ),
         "targets": Option(
             # `name:` alone is a target with no CSS of its own.
@@ -302,8 +306,6 @@ STYLE_SCHEMA = Schema(
         ),
         "page_makeup": Option(PAGE_MAKEUP_SCHEMA, "how print pages are made up"),
         "skeleton": Option(SKELETON_SCHEMA, "what `briefpress new` writes in a new brief"),
-        # The EPUB cover's and catalogue's colours, on their way into `palette:`.
-        "theme": Option(MappingOf(Kind()), "", legacy=True),
     },
 )
 
