@@ -196,7 +196,7 @@ def test_a_bad_palette_names_its_line(tmp_path: Path) -> None:
     shutil.copytree(REPO / "styles", tmp_path / "styles")
     yaml = tmp_path / "styles" / "csds" / "style.yaml"
     yaml.write_text(yaml.read_text().replace("ink: [0, 0, 0, 100]", "ink: [0, 0, 100]"))
-    with pytest.raises(StyleError, match=r"style\.yaml:30: palette: ink: must be \[c, m, y, k\]"):
+    with pytest.raises(StyleError, match=r"style\.yaml:31: palette: ink: must be \[c, m, y, k\]"):
         load_style("csds", tmp_path / "styles")
 
 

@@ -176,7 +176,7 @@ def test_a_palette_screen_value_is_checked(tmp_path: Path) -> None:
         'extends: csds\npalette:\n  accent: {cmyk: [90, 57, 0, 51], screen: "navy"}\n',
         encoding="utf-8",
     )
-    expected = r'style\.yaml:2: palette: accent: screen: expected a colour like "#rrggbb"'
+    expected = r'style\.yaml:3: palette: accent: screen: expected "#rrggbb", got "navy"'
     with pytest.raises(StyleError, match=expected):
         load_style("memo", tmp_path / "styles")
 

@@ -267,7 +267,7 @@ STYLE_SCHEMA = Schema(
                 label="`{name: colour}`",
             ),
             "every colour of the style, once, in CMYK % (`accent: [90, 57, 0, 51]`), or "
-            '`{cmyk: [...], screen: "#c8102e"}` where a brand has its own RGB; CSS reads '
+            '`{cmyk: [...], screen: "#rrggbb"}` where a brand has its own RGB; CSS reads '
             "`var(--accent)`: `device-cmyk()` on the print target, RGB elsewhere; the web's "
             "dark scheme, the EPUB cover and the preview are derived from it. The neutral "
             "templates read `paper`, `ink`, `muted`, `accent` (and `accent-warm`, `tint`, "

@@ -125,7 +125,7 @@ UNITS: tuple[Unit, ...] = (
         ),
         "briefpress.site.index:write_index",
         reads=("source", "pdf", "epub", "web"),
-        doc="The catalogue pages, catalogue.json, the Atom feed and the sitemap.",
+        doc="The catalogue pages, catalogue.json, the feed (Atom) and the sitemap.",
     ),
 )
 
