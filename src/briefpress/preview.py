@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .build import Builder, BuildOptions, Project
-from .build.visual import render_pages
-from .build.workers import build_guarded
+from .build import Builder, BuildOptions, Project, build_guarded, render_pages
 from .errors import BriefpressError, UsageError
 
 #: Loopback only: a preview is for the person at this machine, never the network.
@@ -59,7 +57,7 @@ class Preview:
         return [p for p in paths if p.exists()]
 
     def rebuild(self) -> State:
-        from .layout.rules import Finding
+        from .layout import Finding
 
         messages: list[str] = []
         pages: list[bytes] | None = None

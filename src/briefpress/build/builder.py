@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BriefpressError, Problem, StyleError, display_path
-from ..source import model
-from ..source.model import Brief, Series
-from ..style.loader import Style, Target, load_style
+from ..source import Brief, Series, model
+from ..style import Style, Target, load_style
 from . import manifest as cache
 from . import outputs
 from .options import BuildOptions, Project, check_targets
 
 if TYPE_CHECKING:
-    from ..layout.engine import Engine, Layout
-    from ..layout.rules import Finding
+    from ..layout import Engine, Finding, Layout
 from .results import BriefResult
 
 
@@ -52,8 +50,7 @@ class Builder:
         self._engine = engine
 
     def style(self, name: str) -> Style:
-        from ..layout.makeup import settings
-        from ..layout.rules import rule_problems
+        from ..layout import rule_problems, settings
 
         if name not in self._styles:
             style = load_style(name, self.project.styles)
@@ -78,7 +75,7 @@ class Builder:
     def engine(self) -> Engine:
         """The layout engine, started on first use: a run that renders nothing never pays for it."""
         if self._engine is None:
-            from ..layout.engine import Engine
+            from ..layout import Engine
 
             self._engine = Engine()
         return self._engine
@@ -134,9 +131,8 @@ class Builder:
     def build_one(self, brief: Brief) -> BriefResult:
         # The rendering stages load here, not at import: a run with nothing to
         # rebuild never pays for them.
-        from ..layout.makeup import settings as makeup_settings
-        from ..layout.makeup import short_pages
-        from ..layout.rules import evaluate, low_resolution_images
+        from ..layout import evaluate, low_resolution_images, short_pages
+        from ..layout import settings as makeup_settings
         from ..render import epub, html, xhtml
 
         started = time.perf_counter()
@@ -230,9 +226,8 @@ class Builder:
         """
         import dataclasses
 
+        from ..layout import Finding, length_pt
         from ..layout.preflight import CLAIMS, RULE, preflight
-        from ..layout.press import length_pt
-        from ..layout.rules import Finding
 
         claim = CLAIMS.get(layout.variant or "")
         if claim is None:
@@ -258,7 +253,7 @@ class Builder:
 
     def lay_out(self, brief: Brief, style: Style, text: str, target: Target) -> Layout:
         """One target's layout, made up (floats moved) unless the options say not to."""
-        from ..layout.makeup import make_up, settings
+        from ..layout import make_up, settings
 
         variant = self.options.variant or target.variant
         options = settings(style.page_makeup)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CONTROL, UsageError
-from ..source.model import FORMATS
-from ..style.loader import Style
+from ..source import FORMATS
+from ..style import Style
 
 BRIEF_SUFFIX = ".md"
 #: What `build` can write.

@@ -21,9 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..source.model import Brief
-from ..style.fonts import coverage
-from ..style.loader import Style
+from ..source import Brief
+from ..style import Style, coverage
 from . import advice
 from .engine import Layout, PageView, Placed
 from .fill import last_page_fill, page_fill

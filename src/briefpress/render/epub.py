@@ -20,9 +20,8 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem, RenderError, StyleError
-from ..source.model import Brief
-from ..style.data import Theme
-from ..style.loader import Style
+from ..source import Brief
+from ..style import Style, Theme
 from .citations import format_brief
 from .html import Headline
 

@@ -19,10 +19,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..render.html import json_ld, template_context
-from ..render.xhtml import needed_fallbacks
-from ..source.model import Brief
-from ..style.loader import Style
+from ..render import json_ld, needed_fallbacks, template_context
+from ..source import Brief
+from ..style import Style
 from . import metadata
 from .webfonts import web_fonts
 
@@ -106,7 +105,7 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
     """
     import jinja2
 
-    from ..style.paths import sandboxed_environment
+    from ..style import sandboxed_environment
 
     folders = [folder / "templates" / "web" for folder in style.folders or (style.folder,)]
     return sandboxed_environment()(
@@ -138,7 +137,7 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
     """The colophon's own "how to cite" (the series' CSL style), so the two never differ."""
-    from ..render.citations import format_brief
+    from ..render import format_brief
 
     cited = format_brief(brief)
     if cited is not None and cited.how_to_cite_text:

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..build.builder import Builder
-from ..build.options import BuildOptions, Project, find_briefs
+from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
-from ..source.model import Brief
+from ..source import Brief
 from . import metadata
 from .catalogue import write_if_changed
 from .page import (

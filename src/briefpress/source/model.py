@@ -20,7 +20,7 @@ from .guards import check_front_links, read_lang, read_numbering, read_style_nam
 from .reader import read_brief, read_yaml_file
 
 if TYPE_CHECKING:
-    from ..markdown.boxes import BoxSpec
+    from ..markdown import BoxSpec
 
 SERIES_FILE = "series.yaml"
 FORMATS = ("pdf", "html", "epub")

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..markdown.boxes import BoxSpec
-from ..source.fields import FieldReader
+from ..markdown import BoxSpec
+from ..source import FieldReader
 
 #: What one ``boxes:`` entry may say.
 BOX_FIELDS = ("element", "class", "epub_type", "label", "titled")

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, StyleError
-from ..markdown.boxes import BoxSpec
-from ..source.fields import FieldReader
-from ..source.reader import read_yaml_file
+from ..markdown import BoxSpec
+from ..source import FieldReader, read_yaml_file
 from .data import Skeleton, Theme, check_box_labels, read_boxes, read_skeleton, read_theme
 from .fonts import FontFace, PendingInstance, ensure_instances, plan_instances
 from .palette import Cmyk, output_profile, palette_css, read_palette_field

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
-from ..source.fields import FieldReader
+from ..source import FieldReader
 from .fonts import cache_root
 
 #: CMYK in percent, as a style writes it.
