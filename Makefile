@@ -110,12 +110,13 @@ $(LOCK_VENV)/bin/pip-compile:
 	$(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install -q pip-tools==7.7.0
 
-# pins.txt: name==version of every pin, the first file's pin winning (lock.txt first).
+# pins.txt: name==version of every pin in the files given, the last one read winning
+# (so lock.txt, read last, beats test.txt, and a line appended to it beats an older one).
 PINS = awk '/^[A-Za-z0-9]/ { split($$1, p, "=="); n = tolower(p[1]); gsub(/[-_.]+/, "-", n); \
-	if (p[2] != "" && !(n in seen)) { seen[n] = 1; sub(/;.*/, "", p[2]); print n "==" p[2] } }'
+	sub(/;.*/, "", p[2]); if (p[2] != "") pin[n] = p[2] } END { for (n in pin) print n "==" pin[n] }'
 
 lock: | $(LOCK_VENV)/bin/pip-compile
-	$(PINS) $(LOCK) $(wildcard $(TEST_LOCK)) > $(LOCK_VENV)/pins.txt
+	$(PINS) $(wildcard $(TEST_LOCK)) $(LOCK) > $(LOCK_VENV)/pins.txt
 	$(COMPILE) --extra=test -o $(TEST_LOCK) pyproject.toml requirements/installers.in
 	$(PINS) $(TEST_LOCK) > $(LOCK_VENV)/pins.txt
 	$(COMPILE) -o $(LOCK) pyproject.toml requirements/installers.in
