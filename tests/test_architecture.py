@@ -129,9 +129,12 @@ def test_other_packages_are_reached_through_their_face(path: Path) -> None:
         face = _face_all(parts[0])
         lacking = [n for n in names if n not in face]
         if len(parts) > 1 and parts[1] not in face:
-            wrong.append(f"{where}: reads {'.'.join(parts)}: import from the {parts[0]} face")
+            wrong.append(
+                f"{where}: reads {'.'.join(parts)}: list {', '.join(names)} in"
+                f" {parts[0]}/__init__.py, then run tools/face_imports.py"
+            )
         elif len(parts) > 1 and not lacking:
-            wrong.append(f"{where}: {', '.join(names)}: the {parts[0]} face has them")
+            wrong.append(f"{where}: the {parts[0]} face has {', '.join(names)}: import it there")
         elif len(parts) == 1 and lacking:
             wrong.append(f"{where}: {parts[0]}/__init__.py __all__ lacks {', '.join(lacking)}")
     assert wrong == []
