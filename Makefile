@@ -3,24 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
+TEST_LOCK := requirements/test.txt
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all build test test-all coverage check lint clean system-deps browser-deps docs bench baselines
+.PHONY: all build test test-all coverage check lint clean system-deps browser-deps docs bench baselines lock
 
 all: build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 system-deps:
 	@sh tools/system-deps.sh
 
-# Everything is installed from the lock file: every machine gets the same versions.
+# Everything is installed from a lock file, every file checked against its hash:
+# every machine gets the same bytes. The lock holds pip and setuptools too, so the
+# project itself is built without fetching anything (--no-build-isolation).
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python system-deps
-	$(BIN)/pip install -q -c $(LOCK) -e .
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
 # The browser tests' tools: Debian's chromium, and the npm packages pinned in
@@ -33,8 +36,9 @@ $(NODE_STAMP): package.json package-lock.json | browser-deps
 	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
+# The runtime lock plus the test tools and everything they pull in.
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	$(BIN)/python -m pip install -q --require-hashes -r $(TEST_LOCK)
 	@touch $@
 
 # briefpress decides what is stale from content hashes, so `make` after `make`
@@ -92,3 +96,30 @@ docs: build $(TEST_STAMP) $(NODE_STAMP)
 # Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench.py --write docs/benchmarks.md
+
+# Rewrite both lock files with hashes from pyproject.toml, keeping every version
+# already pinned in either file (a plain `name==version` line appended to
+# requirements/lock.txt is kept too). pip-tools runs from its own venv.
+# To move a package: edit its pin in requirements/lock.txt, then `make lock`.
+LOCK_VENV := .venv-lock
+COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url \
+	-c $(LOCK_VENV)/pins.txt
+
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q pip-tools==7.7.0
+
+# pins.txt: name==version of every pin in the files given, the last one read winning
+# (so lock.txt, read last, beats test.txt, and a line appended to it beats an older one).
+PINS = awk '/^[A-Za-z0-9]/ { split($$1, p, "=="); n = tolower(p[1]); gsub(/[-_.]+/, "-", n); \
+	sub(/;.*/, "", p[2]); if (p[2] != "") pin[n] = p[2] } END { for (n in pin) print n "==" pin[n] }'
+
+lock: | $(LOCK_VENV)/bin/pip-compile
+	$(PINS) $(wildcard $(TEST_LOCK)) $(LOCK) > $(LOCK_VENV)/pins.txt
+	$(COMPILE) --extra=test -o $(TEST_LOCK) pyproject.toml requirements/installers.in
+	$(PINS) $(TEST_LOCK) > $(LOCK_VENV)/pins.txt
+	$(COMPILE) -o $(LOCK) pyproject.toml requirements/installers.in
+	sed -i -e '/^    #   -c \.venv-lock\/pins\.txt$$/d' \
+	  -e 's|^#    make lock$$|#    make lock    (both lock files, with hashes, pinned versions kept: README, Development)|' \
+	  $(LOCK) $(TEST_LOCK)

@@ -15,7 +15,7 @@ PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def _name(requirement: str) -> str:
-    """``pypdf>=5`` → ``pypdf``, normalised as pip compares names."""
+    """``pikepdf>=9`` → ``pikepdf``, normalised as pip compares names."""
     match = re.match(r"[A-Za-z0-9._-]+", requirement)
     assert match, requirement
     return re.sub(r"[-_.]+", "-", match[0]).lower()
@@ -50,14 +50,42 @@ def test_every_runtime_import_is_a_declared_dependency() -> None:
     assert undeclared == []
 
 
+def _pins(lock: str) -> dict[str, str]:
+    """Package → pinned version, from one lock file under requirements/."""
+    text = (REPO / "requirements" / lock).read_text(encoding="utf-8")
+    pins = {}
+    for line in text.splitlines():
+        if line[:1].isalnum():
+            name, _, version = line.split()[0].partition("==")
+            assert version, f"{lock}: {line}: not pinned with =="
+            pins[_name(name)] = version
+    return pins
+
+
 def test_every_dependency_is_pinned_in_the_lock() -> None:
-    lock = (REPO / "requirements" / "lock.txt").read_text(encoding="utf-8")
-    pinned = {_name(line) for line in lock.splitlines() if "==" in line and line[0].isalnum()}
-    wanted = [
-        *PYPROJECT["project"]["dependencies"],
-        *PYPROJECT["project"]["optional-dependencies"]["test"],
+    runtime, test = _pins("lock.txt"), _pins("test.txt")
+    missing = [r for r in PYPROJECT["project"]["dependencies"] if _name(r) not in runtime]
+    missing += [
+        f"{r} (test)"
+        for r in PYPROJECT["project"]["optional-dependencies"]["test"]
+        if _name(r) not in test
     ]
-    assert [r for r in wanted if _name(r) not in pinned] == []
+    assert missing == []
+
+
+def test_the_test_lock_keeps_every_runtime_pin() -> None:
+    """`make test` adds tools to what `make` installed; it never moves a runtime package."""
+    runtime, test = _pins("lock.txt"), _pins("test.txt")
+    assert {n: (v, test.get(n)) for n, v in runtime.items() if test.get(n) != v} == {}
+
+
+def test_every_pin_carries_hashes() -> None:
+    """`pip install --require-hashes` refuses a lock entry without one (run `make lock`)."""
+    for lock in ("lock.txt", "test.txt"):
+        text = (REPO / "requirements" / lock).read_text(encoding="utf-8")
+        entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1])
+        unhashed = [e.split()[0] for e in entries if e[:1].isalnum() and "--hash=sha256:" not in e]
+        assert unhashed == [], lock
 
 
 def _test_only_modules() -> list[str]:
@@ -74,7 +102,7 @@ def _test_only_modules() -> list[str]:
 def test_check_runs_without_the_test_extras(make_project: MakeProject) -> None:
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
     blocked = _test_only_modules()
-    assert "pytest" in blocked and "pypdf" not in blocked
+    assert "pytest" in blocked and "pikepdf" not in blocked
     prelude = (
         "import sys\n"
         f"BLOCKED = {blocked!r}\n"

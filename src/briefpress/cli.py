@@ -121,9 +121,8 @@ def build(
       briefpress build --target screen,draft
       briefpress build --target print --pdf-variant pdf/a-3b
     """
-    from .build import BuildOptions, Project, parse_formats, parse_targets
+    from .build import BuildOptions, BuildProgress, Project, parse_formats, parse_targets
     from .build import build as run_build
-    from .build.progress import BuildProgress
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
@@ -190,13 +189,18 @@ def check(
       briefpress check --baseline tests/baselines
       briefpress check --baseline tests/baselines --update-baseline
     """
-    from .build import Baseline, BuildOptions, Project
+    from .build import (
+        Baseline,
+        BuildOptions,
+        BuildProgress,
+        Project,
+        as_junit,
+        failures,
+        lines,
+        write_file,
+    )
+    from .build import as_json as json_report
     from .build import check as run_check
-    from .build.outputs import write_file
-    from .build.progress import BuildProgress
-    from .build.reports import as_json as json_report
-    from .build.reports import as_junit, lines
-    from .build.results import failures
     from .errors import UsageError
 
     if update_baseline and baseline is None:
@@ -211,7 +215,7 @@ def check(
             click.echo(printable(line), err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
-    from .site.metadata import site_url_warnings_for
+    from .site import site_url_warnings_for
 
     for line in site_url_warnings_for([r.path for r in report.results], Path.cwd()):
         click.echo(f"warning: {line}", err=True)
@@ -258,8 +262,7 @@ def new(
     """
     from .errors import UsageError
     from .scaffold import new_brief
-    from .source.fields import parse_date
-    from .source.guards import LANG_TAG
+    from .source import LANG_TAG, parse_date
 
     try:
         when = parse_date(date) if date else dt.date.today()
@@ -353,7 +356,7 @@ def import_(manuscript: Path, series_folder: Path, accept: bool, reject: bool) -
       briefpress import manuscript.docx --series source/other --accept-changes
     """
     from .errors import UsageError
-    from .intake.importer import import_docx, validate
+    from .intake import import_docx, validate
 
     if accept and reject:
         raise UsageError("give --accept-changes or --reject-changes, not both")

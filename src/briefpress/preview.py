@@ -20,13 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .build import Builder, BuildOptions, Project
-from .build.visual import render_pages
-from .build.workers import build_guarded
+from .build import Builder, BuildOptions, Project, build_guarded, render_pages
 from .errors import BriefpressError, UsageError
 from .render.html import render_template
-from .style.loader import Style
-from .style.palette import screen_colours
+from .style import Style, screen_colours
 
 #: Loopback only: a preview is for the person at this machine, never the network.
 HOST = "127.0.0.1"
@@ -64,7 +61,7 @@ class Preview:
         return [p for p in paths if p.exists()]
 
     def rebuild(self) -> State:
-        from .layout.rules import Finding
+        from .layout import Finding
 
         messages: list[str] = []
         pages: list[bytes] | None = None

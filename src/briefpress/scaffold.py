@@ -15,8 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BriefpressError, UsageError
-from .source.model import SERIES_FILE, find_series_file
-from .source.reader import read_brief
+from .source import SERIES_FILE, find_series_file, read_brief
 
 _FILE_NUMBER = re.compile(r"^(\d{4})-(\d+)-")
 
@@ -97,8 +96,8 @@ def new_brief(
     series_file = series_folder / SERIES_FILE
     if not series_file.is_file():
         raise UsageError(f"{series_folder}: no {SERIES_FILE} here (use --series FOLDER)")
-    from .source.model import load_series
-    from .style.loader import load_style
+    from .source import load_series
+    from .style import load_style
 
     series = load_series(series_file)
     # The skeleton is the style's: the fields it requires (key issues, a lead) and the body.

@@ -2,22 +2,78 @@
 
 from __future__ import annotations
 
-from .builder import Builder
-from .options import BuildOptions, Project, find_briefs, parse_formats, parse_targets
-from .results import BriefResult, Report
-from .run import Baseline, build, check, index
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .builder import Builder
+    from .formats import unit
+    from .limits import time_limit
+    from .options import (
+        DEFAULT_TIMEOUT,
+        BuildOptions,
+        Project,
+        find_briefs,
+        parse_formats,
+        parse_targets,
+    )
+    from .outputs import locked, write_file
+    from .progress import BuildProgress
+    from .reports import as_json, as_junit, lines
+    from .results import BriefResult, Report, failures
+    from .run import Baseline, build, check, index
+    from .visual import render_pages
+    from .workers import build_guarded
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "Baseline",
     "BriefResult",
     "BuildOptions",
+    "BuildProgress",
     "Builder",
     "Project",
     "Report",
+    "as_json",
+    "as_junit",
     "build",
+    "build_guarded",
     "check",
+    "failures",
     "find_briefs",
     "index",
+    "lines",
+    "locked",
     "parse_formats",
     "parse_targets",
+    "render_pages",
+    "time_limit",
+    "unit",
+    "write_file",
 ]
+
+if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
+    from ..faces import lazy_names
+
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "builder": ["Builder"],
+            "formats": ["unit"],
+            "limits": ["time_limit"],
+            "options": [
+                "BuildOptions",
+                "DEFAULT_TIMEOUT",
+                "Project",
+                "find_briefs",
+                "parse_formats",
+                "parse_targets",
+            ],
+            "outputs": ["locked", "write_file"],
+            "progress": ["BuildProgress"],
+            "reports": ["as_json", "as_junit", "lines"],
+            "results": ["BriefResult", "Report", "failures"],
+            "run": ["Baseline", "build", "check", "index"],
+            "visual": ["render_pages"],
+            "workers": ["build_guarded"],
+        },
+    )

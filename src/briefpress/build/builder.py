@@ -13,17 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, UsageError, display_path
-from ..source import model
-from ..source.model import Brief, Series
-from ..style.loader import Style, Target, load_style
+from ..source import Brief, Series, model
+from ..style import Style, Target, load_style
 from . import manifest as cache
 from . import outputs, variants
 from .options import BuildOptions, Project
 from .variants import PdfJob
 
 if TYPE_CHECKING:
-    from ..layout.engine import Engine, Layout
-    from ..layout.rules import Finding
+    from ..layout import Engine, Finding, Layout
 from .results import BriefResult
 
 
@@ -91,7 +89,7 @@ class Builder:
     def engine(self) -> Engine:
         """The layout engine, started on first use: a run that renders nothing never pays for it."""
         if self._engine is None:
-            from ..layout.engine import Engine
+            from ..layout import Engine
 
             self._engine = Engine()
         return self._engine
@@ -215,7 +213,7 @@ class Builder:
 
     def lay_out(self, brief: Brief, style: Style, text: str, target: Target) -> Layout:
         """One target's layout, made up (floats moved) unless the options say not to."""
-        from ..layout.makeup import make_up, settings
+        from ..layout import make_up, settings
 
         variant = target.variant  # a --pdf-variant is a target of its own (variants.py)
         options = settings(style.page_makeup)

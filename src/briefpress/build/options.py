@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CONTROL, UsageError
-from ..source.model import FORMATS
+from ..source import FORMATS
 from .formats import reserved_folders
 from .variants import VARIANT_SUFFIXES
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefpressError, Problem, UsageError
-from ..source.model import SERIES_FILE, Brief
+from ..source import SERIES_FILE, Brief
 from . import manifest as cache
 from .builder import Builder, _failure, _problem
 from .limits import time_limit

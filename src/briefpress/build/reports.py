@@ -17,7 +17,7 @@ def lines(result: BriefResult, verbose: bool = False) -> list[str]:
     Hard rules' findings are already among the brief's errors, so they are repeated
     only under ``verbose``, for their terms.
     """
-    from ..layout.rules import Finding
+    from ..layout import Finding
 
     path = display_path(result.path)
     found = []

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..source.model import Brief
+from ..source import Brief
 from . import manifest as cache
 from . import outputs
 from .builder import Builder, _failure, _problem

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ..style.loader import Style, Target
+from ..style import Style, Target
 
 #: The variants ``--pdf-variant`` makes, and the name each file takes.
 VARIANT_SUFFIXES = {"pdf/a-3b": ".pdfa", "pdf/ua-1": ".ua"}

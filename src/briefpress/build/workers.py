@@ -19,7 +19,7 @@ from pathlib import Path
 from traceback import format_exc
 
 from ..errors import BriefpressError, internal_error
-from ..source.model import Brief
+from ..source import Brief
 from .builder import Builder
 from .options import BuildOptions, Project
 from .results import BriefResult

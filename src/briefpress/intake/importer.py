@@ -18,8 +18,7 @@ import yaml
 
 from ..errors import SourceError, UsageError
 from ..scaffold import next_number, slugify
-from ..source.model import SERIES_FILE, load, load_series
-from ..source.pandoc import PandocError, run_pandoc_json
+from ..source import SERIES_FILE, PandocError, load, load_series, run_pandoc_json
 from .container import Docx, ImportRefused, open_docx
 from .fields import assign_keys, csl_json, field_items, meta_items
 from .mapping import Mapped, document_date, map_document

@@ -1,0 +1,39 @@
+"""Layout stage: pages from WeasyPrint, page makeup, the check rules and the print preflight."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import preflight
+    from .engine import Engine, Layout
+    from .makeup import make_up, settings, short_pages
+    from .press import length_pt
+    from .rules import Finding, evaluate, low_resolution_images
+
+__all__ = [
+    "Engine",
+    "Finding",
+    "Layout",
+    "evaluate",
+    "length_pt",
+    "low_resolution_images",
+    "make_up",
+    "preflight",
+    "settings",
+    "short_pages",
+]
+
+if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
+    from ..faces import lazy_names
+
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "engine": ["Engine", "Layout"],
+            "makeup": ["make_up", "settings", "short_pages"],
+            "preflight": ["preflight"],
+            "press": ["length_pt"],
+            "rules": ["Finding", "evaluate", "low_resolution_images"],
+        },
+    )

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..source.model import Brief
+from ..source import Brief
 from .engine import PageView, Placed
 
 #: Boxes that hold what a reader sees; block containers (kind "other") stretch.

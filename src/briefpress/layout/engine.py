@@ -40,10 +40,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem, RenderError
-from ..source.model import Brief
-from ..source.svg import UnsafeSvg, sanitise_svg
-from ..style.fonts import cache_root
-from ..style.loader import Style, Target
+from ..source import Brief, UnsafeSvg, sanitise_svg
+from ..style import Style, Target, cache_root
 from . import press
 from .libraries import quick_library_lookup
 from .mounts import Mounts, is_within

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from ..source.model import Brief
-from ..style.loader import Style
+from ..source import Brief
+from ..style import Style
 
 #: ``.invalid`` never resolves (RFC 2606): nothing can be fetched from it by mistake.
 VIRTUAL = "https://briefpress.invalid/"

@@ -30,7 +30,7 @@ from typing import Any
 
 import pikepdf
 
-from ..style.palette import profile_channels
+from ..style import profile_channels
 
 RULE = "print-preflight"
 #: The PDF variants the preflight can vouch for, and the claim each writes in XMP.

@@ -28,9 +28,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import StyleError
-from ..source.svg import SVG_NS, XLINK_NS
-from ..style.loader import Style, Target
-from ..style.palette import black_for_grey, device_cmyk, rgb_to_cmyk
+from ..source import SVG_NS, XLINK_NS
+from ..style import Style, Target, black_for_grey, device_cmyk, rgb_to_cmyk
 
 #: CSS length units in points.
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
@@ -62,7 +61,7 @@ def target_css(style: Style, target: Target, profile: Path | None, model: str) -
     if model == "cmyk":
         css += CMYK_BASE
     if model == "cmyk" and profile is not None:
-        from ..style.palette import color_profile_css
+        from ..style import color_profile_css
 
         css += color_profile_css(profile.as_uri())
     if target.bleed:

@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..source.model import Brief
-from ..style.fonts import coverage
-from ..style.loader import Style
+from ..source import Brief
+from ..style import Style, coverage
 from . import advice, makeup
 from .engine import Layout, PageView, Placed
 
@@ -243,28 +242,27 @@ def _normalised(name: str) -> str:
 
 def fonts_embedded(ctx: Context) -> Iterator[Finding]:
     """Every font in the PDF is embedded and is one the style declares (no fallback)."""
-    import pypdf
+    import pikepdf
 
     declared = {_normalised(face.family) for face in ctx.style.fonts}
-    reader = pypdf.PdfReader(io.BytesIO(ctx.pdf))
     seen: set[str] = set()
-    for number, page in enumerate(reader.pages, start=1):
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
-            font = font.get_object()
-            for part in font.get("/DescendantFonts", [font]):
-                part = part.get_object()
-                descriptor = part.get("/FontDescriptor")
-                name = str(part.get("/BaseFont", "?")).split("+", 1)[-1]
-                if name in seen:
-                    continue
-                seen.add(name)
-                descriptor = descriptor.get_object() if descriptor else {}
-                if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    yield ctx.finding(number, f"page {number}: font {name} is not embedded")
-                if not any(_normalised(name).startswith(family) for family in declared):
-                    message = f"page {number}: font {name} is not declared by the style"
-                    yield ctx.finding(number, message)
+    with pikepdf.open(io.BytesIO(ctx.pdf)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            fonts = page.obj.get("/Resources", pikepdf.Dictionary()).get(
+                "/Font", pikepdf.Dictionary()
+            )
+            for font in fonts.values():
+                for part in font.get("/DescendantFonts", [font]):
+                    descriptor = part.get("/FontDescriptor", pikepdf.Dictionary())
+                    name = str(part.get("/BaseFont", "?")).split("+", 1)[-1]
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                        yield ctx.finding(number, f"page {number}: font {name} is not embedded")
+                    if not any(_normalised(name).startswith(family) for family in declared):
+                        message = f"page {number}: font {name} is not declared by the style"
+                        yield ctx.finding(number, message)
 
 
 def _needs_glyph(char: str) -> bool:

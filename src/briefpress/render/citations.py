@@ -17,9 +17,8 @@ from typing import Any
 
 from markupsafe import escape
 
-from ..markdown.parser import create_parser
-from ..source.model import Brief
-from ..source.references import is_note_style, load_references
+from ..markdown import create_parser
+from ..source import Brief, is_note_style, load_references
 
 SELF = "briefpress-this-brief"
 _SAFE = ("http://", "https://", "mailto:")
@@ -116,7 +115,7 @@ def _format(records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang
     from importlib.metadata import version
     from pathlib import Path
 
-    from ..style.fonts import cache_root
+    from ..style import cache_root
 
     key = hashlib.sha256(
         json.dumps([records, clusters, lang, version("pypandoc-binary"), _CACHE_VERSION]).encode()
@@ -148,7 +147,7 @@ def _run_citeproc(
 ) -> Formatted:
     from pathlib import Path
 
-    from ..source.pandoc import run_pandoc_json
+    from ..source import run_pandoc_json
 
     front = {"references": json.loads(records), "nocite": f"@{SELF}", "lang": lang}
     # Each cluster is its own paragraph; one in an author's note stays inside a note.

@@ -20,10 +20,9 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem, RenderError
-from ..markdown.parser import create_parser, plain_text
-from ..source.model import Brief
-from ..style.loader import Style
-from ..style.palette import screen_colours
+from ..markdown import create_parser, plain_text
+from ..source import Brief
+from ..style import Style, screen_colours
 from .citations import format_brief
 from .html import Headline, render_template
 

@@ -14,9 +14,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from ..errors import StyleError
-from ..markdown.parser import create_parser, plain_text, render_body, render_inline
-from ..source.model import Brief
-from ..style.loader import Style
+from ..markdown import create_parser, plain_text, render_body, render_inline
+from ..source import Brief
+from ..style import Style
 from .citations import Formatted, format_brief
 
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..source.model import Brief
-from ..source.svg import sanitise_svg
-from ..style.fonts import FontFace, coverage, subset
-from ..style.loader import Style
+from ..source import Brief, sanitise_svg
+from ..style import FontFace, Style, coverage, subset
 from .html import render
 
 FONTS_DIR = "fonts"

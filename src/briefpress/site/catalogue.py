@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from ..build.outputs import write_file
-from ..markdown.parser import create_parser, plain_text
-from ..source.model import Brief, Series
-from ..style.loader import Style
+from ..build import write_file
+from ..markdown import create_parser, plain_text
+from ..source import Brief, Series
+from ..style import Style
 
 ATOM = "http://www.w3.org/2005/Atom"
 THUMBS = "thumbs"

@@ -35,10 +35,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ..markdown.parser import create_parser, plain_text
-from ..render.citations import brief_item
-from ..source.model import Brief
-from ..source.pandoc import PandocError, run_pandoc
+from ..markdown import create_parser, plain_text
+from ..render import brief_item
+from ..source import Brief, PandocError, run_pandoc
 
 __all__ = ["bibtex", "citation_files", "citation_item", "prepare", "ris"]
 
@@ -227,7 +226,7 @@ def _parser() -> MarkdownIt:
 
 
 def _cache_folder() -> Path:
-    from ..style.fonts import cache_root
+    from ..style import cache_root
 
     return cache_root() / "citations"
 

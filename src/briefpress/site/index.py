@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..build.builder import Builder
-from ..build.limits import time_limit
-from ..build.options import DEFAULT_TIMEOUT, Project, find_briefs
-from ..build.outputs import locked
+from ..build import DEFAULT_TIMEOUT, Builder, Project, find_briefs, locked, time_limit
 from ..errors import BriefpressError
-from ..source.model import Brief
+from ..source import Brief
 
 
 def write_index(

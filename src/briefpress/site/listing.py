@@ -18,10 +18,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..markdown.parser import create_parser, render_inline
-from ..render.html import join_names
-from ..source.model import Series
-from ..style.loader import Style
+from ..markdown import create_parser, render_inline
+from ..render import join_names
+from ..source import Series
+from ..style import Style
 from .page import web_css, web_environment, web_labels
 from .webfonts import web_fonts
 

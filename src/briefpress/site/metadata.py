@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ..render.citations import name_parts
-from ..source.model import Brief, Series
+from ..render import name_parts
+from ..source import Brief, Series
 
 #: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
 NO_SITE_URL = (
@@ -161,7 +161,7 @@ def site_url_warnings(series: Iterable[Series], root: Path | None = None) -> lis
 def site_url_warnings_for(paths: Iterable[Path], root: Path) -> list[str]:
     """``site_url_warnings`` for the series of the given brief files."""
     from ..errors import BriefpressError
-    from ..source.model import find_series_file, load_series
+    from ..source import find_series_file, load_series
 
     series = []
     for path in paths:

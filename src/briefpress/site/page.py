@@ -20,11 +20,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..render.html import json_ld, template_context
-from ..render.xhtml import needed_fallbacks
-from ..source.model import Brief
-from ..style.loader import Style
-from ..style.palette import web_palette_css
+from ..render import json_ld, needed_fallbacks, template_context
+from ..source import Brief
+from ..style import Style, web_palette_css
 from . import metadata
 from .citefiles import citation_files
 from .webfonts import web_fonts
@@ -88,7 +86,7 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
     """
     import jinja2
 
-    from ..style.paths import sandboxed_environment
+    from ..style import sandboxed_environment
 
     folders = [folder / "templates" / "web" for folder in style.folders or (style.folder,)]
     return sandboxed_environment()(
@@ -121,7 +119,7 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
     """The colophon's own "how to cite" (the series' CSL style), so the two never differ."""
-    from ..render.citations import format_brief
+    from ..render import format_brief
 
     cited = format_brief(brief)
     if cited is not None and cited.how_to_cite_text:

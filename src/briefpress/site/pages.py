@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..build.builder import Builder
-from ..build.options import BuildOptions, Project, find_briefs
+from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
-from ..source.model import Brief
+from ..source import Brief
 from . import metadata
 from .catalogue import write_if_changed
 from .page import (
@@ -206,7 +205,7 @@ def _write_page(
 
 def _remove_stale(folder: Path, stem: str, current: set[str]) -> None:
     """The web unit's own files that this page no longer has (a web font it stopped using)."""
-    from ..build.formats import unit
+    from ..build import unit
 
     patterns = [p.removeprefix(f"{stem}/") for p in unit("web").patterns(stem)]
     for path in folder.iterdir() if folder.is_dir() else ():

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from ..source.model import Series
+from ..source import Series
 from .catalogue import write_if_changed
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ..build.outputs import write_file
-from ..style.fonts import FontFace, cache_root, subset
+from ..build import write_file
+from ..style import FontFace, cache_root, subset
 
 FOLDER = "fonts"
 

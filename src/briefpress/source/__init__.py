@@ -1,0 +1,68 @@
+"""Source stage: briefs and series files read, validated and modelled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import model, schema, schemas
+    from .fields import parse_date
+    from .guards import LANG_TAG
+    from .model import FORMATS, SERIES_FILE, Brief, Series, find_series_file, load, load_series
+    from .pandoc import PandocError, run_pandoc, run_pandoc_json
+    from .reader import read_brief, read_yaml_file
+    from .references import is_note_style, load_references
+    from .svg import SVG_NS, XLINK_NS, UnsafeSvg, sanitise_svg
+
+__all__ = [
+    "FORMATS",
+    "LANG_TAG",
+    "SERIES_FILE",
+    "SVG_NS",
+    "XLINK_NS",
+    "Brief",
+    "PandocError",
+    "Series",
+    "UnsafeSvg",
+    "find_series_file",
+    "is_note_style",
+    "load",
+    "load_references",
+    "load_series",
+    "model",
+    "parse_date",
+    "read_brief",
+    "read_yaml_file",
+    "run_pandoc",
+    "run_pandoc_json",
+    "sanitise_svg",
+    "schema",
+    "schemas",
+]
+
+if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
+    from ..faces import lazy_names
+
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "fields": ["parse_date"],
+            "guards": ["LANG_TAG"],
+            "model": [
+                "Brief",
+                "FORMATS",
+                "SERIES_FILE",
+                "Series",
+                "find_series_file",
+                "load",
+                "load_series",
+                "model",
+            ],
+            "pandoc": ["PandocError", "run_pandoc_json", "run_pandoc"],
+            "reader": ["read_brief", "read_yaml_file"],
+            "references": ["is_note_style", "load_references"],
+            "schema": ["schema"],
+            "schemas": ["schemas"],
+            "svg": ["SVG_NS", "UnsafeSvg", "XLINK_NS", "sanitise_svg"],
+        },
+    )

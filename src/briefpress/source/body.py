@@ -18,8 +18,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown.boxes import BoxSpec
-from ..markdown.parser import create_parser, has_scheme, is_safe_link
+from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link
 from . import mistakes
 from .reader import RawDocument
 from .svg import UnsafeSvg, svg_elements

@@ -28,7 +28,7 @@ from .schemas import (
 )
 
 if TYPE_CHECKING:
-    from ..markdown.boxes import BoxSpec
+    from ..markdown import BoxSpec
 
 SERIES_FILE = "series.yaml"
 #: Re-exported: the fields are declared in `schemas`.

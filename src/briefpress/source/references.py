@@ -89,7 +89,7 @@ def _bibtex(path: Path) -> Any:
 
 def find_citations(body: str, body_line: int) -> list[Citation]:
     """Every cited key with its line, as the body parser reads the clusters."""
-    from ..markdown.parser import create_parser
+    from ..markdown import create_parser
 
     md = create_parser(strict_links=False)
     env: dict[str, Any] = {}

@@ -1,0 +1,62 @@
+"""Style stage: a house style folder (settings, templates, CSS, fonts, palette) as data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import schema
+    from .fonts import FontFace, cache_root, coverage, subset
+    from .loader import Style, Target, load_style
+    from .palette import (
+        black_for_grey,
+        color_profile_css,
+        device_cmyk,
+        profile_channels,
+        rgb_to_cmyk,
+        screen_colours,
+        web_palette_css,
+    )
+    from .paths import sandboxed_environment
+
+__all__ = [
+    "FontFace",
+    "Style",
+    "Target",
+    "black_for_grey",
+    "cache_root",
+    "color_profile_css",
+    "coverage",
+    "device_cmyk",
+    "load_style",
+    "profile_channels",
+    "rgb_to_cmyk",
+    "sandboxed_environment",
+    "schema",
+    "screen_colours",
+    "subset",
+    "web_palette_css",
+]
+
+if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
+    from ..faces import lazy_names
+
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "data": [],
+            "fonts": ["FontFace", "cache_root", "coverage", "subset"],
+            "loader": ["Style", "Target", "load_style"],
+            "palette": [
+                "black_for_grey",
+                "color_profile_css",
+                "device_cmyk",
+                "profile_channels",
+                "rgb_to_cmyk",
+                "screen_colours",
+                "web_palette_css",
+            ],
+            "paths": ["sandboxed_environment"],
+            "schema": ["schema"],
+        },
+    )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..markdown.boxes import BoxSpec
+from ..markdown import BoxSpec
 from ..source.schema import Values
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
-from ..source.reader import read_yaml_file
+from ..source import read_yaml_file
 from ..source.schema import Values
 from .data import check_box_labels, read_boxes, read_skeleton
 from .fonts import FontFace

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
-from ..markdown.boxes import BoxSpec
+from ..markdown import BoxSpec
 from .data import Skeleton
 from .fonts import FontFace
 from .palette import Colour, output_profile, palette_css

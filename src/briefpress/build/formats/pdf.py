@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from ...errors import Problem, display_path
 
 if TYPE_CHECKING:
-    from ...layout.engine import Layout
-    from ...layout.rules import Finding
-    from ...style.loader import Target
+    from ...layout import Finding, Layout
+    from ...style import Target
     from ..builder import Job
 
 
@@ -21,9 +20,8 @@ def make(job: Job) -> None:
     ``check`` after ``build`` reads them from the manifest instead of laying out again.
     The style's hard rules fail the build (the PDF is still written, for inspection).
     """
-    from ...layout.makeup import settings as makeup_settings
-    from ...layout.makeup import short_pages
-    from ...layout.rules import evaluate, low_resolution_images
+    from ...layout import evaluate, low_resolution_images, short_pages
+    from ...layout import settings as makeup_settings
     from ...render import html
     from ..builder import draft_note
 
@@ -64,9 +62,8 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     A failing file is written without the claim, for inspection: ``build``
     reports the failures as errors (exit 1), ``check`` as the rule's findings.
     """
+    from ...layout import Finding, length_pt
     from ...layout.preflight import CLAIMS, RULE, preflight
-    from ...layout.press import length_pt
-    from ...layout.rules import Finding
 
     claim = CLAIMS.get(layout.variant or "")
     if claim is None:
