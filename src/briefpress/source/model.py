@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, SourceError
-from .fields import FieldReader
+from .fields import FieldReader, format_date
 from .guards import check_front_links, read_lang, read_numbering, read_style_name
 from .reader import read_brief, read_yaml_file
 
@@ -149,7 +149,7 @@ class Brief:
 
     @property
     def date_text(self) -> str:
-        return self.date.strftime(self.series.date_format)
+        return format_date(self.date, self.series.date_format, self.language)
 
     @property
     def identifier(self) -> str:
