@@ -192,6 +192,8 @@ def format_date(date: dt.date, pattern: str, lang: str) -> str:
     if names:
         pattern = pattern.replace("%B", names[date.month - 1].replace("%", "%%"))
     return date.strftime(pattern)
+
+
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([^\W\d]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
