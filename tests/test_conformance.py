@@ -395,8 +395,10 @@ def nu_messages(served: Path, every_page: list[str]) -> dict[str, list[str]]:
         ):
             continue
         line = f"{message['type']}: {message['message']} (line {message.get('lastLine')})"
-        found.setdefault(page or message.get("url", "?"), []).append(line)
+        found.setdefault(page or f"unknown: {message.get('url')}", []).append(line)
     assert done.returncode in (0, 1), done.stderr[-3000:]
+    # A message the groups cannot claim (an I/O error, a URL spelt otherwise) fails here.
+    assert [page for page in found if page not in every_page] == []
     return found
 
 
