@@ -36,6 +36,7 @@ import pytest
 import yaml
 
 from briefpress.build import BuildOptions, Project, build
+from briefpress.source.model import FORMATS
 from briefpress.style.loader import Style, load_style
 
 from . import prepress
@@ -77,6 +78,7 @@ class Expected:
     """What a brief of source/ must build into, read from its series file and style."""
 
     stem: str
+    source: str  # the brief's file, relative to source/
     folder: str  # the series' output folder, relative ("" for the root series)
     style: str
     formats: tuple[str, ...]
@@ -102,17 +104,22 @@ def _inventory() -> list[Expected]:
     """
     found = []
     for path in sorted(SOURCE.rglob("*.md")):
-        series = yaml.safe_load((path.parent / "series.yaml").read_text(encoding="utf-8"))
+        # A brief belongs to the nearest series file above it; its outputs go to the
+        # series folder's place under the output folder.
+        home = next(p for p in path.parents if (p / "series.yaml").is_file())
+        series = yaml.safe_load((home / "series.yaml").read_text(encoding="utf-8"))
         style = _style(series["style"])
-        relative = path.parent.relative_to(SOURCE)
+        relative = home.relative_to(SOURCE)
         folder = "" if relative == Path() else relative.as_posix()
-        expected = Expected(path.stem, folder, series["style"], tuple(series["formats"]), ())
+        formats = tuple(series.get("formats", FORMATS))
+        name = path.relative_to(SOURCE).as_posix()
+        expected = Expected(path.stem, name, folder, series["style"], formats, ())
         pdfs = tuple(
             Pdf(name, expected.out(f"{path.stem}{t.suffix}.pdf"), t.colour, t.variant, t.bleed,
                 t.marks)
             for name, t in style.targets.items()
         )  # fmt: skip
-        found.append(Expected(path.stem, folder, series["style"], expected.formats, pdfs))
+        found.append(Expected(path.stem, name, folder, series["style"], formats, pdfs))
     return found
 
 
@@ -127,7 +134,7 @@ def test_source_covers_every_style_a_language_an_image_and_a_table() -> None:
     """The matrix is only as good as source/: each style has a PNG and a table, two have French."""
     styles: dict[str, set[str]] = {}
     for brief in BRIEFS:
-        path = SOURCE / brief.out(f"{brief.stem}.md")
+        path = SOURCE / brief.source
         text = path.read_text(encoding="utf-8")
         seen = styles.setdefault(brief.style, set())
         seen |= {"png"} if re.search(r"!\[[^\]]+\]\([^)]+\.png", text) else set()
@@ -148,7 +155,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = Project(REPO)
     by_style: dict[str, list[Path]] = {}
     for brief in BRIEFS:
-        by_style.setdefault(brief.style, []).append(SOURCE / brief.out(f"{brief.stem}.md"))
+        by_style.setdefault(brief.style, []).append(SOURCE / brief.source)
     for name, paths in by_style.items():
         targets = tuple(_style(name).targets)
         options = BuildOptions(out_dir=out, jobs=2, targets=targets)
