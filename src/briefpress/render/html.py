@@ -85,7 +85,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     words = headline(brief, style, md)
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
-        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}: {number}"
+        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}{labels.get('colon', ': ')}{number}"
         for kind, number in numbers.items()
         if number
     ]
