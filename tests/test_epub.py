@@ -99,6 +99,24 @@ def test_package_metadata(epubs: Path) -> None:
     assert identifier == "urn:briefpress:csds-policy-brief:2023:26"
 
 
+def test_description_is_the_key_issues_else_the_lead_else_absent() -> None:
+    """An empty dc:description fails EPUBCheck (RSC-005): a Spotlight Comment has a lead."""
+    from briefpress.render.epub import package_document
+    from briefpress.render.html import headline
+    from briefpress.source.model import find_series_file, load_brief, load_series
+    from briefpress.style.loader import load_style
+
+    path = REPO / "source" / "spotlight" / "2024-7-undersea-cables.md"
+    style = load_style("spotlight", REPO / "styles")
+    series = load_series(find_series_file(path, REPO))
+    comment = load_brief(path, series, style.requires, style.boxes)
+    words = headline(comment, style)
+    assert not comment.key_issues and words.description.startswith("Almost all of Europe’s")
+    opf = package_document(comment, {}, words.description).decode()
+    assert f"<dc:description>{words.description}</dc:description>" in opf
+    assert "dc:description" not in package_document(comment, {}, "").decode()
+
+
 def test_navigation_lists_the_sections(epubs: Path) -> None:
     with zipfile.ZipFile(epubs / "2023-26-nato-japan.epub") as archive:
         nav = ET.fromstring(archive.read("EPUB/nav.xhtml"))

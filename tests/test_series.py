@@ -76,7 +76,7 @@ def test_numbering_format_end_to_end(run: Path) -> None:
         opf = epub.read("EPUB/package.opf").decode()
     assert "urn:briefpress:spotlight-comment:2024:7" in opf
     catalogue = json.loads((run / "spotlight" / "catalogue.json").read_text())
-    assert [b["label"] for b in catalogue["briefs"]] == ["2024/C 07"]
+    assert [b["label"] for b in catalogue["briefs"]] == ["2024/C 08", "2024/C 07"]
     main_catalogue = json.loads((run / "catalogue.json").read_text())
     assert main_catalogue["series"] == "CSDS Policy Brief"
     assert "2024/C 07" not in json.dumps(main_catalogue)

@@ -1,8 +1,10 @@
 #!/bin/sh
 # What the browser tests need from the system: Debian's chromium (headless, no
 # download by npm), Node.js with npm (for package.json's pinned tools) and Java 17+
-# (the Nu HTML Checker). Installed with apt-get when running as root. Also TeX Live's
-# pdflatex and BibTeX: a test typesets the web pages' .bib files with them.
+# (the Nu HTML Checker, and EPUBCheck's batch runner, started with Java's
+# source launcher: it needs the jdk.compiler module, which Debian's JRE has).
+# Installed with apt-get when running as root. Also TeX Live's pdflatex and
+# BibTeX: a test typesets the web pages' .bib files with them.
 set -eu
 
 missing=""

@@ -137,6 +137,7 @@ def package_document(
         f"<dc:language>{escape(brief.language)}</dc:language>",
         f"<dc:date>{brief.date.isoformat()}</dc:date>",
         f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
+        # Key issues, else the lead; an empty dc:description is invalid EPUB (RSC-005).
         *([f"<dc:description>{escape(description)}</dc:description>"] if description else []),
         f'<meta property="dcterms:modified">{stamp}</meta>',
     ]

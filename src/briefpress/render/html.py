@@ -57,8 +57,15 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
         masthead=f"{brief.series.masthead}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
         byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip(),
-        description="; ".join(plain_text(md, item) for item in brief.key_issues),
+        description=_description(brief, md),
     )
+
+
+def _description(brief: Brief, md: MarkdownIt) -> str:
+    """The key issues, else the lead (a style may ask for either), else nothing."""
+    if brief.key_issues:
+        return "; ".join(plain_text(md, item) for item in brief.key_issues)
+    return plain_text(md, brief.lead) if brief.lead else ""
 
 
 def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
@@ -78,7 +85,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     words = headline(brief, style, md)
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
-        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}: {number}"
+        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}{labels.get('colon', ': ')}{number}"
         for kind, number in numbers.items()
         if number
     ]

@@ -73,7 +73,9 @@ def add_roles(markup: str) -> str:
     """Give every element with a known ``epub:type`` and no role its matching role.
 
     ARIA allows no document role on ``<footer>``, so a typed footer (the colophon,
-    the only footer of a brief) becomes a section.
+    the only footer of a brief) becomes a section inside a plain footer: the
+    section keeps its document role, the footer keeps the page's contentinfo
+    landmark (axe's ``region``: no content outside a landmark).
     """
     single_footer = markup.count("<footer") == 1 and markup.count("</footer>") == 1
     renamed = False
@@ -86,11 +88,12 @@ def add_roles(markup: str) -> str:
         if name == "footer":
             if not single_footer:
                 return match[0]
-            name, renamed = "section", True
+            renamed = True
+            return f'<footer><section{attributes} role="{ROLES[kind]}"{empty}>'
         return f'<{name}{attributes} role="{ROLES[kind]}"{empty}>'
 
     typed = _TYPED_TAG.sub(tag, markup)
-    return typed.replace("</footer>", "</section>") if renamed else typed
+    return typed.replace("</footer>", "</section></footer>") if renamed else typed
 
 
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:

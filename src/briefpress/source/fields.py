@@ -52,16 +52,29 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f'expected a date as YYYY-MM-DD, got "{text}"')
 
 
+#: Month names by language, as a date in running text writes them.
+MONTH_NAMES = {
+    "en": _MONTHS,
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+}  # fmt: skip
+
 #: Month names an editor may type (English, French), lower case, accents as typed.
 _MONTH_NUMBERS = {
-    name: number
-    for names in (
-        [m.lower() for m in _MONTHS],
-        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-         "octobre", "novembre", "décembre"],
-    )
+    name.lower(): number
+    for names in MONTH_NAMES.values()
     for number, name in enumerate(names, start=1)
-}  # fmt: skip
+}
+
+
+def format_date(date: dt.date, pattern: str, lang: str) -> str:
+    """``strftime`` with the month named in the brief's language (``%B``), not the C locale's."""
+    names = MONTH_NAMES.get(lang.split("-")[0].lower())
+    if names:
+        pattern = pattern.replace("%B", names[date.month - 1].replace("%", "%%"))
+    return date.strftime(pattern)
+
+
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
 _MONTH_DAY = re.compile(r"^([^\W\d]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 

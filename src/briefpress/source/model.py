@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, SourceError
+from .fields import format_date
 from .guards import check_front_links
 from .reader import read_brief, read_yaml_file
 from .schema import Values
@@ -158,7 +159,7 @@ class Brief:
 
     @property
     def date_text(self) -> str:
-        return self.date.strftime(self.series.date_format)
+        return format_date(self.date, self.series.date_format, self.language)
 
     @property
     def identifier(self) -> str:
