@@ -299,6 +299,8 @@ class Layout:
     document: Document
     warnings: list[Problem]
     variant: str | None = None
+    #: A CMYK target's finisher (marks, output intent); None for RGB.
+    finish: press.PressFinish | None = None
 
     @cached_property
     def pages(self) -> list[PageView]:
@@ -361,15 +363,16 @@ class Engine:
                 [Problem(brief.path, None, "url", f"refused: {url}") for url in fetcher.refused],
             )
         problems = [Problem(brief.path, None, "render", msg) for msg in collected.messages]
-        return Layout(document, problems, variant)
+        return Layout(document, problems, variant, setup.finish)
 
     def write(self, brief: Brief, layout: Layout) -> bytes:
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
         archival = (layout.variant or "").startswith("pdf/a")
+        finisher = _no_interpolation if archival else layout.finish
         with _session(brief.date, str(uuid.UUID(identifier.decode()))):
             data = layout.document.write_pdf(
                 pdf_identifier=identifier,
-                finisher=_no_interpolation if archival else None,
+                finisher=finisher,
                 **_options(layout.variant),
             )
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given

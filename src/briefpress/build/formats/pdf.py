@@ -47,13 +47,19 @@ def make(job: Job) -> None:
         pdf = builder.engine.write(brief, layout)
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
-        job.pending[job.out / f"{brief.stem}{pdf_job.suffix}.pdf"] = pdf
+        path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
+        job.pending[path] = pdf
         if number == 0:
             result.pages = len(layout.pages)
             findings = evaluate(brief, style, layout, pdf)
             job.broken += [f for found in findings.values() for f in found if f.hard]
             rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
             result.rules = {**rules, **(result.rules or {})}
+            if job.broken and layout.finish is not None:
+                # A brief that fails a hard rule is not a print file: no PDF/X claim,
+                # and the slug beyond the trim says which rules it fails.
+                failed = sorted({f.rule for f in job.broken})
+                job.pending[path] = _not_for_print(job, layout, failed)
 
 
 def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
@@ -83,4 +89,14 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     if not errors:
         return pdf
     job.unclaimed += errors
-    return job.builder.engine.write(job.brief, dataclasses.replace(layout, variant=None))
+    return _not_for_print(job, layout, [RULE])
+
+
+def _not_for_print(job: Job, layout: Layout, rules: list[str]) -> bytes:
+    """The print file again, without the PDF/X claim and with ``NOT FOR PRINT: <rules>``."""
+    finish = layout.finish and dataclasses.replace(
+        layout.finish, not_for_print=f"NOT FOR PRINT: {', '.join(rules)}"
+    )
+    return job.builder.engine.write(
+        job.brief, dataclasses.replace(layout, variant=None, finish=finish)
+    )
