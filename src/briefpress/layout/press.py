@@ -165,7 +165,9 @@ class PressFinish:
         """
         import pydyf
 
-        number = int(str(page["Resources"]).split()[0])
+        reference = page["Resources"]
+        text = reference.decode() if isinstance(reference, bytes) else str(reference)
+        number = int(text.split()[0])
         resources = next(o for o in pdf.objects if getattr(o, "number", None) == number)
         font = pydyf.Dictionary(
             {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica",

@@ -69,13 +69,15 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     reports the failures as errors (exit 1), ``check`` as the rule's findings.
     """
     from ...layout import Finding, length_pt
-    from ...layout.preflight import CLAIMS, RULE, preflight
+    from ...layout.preflight import CLAIMS, RULE, InkRules, preflight
 
     claim = CLAIMS.get(layout.variant or "")
     if claim is None:
         return pdf
     bleed = length_pt(target.bleed) if target.bleed else None
-    issues = preflight(pdf, bleed, claim)
+    profile = job.style.output_profile(job.brief.series.print_profile)
+    rules = InkRules(**dataclasses.asdict(target.inks), profile=profile)
+    issues = preflight(pdf, bleed, claim, rules)
     findings: list[Finding] = [
         Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
         for i in issues
