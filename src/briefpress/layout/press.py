@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import StyleError
 from ..source import SVG_NS, XLINK_NS
@@ -82,7 +81,7 @@ def target_css(style: Style, target: Target, profile: Path | None, model: str) -
 
         css += color_profile_css(profile.as_uri())
     if target.bleed:
-        bleed = length_pt(target.bleed)
+        length_pt(target.bleed)  # a bad length is a StyleError here
         css += f"@page {{ bleed: {target.bleed}; }}\n"
     return css
 
@@ -107,7 +106,10 @@ class PressFinish:
     def __call__(self, document: Any, pdf: Any) -> None:
         import pydyf
 
-        pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+        pages = [
+            o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"
+        ]
+        _opaque_forms(pdf)
         if self.marks or self.not_for_print:
             for page in pages:
                 self._marks(pdf, page)
@@ -124,10 +126,14 @@ class PressFinish:
         )
         for item in pdf.objects:
             if isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/Metadata":
-                xmp = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in item.stream)
+                xmp = b"".join(
+                    part if isinstance(part, bytes) else str(part).encode() for part in item.stream
+                )
                 version = re.search(rb"<pdfxid:GTS_PDFXVersion>([^<]+)<", xmp)
                 # GTS_PDFXConformance is a PDF/X-1a and X-3 key; X-4 has none.
-                item.stream = [re.sub(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>", b"", xmp)]
+                item.stream = [
+                    re.sub(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>", b"", xmp)
+                ]
                 if version:
                     pdf.info["GTS_PDFXVersion"] = pydyf.String(version[1].decode())
 
@@ -136,15 +142,27 @@ class PressFinish:
         import pydyf
 
         trim = [float(v) for v in page["TrimBox"]]
-        x0, y0, x1, y1 = min(trim[0], trim[2]), min(trim[1], trim[3]), max(trim[0], trim[2]), max(trim[1], trim[3])
+        x0, y0, x1, y1 = (
+            min(trim[0], trim[2]),
+            min(trim[1], trim[3]),
+            max(trim[0], trim[2]),
+            max(trim[1], trim[3]),
+        )
         start = self.bleed + MARK_GAP
         end = start + MARK_LENGTH
         margin = end + MARK_GAP
         page["MediaBox"] = pydyf.Array([x0 - margin, y0 - margin, x1 + margin, y1 + margin])
-        page["BleedBox"] = pydyf.Array([x0 - self.bleed, y0 - self.bleed, x1 + self.bleed, y1 + self.bleed])
+        page["BleedBox"] = pydyf.Array(
+            [x0 - self.bleed, y0 - self.bleed, x1 + self.bleed, y1 + self.bleed]
+        )
         lines = []
         if self.marks:
-            for x, y, sx, sy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+            for x, y, sx, sy in (
+                (x0, y0, -1, -1),
+                (x1, y0, 1, -1),
+                (x0, y1, -1, 1),
+                (x1, y1, 1, 1),
+            ):
                 lines.append(f"{x + sx * start:.3f} {y:.3f} m {x + sx * end:.3f} {y:.3f} l S")
                 lines.append(f"{x:.3f} {y + sy * start:.3f} m {x:.3f} {y + sy * end:.3f} l S")
         # The page's own stream starts with a flip it never undoes: it runs inside q … Q.
@@ -181,6 +199,33 @@ class PressFinish:
         text = self.not_for_print.encode("cp1252", "replace").decode("latin-1")
         text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         return f" q 0 1 0 0 k BT /BPslug 7 Tf {x:.3f} {y:.3f} Td ({text}) Tj ET Q"
+
+
+def _opaque_forms(pdf: Any) -> None:
+    """No transparency group on a form when nothing in the file is transparent.
+
+    WeasyPrint makes every SVG (and every drawn image) a form with a transparency
+    group; on press that is live transparency, which a PDF/X RIP flattens, and
+    Ghostscript rasterised whole pages for it. Any alpha, soft mask or blend mode
+    anywhere in the file keeps every group as it is.
+    """
+    import pydyf
+
+    def transparent(extra: Any) -> bool:
+        for key in ("ca", "CA"):
+            if key in extra and float(extra[key]) < 1:
+                return True
+        return "SMask" in extra or extra.get("BM", "/Normal") not in ("/Normal", "/Compatible")
+
+    items = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary | pydyf.Stream)]
+    dictionaries = [o.extra if isinstance(o, pydyf.Stream) else o for o in items]
+    nested = [v for d in dictionaries for v in d.values() if isinstance(v, pydyf.Dictionary)]
+    nested += [w for v in nested for w in v.values() if isinstance(w, pydyf.Dictionary)]
+    if any(transparent(d) for d in [*dictionaries, *nested]):
+        return
+    for item in items:
+        if isinstance(item, pydyf.Stream) and item.extra.get("Subtype") == "/Form":
+            item.extra.pop("Group", None)
 
 
 @dataclass(frozen=True)
@@ -295,7 +340,8 @@ def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
 
     r, g, b = rgb.split()
     spread = ImageChops.subtract(
-        ImageChops.lighter(ImageChops.lighter(r, g), b), ImageChops.darker(ImageChops.darker(r, g), b)
+        ImageChops.lighter(ImageChops.lighter(r, g), b),
+        ImageChops.darker(ImageChops.darker(r, g), b),
     )
     neutral = spread.point(lambda v: 255 if v <= 2 else 0)
     luma = rgb.convert("L")
@@ -306,7 +352,6 @@ def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
     dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
     if near_black > 0:
         # Near-black in any hue: close to black ink in lightness and hue both.
-        lab_close = Image.new("L", rgb.size, 0)
         threshold = max(dark) if dark else -1
         lab_close = luma.point(lambda v: 255 if v <= threshold + 8 else 0)
         low_spread = spread.point(lambda v: 255 if v <= 40 else 0)

@@ -183,7 +183,9 @@ class _Reading:
                 colour=value.get("colour") or "rgb",
                 bleed=value.get("bleed"),
                 marks=value.get("marks") == "crop",
-                inks=Inks(**{k: float(v) for k, v in (value.get("inks") or {}).items() if v is not None}),
+                inks=Inks(
+                    **{k: float(v) for k, v in (value.get("inks") or {}).items() if v is not None}
+                ),
             )
         return targets
 
