@@ -184,6 +184,7 @@ def test_a_failed_brief_is_not_a_print_file(make_project: MakeProject) -> None:
         streams = b"\n".join(_content_streams(pdf))
         assert float(page.MediaBox[3]) > float(page.BleedBox[3])
         assert "/GTS_PDFXVersion" not in pdf.docinfo
+        assert len(page.Resources.Font) > 1, "the page keeps its own fonts beside the slug's"
     assert b"(NOT FOR PRINT: max-pages) Tj" in streams
 
 

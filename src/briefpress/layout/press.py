@@ -183,22 +183,28 @@ class PressFinish:
         """
         import pydyf
 
-        reference = page["Resources"]
-        text = reference.decode() if isinstance(reference, bytes) else str(reference)
-        number = int(text.split()[0])
-        resources = next(o for o in pdf.objects if getattr(o, "number", None) == number)
+        resources = _resolve(pdf, page["Resources"])
         font = pydyf.Dictionary(
             {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica",
              "Encoding": "/WinAnsiEncoding"}
         )  # fmt: skip
         pdf.add_object(font)
-        fonts = resources.get("Font")
+        fonts = _resolve(pdf, resources["Font"]) if "Font" in resources else None
         if not isinstance(fonts, pydyf.Dictionary):
             fonts = resources["Font"] = pydyf.Dictionary()
         fonts["BPslug"] = font.reference
         text = self.not_for_print.encode("cp1252", "replace").decode("latin-1")
         text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         return f" q 0 1 0 0 k BT /BPslug 7 Tf {x:.3f} {y:.3f} Td ({text}) Tj ET Q"
+
+
+def _resolve(pdf: Any, value: Any) -> Any:
+    """A pydyf value, or the object an indirect reference (``b"12 0 R"``) points at."""
+    text = value.decode() if isinstance(value, bytes) else value
+    if isinstance(text, str) and text.endswith(" R"):
+        number = int(text.split()[0])
+        return next(o for o in pdf.objects if getattr(o, "number", None) == number)
+    return value
 
 
 def _opaque_forms(pdf: Any) -> None:
