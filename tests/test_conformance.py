@@ -521,6 +521,15 @@ def test_print_pdf_keeps_the_style_ink_rules(probes: dict[str, prepress.Probe], 
 
 
 @pytest.mark.parametrize("pdf", PRINT, ids=str)
+def test_print_pdf_total_ink_within_the_style_limit(matrix: Path, pdf: Pdf) -> None:
+    """Measured by Ghostscript's separation inside the BleedBox (marks are beyond it)."""
+    brief = next(b for b in BRIEFS if pdf in b.pdfs)
+    limit = _style(brief.style).targets[pdf.target].inks.tac
+    pages = prepress.tac_by_page(matrix / pdf.path)
+    assert pages and max(pages) <= limit + 0.5, [round(p) for p in pages]
+
+
+@pytest.mark.parametrize("pdf", PRINT, ids=str)
 def test_print_pdf_boxes_trim_inside_bleed_inside_media(
     probes: dict[str, prepress.Probe], pdf: Pdf
 ) -> None:
