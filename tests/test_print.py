@@ -19,7 +19,13 @@ from briefpress.errors import StyleError
 from briefpress.layout.preflight import preflight
 from briefpress.layout.press import _rgb_function, cmyk_image, cmyk_svg
 from briefpress.style.loader import load_style
-from briefpress.style.palette import Colour, default_profile, palette_css, read_palette
+from briefpress.style.palette import (
+    Colour,
+    default_profile,
+    palette_css,
+    read_palette,
+    rgb_to_cmyk,
+)
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -295,6 +301,44 @@ def test_svg_colours_are_rewritten() -> None:
     assert "/ 0.500)" in out, "alpha kept"
     assert 'fill="device-cmyk(0 0 0 0 / 0)"' in out, "transparent: no RGB black at 0 opacity"
     assert 'fill="device-cmyk(0 0 0 1)"' in out.split(">")[1], "initial fill: black ink"
+
+
+def test_near_black_svg_labels_print_in_black_ink() -> None:
+    label = b'<svg xmlns="http://www.w3.org/2000/svg"><text fill="#1d232b">9 %</text></svg>'
+    assert 'fill="device-cmyk(0 0 0 1)"' in cmyk_svg(label, default_profile(), 10).decode()
+    # Without the rule it is a four-ink rich black, as the profile separates it.
+    rich = cmyk_svg(label, default_profile()).decode()
+    assert 'fill="device-cmyk(0 0 0 1)"' not in rich.split("<text")[1]
+
+
+def test_a_black_on_white_chart_separates_to_black_ink() -> None:
+    """Black text and neutral anti-aliasing of an RGB chart: K only, never rich black."""
+    chart = Image.new("RGB", (60, 20), (255, 255, 255))
+    chart.paste((0, 0, 0), (0, 0, 20, 20))  # black text
+    chart.paste((128, 128, 128), (20, 0, 30, 20))  # its anti-aliased edge
+    chart.paste((29, 35, 43), (30, 0, 40, 20))  # a near-black label
+    chart.paste((18, 60, 105), (40, 0, 60, 20))  # a bar in the house blue
+    buffer = io.BytesIO()
+    chart.save(buffer, format="PNG")
+    printed = Image.open(io.BytesIO(cmyk_image(buffer.getvalue(), default_profile(), 10)))
+    pixel = printed.getpixel
+    assert pixel((5, 5))[:3] == (0, 0, 0) and pixel((5, 5))[3] > 250  # type: ignore[index]
+    assert pixel((25, 5))[:3] == (0, 0, 0) and 100 < pixel((25, 5))[3] < 200  # type: ignore[index]
+    assert pixel((35, 5))[:3] == (0, 0, 0)  # type: ignore[index]
+    assert pixel((50, 5))[0] > 150, "colours still go through the profile"  # type: ignore[index]
+    assert max(sum(p) for p in printed.get_flattened_data()) <= 300 * 2.55  # type: ignore[arg-type,misc]
+
+
+def test_the_output_profile_limits_ink_and_says_what_it_is() -> None:
+    from PIL import ImageCms
+
+    profile = default_profile()
+    info = ImageCms.getOpenProfile(str(profile)).profile
+    assert "FOGRA39" in info.profile_description and "300%" in info.profile_description
+    assert "briefpress" in info.copyright and "FOGRA" in info.copyright
+    # sRGB black through the profile: at most 300 % ink (the default separation gave 321 %).
+    (black,) = rgb_to_cmyk([(0, 0, 1)], profile)
+    assert sum(black) <= 300
 
 
 def test_rgb_functions_are_parsed() -> None:
