@@ -258,7 +258,7 @@ def _inks(content: bytes, **rules: float) -> list[str]:
     """The ink findings for one page: ``check page what: message`` (default rules)."""
     found = preflight(
         make_pdf(content=content), BLEED, rules=InkRules(**rules, profile=default_profile())
-    )  # type: ignore[arg-type]
+    )
     return [f"{i.check} {i.where}: {i.message}" for i in found if not i.warning]
 
 
