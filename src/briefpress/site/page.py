@@ -133,6 +133,14 @@ def human_size(size: int) -> str:
     return f"{size / 1000 / 1000:.1f} MB"
 
 
+def bleed_crop(page: Any) -> tuple[tuple[float, float, float, float], float]:
+    """What to crop off a pdfium page to show its BleedBox (crop marks, where a style asks
+    for them, sit beyond it), and the width then shown, in points."""
+    media, bleed = page.get_mediabox(), page.get_bleedbox()
+    crop = (bleed[0] - media[0], bleed[1] - media[1], media[2] - bleed[2], media[3] - bleed[3])
+    return crop, float(bleed[2] - bleed[0])
+
+
 def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
     """Page 1 of the PDF as a PNG: the picture of social cards."""
     import io
@@ -142,7 +150,8 @@ def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=width / page.get_width()).to_pil()
+        crop, shown = bleed_crop(page)
+        image = page.render(scale=width / shown, crop=crop).to_pil()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=True)
     finally:
