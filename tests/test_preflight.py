@@ -308,3 +308,17 @@ def test_ink_rules_come_from_the_style() -> None:
 def test_ink_findings_say_what_to_do() -> None:
     (found,) = _inks(b"BT /F1 8 Tf 0.41 0.26 0.12 0.57 k 72 720 Td (x) Tj ET")
     assert "K tint" in found and "41/26/12/57" in found
+
+
+def test_a_rich_black_image_is_a_near_black_finding() -> None:
+    def image(colour: tuple[int, ...]) -> Callable[[pikepdf.Pdf], dict[str, pikepdf.Object]]:
+        return lambda pdf: {"/Im1": _image(pdf, "CMYK", colour)}
+
+    drawn = K_TEXT + b" q 100 0 0 100 72 72 cm /Im1 Do Q"
+    rules = InkRules(profile=default_profile())
+    rich = preflight(
+        make_pdf(content=drawn, xobjects=image((143, 99, 61, 232))), BLEED, rules=rules
+    )
+    assert [i.check for i in rich if not i.warning] == ["near-black"]
+    black = preflight(make_pdf(content=drawn, xobjects=image((0, 0, 0, 255))), BLEED, rules=rules)
+    assert [i.check for i in black if not i.warning] == []

@@ -42,6 +42,8 @@ RULE = "print-preflight"
 #: The PDF variants the preflight can vouch for, and the claim each writes in XMP.
 CLAIMS = {"pdf/x-4": "PDF/X-4"}
 MAX_TAC = 300
+#: Share of an image's pixels that may be four-ink near-black (stray anti-aliasing).
+RICH_BLACK_SHARE = 0.001
 MIN_PPI = 300
 #: Box comparisons in points: WeasyPrint writes six decimals.
 _SLACK = 0.01
@@ -395,6 +397,15 @@ def _images(pdf: pikepdf.Pdf, walk: _Walk, rules: InkRules | None = None) -> Ite
                 "export the chart as SVG, or separate it with the output profile",
                 warning=rules is None,
             )
+        rich = _rich_black_share(obj) if rules is not None else None
+        if rich is not None and rich > RICH_BLACK_SHARE:
+            yield Issue(
+                "near-black",
+                placed[1] if placed else None,
+                where,
+                f"{rich:.1%} of its pixels are four-ink near-black (K 90 % or more with "
+                "C, M and Y): export the chart as SVG, or give briefpress the RGB original",
+            )
 
 
 def _tac(image: pikepdf.Stream) -> float | None:
@@ -570,3 +581,27 @@ def _judge(
                 Issue("near-black", page, what, f"a near-black in four inks ({shown}): use "
                       "black ink only (K 100); a chart: export it as SVG"),
             )  # fmt: skip
+
+
+def _rich_black_share(image: pikepdf.Stream) -> float | None:
+    """Share of a CMYK image's pixels in rich black: K ≥ 90 % and C, M, Y each over 5 %."""
+    from PIL import ImageChops
+
+    space = image.get("/ColorSpace")
+    cmyk = space == "/DeviceCMYK" or (
+        isinstance(space, pikepdf.Array) and space[0] == "/ICCBased" and space[1].get("/N") == 4
+    )
+    if not cmyk:
+        return None
+    try:
+        picture = pikepdf.PdfImage(image).as_pil_image()
+    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+        return None
+    if picture.mode != "CMYK":
+        return None
+    c, m, y, k = picture.split()
+    inked = [band.point(lambda v: 255 if v > 12 else 0) for band in (c, m, y)]
+    mask = k.point(lambda v: 255 if v >= 229 else 0)
+    for band in inked:
+        mask = ImageChops.multiply(mask, band)
+    return mask.histogram()[255] / (picture.width * picture.height)
