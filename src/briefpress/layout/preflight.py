@@ -18,7 +18,8 @@ bytes it wrote before the claim stands. Errors:
   small-text size and rules under the thin-rule width in more than one ink),
   ``tint`` (a tint in three or four inks, or an ink under the minimum dot),
   ``near-black`` (four inks within the ΔE of K 100), ``tac`` (a colour over
-  the total-coverage limit), ``ink-coverage`` (an image over it).
+  the total-coverage limit), ``ink-coverage`` (an image over it), and a CMYK
+  image whose pixels are rich black (``near-black``).
 
 Warnings: CMYK images whose total area coverage exceeds 300 %, and images
 placed at less than 300 ppi. What it does not verify is in the README.
