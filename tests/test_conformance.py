@@ -591,4 +591,6 @@ def test_the_matrix_has_every_kind_of_output() -> None:
     """Guards the parametrisation itself: an empty list would pass every test above."""
     assert len(BRIEFS) >= 8 and len(SERIES) >= 3
     assert PRINT and SCREEN and any(p.variant == "pdf/ua-1" for p in SCREEN)
+    # Marks on request (Spotlight) and the Ghent default of none (CSDS) are both exercised.
+    assert any(p.marks for p in PRINT) and any(not p.marks for p in PRINT)
     assert any(p.target == "draft" for p in SCREEN)
