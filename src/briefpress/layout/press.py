@@ -355,9 +355,11 @@ def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
     zero = Image.new("L", rgb.size, 0)
     black = Image.merge("CMYK", (zero, zero, zero, k))
     result = Image.composite(black, cmyk, neutral)
-    dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
     if near_black > 0:
-        # Near-black in any hue: close to black ink in lightness and hue both.
+        # A near-black of any hue (#1d232b): without numpy a per-pixel ΔE is too slow,
+        # so it is approximated as no lighter than the lightest grey within the ΔE of
+        # black ink (a little margin for the hue's share of lightness) and of low chroma.
+        dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
         threshold = max(dark) if dark else -1
         lab_close = luma.point(lambda v: 255 if v <= threshold + 8 else 0)
         low_spread = spread.point(lambda v: 255 if v <= 40 else 0)
