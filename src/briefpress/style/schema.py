@@ -147,7 +147,7 @@ RULE_SCHEMA = Schema(
 
 PAGE_MAKEUP_SCHEMA = Schema(
     name="page_makeup",
-    label="`{fill, floats, passes, max_squeeze}`",
+    label="`{fill, floats, passes, max_squeeze, min_scale, last_page}`",
     options={
         "fill": Option(
             Number(minimum=0, maximum=1), "a page filled less than this share is a gap", 0.85
@@ -161,6 +161,18 @@ PAGE_MAKEUP_SCHEMA = Schema(
             "how much each gap between blocks may shrink to pull back a short last page",
             0.0,
             shown_default="`0pt`",
+        ),
+        "min_scale": Option(
+            Number(minimum=0.5, maximum=1),
+            "a figure whose section cannot fill the page before it may shrink to this share "
+            "of its width to fit there (1: never)",
+            1.0,
+        ),
+        "last_page": Option(
+            Number(minimum=0, maximum=1),
+            "a last page filled less than this is pulled back, or `build` says how many "
+            "lines to cut",
+            0.25,
         ),
     },
 )
