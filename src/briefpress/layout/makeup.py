@@ -37,8 +37,8 @@ from typing import Any
 
 from ..source.schema import standalone
 from ..style.schema import PAGE_MAKEUP_SCHEMA
-from .blocks import Block, Marked, mark, squeeze, tie_headings
-from .engine import Layout, PageView
+from .blocks import Block, Marked, mark, scan, squeeze, tie_headings
+from .engine import Layout, PageView, Placed
 
 #: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
 LAST_PAGE_SHORT = 0.15
@@ -153,11 +153,39 @@ def opening(page: PageView) -> str:
     return f"<{owner.tag}{classes}>{snippet}"
 
 
+def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
+    """For a short page: the paragraph before the gap, and how many lines to cut or add.
+
+    Cut: what did not fit (the next page's first block) would fit at the foot
+    once the text before it is that many lines shorter. Add: lines that fill the gap.
+    """
+    pitch = line_height(pages)
+    gap = page.area[3] - content_bottom(page)
+    following = pages[page.number] if page.number < len(pages) else None
+    opener = next((b for b in following.boxes if b.kind in INKED), None) if following else None
+    cut = 0
+    if following is not None and opener is not None:
+        # The whole block (a box's padding and border too), not only its lines.
+        own = [b for b in following.boxes if b.block == opener.block]
+        height = max(b.bottom for b in own) - min(b.top for b in own) if opener.block else 0
+        cut = math.ceil(max(0.0, height - gap) / pitch) if height else 0
+    add = int(gap // pitch)
+    lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
+    if not lines:
+        return f"add about {add} lines before it"
+    first = next(b for b in lines if b.element == lines[-1].element)
+    words = first.text.split()
+    snippet = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+    cutting = f"cut about {cut} lines from the paragraph “{snippet}” or the text before it, or "
+    return f"{cutting if cut else ''}add about {add} lines to the paragraph “{snippet}”"
+
+
 def short_pages(pages: Sequence[PageView], options: Settings) -> list[str]:
-    """Pages below the fill threshold, each with what did not fit at its foot (warnings)."""
+    """Pages below the fill threshold, each with what did not fit and what to do (warnings)."""
     return [
         f"page {page.number} is {fill(page):.0%} full (at least {options.fill:.0%} wanted): "
-        f"{opening(pages[page.number])} did not fit at its foot and starts page {page.number + 1}"
+        f"{opening(pages[page.number])} did not fit at its foot and starts page "
+        f"{page.number + 1}: {fill_advice(pages, page)}"
         for page in gaps(pages, options.fill)
     ]
 
@@ -329,7 +357,7 @@ def short_last_page(pages: Sequence[PageView], options: Settings) -> str | None:
     room = before.area[3] - content_bottom(before)
     lines = max(1, math.ceil((needed - room) / line_height(pages)))
     return (
-        f"the last page ({last.number}) is only {fill(last):.0%} full "
+        f"the last page ({last.number}) is only {math.floor(fill(last) * 100)}% full "
         f"({options.last_page:.0%} wanted): cut about {lines} lines of text "
         f"to bring it back onto page {before.number}, or add enough to fill it"
     )
@@ -425,6 +453,96 @@ def tighten(
     return made
 
 
+# Hyphenation: at most two hyphenated lines in a row, none at a page's foot ---------
+
+#: A line that ends in a word broken by hyphenation (WeasyPrint adds U+2010 HYPHEN).
+_BROKEN = re.compile(r"(\w+)[\u2010\u00ad]$")
+#: The most hyphenated lines in a row a typesetter lets stand.
+MAX_LADDER = 2
+
+
+def _paragraph_lines(pages: Sequence[PageView]) -> list[list[tuple[int, Placed]]]:
+    """Each element's lines in reading order, with their page numbers."""
+    lines: dict[int, list[tuple[int, Placed]]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.kind == "line" and box.text.strip():
+                lines.setdefault(box.element, []).append((page.number, box))
+    return list(lines.values())
+
+
+def hyphenation_faults(pages: Sequence[PageView]) -> list[tuple[int, str, str, str]]:
+    """Broken words a typesetter would not let stand: (page, block, word, why).
+
+    The third hyphenated line of a ladder, and a word broken across a page turn.
+    """
+    faults: list[tuple[int, str, str, str]] = []
+    for lines in _paragraph_lines(pages):
+        run = 0
+        for (page, line), (next_page, following) in zip(lines, lines[1:], strict=False):
+            match = _BROKEN.search(line.text.rstrip())
+            run = run + 1 if match else 0
+            if match is None:
+                continue
+            rest = re.match(r"\w+", following.text.strip())
+            word = match[1] + (rest[0] if rest else "")
+            if run > MAX_LADDER:
+                faults.append((page, line.block, word, f"{run} hyphenated lines in a row"))
+            elif next_page != page:
+                faults.append((page, line.block, word, "a word broken across the page turn"))
+    return faults
+
+
+def _unbreakable(marked: Marked, words: dict[str, set[str]]) -> Marked:
+    """Each listed word, in its block's text (never in a tag), kept from hyphenating."""
+    pieces, last = [], 0
+    for block in marked.blocks:
+        if block.id not in words:
+            continue
+        pattern = re.compile(
+            r"(?<![\w<])(" + "|".join(map(re.escape, sorted(words[block.id]))) + r")(?!\w)"
+        )
+        body = marked.html[block.start : block.end]
+        out, at = [], 0
+        for tag in re.finditer(r"<[^>]*>", body + "<>"):
+            text = body[at : tag.start()]
+            out.append(pattern.sub(r'<span style="hyphens: manual">\1</span>', text))
+            out.append(body[tag.start() : tag.end()] if tag.end() <= len(body) else "")
+            at = tag.end()
+        pieces += [marked.html[last : block.start], "".join(out)]
+        last = block.end
+    pieces.append(marked.html[last:])
+    return scan("".join(pieces), marked.labels)
+
+
+def fix_hyphenation(
+    made: MadeUp, marked: Marked, lay_out: Callable[[str], Layout], passes: int = 2
+) -> MadeUp:
+    """Ladders of more than two hyphens and breaks at a page's foot undone, word by word.
+
+    WeasyPrint 70 has no ``hyphenate-limit-lines`` and no way to keep the last
+    line of a page whole: the offending words are set ``hyphens: manual`` and
+    the brief laid out again, kept only when it has no more pages.
+    """
+    for _ in range(passes):
+        faults = hyphenation_faults(made.layout.pages)
+        if not faults:
+            break
+        words: dict[str, set[str]] = {}
+        for _page, block, word, _why in faults:
+            if block:
+                words.setdefault(block, set()).add(word)
+        if not words:
+            break
+        candidate = _unbreakable(marked, words)
+        layout = lay_out(candidate.html)
+        if len(layout.pages) > len(made.layout.pages):
+            break
+        marked = candidate
+        made = MadeUp(layout, candidate.html, made.moves, made.squeezed)
+    return made
+
+
 def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> MadeUp:
     """Lay out ``html``; while a float leaves a page short, move it and lay out again.
 
@@ -464,7 +582,8 @@ def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> M
             break
         marked, score = candidate, new_score
         best = MadeUp(layout, candidate.html, best.moves)
-    return _pull_back(best, marked, lay_out, options)
+    best = _pull_back(best, marked, lay_out, options)
+    return fix_hyphenation(best, scan(best.html, marked.labels), lay_out)
 
 
 def _one_word(line: str) -> bool:

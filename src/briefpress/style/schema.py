@@ -35,7 +35,7 @@ from .paths import STYLE_NAME
 RULE_KINDS = (
     "first-page", "last-page", "max-pages", "no-overflow", "no-stranded-heading",
     "fonts-embedded", "no-missing-glyphs", "figure-alt-text", "links-resolve", "page-fill",
-    "last-page-fill",
+    "last-page-fill", "float-placement",
 )  # fmt: skip
 
 _FILE = Text(label="file name")
