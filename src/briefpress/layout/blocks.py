@@ -148,7 +148,6 @@ class Marked:
         text = "".join(pieces) + self.html[last:insert_at] + moved + self.html[insert_at:]
         return scan(text, self.labels)
 
-
     def scale(self, widths: dict[str, float]) -> Marked:
         """The first image of each listed block set to a width in points (height follows)."""
         pieces, last = [], 0

@@ -95,7 +95,7 @@ def _english_patterns() -> None:
     "cap-i-tals", "infor-ma-tion". Spelling (en-GB) is untouched: only the
     break points change. Process-wide, like WeasyPrint's own dictionary cache.
     """
-    import pyphen
+    import pyphen  # type: ignore[import-untyped]
 
     american = pyphen.LANGUAGES["en_US"]
     for code in [code for code in pyphen.LANGUAGES if code.split("_")[0] == "en"] + ["en"]:

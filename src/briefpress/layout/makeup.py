@@ -28,6 +28,7 @@ XHTML and EPUB never see any of this: they keep the source order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -168,16 +169,21 @@ def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
         # The whole block (a box's padding and border too), not only its lines.
         own = [b for b in following.boxes if b.block == opener.block]
         height = max(b.bottom for b in own) - min(b.top for b in own) if opener.block else 0
-        cut = math.ceil(max(0.0, height - gap) / pitch) if height else 0
+        # Its margins are not in its boxes: a line's worth covers them.
+        cut = math.ceil(max(0.0, height + pitch - gap) / pitch) if height else 0
     add = int(gap // pitch)
     lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
     if not lines:
-        return f"add about {add} lines before it"
+        return f"add {_lines(add)} before it"
     first = next(b for b in lines if b.element == lines[-1].element)
     words = first.text.split()
     snippet = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
-    cutting = f"cut about {cut} lines from the paragraph “{snippet}” or the text before it, or "
-    return f"{cutting if cut else ''}add about {add} lines to the paragraph “{snippet}”"
+    cutting = f"cut {_lines(cut)} from the paragraph “{snippet}” or the text before it, or "
+    return f"{cutting if cut else ''}add {_lines(add)} to the paragraph “{snippet}”"
+
+
+def _lines(count: int) -> str:
+    return f"about {count} line{'' if count == 1 else 's'}"
 
 
 def short_pages(pages: Sequence[PageView], options: Settings) -> list[str]:
@@ -358,7 +364,7 @@ def short_last_page(pages: Sequence[PageView], options: Settings) -> str | None:
     lines = max(1, math.ceil((needed - room) / line_height(pages)))
     return (
         f"the last page ({last.number}) is only {math.floor(fill(last) * 100)}% full "
-        f"({options.last_page:.0%} wanted): cut about {lines} lines of text "
+        f"({options.last_page:.0%} wanted): cut {_lines(lines)} of text "
         f"to bring it back onto page {before.number}, or add enough to fill it"
     )
 
@@ -479,7 +485,7 @@ def hyphenation_faults(pages: Sequence[PageView]) -> list[tuple[int, str, str, s
     faults: list[tuple[int, str, str, str]] = []
     for lines in _paragraph_lines(pages):
         run = 0
-        for (page, line), (next_page, following) in zip(lines, lines[1:], strict=False):
+        for (page, line), (next_page, following) in itertools.pairwise(lines):
             match = _BROKEN.search(line.text.rstrip())
             run = run + 1 if match else 0
             if match is None:
