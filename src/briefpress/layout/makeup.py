@@ -229,7 +229,50 @@ def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move |
             after, joined = found
             floats = tuple(b.id for b in blocks[index : end + 1]) + joined
             return Move(floats, after, page.number)
+        earlier = _before(blocks, where, index, end, gap, marked, page.number)
+        if earlier:
+            return Move(earlier, blocks[end].id, page.number)
     return None
+
+
+def _before(
+    blocks: list[Block],
+    where: dict[str, Extent],
+    first: int,
+    last: int,
+    gap: float,
+    marked: Marked,
+    page: int,
+) -> tuple[str, ...]:
+    """The paragraphs that go after floats ``first..last`` so that these fit on ``page``.
+
+    For a float at the end of its section (nothing after it there to fill the
+    gap): the last paragraphs before it, in its section, wholly on the short page
+    and after the one that mentions it, change places with it. Empty when none do.
+    """
+    needed = sum(where[b.id].height for b in blocks[first : last + 1]) + 12 - gap
+    names = [marked.labels[b.id] for b in blocks[first : last + 1] if b.id in marked.labels]
+    moved: list[str] = []
+    freed = 0.0
+    for block in reversed(blocks[:first]):
+        extent = where[block.id]
+        mentions = any(re.search(rf"\b{re.escape(n)}\b", block.text) for n in names)
+        if (
+            block.heading
+            or block.barrier
+            or block.tag in ("figure", "table", "aside")
+            or block.section != blocks[first].section
+            or extent.first != page
+            or extent.last != page
+            or mentions
+        ):
+            return ()
+        moved.insert(0, block.id)
+        freed += extent.height + 6
+        if freed >= needed:
+            # A heading never ends up with a float and no text of its own after it.
+            return tuple(moved)
+    return ()
 
 
 def _target(
