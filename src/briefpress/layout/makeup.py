@@ -269,9 +269,10 @@ def _before(
             return ()
         moved.insert(0, block.id)
         freed += extent.height + 6
+        index = blocks.index(block)
+        # A float is never put right after a heading: some of the section's text stays first.
         if freed >= needed:
-            # A heading never ends up with a float and no text of its own after it.
-            return tuple(moved)
+            return tuple(moved) if index > 0 and not blocks[index - 1].heading else ()
     return ()
 
 
