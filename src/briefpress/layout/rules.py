@@ -385,6 +385,7 @@ class _Float:
     label: str
     page: int
     section: int
+    #: A mention's line, or a float's caption (after its label).
     heading: str
 
 
@@ -414,7 +415,8 @@ def _floats_and_mentions(
             if box.tag in ("figcaption", "caption"):
                 match = _CAPTION_LABEL.match(text)
                 if match and all(f.label != f"{match[1]} {match[2]}" for f in floats):
-                    floats.append(_Float(f"{match[1]} {match[2]}", page.number, current, ""))
+                    caption = text[match.end() :].lstrip(" .:")[:60]
+                    floats.append(_Float(f"{match[1]} {match[2]}", page.number, current, caption))
                 continue
             for label in {f"{m[1]} {m[2]}" for m in re.finditer(r"(\w+)\s(\d+)\b", text)}:
                 if label not in mentions:
@@ -429,7 +431,8 @@ def float_placement(ctx: Context) -> Iterator[Finding]:
     last = len(titles)
     for found in floats:
         mention = mentions.get(found.label)
-        line = advice.text_line(ctx.brief, found.label)
+        # The caption's words find the figure's or table's own line, not its mention's.
+        line = advice.text_line(ctx.brief, found.heading or found.label)
         if mention is None or not found.section or not mention.section:
             continue
         here = titles[found.section - 1] if found.section <= last else "?"
