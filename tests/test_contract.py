@@ -19,9 +19,10 @@ import pytest
 
 from briefpress.build import BuildOptions, Project
 from briefpress.build.builder import Builder
-from briefpress.layout import makeup
+from briefpress.layout import hyphenation, makeup
 from briefpress.layout import rules as checks
-from briefpress.layout.engine import Layout, PageView, setup_process
+from briefpress.layout.blocks import mark
+from briefpress.layout.engine import Layout, PageView, Placed, setup_process
 from briefpress.markdown.parser import create_parser, render_body
 from briefpress.render import html
 from briefpress.source.body import check_body
@@ -244,3 +245,32 @@ def test_a_box_titled_like_the_heading_above_it_is_a_warning() -> None:
         "::: recommendations\n1. Act.", '::: recommendations "What to do"\n1. Act.'
     )
     assert check_body(Path("brief.md"), titled, 10, style.boxes, titles).warnings == ()
+
+
+# The hyphenation pass on plain data ---------------------------------------------------
+
+
+def _view(number: int, lines: list[str], element: int = 0) -> PageView:
+    boxes = tuple(
+        Placed("line", "p", (), element, {}, 0, 100 + 15 * i, 400, 115 + 15 * i, text, block="b1")
+        for i, text in enumerate(lines)
+    )
+    return PageView(number, (0.0, 100.0, 400.0, 800.0), boxes, tuple(lines), frozenset(), ())
+
+
+def test_the_third_hyphen_in_a_row_and_a_page_turn_are_faults() -> None:
+    ladder = ["a long envi\u2010", "ron\u2010ment is a tran\u2010", "sition and a depar\u2010"]
+    turn = ["ture.", "And the usual gov\u2010"]
+    pages = [_view(1, [*ladder, *turn]), _view(2, ["ernment."])]
+    assert hyphenation.hyphenation_faults(pages) == [
+        (1, "b1", "departure", "3 hyphenated lines in a row"),
+        (1, "b1", "government", "a word broken across the page turn"),
+    ]
+    assert hyphenation.hyphenation_faults([_view(1, [*ladder[:2], "plain."])]) == []
+
+
+def test_unbreakable_words_are_wrapped_in_text_never_in_tags() -> None:
+    marked = mark('<main><p title="government">The government and <em>government</em>.</p></main>')
+    done = hyphenation._unbreakable(marked, {"b0": {"government"}})
+    assert done.html.count('<span style="hyphens: manual">government</span>') == 2
+    assert 'title="government"' in done.html
