@@ -256,7 +256,7 @@ def _before(
     freed = 0.0
     for block in reversed(blocks[:first]):
         extent = where[block.id]
-        mentions = any(re.search(rf"\b{re.escape(n)}\b", block.text) for n in names)
+        mentions = any(re.search(rf"\b{re.escape(n)}\b", block.text, re.I) for n in names)
         if (
             block.heading
             or block.barrier
@@ -325,7 +325,9 @@ def _first_mention(blocks: list[Block], first: int, last: int, marked: Marked) -
     if not names:
         return 0
     patterns = [
-        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b") for n in names
+        # Case aside: French prose names "la figure 1" what its caption calls "Figure 1".
+        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b", re.I)
+        for n in names
     ]
     for index, block in enumerate(blocks):
         if first <= index <= last or block.barrier or block.tag in ("figure", "table"):

@@ -397,9 +397,10 @@ def _floats_and_mentions(
     Sections are the body's ``<section class="section">`` elements, in reading order.
     """
     floats: list[_Float] = []
-    mentions: dict[str, _Float] = {}
     sections: dict[int, int] = {}
     titles: list[str] = []
+    #: Each text element's lines, in reading order: a mention may wrap ("Figure" / "2").
+    texts: dict[int, list[tuple[int, int, str]]] = {}
     current = 0
     for page in pages:
         for box in page.boxes:
@@ -418,10 +419,29 @@ def _floats_and_mentions(
                     caption = text[match.end() :].lstrip(" .:")[:60]
                     floats.append(_Float(f"{match[1]} {match[2]}", page.number, current, caption))
                 continue
-            for label in {f"{m[1]} {m[2]}" for m in re.finditer(r"(\w+)\s(\d+)\b", text)}:
-                if label not in mentions:
-                    mentions[label] = _Float(label, page.number, current, text[:40])
-    return floats, mentions, titles
+            texts.setdefault(box.element, []).append((page.number, current, text))
+    return floats, _mentions(texts), titles
+
+
+def _mentions(texts: dict[int, list[tuple[int, int, str]]]) -> dict[str, _Float]:
+    """The first place each "Word N" is named (keys case-folded: "(figure 1)" names Figure 1)."""
+    mentions: dict[str, _Float] = {}
+    for lines in texts.values():  # elements in reading order (dicts keep insertion order)
+        joined, starts = "", []
+        for page, section, text in lines:
+            if joined.endswith("\u2010"):  # a hyphenated line: the word goes on
+                joined = joined[:-1]
+            elif joined:
+                joined += " "
+            starts.append((len(joined), page, section))
+            joined += text
+        for match in re.finditer(r"(\w+)\s(\d+)\b", joined):
+            key = f"{match[1]} {match[2]}".casefold()
+            if key not in mentions:
+                _at, page, section = [s for s in starts if s[0] <= match.start()][-1]
+                snippet = joined[match.start() : match.start() + 40]
+                mentions[key] = _Float(f"{match[1]} {match[2]}", page, section, snippet)
+    return mentions
 
 
 def float_placement(ctx: Context) -> Iterator[Finding]:
@@ -430,7 +450,7 @@ def float_placement(ctx: Context) -> Iterator[Finding]:
     floats, mentions, titles = _floats_and_mentions(ctx.pages)
     last = len(titles)
     for found in floats:
-        mention = mentions.get(found.label)
+        mention = mentions.get(found.label.casefold())
         # The caption's words find the figure's or table's own line, not its mention's.
         line = advice.text_line(ctx.brief, found.heading or found.label)
         if mention is None or not found.section or not mention.section:
