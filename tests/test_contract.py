@@ -274,3 +274,21 @@ def test_unbreakable_words_are_wrapped_in_text_never_in_tags() -> None:
     done = hyphenation._unbreakable(marked, {"b0": {"government"}})
     assert done.html.count('<span style="hyphens: manual">government</span>') == 2
     assert 'title="government"' in done.html
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    [p for p in BRIEFS if "spotlight" in p.parts],
+    ids=lambda p: p.stem,
+)
+def test_narrow_columns_never_stretch_word_spaces(path: Path) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    stretched = [
+        (box.text[:30], box.justification_spacing / box.style["font_size"])
+        for page in _lay_out(path).document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TextBox) and getattr(box, "justification_spacing", None)
+    ]
+    assert stretched == []
