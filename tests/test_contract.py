@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from functools import cache
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from briefpress.markdown.parser import create_parser, render_body
 from briefpress.render import html
 from briefpress.source.body import check_body
 
-from .conftest import REPO
+from .conftest import REPO, MakeProject
 
 CONTRACT = REPO / "tests" / "cases" / "contract"
 MAKEUP_CASES = REPO / "tests" / "cases" / "makeup"
@@ -292,3 +293,16 @@ def test_narrow_columns_never_stretch_word_spaces(path: Path) -> None:
         if isinstance(box, boxes.TextBox) and getattr(box, "justification_spacing", None)
     ]
     assert stretched == []
+
+
+def test_build_warns_about_a_box_titled_like_its_heading(make_project: MakeProject) -> None:
+    brief = (CONTRACT / "2025-2-hydrogene-portuaire.md").read_text(encoding="utf-8")
+    repeated = brief.replace("::: recommendations\n", "## Recommandations\n\n::: recommendations\n")
+    root = make_project({"2025-2-hydrogene-portuaire.md": repeated})
+    shutil.copytree(CONTRACT / "figures", root / "source" / "figures")
+    builder = Builder(Project(root), root / "build", BuildOptions())
+    loaded = builder.load(root / "source" / "2025-2-hydrogene-portuaire.md")
+    line = repeated.splitlines().index("::: recommendations") + 1
+    (warning,) = [w for w in loaded.warnings if w.field == "box"]
+    assert warning.line == line
+    assert "“Recommandations” repeats the heading just above it" in warning.message
