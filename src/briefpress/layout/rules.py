@@ -401,7 +401,7 @@ def _floats_and_mentions(
     titles: list[str] = []
     #: Each text element's lines, in reading order: a mention may wrap ("Figure" / "2").
     texts: dict[int, list[tuple[int, int, str]]] = {}
-    current = 0
+    current, heading = 0, -1
     for page in pages:
         for box in page.boxes:
             if box.tag == "section" and "section" in box.classes:
@@ -413,6 +413,9 @@ def _floats_and_mentions(
             text = " ".join(box.text.replace("\u00a0", " ").split())
             if box.tag == "h2" and current and len(titles) < current:
                 titles.append(text)
+                heading = box.element
+            elif box.tag == "h2" and current and box.element == heading:
+                titles[-1] += " " + text  # a title on two lines
             if box.tag in ("figcaption", "caption"):
                 match = _CAPTION_LABEL.match(text)
                 if match and all(f.label != f"{match[1]} {match[2]}" for f in floats):
