@@ -171,7 +171,14 @@ class Builder:
     def load(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires, style.boxes)
+        titles = {
+            spec.name.lower(): tuple(
+                words[spec.label] for words in style.labels.values() if spec.label in words
+            )
+            for spec in style.boxes
+            if spec.label
+        }
+        return model.load_brief(path, series, style.requires, style.boxes, titles)
 
     def build_one(self, brief: Brief) -> BriefResult:
         """Every brief unit the run asks for (``formats``), then every output written at once."""

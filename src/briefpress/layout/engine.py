@@ -80,9 +80,26 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
     warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
     with quick_library_lookup():
         import weasyprint.pdf.fonts
+    _english_patterns()
     if subsetter == "fonttools":
         weasyprint.pdf.fonts.harfbuzz_subset = None
     _ready = True
+
+
+def _english_patterns() -> None:
+    """English hyphenates with Pyphen's en_US patterns, whatever the region.
+
+    ``lang="en"`` falls back to Pyphen's en_GB dictionary, whose patterns break
+    "envir-onment", "res-ults", "capit-als" and "inform-a-tion"; en_US
+    (Liang's TeX patterns) breaks them "envi-ron-ment", "results",
+    "cap-i-tals", "infor-ma-tion". Spelling (en-GB) is untouched: only the
+    break points change. Process-wide, like WeasyPrint's own dictionary cache.
+    """
+    import pyphen  # type: ignore[import-untyped]
+
+    american = pyphen.LANGUAGES["en_US"]
+    for code in [code for code in pyphen.LANGUAGES if code.split("_")[0] == "en"] + ["en"]:
+        pyphen.LANGUAGES[code] = american
 
 
 def subsetter() -> str:

@@ -19,6 +19,7 @@ from .citations import citations_plugin
 from .figures import figures_plugin
 from .notes import notes_plugin
 from .tables import tables_plugin
+from .typography import typography_plugin
 
 #: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -47,6 +48,7 @@ def create_parser(
     md.use(tables_plugin)
     md.use(boxes_plugin, boxes)
     md.use(sections_plugin)
+    md.use(typography_plugin)
     return md
 
 

@@ -56,11 +56,17 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
 
 
 def check_body(
-    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+    path: Path,
+    body: str,
+    body_line: int,
+    boxes: Sequence[BoxSpec] | None = None,
+    box_titles: dict[str, tuple[str, ...]] | None = None,
 ) -> BodyReport:
     """Problems with links, images, notes and boxes, and the local images the body uses.
 
     ``boxes`` are the style's; without a style (None) box names are not checked.
+    ``box_titles``: each box's label words (every language), for the warning
+    about a box whose title repeats the heading above it.
     """
     # Parse with every link kept, so refused ones can be named rather than dropped.
     md = create_parser(strict_links=False, boxes=boxes or ())
@@ -124,7 +130,10 @@ def check_body(
         fail(line, field, message)
     warnings = [
         Problem(path, body_line + line, field, message)
-        for line, field, message in mistakes.quotes(tokens)
+        for line, field, message in (
+            *mistakes.quotes(tokens),
+            *mistakes.box_titles(tokens, box_titles or {}),
+        )
     ]
     starts = [0, *(m.end() for m in re.finditer("\n", body))]
 

@@ -145,6 +145,36 @@ def inline_images(tokens: list[Token]) -> Iterator[Found]:
                 )
 
 
+def box_titles(tokens: list[Token], titles: dict[str, tuple[str, ...]]) -> Iterator[Found]:
+    """A box whose title repeats the heading just above it (a warning).
+
+    ``titles`` are each box's label words, in every language the style has;
+    a title written after the box's name counts too.
+    """
+    for index, token in enumerate(tokens):
+        if not (token.type.startswith("container_") and token.type.endswith("_open")):
+            continue
+        if index < 3 or tokens[index - 1].type != "heading_close" or not token.map:
+            continue
+        heading = " ".join(tokens[index - 2].content.split())
+        name = token.type.removeprefix("container_").removesuffix("_open")
+        rest = token.info.strip().split(" ", 1)[1] if " " in token.info.strip() else ""
+        written = rest.strip().strip("\"'“”").strip()
+        shown = (written,) if written else titles.get(name, ())
+        if any(_same(heading, title) for title in shown):
+            yield (
+                token.map[0],
+                "box",
+                f"the box's title “{heading}” repeats the heading just above it: drop the "
+                f'heading, or give the box a title of its own (::: {name} "…")',
+            )
+
+
+def _same(one: str, other: str) -> bool:
+    words = [re.sub(r"[^\w]+", " ", text).strip().casefold() for text in (one, other)]
+    return bool(words[0]) and words[0] == words[1]
+
+
 def quotes(tokens: list[Token]) -> Iterator[Found]:
     """Quotation marks that pair, and no straight " the typographer could not place."""
     for token in tokens:

@@ -232,8 +232,10 @@ def load_brief(
     series: Series,
     required: tuple[str, ...] = ("key_issues",),
     boxes: Sequence[BoxSpec] | None = None,
+    box_titles: dict[str, tuple[str, ...]] | None = None,
 ) -> Brief:
-    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
+    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares
+    (with their titles' words, ``box_titles``)."""
     raw = read_brief(path)
     values = FRONT_MATTER_SCHEMA.read_document(raw, required)
     authors = _read_authors(values)
@@ -241,7 +243,7 @@ def load_brief(
         values.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
     from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
-    body = check_body(path, raw.body, raw.body_line, boxes)
+    body = check_body(path, raw.body, raw.body_line, boxes, box_titles)
     values.problems.extend(body.problems)
     quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     from .references import brief_references

@@ -35,7 +35,7 @@ from .paths import STYLE_NAME
 RULE_KINDS = (
     "first-page", "last-page", "max-pages", "no-overflow", "no-stranded-heading",
     "fonts-embedded", "no-missing-glyphs", "figure-alt-text", "links-resolve", "page-fill",
-    "last-page-fill",
+    "last-page-fill", "float-placement",
 )  # fmt: skip
 
 _FILE = Text(label="file name")
@@ -182,7 +182,7 @@ RULE_SCHEMA = Schema(
 
 PAGE_MAKEUP_SCHEMA = Schema(
     name="page_makeup",
-    label="`{fill, floats, passes, max_squeeze}`",
+    label="`{fill, floats, passes, max_squeeze, min_scale, last_page}`",
     options={
         "fill": Option(
             Number(minimum=0, maximum=1), "a page filled less than this share is a gap", 0.85
@@ -196,6 +196,18 @@ PAGE_MAKEUP_SCHEMA = Schema(
             "how much each gap between blocks may shrink to pull back a short last page",
             0.0,
             shown_default="`0pt`",
+        ),
+        "min_scale": Option(
+            Number(minimum=0.5, maximum=1),
+            "a figure whose section cannot fill the page before it may shrink to this share "
+            "of its width to fit there (1: never)",
+            1.0,
+        ),
+        "last_page": Option(
+            Number(minimum=0, maximum=1),
+            "a last page filled less than this is pulled back, or `build` says how many "
+            "lines to cut",
+            0.25,
         ),
     },
 )

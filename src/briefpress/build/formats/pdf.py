@@ -20,7 +20,7 @@ def make(job: Job) -> None:
     ``check`` after ``build`` reads them from the manifest instead of laying out again.
     The style's hard rules fail the build (the PDF is still written, for inspection).
     """
-    from ...layout import evaluate, low_resolution_images, short_pages
+    from ...layout import evaluate, low_resolution_images, short_last_page, short_pages
     from ...layout import settings as makeup_settings
     from ...render import html
     from ..builder import draft_note
@@ -40,10 +40,13 @@ def make(job: Job) -> None:
                 str(Problem(brief.path, None, "image", warning))
                 for warning in low_resolution_images(layout.pages)
             ]
+            options = makeup_settings(style.page_makeup)
             result.warnings += [
                 str(Problem(brief.path, None, "page-fill", warning))
-                for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
+                for warning in short_pages(layout.pages, options)
             ]
+            if (cut := short_last_page(layout.pages, options)) is not None:
+                result.warnings.append(str(Problem(brief.path, None, "last page", cut)))
         pdf = builder.engine.write(brief, layout)
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
