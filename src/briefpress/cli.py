@@ -300,6 +300,37 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
 
 
 @main.command()
+@PATHS
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Where the deposit files go.  [default: build/deposit/]",
+)  # fmt: skip
+@reports_errors
+def deposit(paths: tuple[Path, ...], out_dir: Path | None) -> None:
+    """Write DOI deposits: <stem>.crossref.xml and <stem>.datacite.xml per brief.
+
+    Nothing is sent: the commands that upload the files are printed, to run
+    with your Crossref or DataCite credentials in the environment.
+
+    \b
+    Example:
+      briefpress deposit source/ -o deposit/
+    """
+    from .build import Project
+    from .site import write_deposits
+
+    project = Project(Path.cwd())
+    done = write_deposits(list(paths), project, out_dir or project.default_output / "deposit")
+    for line in done.problems:
+        click.echo(printable(line), err=True)
+    for path in done.written:
+        click.echo(f"wrote {path}", err=True)
+    for command in done.commands:
+        click.echo(command)
+    sys.exit(1 if done.problems else 0)
+
+
+@main.command()
 @click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @reports_errors
