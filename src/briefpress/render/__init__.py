@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from .citations import brief_item, format_brief, name_parts
     from .html import join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
+    from .xmp import licence_url, page_url, xmp_rdf
 
 __all__ = [
     "brief_item",
@@ -17,10 +18,13 @@ __all__ = [
     "html",
     "join_names",
     "json_ld",
+    "licence_url",
     "name_parts",
     "needed_fallbacks",
+    "page_url",
     "template_context",
     "xhtml",
+    "xmp_rdf",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -33,5 +37,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "epub": ["epub"],
             "html": ["html", "join_names", "json_ld", "template_context"],
             "xhtml": ["needed_fallbacks", "xhtml"],
+            "xmp": ["licence_url", "page_url", "xmp_rdf"],
         },
     )

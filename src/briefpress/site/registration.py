@@ -15,21 +15,10 @@ from typing import Any
 
 from ..errors import Problem, SourceError
 from ..markdown import create_parser, plain_text
+from ..render import licence_url
 from ..source import Brief, load_references
 from ..source.schemas import DOI_SYNTAX
 from .metadata import split_name, urls_for
-
-#: Licence names as editors write them → the deed a machine reads.
-LICENCES = {
-    "cc by 4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "cc by-sa 4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "cc by-nc 4.0": "https://creativecommons.org/licenses/by-nc/4.0/",
-    "cc by-nd 4.0": "https://creativecommons.org/licenses/by-nd/4.0/",
-    "cc by-nc-sa 4.0": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
-    "cc by-nc-nd 4.0": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
-    "cc0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-}
-
 
 @dataclass(frozen=True)
 class Person:
@@ -70,14 +59,6 @@ class Record:
     @property
     def issn(self) -> str | None:
         return self.brief.series.issn.online or self.brief.series.issn.print
-
-
-def licence_url(licence: str | None) -> str | None:
-    if not licence:
-        return None
-    if re.match(r"https?://", licence):
-        return licence
-    return LICENCES.get(" ".join(licence.lower().split()))
 
 
 def record(brief: Brief, others: Sequence[Brief] = ()) -> Record:

@@ -9,6 +9,7 @@ from ...errors import Problem, display_path
 
 if TYPE_CHECKING:
     from ...layout import Finding, Layout
+    from ...source import Brief
     from ...style import Target
     from ..builder import Job
 
@@ -44,7 +45,7 @@ def make(job: Job) -> None:
                 str(Problem(brief.path, None, "page-fill", warning))
                 for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
             ]
-        pdf = builder.engine.write(brief, layout)
+        pdf = builder.engine.write(brief, layout, _xmp(brief, layout.variant))
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
         job.pending[job.out / f"{brief.stem}{pdf_job.suffix}.pdf"] = pdf
@@ -83,4 +84,12 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     if not errors:
         return pdf
     job.unclaimed += errors
-    return job.builder.engine.write(job.brief, dataclasses.replace(layout, variant=None))
+    plain = dataclasses.replace(layout, variant=None)
+    return job.builder.engine.write(job.brief, plain, _xmp(job.brief, None))
+
+
+def _xmp(brief: Brief, variant: str | None) -> bytes:
+    """The brief's DOI, series, number, language and licence, in the file's XMP."""
+    from ...render import xmp_rdf
+
+    return xmp_rdf(brief, archival=(variant or "").startswith("pdf/a"))
