@@ -113,7 +113,9 @@ def test_the_crossref_file_carries_every_element(deposited: tuple[Path, Path, st
     assert ror == "https://ror.org/006e5kg04"
     assert len(paper.findall("jats:abstract/jats:p", NS)) == 3  # the key issues
     assert paper.findtext("c:publication_date/c:year", namespaces=NS) == "2024"
-    pdf = paper.findtext("c:doi_data/c:collection[@property='text-mining']/c:item/c:resource", namespaces=NS)
+    pdf = paper.findtext(
+        "c:doi_data/c:collection[@property='text-mining']/c:item/c:resource", namespaces=NS
+    )
     assert pdf == "https://briefs.example.org/source/2024-2-indo-pacific-vocabulary.pdf"
     assert root.findtext("c:head/c:depositor/c:depositor_name", namespaces=NS) == "Series Desk"
     # Brief 1 is licensed: the licence travels as an access indicator.
@@ -144,7 +146,9 @@ def test_a_doi_used_twice_in_a_series_is_a_located_error(tmp_path: Path) -> None
     source = _registered_source(tmp_path)
     brief = source / "2023-26-nato-japan.md"
     brief.write_text(
-        brief.read_text(encoding="utf-8").replace("number: 26\n", "number: 26\ndoi: 10.5555/csds.2023.27\n"),
+        brief.read_text(encoding="utf-8").replace(
+            "number: 26\n", "number: 26\ndoi: 10.5555/csds.2023.27\n"
+        ),
         encoding="utf-8",
     )
     done = run_cli("deposit", "source", "-o", "deposit", cwd=tmp_path)

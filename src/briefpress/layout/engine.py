@@ -404,7 +404,11 @@ def _one_rdf(pdf: Any) -> None:
     import pydyf
 
     stream = next(
-        (o for o in pdf.objects if isinstance(o, pydyf.Stream) and o.extra.get("Type") == "/Metadata"),
+        (
+            o
+            for o in pdf.objects
+            if isinstance(o, pydyf.Stream) and o.extra.get("Type") == "/Metadata"
+        ),
         None,
     )
     if stream is None:  # pragma: no cover - include_in_pdf always adds one
@@ -418,7 +422,9 @@ def _one_rdf(pdf: Any) -> None:
     for extra in rest:
         first.extend(list(extra))
         root.remove(extra)
-    stream.stream = [raw[:start] + ET.tostring(root, encoding="utf-8").split(b"?>", 1)[-1].lstrip() + raw[end:]]
+    stream.stream = [
+        raw[:start] + ET.tostring(root, encoding="utf-8").split(b"?>", 1)[-1].lstrip() + raw[end:]
+    ]
 
 
 def _no_interpolation(document: Any, pdf: Any) -> None:

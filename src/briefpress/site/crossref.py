@@ -63,10 +63,8 @@ def crossref_xml(records: Sequence[Record], now: dt.datetime) -> bytes:
     series = records[0].brief.series
     setup = series.deposit
     where = series.path
-    missing = [
-        key for key, value in (("deposit.depositor", setup.depositor), ("deposit.email", setup.email))
-        if not value
-    ]  # fmt: skip
+    needed = {"deposit.depositor": setup.depositor, "deposit.email": setup.email}
+    missing = [key for key, value in needed.items() if not value]
     missing += ["site_url"] if not series.site_url else []
     if missing:
         raise SourceError(

@@ -76,7 +76,11 @@ def datacite_json(r: Record) -> dict[str, Any]:
     # HasTranslation/IsTranslationOf came with kernel 4.6, which the datacite package
     # does not validate yet; 4.5 says a translation is a variant form of its original.
     related = [
-        {"relatedIdentifier": doi, "relatedIdentifierType": "DOI", "relationType": "IsOriginalFormOf"}
+        {
+            "relatedIdentifier": doi,
+            "relatedIdentifierType": "DOI",
+            "relationType": "IsOriginalFormOf",
+        }
         for doi in r.translations
     ]
     if r.original:
@@ -118,7 +122,9 @@ def datacite_xml(r: Record) -> bytes:
         raise SourceError(
             f"{r.brief.path}: DataCite record refused",
             [
-                Problem(r.brief.path, None, "datacite", f"{'/'.join(map(str, e.path))}: {e.message}")
+                Problem(
+                    r.brief.path, None, "datacite", f"{'/'.join(map(str, e.path))}: {e.message}"
+                )
                 for e in errors
             ],
         )

@@ -16,9 +16,10 @@ from typing import Any
 from ..errors import Problem, SourceError
 from ..markdown import create_parser, plain_text
 from ..render import licence_url
-from ..source import Brief, load_references
+from ..source import Brief, find_citations, load_references
 from ..source.schemas import DOI_SYNTAX
 from .metadata import split_name, urls_for
+
 
 @dataclass(frozen=True)
 class Person:
@@ -98,8 +99,6 @@ def record(brief: Brief, others: Sequence[Brief] = ()) -> Record:
 
 def _references(brief: Brief) -> tuple[Reference, ...]:
     """The cited items of the brief's reference files, in the order first cited."""
-    from ..source.references import find_citations
-
     items: dict[str, dict[str, Any]] = {}
     for path in brief.references:
         items.update(load_references(path))
@@ -132,12 +131,8 @@ def doi_problems(briefs: Sequence[Brief]) -> list[Problem]:
     for same in seen.values():
         for brief in same if len(same) > 1 else []:
             others = ", ".join(b.path.name for b in same if b is not brief)
-            problems.append(
-                Problem(
-                    brief.path, brief.field_lines.get("doi"), "doi",
-                    f"{brief.doi} is also the DOI of {others}",
-                )  # fmt: skip
-            )
+            message = f"{brief.doi} is also the DOI of {others}"
+            problems.append(Problem(brief.path, brief.field_lines.get("doi"), "doi", message))
     return problems
 
 
