@@ -66,7 +66,7 @@ def _say_waiting(folder: Path) -> None:
 @OUTPUT
 @click.option(
     "--format", "formats", metavar="LIST",
-    help="Comma list of outputs: pdf,html.  [default: the series' formats]",
+    help="Comma list of outputs: pdf,html,epub,docx,jats.  [default: the series' formats]",
 )  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,

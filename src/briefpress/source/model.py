@@ -20,6 +20,7 @@ from .reader import read_brief, read_yaml_file
 from .schema import Values
 from .schemas import (
     BRIEF_FIELDS,
+    DEFAULT_FORMATS,
     FORMATS,
     FRONT_MATTER_SCHEMA,
     MAX_KEY_ISSUES,
@@ -72,7 +73,7 @@ class Series:
     date_format: str = "%d.%m.%Y"
     max_pages: int = 8
     notes: str = "endnotes"
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     #: How an issue is cited: ``{number}/{year}``, ``{year}/C {number:02}``, ``No. {number}``.
     numbering: str = "{number}/{year}"
     #: PDF targets a run produces (print, screen, draft), print alone by default.
@@ -206,7 +207,7 @@ def load_series(path: Path) -> Series:
         date_format=values["date_format"],
         max_pages=values["max_pages"],
         notes=values["notes"],
-        formats=tuple(values["formats"]) or FORMATS,
+        formats=tuple(values["formats"]) or DEFAULT_FORMATS,
         targets=tuple(values["targets"]),
         numbering=values["numbering"],
         site_url=values["site_url"],

@@ -28,7 +28,9 @@ from .schema import (
     kind_of,
 )
 
-FORMATS = ("pdf", "html", "epub")
+FORMATS = ("pdf", "html", "epub", "docx", "jats")
+#: What a series makes unless its ``formats:`` says otherwise: Word and JATS are asked for.
+DEFAULT_FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -114,8 +116,8 @@ SERIES_SCHEMA = Schema(
         ),
         "formats": Option(
             TextList(item=Choice(options=FORMATS)),
-            "what `make` and a bare `briefpress build` produce",
-            FORMATS,
+            "what `make` and a bare `briefpress build` produce (also `docx`, `jats`)",
+            DEFAULT_FORMATS,
         ),
         "targets": Option(
             TextList(min_items=1), "PDF targets a run produces (the style's)", ("print",)
@@ -262,6 +264,7 @@ SERIES_FIELDS = tuple(SERIES_SCHEMA.options)
 __all__ = [
     "BRIEF_FIELDS",
     "DEFAULT_CSL",
+    "DEFAULT_FORMATS",
     "DOI_SYNTAX",
     "FORMATS",
     "FRONT_MATTER_SCHEMA",
