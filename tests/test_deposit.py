@@ -206,3 +206,70 @@ def test_every_pdf_and_epub_says_what_it_is(tmp_path: Path) -> None:
     assert metas[("belongs-to-collection", None)] == "CSDS Policy Brief"
     assert metas[("group-position", "#series")] == "2"
     assert metas[("dcterms:identifier", "#series")] == "urn:issn:2983-466X"
+
+
+# Word and JATS --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exchanged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("exchange")
+    source = _registered_source(root)
+    out = root / "build"
+    briefs = [
+        source / "2024-2-indo-pacific-vocabulary.md",
+        source / "2024-1-boussole-strategique.md",
+    ]
+    options = BuildOptions(out_dir=out, jobs=1, formats=("docx", "jats"))
+    report = build(briefs, Project(root), options)
+    assert report.exit_code() == 0, [r.errors for r in report.results]
+    return out
+
+
+def test_the_word_copy_has_its_title_block_footnotes_figure_and_table(exchanged: Path) -> None:
+    import docx
+
+    path = exchanged / "2024-2-indo-pacific-vocabulary.docx"
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Words that travel: how Indo-Pacific concepts reached Brussels"
+    assert "CSDS Policy Brief 2/2024 · https://doi.org/10.5555/source.2024.2" in texts
+    assert "Key issues" in texts  # the style's label, over the key issues
+    assert len(document.tables) == 1 and len(document.tables[0].rows) == 4
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+        footnotes = etree.fromstring(package.read("word/footnotes.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    notes = [n for n in footnotes.iter(f"{w}footnote") if n.get(f"{w}type") is None]
+    assert len(notes) == 2  # the brief's two notes, as Word footnotes
+    assert any(name.startswith("word/media/") for name in names)  # the chart, embedded
+
+
+def test_the_jats_parses_with_series_contributors_notes_and_figures(exchanged: Path) -> None:
+    root = etree.parse(str(exchanged / "2024-2-indo-pacific-vocabulary.jats.xml")).getroot()
+    assert root.tag == "article" and root.get("article-type") == "research-report"
+    meta = root.find("front/journal-meta")
+    assert meta.findtext("journal-title-group/journal-title") == "CSDS Policy Brief"
+    assert meta.findtext("issn") == "2983-466X"
+    article = root.find("front/article-meta")
+    assert article.findtext("article-id[@pub-id-type='doi']") == "10.5555/source.2024.2"
+    assert article.findtext("issue") == "2"
+    first = article.find("contrib-group/contrib")
+    assert first.findtext("contrib-id") == "https://orcid.org/0000-0002-1825-0097"
+    assert first.findtext("name/surname") == "Pejsova"
+    assert len(root.findall("back/fn-group/fn")) == 2
+    xlink = "{http://www.w3.org/1999/xlink}href"
+    assert root.find(".//fig/graphic").get(xlink) == "figures/indo-pacific-mentions.png"
+    assert root.find(".//table-wrap/table") is not None
+    french = etree.parse(str(exchanged / "2024-1-boussole-strategique.jats.xml")).getroot()
+    ali = "{http://www.niso.org/schemas/ali/1.0/}license_ref"
+    assert french.find(f".//permissions/license/{ali}").text == (
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+
+
+def test_word_and_jats_are_asked_for_not_made_by_default() -> None:
+    from briefpress.source.schemas import DEFAULT_FORMATS, FORMATS
+
+    assert "docx" in FORMATS and "jats" in FORMATS
+    assert DEFAULT_FORMATS == ("pdf", "html", "epub")
