@@ -220,7 +220,7 @@ def exchanged(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source / "2024-2-indo-pacific-vocabulary.md",
         source / "2024-1-boussole-strategique.md",
     ]
-    options = BuildOptions(out_dir=out, jobs=1, formats=("docx", "jats"))
+    options = BuildOptions(out_dir=out, jobs=1, formats=("docx", "jats", "html"))
     report = build(briefs, Project(root), options)
     assert report.exit_code() == 0, [r.errors for r in report.results]
     return out
@@ -273,3 +273,19 @@ def test_word_and_jats_are_asked_for_not_made_by_default() -> None:
 
     assert "docx" in FORMATS and "jats" in FORMATS
     assert DEFAULT_FORMATS == ("pdf", "html", "epub")
+
+
+def test_the_web_page_shows_the_minted_doi_under_the_title(exchanged: Path) -> None:
+    import json
+
+    page = etree.parse(
+        str(exchanged / "2024-2-indo-pacific-vocabulary" / "index.html"), etree.HTMLParser()
+    )
+    head = page.find(".//header[@class='brief-head']")
+    link = head.find("p[@class='doi']/a")
+    assert link.get("href") == link.text == "https://doi.org/10.5555/source.2024.2"
+    data = json.loads(page.find(".//script[@type='application/ld+json']").text)
+    assert data["@id"] == "https://doi.org/10.5555/source.2024.2"
+    assert data["identifier"] == "doi:10.5555/source.2024.2"
+    scholar = page.find(".//meta[@name='citation_doi']")
+    assert scholar.get("content") == "10.5555/source.2024.2"
