@@ -289,3 +289,29 @@ def test_the_web_page_shows_the_minted_doi_under_the_title(exchanged: Path) -> N
     assert data["identifier"] == "doi:10.5555/source.2024.2"
     scholar = page.find(".//meta[@name='citation_doi']")
     assert scholar.get("content") == "10.5555/source.2024.2"
+
+
+def test_one_screen_file_is_both_pdfa_and_pdfua(tmp_path: Path) -> None:
+    from .pdfa_probe import pdfa_problems
+
+    _registered_source(tmp_path)
+    brief = "source/2024-2-indo-pacific-vocabulary.md"
+    args = ("build", brief, "-o", "build", "--format", "pdf", "--pdf-variant", "pdf/a-3b+ua-1")
+    done = run_cli(*args, cwd=tmp_path)  # a process of its own: WeasyPrint's sRGB file handle
+    assert done.returncode == 0, done.stderr
+    path = tmp_path / "build" / "2024-2-indo-pacific-vocabulary.pdfaua.pdf"
+    assert pdfa_problems(path) == []
+    checked = pdfua.validate(str(path))
+    assert [
+        f.rule_id
+        for f in checked.findings
+        if f.severity >= pdfua.Severity.WARNING and f.rule_id != "UA-15-003"
+    ] == []
+    with pikepdf.open(path) as pdf, pdf.open_metadata() as xmp:
+        assert (xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")) == ("3", "B")
+        assert xmp.get("pdfuaid:part") == "1"
+        assert xmp.get(f"{PRISM}doi") == "10.5555/source.2024.2"
+        # PDF/A allows PRISM and pdfuaid only when an extension schema declares them.
+        packet = pdf.Root.Metadata.read_bytes()
+    assert b"<pdfaSchema:namespaceURI>http://prismstandard.org/namespaces/basic/3.0/<" in packet
+    assert b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/<" in packet

@@ -78,10 +78,11 @@ def _say_waiting(folder: Path) -> None:
     "without it (a warning).  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
-    "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/ua-2", "pdf/a-3b"]),
+    "--pdf-variant", "variant",
+    type=click.Choice(["pdf/ua-1", "pdf/ua-2", "pdf/a-3b", "pdf/a-3b+ua-1"]),
     help="Also write this PDF variant, from the screen rendering: pdf/a-3b as "
-    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf, pdf/ua-2 (PDF 2.0) as <stem>.ua2.pdf "
-    "(never over the print PDF).",
+    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf, pdf/ua-2 (PDF 2.0) as <stem>.ua2.pdf, "
+    "pdf/a-3b+ua-1 (both in one file) as <stem>.pdfaua.pdf (never over the print PDF).",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(

@@ -309,7 +309,8 @@ def _options(variant: str | None) -> dict[str, Any]:
     """Tagged PDF goes with every variant that needs a structure tree."""
     if not variant:
         return {}
-    return {"pdf_variant": variant, "pdf_tags": True}
+    # ``pdf/a-3b+ua-1``: WeasyPrint writes one variant; the UA claim comes with the XMP.
+    return {"pdf_variant": variant.split("+")[0], "pdf_tags": True}
 
 
 class Engine:

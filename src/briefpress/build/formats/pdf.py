@@ -92,4 +92,5 @@ def _xmp(brief: Brief, variant: str | None) -> bytes:
     """The brief's DOI, series, number, language and licence, in the file's XMP."""
     from ...render import xmp_rdf
 
-    return xmp_rdf(brief, archival=(variant or "").startswith("pdf/a"))
+    archival = (variant or "").startswith("pdf/a")
+    return xmp_rdf(brief, archival, ua_part=1 if (variant or "").endswith("+ua-1") else None)
