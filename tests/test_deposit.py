@@ -315,3 +315,16 @@ def test_one_screen_file_is_both_pdfa_and_pdfua(tmp_path: Path) -> None:
         packet = pdf.Root.Metadata.read_bytes()
     assert b"<pdfaSchema:namespaceURI>http://prismstandard.org/namespaces/basic/3.0/<" in packet
     assert b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/<" in packet
+
+
+def test_a_series_that_registers_no_dois_is_skipped_not_failed(tmp_path: Path) -> None:
+    source = _registered_source(tmp_path)
+    series = source / "spotlight" / "series.yaml"
+    text = series.read_text(encoding="utf-8")
+    series.write_text(text[: text.index("\nsite_url:")] + "\n", encoding="utf-8")
+    done = run_cli("deposit", "source", "-o", "deposit", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "2024-7-undersea-cables.md: not deposited: no `doi:`" in done.stderr
+    written = {p.name for p in (tmp_path / "deposit").iterdir()}
+    assert "2024-7-undersea-cables.crossref.xml" not in written
+    assert "2023-26-nato-japan.crossref.xml" in written

@@ -323,7 +323,7 @@ def deposit(paths: tuple[Path, ...], out_dir: Path | None) -> None:
 
     project = Project(Path.cwd())
     done = write_deposits(list(paths), project, out_dir or project.default_output / "deposit")
-    for line in done.problems:
+    for line in [*done.skipped, *done.problems]:
         click.echo(printable(line), err=True)
     for path in done.written:
         click.echo(f"wrote {path}", err=True)

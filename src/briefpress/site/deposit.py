@@ -25,6 +25,8 @@ DATACITE_MDS = "https://mds.datacite.org"
 class Deposited:
     written: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Briefs left out, with why (a series that registers no DOIs): not errors.
+    skipped: list[str] = field(default_factory=list)
     #: Shell commands that upload the files, in order.
     commands: list[str] = field(default_factory=list)
 
@@ -54,6 +56,12 @@ def write_deposits(
         bad = {p.path for p in problems}
         for brief in briefs:
             if brief.path in bad or brief.status != "published":
+                continue
+            if not brief.doi:
+                done.skipped.append(
+                    f"{brief.path}: not deposited: no `doi:`, and its series.yaml has no "
+                    "`doi_pattern`"
+                )
                 continue
             try:
                 _deposit(brief, series, out_dir, now, done)
