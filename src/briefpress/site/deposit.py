@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import DEFAULT_TIMEOUT, Builder, Project, find_briefs, time_limit
-from ..errors import BriefpressError
+from ..errors import BriefpressError, display_path
 from ..source import Brief
 from .crossref import crossref_xml, upload_command
 from .datacite import datacite_xml
@@ -59,7 +59,7 @@ def write_deposits(
                 continue
             if not brief.doi:
                 done.skipped.append(
-                    f"{brief.path}: not deposited: no `doi:`, and its series.yaml has no "
+                    f"{display_path(brief.path)}: not deposited: no `doi:`, and its series.yaml has no "
                     "`doi_pattern`"
                 )
                 continue
