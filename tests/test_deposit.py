@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from briefpress.site.datacite import datacite_json
 from briefpress.site.registration import record
 from briefpress.source import load
 
-from .conftest import REPO, run_cli
+from .conftest import BRIEF_TEMPLATE, REPO, MakeProject, run_cli
 
 REGISTERED = """
 site_url: https://briefs.example.org/{folder}/
@@ -276,8 +277,6 @@ def test_word_and_jats_are_asked_for_not_made_by_default() -> None:
 
 
 def test_the_web_page_shows_the_minted_doi_under_the_title(exchanged: Path) -> None:
-    import json
-
     page = etree.parse(
         str(exchanged / "2024-2-indo-pacific-vocabulary" / "index.html"), etree.HTMLParser()
     )
@@ -328,3 +327,35 @@ def test_a_series_that_registers_no_dois_is_skipped_not_failed(tmp_path: Path) -
     written = {p.name for p in (tmp_path / "deposit").iterdir()}
     assert "2024-7-undersea-cables.crossref.xml" not in written
     assert "2023-26-nato-japan.crossref.xml" in written
+
+
+def test_the_citation_list_holds_the_cited_references_with_their_dois(
+    make_project: MakeProject,
+) -> None:
+    refs = [
+        {"id": "a", "type": "article-journal", "title": "Cited with a DOI",
+         "author": [{"family": "Tester", "given": "Ada"}], "issued": {"date-parts": [[2021]]},
+         "DOI": "10.1234/cited.1"},
+        {"id": "b", "type": "book", "title": "Cited without one",
+         "author": [{"family": "Roe", "given": "Ann"}], "issued": {"date-parts": [[2019]]}},
+        {"id": "c", "type": "book", "title": "Never cited"},
+    ]  # fmt: skip
+    series = (REPO / "source" / "series.yaml").read_text(encoding="utf-8")
+    brief = (
+        BRIEF_TEMPLATE.format(number=1).replace("key_issues:", "references: refs.json\nkey_issues:")
+        + "\nAs shown [@a], and later [@b].\n"
+    )
+    root = make_project({"2024-1-a.md": brief}, series=series + REGISTERED.format(folder="t"))
+    (root / "source" / "refs.json").write_text(json.dumps(refs), encoding="utf-8")
+    done = run_cli("deposit", "source", "-o", "deposit", cwd=root)
+    assert done.returncode == 0, done.stderr
+    tree = etree.parse(str(root / "deposit" / "2024-1-a.crossref.xml"))
+    citations = tree.findall(".//c:citation_list/c:citation", NS)
+    assert [c.get("key") for c in citations] == ["ref1", "ref2"]
+    assert citations[0].findtext("c:doi", namespaces=NS) == "10.1234/cited.1"
+    assert citations[1].find("c:doi", NS) is None
+    assert "Cited without one" in citations[1].findtext("c:unstructured_citation", namespaces=NS)
+    datacite = etree.parse(str(root / "deposit" / "2024-1-a.datacite.xml"))
+    ns = {"d": "http://datacite.org/schema/kernel-4"}
+    cites = datacite.findall("d:relatedIdentifiers/d:relatedIdentifier", ns)
+    assert [(r.get("relationType"), r.text) for r in cites] == [("References", "10.1234/cited.1")]
