@@ -5,7 +5,7 @@ become Word footnotes and JATS ``fn`` elements, its pipe tables real tables.
 Pandoc runs sandboxed and may read only the files named on its command line,
 so figures travel inside the text as ``data:`` URIs and the front matter as a
 YAML block. Word takes its styles from a reference document in the style
-folder (``docx/reference.docx``, inherited from ``styles/base``).
+folder (``docx/reference.docx``, searched in its parents too), else pandoc's.
 """
 
 from __future__ import annotations
