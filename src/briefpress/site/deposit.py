@@ -58,10 +58,8 @@ def write_deposits(
             if brief.path in bad or brief.status != "published":
                 continue
             if not brief.doi:
-                done.skipped.append(
-                    f"{display_path(brief.path)}: not deposited: no `doi:`, and its series.yaml has no "
-                    "`doi_pattern`"
-                )
+                why = "not deposited: no `doi:`, and its series.yaml has no `doi_pattern`"
+                done.skipped.append(f"{display_path(brief.path)}: {why}")
                 continue
             try:
                 _deposit(brief, series, out_dir, now, done)
