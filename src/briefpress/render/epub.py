@@ -156,6 +156,17 @@ def package_document(
         + (f", ISSN {escape(series.issn.online)}" if series.issn.online else "")
         + "</dc:source>"
     )
+    # The series as an EPUB 3 collection: readers group the briefs by it, in number order.
+    meta += [
+        f'<meta property="belongs-to-collection" id="series">{escape(series.name)}</meta>',
+        '<meta refines="#series" property="collection-type">series</meta>',
+        f'<meta refines="#series" property="group-position">{brief.number}</meta>',
+    ]
+    issn = series.issn.online or series.issn.print
+    if issn:
+        meta.append(
+            f'<meta refines="#series" property="dcterms:identifier">urn:issn:{escape(issn)}</meta>'
+        )
     meta += [
         '<meta property="schema:accessMode">textual</meta>',
         *(['<meta property="schema:accessMode">visual</meta>'] if has_images else []),

@@ -9,9 +9,9 @@ if TYPE_CHECKING:
     from .fields import parse_date
     from .guards import LANG_TAG
     from .model import FORMATS, SERIES_FILE, Brief, Series, find_series_file, load, load_series
-    from .pandoc import PandocError, run_pandoc, run_pandoc_json
+    from .pandoc import PandocError, run_pandoc, run_pandoc_bytes, run_pandoc_json
     from .reader import read_brief, read_yaml_file
-    from .references import is_note_style, load_references
+    from .references import find_citations, is_note_style, load_references
     from .svg import SVG_NS, XLINK_NS, UnsafeSvg, sanitise_svg
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "PandocError",
     "Series",
     "UnsafeSvg",
+    "find_citations",
     "find_series_file",
     "is_note_style",
     "load",
@@ -34,6 +35,7 @@ __all__ = [
     "read_brief",
     "read_yaml_file",
     "run_pandoc",
+    "run_pandoc_bytes",
     "run_pandoc_json",
     "sanitise_svg",
     "schema",
@@ -58,9 +60,9 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "load_series",
                 "model",
             ],
-            "pandoc": ["PandocError", "run_pandoc_json", "run_pandoc"],
+            "pandoc": ["PandocError", "run_pandoc_bytes", "run_pandoc_json", "run_pandoc"],
             "reader": ["read_brief", "read_yaml_file"],
-            "references": ["is_note_style", "load_references"],
+            "references": ["find_citations", "is_note_style", "load_references"],
             "schema": ["schema"],
             "schemas": ["schemas"],
             "svg": ["SVG_NS", "UnsafeSvg", "XLINK_NS", "sanitise_svg"],

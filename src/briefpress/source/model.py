@@ -20,6 +20,7 @@ from .reader import read_brief, read_yaml_file
 from .schema import Values
 from .schemas import (
     BRIEF_FIELDS,
+    DEFAULT_FORMATS,
     FORMATS,
     FRONT_MATTER_SCHEMA,
     MAX_KEY_ISSUES,
@@ -35,7 +36,7 @@ SERIES_FILE = "series.yaml"
 #: Re-exported: the fields are declared in `schemas`.
 __all__ = [
     "BRIEF_FIELDS", "FORMATS", "MAX_KEY_ISSUES", "SERIES_FIELDS", "SERIES_FILE", "Author",
-    "Brief", "Issn", "Series", "find_series_file", "issn_is_valid", "load", "load_brief",
+    "Brief", "Deposit", "Issn", "Series", "find_series_file", "issn_is_valid", "load", "load_brief",
     "load_series",
 ]  # fmt: skip
 
@@ -44,6 +45,16 @@ __all__ = [
 class Issn:
     online: str | None = None
     print: str | None = None
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """Who registers the series' DOIs (``deposit:`` in ``series.yaml``)."""
+
+    depositor: str | None = None
+    email: str | None = None
+    registrant: str | None = None
+    ror: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class Series:
     date_format: str = "%d.%m.%Y"
     max_pages: int = 8
     notes: str = "endnotes"
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     #: How an issue is cited: ``{number}/{year}``, ``{year}/C {number:02}``, ``No. {number}``.
     numbering: str = "{number}/{year}"
     #: PDF targets a run produces (print, screen, draft), print alone by default.
@@ -74,6 +85,12 @@ class Series:
     #: The CSL style citations are formatted in, and a reference file shared by the series.
     csl: Path | None = None
     references: Path | None = None
+    #: Mints each brief's DOI from ``{year}`` and ``{number}``; a brief's ``doi:`` wins.
+    doi_pattern: str | None = None
+    deposit: Deposit = field(default_factory=Deposit)
+
+    def mint_doi(self, number: int, year: int) -> str | None:
+        return self.doi_pattern.format(number=number, year=year) if self.doi_pattern else None
 
     @property
     def folder(self) -> Path:
@@ -95,6 +112,8 @@ class Author:
     affiliation: str | None = None
     bio: str | None = None
     orcid: str | None = None
+    #: The affiliation's ROR id (``03yrm5c26``), for DOI deposits.
+    ror: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,12 +207,14 @@ def load_series(path: Path) -> Series:
         date_format=values["date_format"],
         max_pages=values["max_pages"],
         notes=values["notes"],
-        formats=tuple(values["formats"]) or FORMATS,
+        formats=tuple(values["formats"]) or DEFAULT_FORMATS,
         targets=tuple(values["targets"]),
         numbering=values["numbering"],
         site_url=values["site_url"],
         license=values["license"],
         print_profile=values["print_profile"],
+        doi_pattern=values["doi_pattern"],
+        deposit=Deposit(**(values["deposit"] or {})),
         **citations,
     )
     _finish(values)
@@ -253,11 +274,12 @@ def load_brief(
         raw.body, raw.body_line,
     )  # fmt: skip
     values.problems.extend(problems)
+    date = values["date"] or dt.date(1970, 1, 1)
     brief = Brief(
         path=path,
         series=series,
         number=values["number"] or 0,
-        date=values["date"] or dt.date(1970, 1, 1),
+        date=date,
         title=values["title"] or "",
         subtitle=values["subtitle"],
         authors=authors,
@@ -265,7 +287,7 @@ def load_brief(
         year=values["year"],
         lang=values["lang"],
         keywords=tuple(values["keywords"]),
-        doi=values["doi"],
+        doi=values["doi"] or series.mint_doi(values["number"] or 0, values["year"] or date.year),
         license=values["license"] or series.license,
         disclaimer=values["disclaimer"],
         lead=values["lead"],

@@ -28,11 +28,16 @@ from .schema import (
     kind_of,
 )
 
-FORMATS = ("pdf", "html", "epub")
+FORMATS = ("pdf", "html", "epub", "docx", "jats")
+#: What a series makes unless its ``formats:`` says otherwise: Word and JATS are asked for.
+DEFAULT_FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid", "ror")
+_ROR = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}\d{2}$")
+#: What a registration agency accepts as a DOI (Crossref's recommended pattern).
+DOI_SYNTAX = r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"
 _LANG = Text(label="language tag")
 
 
@@ -54,6 +59,17 @@ def _issn(doc: str) -> Option:
     return Option(Text(), doc, check=_issn_problem)
 
 
+def doi_pattern_problem(pattern: str) -> str | None:
+    """A DOI pattern must mint a distinct, well-formed DOI for each number."""
+    problem = numbering_problem(pattern)
+    if problem:
+        return problem.replace("{number}/{year}", "{year}/{number}")
+    minted = pattern.format(number=1, year=2000)
+    if not re.fullmatch(DOI_SYNTAX, minted):
+        return f'"{pattern}" does not make a DOI (10.prefix/suffix): "{minted}"'
+    return None
+
+
 ISSN_SCHEMA = Schema(
     name="issn",
     options={
@@ -61,6 +77,17 @@ ISSN_SCHEMA = Schema(
         "print": _issn("the ISSN of the print edition"),
     },
     label="`{online, print}`",
+)
+
+DEPOSIT_SCHEMA = Schema(
+    name="deposit",
+    options={
+        "depositor": Option(Text(), "the depositor's name in a Crossref deposit's head"),
+        "email": Option(Text(), "where Crossref sends the deposit's report"),
+        "registrant": Option(Text(), "the registrant (the publisher, when not given)"),
+        "ror": Option(Text(), "the publisher's ROR id, for DataCite"),
+    },
+    label="`{depositor, email, registrant, ror}`",
 )
 
 SERIES_SCHEMA = Schema(
@@ -89,8 +116,8 @@ SERIES_SCHEMA = Schema(
         ),
         "formats": Option(
             TextList(item=Choice(options=FORMATS)),
-            "what `make` and a bare `briefpress build` produce",
-            FORMATS,
+            "what `make` and a bare `briefpress build` produce (also `docx`, `jats`)",
+            DEFAULT_FORMATS,
         ),
         "targets": Option(
             TextList(min_items=1), "PDF targets a run produces (the style's)", ("print",)
@@ -111,6 +138,14 @@ SERIES_SCHEMA = Schema(
         ),
         "csl": Option(Text(), "the CSL style citations are formatted in", DEFAULT_CSL),
         "references": Option(Text(), "a reference file (CSL JSON, BibTeX) the briefs share"),
+        "doi_pattern": Option(
+            Text(),
+            "mints each brief's DOI: `10.5555/csds.pb.{year}.{number}`; a brief's `doi:` wins",
+            check=doi_pattern_problem,
+        ),
+        "deposit": Option(
+            DEPOSIT_SCHEMA, "who registers the DOIs: `{depositor, email, registrant, ror}`"
+        ),
     },
 )
 
@@ -118,7 +153,7 @@ SERIES_SCHEMA = Schema(
 class Authors(Kind):
     """``authors:``: a list of names or of ``{name, affiliation, bio, orcid}``."""
 
-    label = "list of `{name, affiliation?, bio?, orcid?}`"
+    label = "list of `{name, affiliation?, bio?, orcid?, ror?}`"
 
     def read(self, value: Any, at: Context) -> Any:
         if not isinstance(value, list) or not value:
@@ -153,6 +188,11 @@ class Authors(Kind):
             here.fail(f'"{orcid}" is not an ORCID iD')
         elif orcid:
             fields["orcid"] = orcid
+        ror = fields.get("ror", "").removeprefix("https://ror.org/")
+        if ror and not _ROR.match(ror):
+            here.fail(f'"{ror}" is not a ROR id (like 03yrm5c26)')
+        elif ror:
+            fields["ror"] = ror
         return fields
 
 
@@ -199,7 +239,7 @@ FRONT_MATTER_SCHEMA = Schema(
         "doi": Option(
             Pattern(
                 label="DOI `10.…/…`",
-                pattern=r"10\.\d{4,9}/\S+",
+                pattern=DOI_SYNTAX,
                 message='expected a DOI like 10.1234/abc, got "{value}"',
             ),
             "the brief's DOI, printed in the colophon and used as its identifier",
@@ -224,6 +264,8 @@ SERIES_FIELDS = tuple(SERIES_SCHEMA.options)
 __all__ = [
     "BRIEF_FIELDS",
     "DEFAULT_CSL",
+    "DEFAULT_FORMATS",
+    "DOI_SYNTAX",
     "FORMATS",
     "FRONT_MATTER_SCHEMA",
     "INVALID",

@@ -9,6 +9,7 @@ from ...errors import Problem, display_path
 
 if TYPE_CHECKING:
     from ...layout import Finding, Layout
+    from ...source import Brief
     from ...style import Target
     from ..builder import Job
 
@@ -47,7 +48,7 @@ def make(job: Job) -> None:
             ]
             if (cut := short_last_page(layout.pages, options)) is not None:
                 result.warnings.append(str(Problem(brief.path, None, "last page", cut)))
-        pdf = builder.engine.write(brief, layout)
+        pdf = builder.engine.write(brief, layout, _xmp(brief, layout.variant))
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
         path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
@@ -103,5 +104,13 @@ def _not_for_print(job: Job, layout: Layout, rules: list[str]) -> bytes:
         layout.finish, not_for_print=f"NOT FOR PRINT: {', '.join(rules)}"
     )
     return job.builder.engine.write(
-        job.brief, dataclasses.replace(layout, variant=None, finish=finish)
+        job.brief, dataclasses.replace(layout, variant=None, finish=finish), _xmp(job.brief, None)
     )
+
+
+def _xmp(brief: Brief, variant: str | None) -> bytes:
+    """The brief's DOI, series, number, language and licence, in the file's XMP."""
+    from ...render import xmp_rdf
+
+    archival = (variant or "").startswith("pdf/a")
+    return xmp_rdf(brief, archival, ua_part=1 if (variant or "").endswith("+ua-1") else None)
