@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import epub, html, xhtml
-    from .citations import brief_item, format_brief, name_parts
+    from .citations import brief_item, format_brief
     from .html import join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
 
@@ -17,7 +17,6 @@ __all__ = [
     "html",
     "join_names",
     "json_ld",
-    "name_parts",
     "needed_fallbacks",
     "template_context",
     "xhtml",
@@ -29,7 +28,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
-            "citations": ["format_brief", "brief_item", "name_parts"],
+            "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "html": ["html", "join_names", "json_ld", "template_context"],
             "xhtml": ["needed_fallbacks", "xhtml"],

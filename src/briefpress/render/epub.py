@@ -136,13 +136,16 @@ def package_document(
         f"<dc:title>{escape(brief.title)}</dc:title>",
         f"<dc:language>{escape(brief.language)}</dc:language>",
         f"<dc:date>{brief.date.isoformat()}</dc:date>",
-        f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
+        f"<dc:publisher>{escape(brief.publisher_text)}</dc:publisher>",
         # Key issues, else the lead; an empty dc:description is invalid EPUB (RSC-005).
         *([f"<dc:description>{escape(description)}</dc:description>"] if description else []),
         f'<meta property="dcterms:modified">{stamp}</meta>',
     ]
     for number, author in enumerate(brief.authors, start=1):
         meta.append(f'<dc:creator id="creator{number}">{escape(author.name)}</dc:creator>')
+        # Reading systems sort by file-as: "von der Leyen, Ursula", "De Smedt, Pieter".
+        file_as = escape(author.name_parts.inverted)
+        meta.append(f'<meta refines="#creator{number}" property="file-as">{file_as}</meta>')
         meta.append(
             f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
         )

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ..errors import StyleError
 from ..markdown import create_parser, plain_text, render_body, render_inline
-from ..source import Brief
+from ..source import Author, Brief
 from ..style import Style
 from .citations import Formatted, format_brief
 
@@ -54,7 +54,7 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
     names = [author.name for author in brief.authors]
     separator = labels.get("separator", " ")
     return Headline(
-        masthead=f"{brief.series.masthead}{separator}{brief.issue_label}",
+        masthead=f"{brief.masthead_text}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
         byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip(),
         description=_description(brief, md),
@@ -157,10 +157,10 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
         "@context": "https://schema.org",
         "@type": "Report",
         "name": brief.title,
-        "author": [{"@type": "Person", "name": name} for name in names],
+        "author": [person(author) for author in brief.authors],
         "datePublished": brief.date.isoformat(),
         "inLanguage": brief.language,
-        "publisher": {"@type": "Organization", "name": series.publisher},
+        "publisher": {"@type": "Organization", "name": brief.publisher_text},
         "identifier": brief.identifier,
         "reportNumber": brief.issue_label,
         "isPartOf": {
@@ -180,6 +180,19 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
     text = json.dumps(data, ensure_ascii=False, indent=1)
     # Characters that XML or the HTML parser would read as markup, as JSON escapes.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def person(author: Author) -> dict[str, str]:
+    """A schema.org Person with the name's parts, as the citation files have them."""
+    parts = author.name_parts
+    found = {"@type": "Person", "name": author.name}
+    if parts.family_name and not parts.literal:
+        found["familyName"] = parts.family_name
+    if parts.given:
+        found["givenName"] = parts.given
+    if author.orcid:
+        found["identifier"] = f"https://orcid.org/{author.orcid}"
+    return found
 
 
 def render_template(style: Style, name: str, context: dict[str, Any]) -> str:

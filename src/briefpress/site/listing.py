@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..markdown import create_parser, render_inline
 from ..render import join_names
-from ..source import Series
+from ..source import Series, split_name
 from ..style import Style
 from .page import web_css, web_environment, web_labels
 from .webfonts import web_fonts
@@ -87,7 +87,7 @@ def _filters(groups: list[Any], current: Facet | None) -> list[tuple[str, list[d
         for item in group.items:
             for facet in facets_of(item):
                 kinds[facet.kind].setdefault(facet.token, facet)
-    order = {"year": lambda f: f.value, "author": lambda f: f.value.split()[-1]}
+    order = {"year": lambda f: f.value, "author": lambda f: split_name(f.value).sort_key}
     result = []
     for kind, found in kinds.items():
         ordered = sorted(found.values(), key=order.get(kind, lambda f: f.value.lower()))

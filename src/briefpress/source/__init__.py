@@ -8,7 +8,17 @@ if TYPE_CHECKING:
     from . import model, schema, schemas
     from .fields import parse_date
     from .guards import LANG_TAG
-    from .model import FORMATS, SERIES_FILE, Brief, Series, find_series_file, load, load_series
+    from .model import (
+        FORMATS,
+        SERIES_FILE,
+        Author,
+        Brief,
+        Series,
+        find_series_file,
+        load,
+        load_series,
+    )
+    from .names import NameParts, split_name
     from .pandoc import PandocError, run_pandoc, run_pandoc_json
     from .reader import read_brief, read_yaml_file
     from .references import is_note_style, load_references
@@ -20,7 +30,9 @@ __all__ = [
     "SERIES_FILE",
     "SVG_NS",
     "XLINK_NS",
+    "Author",
     "Brief",
+    "NameParts",
     "PandocError",
     "Series",
     "UnsafeSvg",
@@ -38,6 +50,7 @@ __all__ = [
     "sanitise_svg",
     "schema",
     "schemas",
+    "split_name",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -48,7 +61,9 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "names": ["NameParts", "split_name"],
             "model": [
+                "Author",
                 "Brief",
                 "FORMATS",
                 "SERIES_FILE",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import Problem, SourceError
 from .fields import format_date
 from .guards import check_front_links
+from .names import NAME_PARTS, NameParts, name_parts
 from .reader import read_brief, read_yaml_file
 from .schema import Values
 from .schemas import (
@@ -25,6 +26,7 @@ from .schemas import (
     MAX_KEY_ISSUES,
     SERIES_FIELDS,
     SERIES_SCHEMA,
+    LocalText,
     issn_is_valid,
 )
 
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from ..markdown import BoxSpec
 
 SERIES_FILE = "series.yaml"
+#: Series texts written in a language: given once, they are in the series' ``lang``.
+LANGUAGE_BOUND = ("disclaimer", "disclaimer_plural")
+#: Series texts that may be given per language.
+LOCALISED = ("masthead", "publisher", "disclaimer", "disclaimer_plural", "date_format")
 #: Re-exported: the fields are declared in `schemas`.
 __all__ = [
     "BRIEF_FIELDS", "FORMATS", "MAX_KEY_ISSUES", "SERIES_FIELDS", "SERIES_FILE", "Author",
@@ -74,6 +80,33 @@ class Series:
     #: The CSL style citations are formatted in, and a reference file shared by the series.
     csl: Path | None = None
     references: Path | None = None
+    #: The texts above as series.yaml gives them, per language; `text` chooses.
+    texts: tuple[tuple[str, LocalText], ...] = field(default=(), compare=False)
+
+    def text(self, key: str, lang: str) -> str:
+        """A series text (``masthead``, ``publisher``, ``disclaimer``, ``disclaimer_plural``,
+        ``date_format``) in ``lang``; `missing_texts` has said at load time when it has none."""
+        local = dict(self.texts).get(key)
+        found = local.get(lang, self.lang, key in LANGUAGE_BOUND) if local else None
+        if found is None and key == "disclaimer_plural":
+            return self.text("disclaimer", lang)
+        return found if found is not None else str(getattr(self, key))
+
+    def missing_texts(self, lang: str, skip: tuple[str, ...] = ()) -> list[Problem]:
+        """A problem at series.yaml's line for each text it has not in ``lang``."""
+        problems = []
+        for key, local in self.texts:
+            if key in skip or local.get(lang, self.lang, key in LANGUAGE_BOUND) is not None:
+                continue
+            if key == "disclaimer_plural" and "disclaimer" not in skip:
+                continue  # falls back to the disclaimer, which is checked itself
+            have = ", ".join(local.languages) or self.lang
+            problems.append(Problem(
+                self.path, local.line, key,
+                f'no text for the language "{lang}" (has {have}): write it per language, '
+                f"{key}: {{{have.split(', ')[0]}: …, {lang}: …}}",
+            ))  # fmt: skip
+        return problems
 
     @property
     def folder(self) -> Path:
@@ -95,6 +128,13 @@ class Author:
     affiliation: str | None = None
     bio: str | None = None
     orcid: str | None = None
+    #: The name in CSL's parts (``source.names``): given, or split from ``name``.
+    parts: NameParts = field(default_factory=NameParts)
+
+    @property
+    def name_parts(self) -> NameParts:
+        """The parts every citation output reads; split from ``name`` when not given."""
+        return self.parts if self.parts != NameParts() else name_parts(self.name)
 
 
 @dataclass(frozen=True)
@@ -155,11 +195,23 @@ class Brief:
     def disclaimer_text(self) -> str:
         if self.disclaimer:
             return self.disclaimer
-        return self.series.disclaimer_plural if len(self.authors) > 1 else self.series.disclaimer
+        key = "disclaimer_plural" if len(self.authors) > 1 else "disclaimer"
+        return self.series.text(key, self.language)
+
+    @property
+    def masthead_text(self) -> str:
+        """The series' masthead line in the brief's language."""
+        return self.series.text("masthead", self.language)
+
+    @property
+    def publisher_text(self) -> str:
+        """The publisher as the brief's language names it."""
+        return self.series.text("publisher", self.language)
 
     @property
     def date_text(self) -> str:
-        return format_date(self.date, self.series.date_format, self.language)
+        """The date in the series' format and the brief's language (CLDR)."""
+        return format_date(self.date, self.series.text("date_format", self.language), self.language)
 
     @property
     def identifier(self) -> str:
@@ -175,17 +227,21 @@ def load_series(path: Path) -> Series:
     """``series.yaml``, read through its schema (`schemas.SERIES_SCHEMA`)."""
     values = SERIES_SCHEMA.read_document(read_yaml_file(path))
     citations = _read_citation_settings(path, values)
+    lang = values["lang"]
+    texts = {key: values[key] for key in LOCALISED if values[key] is not None}
+    own = {key: local.get(lang, lang, False) or "" for key, local in texts.items()}
     series = Series(
         path=path,
         name=values["name"] or "",
-        masthead=values["masthead"] or "",
-        publisher=values["publisher"] or "",
+        masthead=own.get("masthead", ""),
+        publisher=own.get("publisher", ""),
         issn=Issn(**(values["issn"] or {})),
-        disclaimer=values["disclaimer"] or "",
-        disclaimer_plural=values["disclaimer_plural"] or values["disclaimer"] or "",
+        disclaimer=own.get("disclaimer", ""),
+        disclaimer_plural=own.get("disclaimer_plural") or own.get("disclaimer", ""),
         style=values["style"] or "",
-        lang=values["lang"],
-        date_format=values["date_format"],
+        lang=lang,
+        date_format=own.get("date_format") or "%d.%m.%Y",
+        texts=tuple(texts.items()),
         max_pages=values["max_pages"],
         notes=values["notes"],
         formats=tuple(values["formats"]) or FORMATS,
@@ -284,6 +340,8 @@ def load_brief(
         "authors": tuple(author.bio or "" for author in brief.authors),
     }
     check_front_links(values, front)
+    own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
+    values.problems.extend(series.missing_texts(brief.language, own))
     _finish(values)
     return brief
 
@@ -296,7 +354,13 @@ def _read_authors(values: Values) -> tuple[Author, ...]:
         return (Author(values["author"]),) if values["author"] else ()
     if not values.given("authors"):
         values.fail("authors", "required field is missing")
-    return tuple(Author(**fields) for fields in values["authors"] or ())
+    return tuple(_author(fields) for fields in values["authors"] or ())
+
+
+def _author(fields: dict[str, str]) -> Author:
+    parts = {key: fields[key] for key in NAME_PARTS if key in fields}
+    plain = {key: value for key, value in fields.items() if key not in NAME_PARTS}
+    return Author(**plain, parts=name_parts(fields["name"], parts))
 
 
 def find_series_file(brief_path: Path, root: Path) -> Path:
