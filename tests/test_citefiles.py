@@ -14,10 +14,10 @@ import rispy  # type: ignore[import-untyped]  # no py.typed in 0.10
 from bibtexparser import middlewares
 from bibtexparser.entrypoint import parse_string
 
-from briefpress.source.names import split_name
 from briefpress.site import citefiles
 from briefpress.site.metadata import inverted_name
 from briefpress.source.model import Brief, load
+from briefpress.source.names import split_name
 from briefpress.source.pandoc import run_pandoc
 
 from .conftest import REPO, MakeProject

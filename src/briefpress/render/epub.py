@@ -231,7 +231,9 @@ def _description(brief: Brief, style: Style, words: Headline) -> str:
     """The key issues, or the lead of a style that has one instead (dc:description has text)."""
     if words.description or not brief.lead:
         return words.description
-    return plain_text(create_parser(style.quotes_for(brief.language)), brief.lead)
+    return plain_text(
+        create_parser(style.quotes_for(brief.language), lang=brief.language), brief.lead
+    )
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:

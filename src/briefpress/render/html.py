@@ -50,7 +50,7 @@ class Headline:
 def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headline:
     """Masthead, running footer, byline and description: the EPUB cover needs no body."""
     labels = style.labels_for(brief.language)
-    md = md or create_parser(style.quotes_for(brief.language))
+    md = md or create_parser(style.quotes_for(brief.language), lang=brief.language)
     names = [author.name for author in brief.authors]
     separator = labels.get("separator", " ")
     return Headline(
@@ -77,15 +77,15 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     """
     lang = brief.language
     labels = style.labels_for(lang)
-    md = create_parser(style.quotes_for(lang), boxes=style.boxes)
+    md = create_parser(style.quotes_for(lang), boxes=style.boxes, lang=lang)
     # Front-matter text (key issues, lead, bios) is prose: images belong in the body,
     # where they are checked, copied into the EPUB and hashed for rebuilds.
-    inline = create_parser(style.quotes_for(lang)).disable("image")
+    inline = create_parser(style.quotes_for(lang), lang=lang).disable("image")
     names = [author.name for author in brief.authors]
     words = headline(brief, style, md)
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
-        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}{labels.get('colon', ': ')}{number}"
+        f"{labels[f'issn_{kind}']}{labels['colon']}{number}"
         for kind, number in numbers.items()
         if number
     ]

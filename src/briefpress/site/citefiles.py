@@ -101,7 +101,9 @@ def citation_key(item: dict[str, Any], brief: Brief) -> str:
     """``Tester2024_1``: the first author's family name in ASCII, the year, the number."""
     authors = item.get("author") or [{}]
     first = authors[0]
-    family = " ".join(first.get(part, "") for part in ("non-dropping-particle", "family", "literal"))
+    family = " ".join(
+        first.get(part, "") for part in ("non-dropping-particle", "family", "literal")
+    )
     ascii_family = unicodedata.normalize("NFKD", family).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9]+", "", ascii_family) or "brief"
     return f"{stem}{brief.issue_year}_{brief.number}"

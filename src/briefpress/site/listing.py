@@ -61,7 +61,7 @@ def facets_of(item: Any) -> list[Facet]:
 
 def _row(item: Any, prefix: str, labels: dict[str, str], style: Style) -> dict[str, Any]:
     brief = item.brief
-    inline = create_parser(style.quotes_for(brief.language)).disable("image")
+    inline = create_parser(style.quotes_for(brief.language), lang=brief.language).disable("image")
     abstract = [Markup(render_inline(inline, text)) for text in brief.key_issues]
     if not abstract and brief.lead:
         abstract = [Markup(render_inline(inline, brief.lead))]
