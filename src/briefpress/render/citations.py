@@ -49,6 +49,8 @@ def brief_item(brief: Brief) -> dict[str, Any]:
         "publisher": brief.publisher_text,
         "issued": {"date-parts": [[brief.date.year, brief.date.month, brief.date.day]]},
     }
+    if brief.translators:
+        item["translator"] = [t.name_parts.csl() for t in brief.translators]
     if brief.doi:
         item["DOI"] = brief.doi
     elif brief.series.site_url:

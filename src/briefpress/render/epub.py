@@ -149,7 +149,16 @@ def package_document(
         meta.append(
             f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
         )
+    for number, translator in enumerate(brief.translators, start=1):
+        meta.append(
+            f'<dc:contributor id="translator{number}">{escape(translator.name)}</dc:contributor>'
+        )
+        meta.append(
+            f'<meta refines="#translator{number}" property="role" scheme="marc:relators">trl</meta>'
+        )
     meta += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in brief.keywords]
+    # The other editions (original, translations), by address or identifier.
+    meta += [f"<dc:relation>{escape(e.url or e.identifier)}</dc:relation>" for e in brief.editions]
     if citation:  # "How to cite this brief", as the colophon prints it
         meta.append(f'<meta property="dcterms:bibliographicCitation">{escape(citation)}</meta>')
     if brief.license:

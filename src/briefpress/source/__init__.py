@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import model, schema, schemas
+    from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
     from .model import (
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
         SERIES_FILE,
         Author,
         Brief,
+        EditionLink,
         Series,
         find_series_file,
         load,
@@ -32,10 +34,12 @@ __all__ = [
     "XLINK_NS",
     "Author",
     "Brief",
+    "EditionLink",
     "NameParts",
     "PandocError",
     "Series",
     "UnsafeSvg",
+    "edition_groups",
     "find_series_file",
     "is_note_style",
     "load",
@@ -61,10 +65,12 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "editions": ["edition_groups"],
             "names": ["NameParts", "split_name"],
             "model": [
                 "Author",
                 "Brief",
+                "EditionLink",
                 "FORMATS",
                 "SERIES_FILE",
                 "Series",

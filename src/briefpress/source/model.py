@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, SourceError
+from .editions import Entry, TranslationRef, edition_groups, series_names
 from .fields import format_date
 from .guards import check_front_links
 from .names import NAME_PARTS, NameParts, name_parts
@@ -138,6 +139,22 @@ class Author:
 
 
 @dataclass(frozen=True)
+class EditionLink:
+    """Another edition of a brief: what its links and metadata need."""
+
+    lang: str
+    title: str
+    identifier: str
+    stem: str
+    #: Its source file; its output folder is its series' (``Builder.out_for``).
+    path: Path
+    series_folder: Path
+    url: str | None = None
+    #: The original, which the other editions translate.
+    original: bool = False
+
+
+@dataclass(frozen=True)
 class Brief:
     """One brief: its front matter, typed, and its Markdown body with its first line."""
 
@@ -159,8 +176,11 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
-    #: The file stem of the brief this one translates: their web pages link each other.
-    translation_of: str | None = None
+    #: The brief this one translates, by series and number (``source.editions``).
+    translation_of: TranslationRef | None = None
+    translators: tuple[Author, ...] = ()
+    #: The other editions (the original, the translations), as the run found them.
+    editions: tuple[EditionLink, ...] = field(default=(), compare=False)
     #: Local images the body uses, by resolved path relative to the brief's folder.
     images: tuple[str, ...] = ()
     #: Image paths as written → the names above, where they differ (``./a/../x.png``).
@@ -177,6 +197,28 @@ class Brief:
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    @property
+    def url(self) -> str | None:
+        """The web page's address, when the series has a site."""
+        site = self.series.site_url
+        return f"{site.rstrip('/')}/{self.stem}/" if site else None
+
+    @property
+    def entry(self) -> Entry:
+        """The brief as editions are matched (``source.editions``)."""
+        series = self.series
+        return Entry(
+            self.path, series.folder, series_names(series.name, series.slug, series.folder),
+            self.number, self.issue_year, self.translation_of,
+        )  # fmt: skip
+
+    def link(self, original: bool) -> EditionLink:
+        """How another edition names and links this one."""
+        return EditionLink(
+            lang=self.language, title=self.title, identifier=self.identifier, stem=self.stem,
+            path=self.path, series_folder=self.series.folder, url=self.url, original=original,
+        )  # fmt: skip
 
     @property
     def issue_year(self) -> int:
@@ -325,6 +367,7 @@ def load_brief(
         lead=values["lead"],
         status=values["status"],
         translation_of=values["translation_of"],
+        translators=tuple(_author(fields) for fields in values["translators"] or ()),
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
@@ -340,6 +383,13 @@ def load_brief(
         "authors": tuple(author.bio or "" for author in brief.authors),
     }
     check_front_links(values, front)
+    if brief.translation_of and brief.translation_of.stem:
+        line = raw.line_of("translation_of")
+        brief = replace(brief, warnings=(*brief.warnings, Problem(
+            path, line, "translation_of",
+            "naming the original by its file name is deprecated (another series may have one "
+            "of the same name): write translation_of: {series: …, number: …}",
+        )))  # fmt: skip
     own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
     values.problems.extend(series.missing_texts(brief.language, own))
     _finish(values)
@@ -361,6 +411,39 @@ def _author(fields: dict[str, str]) -> Author:
     parts = {key: fields[key] for key in NAME_PARTS if key in fields}
     plain = {key: value for key, value in fields.items() if key not in NAME_PARTS}
     return Author(**plain, parts=name_parts(fields["name"], parts))
+
+
+def edition_entries(root: Path) -> list[Entry]:
+    """Every brief under ``root`` as editions are matched, from its front matter alone
+    (a full read of each would check every body); a brief that does not read is left out."""
+    from .schemas import FRONT_MATTER_SCHEMA as front
+
+    series: dict[Path, Series | None] = {}
+    found: list[Entry] = []
+    for path in sorted(root.rglob("*.md")):
+        try:
+            where = find_series_file(path, root)
+            if where not in series:
+                series[where] = load_series(where)
+            values = front.read_document(read_brief(path))
+        except (SourceError, OSError):
+            continue
+        own = series[where]
+        date = values["date"]
+        if own is None or not values["number"] or date is None:
+            continue
+        names = series_names(own.name, own.slug, own.folder)
+        year = values["year"] or date.year
+        found.append(
+            Entry(path, own.folder, names, values["number"], year, values["translation_of"])
+        )
+    return found
+
+
+def editions_among(brief: Brief, entries: list[Entry]) -> list[Path]:
+    """The paths of ``brief``'s other editions among ``entries``, the original first."""
+    group = edition_groups([*(e for e in entries if e.path != brief.path), brief.entry])
+    return [path for path in group.get(brief.path, []) if path != brief.path]
 
 
 def find_series_file(brief_path: Path, root: Path) -> Path:

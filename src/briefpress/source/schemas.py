@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .editions import TranslationOf
 from .fields import date_format_problem
 from .guards import DEFAULT_NUMBERING, lang_problem, numbering_problem, style_name_problem
 from .names import NAME_PARTS, name_parts
@@ -312,7 +313,13 @@ FRONT_MATTER_SCHEMA = Schema(
             Choice(options=("draft", "published")), "whether the brief is out", "published"
         ),
         "translation_of": Option(
-            Text(), "the file stem of the brief this one translates: their pages link each other"
+            TranslationOf(),
+            "the brief this one translates, by series and number: `{series: CSDS Policy Brief, "
+            "number: 27}` (`series` defaults to this brief's; `year` where numbers restart), or "
+            "a number; every output links the editions (a file stem still works, with a warning)",
+        ),
+        "translators": Option(
+            Authors(), "the translators, like `authors`: printed in the byline and in citations"
         ),
         "references": Option(Text(), "the brief's own reference file, beside it"),
     },
