@@ -29,7 +29,7 @@ class TranslationRef:
 
 
 class TranslationOf(Kind):
-    """``{series: CSDS Policy Brief, number: 27, year: 2023}``, a number, or (deprecated) a stem."""
+    """``{series: Policy Brief, number: 27, year: 2023}``, a number, or (deprecated) a stem."""
 
     label = "`{series?, number, year?}` or a number"
 

@@ -314,7 +314,7 @@ FRONT_MATTER_SCHEMA = Schema(
         ),
         "translation_of": Option(
             TranslationOf(),
-            "the brief this one translates, by series and number: `{series: CSDS Policy Brief, "
+            "the brief this one translates, by series and number: `{series: Policy Brief, "
             "number: 27}` (`series` defaults to this brief's; `year` where numbers restart), or "
             "a number; every output links the editions (a file stem still works, with a warning)",
         ),
