@@ -1,8 +1,10 @@
 """Markdown stage, typography: the spacing a language sets around its punctuation.
 
-French (Imprimerie nationale) puts a narrow no-break space (U+202F) before
-``; ! ?`` and inside « », and a no-break space (U+00A0) before ``:``, so the
-mark never starts a line. Authors type an ordinary space, or none; the rule
+French puts a narrow no-break space (U+202F) before ``; ! ?`` and inside « »,
+and a no-break space before ``:`` (U+00A0 in the Imprimerie nationale's rule;
+many houses, and this one, set U+202F there too: the text layer of a PDF keeps
+it, where fonts draw U+00A0 with the space's glyph and it is read back as a
+space), so the mark never starts a line. Authors type an ordinary space, or none; the rule
 sets the right one in every text the parser renders (body, front matter,
 titles), so print, EPUB and web pages agree. Code is left as written.
 """
@@ -15,7 +17,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 NARROW = "\u202f"
-NO_BREAK = "\u00a0"
 _SPACES = "[ \u00a0\u202f]"
 #: A mark after a word (or a closing quote or bracket), with or without a space.
 _TALL = re.compile(
@@ -27,9 +28,9 @@ _CLOSE = re.compile(rf"{_SPACES}*([»›])")
 
 
 def french_spacing(text: str) -> str:
-    """``mot ?`` → ``mot\u202f?``, ``titre : suite`` → ``titre\u00a0: suite``, « … »."""
+    """``mot ?`` → ``mot\u202f?``, ``titre : suite`` → ``titre\u202f: suite``, « … »."""
     text = _TALL.sub(lambda m: NARROW + (m[1] or m[2]), text)
-    text = _COLON.sub(NO_BREAK + ":", text)
+    text = _COLON.sub(NARROW + ":", text)
     text = _OPEN.sub(lambda m: m[1] + NARROW, text)
     return _CLOSE.sub(lambda m: NARROW + m[1], text)
 
