@@ -71,13 +71,13 @@ def _series(style: str, folder: str) -> str:
     )
 
 
+JA = "[自由で開かれたインド太平洋]{lang=ja}"
 BODIES = {
-    "en": "## Introduction\n\nThe phrase [自由で開かれたインド太平洋]{lang=ja} travelled. Why? It was "
-    'meant to: "a free and open Indo-Pacific".\n',
-    "fr": "## Introduction\n\nLa formule [自由で開かれたインド太平洋]{lang=ja} a voyagé. Pourquoi ? "
+    "en": f'## Introduction\n\nThe phrase {JA} travelled. Why? It was meant to: "free and open".\n',
+    "fr": f"## Introduction\n\nLa formule {JA} a voyagé. Pourquoi ? "
     "Parce que : « elle devait » ; voilà !\n",
-    "de": '## Einleitung\n\nDie Formel [自由で開かれたインド太平洋]{lang=ja} reiste. "So ist es."\n',
-    "nl": '## Inleiding\n\nDe formule [自由で開かれたインド太平洋]{lang=ja} reisde. "Zo is het."\n',
+    "de": f'## Einleitung\n\nDie Formel {JA} reiste. "So ist es."\n',
+    "nl": f'## Inleiding\n\nDe formule {JA} reisde. "Zo is het."\n',
 }
 
 

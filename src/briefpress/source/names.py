@@ -131,33 +131,31 @@ def split_name(name: str) -> NameParts:
 
 
 def name_parts(name: str, given: dict[str, str] | None = None) -> NameParts:
-    """``name`` split, with every part the front matter gives overriding the split."""
+    """``name`` split, with every part the front matter gives overriding the split.
+
+    With ``family`` given, the given names are what ``name`` has before the family
+    name and its particles (``name: María José García Pérez, family: García Pérez``).
+    """
     found = split_name(name) if name else NameParts()
-    if not given:
+    if not given or (found.literal and given.get("family") is None):
         return found
-    fields = {
-        "given": given.get("given"),
-        "family": given.get("family"),
-        "dropping_particle": given.get("dropping-particle"),
-        "non_dropping_particle": given.get("non-dropping-particle"),
-        "suffix": given.get("suffix"),
-    }
-    if fields["family"] is not None:
-        # A family name given replaces the split's family and particles; the
-        # given names are then what the name has before it, unless given too.
-        rest = name.removesuffix(fields["family"] or "").strip().rstrip(",").strip()
-        found = NameParts(given=rest if rest != name else found.given, suffix=found.suffix)
-        for key in ("dropping_particle", "non_dropping_particle"):
-            if fields[key] is None:
-                fields[key] = ""
-        if fields["dropping_particle"] and found.given.endswith(fields["dropping_particle"]):
-            found = NameParts(given=found.given.removesuffix(fields["dropping_particle"]).strip())
-    merged = {
-        "given": found.given,
-        "family": found.family,
-        "dropping_particle": found.dropping_particle,
-        "non_dropping_particle": found.non_dropping_particle,
-        "suffix": found.suffix,
-    }
-    merged.update({k: v for k, v in fields.items() if v is not None})
-    return NameParts(**merged)
+    if given.get("family") is not None:
+        dropping = given.get("dropping-particle") or ""
+        non_dropping = given.get("non-dropping-particle") or ""
+        tail = " ".join(w for w in (dropping, non_dropping, given["family"]) if w)
+        text = name.removesuffix(f", {found.suffix}" if found.suffix else "").strip()
+        before = text.removesuffix(tail).strip() if tail and text.endswith(tail) else found.given
+        found = NameParts(
+            given=before,
+            family=given["family"],
+            dropping_particle=dropping,
+            non_dropping_particle=non_dropping,
+            suffix=found.suffix,
+        )
+    return NameParts(
+        given=given.get("given", found.given),
+        family=found.family,
+        dropping_particle=given.get("dropping-particle", found.dropping_particle),
+        non_dropping_particle=given.get("non-dropping-particle", found.non_dropping_particle),
+        suffix=given.get("suffix", found.suffix),
+    )
