@@ -359,3 +359,21 @@ def test_a_stem_still_names_the_original_with_a_warning(make_project: MakeProjec
     brief = load(root / "source" / "2026-2-brief.md", root)
     assert brief.translation_of is not None and brief.translation_of.stem == "2026-1-brief"
     assert any("deprecated" in w.message for w in brief.warnings)
+
+
+def test_import_writes_the_parts_a_byline_hides() -> None:
+    from briefpress.intake.mapping import Mapped, _front_lists
+
+    mapped = Mapped()
+    names = ["Pieter De Smedt", "Ursula von der Leyen", "María José García Pérez", "Eva Pejsova"]
+    _front_lists(mapped, names, {}, ["A key issue."])
+    authors = mapped.front["authors"]
+    assert authors[0] == {
+        "name": "Pieter De Smedt",
+        "family": "Smedt",
+        "non-dropping-particle": "De",
+    }
+    assert authors[1]["dropping-particle"] == "von der" and authors[3] == {"name": "Eva Pejsova"}
+    assert any("García Pérez" in message for _where, message in mapped.todo)
+    parts = name_parts(authors[0]["name"], authors[0])
+    assert parts.inverted == "De Smedt, Pieter"
