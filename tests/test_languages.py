@@ -377,3 +377,16 @@ def test_import_writes_the_parts_a_byline_hides() -> None:
     assert any("García Pérez" in message for _where, message in mapped.todo)
     parts = name_parts(authors[0]["name"], authors[0])
     assert parts.inverted == "De Smedt, Pieter"
+
+
+def test_an_original_not_found_is_a_warning(make_project: MakeProject) -> None:
+    text = _brief("fr", 2, "csds").replace("{number: 1}", "{series: Nowhere, number: 99}")
+    root = make_project({"2026-2-brief.md": text}, _series("csds", ""))
+    options = BuildOptions(out_dir=root / "build", jobs=1, formats=("html",))
+    report = build([root / "source"], Project(root), options)
+    assert report.exit_code() == 0
+    (result,) = report.results
+    assert any(
+        "translation_of: no brief number 99 of Nowhere to be a translation of" in w
+        for w in result.warnings
+    ), result.warnings

@@ -180,6 +180,14 @@ class Builder:
             except BriefpressError:
                 continue  # its own build reports it
             links.append(found.link(original=found.translation_of is None))
+        ref = brief.translation_of
+        if ref is not None and not any(link.original for link in links):
+            what = f"'{ref.stem}'" if ref.stem else f"number {ref.number}"
+            where = f" of {ref.series}" if ref.series else " of its series"
+            line = brief.field_lines.get("translation_of")
+            message = f"no brief {what}{where if not ref.stem else ''} to be a translation of"
+            problem = Problem(brief.path, line, "translation_of", message)
+            brief = replace(brief, warnings=(*brief.warnings, problem))
         return replace(brief, editions=tuple(links)) if links else brief
 
     def _load_alone(self, path: Path) -> Brief:
