@@ -390,3 +390,29 @@ def test_an_original_not_found_is_a_warning(make_project: MakeProject) -> None:
         "translation_of: no brief number 99 of Nowhere to be a translation of" in w
         for w in result.warnings
     ), result.warnings
+
+
+def test_the_linked_editions_pass_epubcheck_and_the_nu_checker(
+    held_out: Path, tmp_path: Path
+) -> None:
+    """The editions' links, translators and relations are valid EPUB 3 and HTML."""
+    import subprocess
+
+    from .test_conformance import BATCH, EPUBCHECK, VNU
+
+    epubs = [held_out / f"{STEMS[lang]}.epub" for lang in ("en", "fr")]
+    done = subprocess.run(
+        ["java", "-cp", str(EPUBCHECK), str(BATCH), str(tmp_path), *map(str, epubs)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for number in range(len(epubs)):
+        report = json.loads((tmp_path / f"{number}.json").read_text(encoding="utf-8"))
+        assert [(m["severity"], m["ID"], m["message"]) for m in report["messages"]] == []
+    pages = [held_out / STEMS[lang] / "index.html" for lang in ("en", "fr")]
+    pages.append(held_out / "index.html")
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert json.loads(done.stderr)["messages"] == []

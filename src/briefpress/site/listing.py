@@ -141,7 +141,12 @@ def catalogue_pages(
 
         def rows_for(group: Any) -> list[dict[str, Any]]:
             return [
-                {**_row(item, up + group.prefix, labels, style), "editions": _editions(item, pages)}
+                {
+                    **_row(item, up + group.prefix, labels, style),
+                    "editions": _editions(item, pages),
+                    # Two series may each have a 2024-1-x.md: the anchor names the folder.
+                    "anchor": "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem))),
+                }
                 for item in group.items
                 if current is None or current in facets_of(item)
             ]
