@@ -44,7 +44,7 @@ def _registered_source(root: Path) -> Path:
         )
     brief = root / "source" / "2024-2-indo-pacific-vocabulary.md"
     text = brief.read_text(encoding="utf-8")
-    text = text.replace("number: 2\n", "number: 2\ntranslation_of: 2024-1-boussole-strategique\n")
+    text = text.replace("number: 2\n", "number: 2\ntranslation_of: {number: 1, year: 2024}\n")
     text = text.replace(
         "  - name: Eva Pejsova\n    affiliation: CSDS, Brussels School of Governance\n",
         "  - name: Eva Pejsova\n    affiliation: CSDS, Brussels School of Governance\n"

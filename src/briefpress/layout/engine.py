@@ -83,6 +83,7 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
     _english_patterns()
     if subsetter == "fonttools":
         weasyprint.pdf.fonts.harfbuzz_subset = None
+    _tag_languages()
     _ready = True
 
 
@@ -100,6 +101,33 @@ def _english_patterns() -> None:
     american = pyphen.LANGUAGES["en_US"]
     for code in [code for code in pyphen.LANGUAGES if code.split("_")[0] == "en"] + ["en"]:
         pyphen.LANGUAGES[code] = american
+
+
+def _tag_languages() -> None:
+    """A phrase in another language (``<span lang="ja">``) keeps it in the PDF's tags.
+
+    WeasyPrint 70 writes a ``/Span`` structure element for the span but no
+    ``/Lang``, so a screen reader reads Japanese with the brief's voice (PDF/UA
+    7.2, WCAG 3.1.2). Its tree builder is wrapped here, once per process, to
+    copy the element's ``lang`` onto the structure element it makes.
+    """
+    import pydyf
+    import weasyprint.pdf.tags as tags
+
+    build = tags._build_box_tree
+    if getattr(build, "briefpress_lang", False):
+        return
+
+    def with_lang(box: Any, *args: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and box.element_tag == "span" else None
+        for made in build(box, *args):
+            if lang and made.get("S") == "/Span" and "Lang" not in made:
+                made["Lang"] = pydyf.String(lang)
+            yield made
+
+    with_lang.briefpress_lang = True  # type: ignore[attr-defined]
+    tags._build_box_tree = with_lang
 
 
 def subsetter() -> str:

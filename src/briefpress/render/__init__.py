@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import epub, exchange, html, xhtml
-    from .citations import brief_item, format_brief, name_parts
+    from .citations import brief_item, format_brief
     from .html import join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
     from .xmp import licence_url, page_url, xmp_rdf
@@ -20,7 +20,6 @@ __all__ = [
     "join_names",
     "json_ld",
     "licence_url",
-    "name_parts",
     "needed_fallbacks",
     "page_url",
     "template_context",
@@ -34,7 +33,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
-            "citations": ["format_brief", "brief_item", "name_parts"],
+            "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],
             "html": ["html", "join_names", "json_ld", "template_context"],

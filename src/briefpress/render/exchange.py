@@ -46,8 +46,6 @@ def _inline_images(brief: Brief) -> str:
 
 def _metadata(brief: Brief, style: Style, structured: bool) -> dict[str, Any]:
     md = create_parser(strict_links=False)
-    from .citations import name_parts
-
     series = brief.series
     labels = style.labels_for(brief.language)
     key_issues = [plain_text(md, item) for item in brief.key_issues]
@@ -71,12 +69,11 @@ def _metadata(brief: Brief, style: Style, structured: bool) -> dict[str, Any]:
         return meta
     authors = []
     for number, author in enumerate(brief.authors, 1):
-        parts = name_parts(author.name)
-        family = " ".join(p for p in (parts.get("non-dropping-particle"), parts.get("family")) if p)
+        parts = author.name_parts
         entry: dict[str, Any] = {
             "name": author.name,
-            "surname": family or parts.get("literal", author.name),
-            "given-names": parts.get("given", ""),
+            "surname": parts.family_name or author.name,
+            "given-names": parts.given,
         }
         if author.orcid:  # JATS4R: the ORCID iD as its URL
             entry["orcid"] = f"https://orcid.org/{author.orcid}"

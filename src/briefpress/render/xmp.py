@@ -111,7 +111,8 @@ def xmp_rdf(brief: Brief, archival: bool = False, ua_part: int | None = None) ->
     bag("dc:language", "Bag", [brief.language])
     bag("dc:publisher", "Bag", [series.publisher])
     bag("dc:type", "Bag", ["Text", series.name])
-    original = page_url(brief, brief.translation_of) if brief.translation_of else None
+    first = next((e for e in brief.editions if e.original), None) if brief.translation_of else None
+    original = (first.url or page_url(brief, first.stem)) if first else None
     if original:
         bag("dc:relation", "Bag", [f"isTranslationOf {original}"])
     licence = licence_url(brief.license)

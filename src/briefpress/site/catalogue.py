@@ -160,6 +160,9 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
         if item.html:
             kind = "text/html" if item.html.endswith(".html") else "application/xhtml+xml"
             sub(entry, "link", rel="alternate", type=kind, href=item.html)
+        for edition in brief.editions:  # the same work in another language
+            if edition.url:
+                sub(entry, "link", rel="alternate", hreflang=edition.lang, href=edition.url)
         if item.pdf:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=item.pdf)
         if item.epub:

@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
 from ..style import Style, web_palette_css
@@ -123,8 +124,11 @@ def _citation(brief: Brief, title: str, url: str | None) -> str:
 
     cited = format_brief(brief)
     if cited is not None and cited.how_to_cite_text:
-        return cited.how_to_cite_text
-    return metadata.citation_text(brief, title, url)
+        text = cited.how_to_cite_text
+    else:
+        text = metadata.citation_text(brief, title, url)
+    # The colophon's spacing too: French "après\u202f:" in the text a reader copies.
+    return french_spacing(text) if spacing_for(brief.language) else text
 
 
 def human_size(size: int) -> str:

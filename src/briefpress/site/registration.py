@@ -18,7 +18,7 @@ from ..markdown import create_parser, plain_text
 from ..render import licence_url
 from ..source import Brief, find_citations, load_references
 from ..source.schemas import DOI_SYNTAX
-from .metadata import split_name, urls_for
+from .metadata import urls_for
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,22 @@ def record(brief: Brief, others: Sequence[Brief] = ()) -> Record:
         )  # fmt: skip
     md = create_parser(strict_links=False)
     persons = tuple(
-        Person(a.name, *split_name(a.name), a.orcid, a.affiliation, a.ror) for a in brief.authors
+        Person(a.name, a.name_parts.given, a.name_parts.family_name, a.orcid, a.affiliation, a.ror)
+        for a in brief.authors
     )
     abstract = tuple(plain_text(md, item) for item in brief.key_issues) or (
         (plain_text(md, brief.lead),) if brief.lead else ()
     )
     urls = urls_for(brief, pdf=True, epub=False, image=False)
+    # The editions the run matched (`source.editions`): by series and number, not file name.
+    editions = {e.path.resolve() for e in brief.editions}
+    linked = [o for o in others if o.path.resolve() in editions and o is not brief and o.doi]
     translations = tuple(
-        o.doi for o in others if o.translation_of == brief.stem and o.doi and o is not brief
+        o.doi for o in linked if o.doi and o.translation_of is not None and not brief.translation_of
     )
-    original = next((o.doi for o in others if o.stem == brief.translation_of), None)
+    original = next(
+        (o.doi for o in linked if o.translation_of is None and brief.translation_of), None
+    )
     return Record(
         brief=brief,
         doi=brief.doi,

@@ -6,9 +6,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import model, schema, schemas
+    from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
-    from .model import FORMATS, SERIES_FILE, Brief, Series, find_series_file, load, load_series
+    from .model import (
+        FORMATS,
+        SERIES_FILE,
+        Author,
+        Brief,
+        EditionLink,
+        Series,
+        find_series_file,
+        load,
+        load_series,
+    )
+    from .names import NameParts, split_name
     from .pandoc import PandocError, run_pandoc, run_pandoc_bytes, run_pandoc_json
     from .reader import read_brief, read_yaml_file
     from .references import find_citations, is_note_style, load_references
@@ -20,10 +32,14 @@ __all__ = [
     "SERIES_FILE",
     "SVG_NS",
     "XLINK_NS",
+    "Author",
     "Brief",
+    "EditionLink",
+    "NameParts",
     "PandocError",
     "Series",
     "UnsafeSvg",
+    "edition_groups",
     "find_citations",
     "find_series_file",
     "is_note_style",
@@ -40,6 +56,7 @@ __all__ = [
     "sanitise_svg",
     "schema",
     "schemas",
+    "split_name",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -50,8 +67,12 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "editions": ["edition_groups"],
+            "names": ["NameParts", "split_name"],
             "model": [
+                "Author",
                 "Brief",
+                "EditionLink",
                 "FORMATS",
                 "SERIES_FILE",
                 "Series",

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from ..errors import Problem
 from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link
 from . import mistakes
+from .guards import lang_problem
 from .reader import RawDocument
 from .svg import UnsafeSvg, svg_elements
 
@@ -53,6 +54,17 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
             line = token.map[0] if token.map else 0
             for child in token.children:
                 yield line, child
+
+
+def span_problem(written: dict[str, str]) -> str | None:
+    """``[text]{lang=ja}``: a BCP 47 tag, and no other attribute (no raw HTML by the back door)."""
+    others = sorted(key for key in written if key != "lang")
+    if others:
+        return f"a [span]{{…}} takes only lang=…, not {', '.join(others)}"
+    lang = written.get("lang", "")
+    if not lang:
+        return "a [span]{…} needs a language: [text]{lang=ja}"
+    return lang_problem(lang)
 
 
 def check_body(
@@ -110,6 +122,10 @@ def check_body(
                 written = unquote(urlsplit(src).path)
                 if written != name:
                     renames[written] = name
+        elif token.type == "span_open":
+            problem = span_problem(token.meta.get("written", {}))
+            if problem:
+                fail(line, "lang", problem)
         elif token.type == "text":
             for match in _UNDEFINED_NOTE.finditer(token.content):
                 fail(line, "notes", f"note reference [^{match[1]}] has no note")

@@ -25,6 +25,8 @@ _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 #: Typographic pairs: English and German-style inner quotes, French guillemets.
 _PAIRS = {"“": "”", "‘": "’", "«": "»", "‹": "›"}
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+#: German quotes open low and close with what opens an English quote („…“, ‚…‘).
+_LOW = {"„": "“", "‚": "‘"}
 
 
 def _outside_code(body: str) -> Iterator[tuple[int, str]]:
@@ -196,7 +198,9 @@ def inline_quotes(token: Token) -> Iterator[str]:
 def _unpaired(text: str) -> Iterator[str]:
     stack: list[str] = []
     for char in text:
-        if char in _PAIRS:
+        if stack and stack[-1] in _LOW and char == _LOW[stack[-1]]:
+            stack.pop()
+        elif char in _LOW or char in _PAIRS:
             stack.append(char)
         elif char in _CLOSERS:
             opener = _CLOSERS[char]
@@ -212,4 +216,4 @@ def _unpaired(text: str) -> Iterator[str]:
                 yield f"{char} closes a quotation that was never opened: add {opener}"
                 return
     if stack:
-        yield f"{stack[-1]} is never closed: add {_PAIRS[stack[-1]]}"
+        yield f"{stack[-1]} is never closed: add {({**_PAIRS, **_LOW})[stack[-1]]}"
