@@ -80,7 +80,7 @@ STYLE_MISTAKES = [
         id="rule-unknown-parameter",
     ),
     pytest.param(
-        "page_makeup: {fill: 0.85,", "page_makeup: {fill: 2,",
+        "{fill: 0.85, floats", "{fill: 2, floats",
         "page_makeup: fill: must be between 0 and 1, got 2", 0, id="makeup",
     ),
     pytest.param(

@@ -119,7 +119,7 @@ def _run(brief: Brief, style: Style, writer: str, extra: list[str], structured: 
 
 
 def reference_docx(style: Style) -> Path | None:
-    """The Word reference document: the style's own, else its parents' (``styles/base``)."""
+    """The Word reference document: the style's own, else the nearest parent's."""
     for folder in style.folders or (style.folder,):
         if (folder / REFERENCE_DOCX).is_file():
             return folder / REFERENCE_DOCX

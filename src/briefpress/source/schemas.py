@@ -235,7 +235,7 @@ SERIES_SCHEMA = Schema(
         "references": Option(Text(), "a reference file (CSL JSON, BibTeX) the briefs share"),
         "doi_pattern": Option(
             Text(),
-            "mints each brief's DOI: `10.5555/csds.pb.{year}.{number}`; a brief's `doi:` wins",
+            "mints each brief's DOI: `10.5555/series.{year}.{number}`; a brief's `doi:` wins",
             check=doi_pattern_problem,
         ),
         "deposit": Option(
