@@ -356,7 +356,7 @@ def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
     black = Image.merge("CMYK", (zero, zero, zero, k))
     result = Image.composite(black, cmyk, neutral)
     if near_black > 0:
-        # A near-black of any hue (a blue-black chart label): without numpy a per-pixel ΔE is too slow,
+        # A near-black of any hue (a blue-black label): without numpy a per-pixel ΔE is too slow,
         # so it is approximated as no lighter than the lightest grey within the ΔE of
         # black ink (a little margin for the hue's share of lightness) and of low chroma.
         dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
