@@ -24,6 +24,23 @@ LOCK = ".briefpress-lock"
 RETIRED = "retired-"
 
 
+#: In a worker: the process that started it. Nothing is renamed into place once the
+#: parent is gone (it no longer holds the output lock); see `watch_parent`.
+_parent: int | None = None
+
+
+def watch_parent(pid: int) -> None:
+    """From now on, write nothing once the process ``pid`` is no longer our parent."""
+    global _parent
+    _parent = pid
+
+
+def _check_parent() -> None:
+    """An orphaned worker ends itself before it renames anything into the output folder."""
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the run is gone: no result to report, no one to report it to
+
+
 class OutsideOutput(RenderError):
     """An output path that would leave the output folder (zip-slip): refused, nothing written."""
 
@@ -61,6 +78,7 @@ def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+        _check_parent()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -94,6 +112,7 @@ def write_tree(
                 (staging / name).parent.mkdir(parents=True, exist_ok=True)
                 os.link(folder / name, staging / name, follow_symlinks=False)
         os.chmod(staging, 0o755)
+        _check_parent()
         if folder.exists():
             prefix = f"{TEMP_PREFIX}{RETIRED}{folder.name}-"
             retired = Path(tempfile.mkdtemp(prefix=prefix, dir=folder.parent))
