@@ -24,7 +24,7 @@ def test_index_refuses_three_thousand_keywords_with_a_line_quickly(
     assert elapsed < 5, elapsed
     assert code != 0
     assert f"source/2024-1-x.md:7: keywords: allows at most {limits.MAX_KEYWORDS} items" in output
-    assert not list((root / "output").rglob("keyword-*"))
+    assert not list((root / "build").rglob("keyword-*"))
 
 
 def test_too_many_authors_named_with_the_cap(make_project: MakeProject) -> None:
