@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+
 import pikepdf
 from PIL import Image, ImageCms
 

@@ -156,9 +156,9 @@ def cmyk_image_or_srgb(body: bytes, profile: Path) -> bytes:
     except (ImageCms.PyCMSError, OSError, ValueError):
         pass
     try:
-        image = Image.open(io.BytesIO(body))
-        image.load()
-        image = ImageOps.exif_transpose(image)
+        opened = Image.open(io.BytesIO(body))
+        opened.load()
+        image = ImageOps.exif_transpose(opened)
         image.info.pop("icc_profile", None)
         plain = io.BytesIO()
         image.save(
