@@ -22,7 +22,7 @@ from ..markdown import create_parser, render_inline
 from ..render import join_names
 from ..source import Series
 from ..style import Style
-from .page import web_css, web_environment, web_labels
+from .page import render_web, web_css, web_environment, web_labels
 from .webfonts import web_fonts
 
 FILTERS = "by"
@@ -126,7 +126,7 @@ def catalogue_pages(
     """The files of a catalogue folder: index.html, the filter pages, web.css and fonts."""
     labels = style.labels_for(series.lang)
     web = web_labels(labels)
-    template = web_environment(style, styles_root).get_template("catalogue.html.j2")
+    environment = web_environment(style, styles_root)
     all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
     # Worked out once, so the run stays linear in briefs and facets (3,000 keywords
     # once took 292 s): each item's facets, rows and the sorted filter lists.
@@ -150,8 +150,11 @@ def catalogue_pages(
                 if current is None or current.token in tokens_of[id(item)]
             ]
 
-        return str(
-            template.render(
+        return render_web(
+            environment,
+            style,
+            "catalogue.html.j2",
+            dict(
                 lang=series.lang,
                 series=series,
                 labels=labels,
@@ -162,7 +165,7 @@ def catalogue_pages(
                 publishers=_publishers(groups, rows_for),
                 filters=_filters(ordered, current),
                 font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
-            )
+            ),
         )
 
     pages = {"index.html": None, **{f.page: f for f in all_facets.values()}}

@@ -1,0 +1,78 @@
+"""Hardening, second pass (issue 29): the style sandbox without gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import MakeProject
+from .hardening_support import brief_with, run
+
+SECRET = "secret-7c1e9-not-for-publication"
+
+
+def _outputs_text(root: Path) -> str:
+    out = root / "build"
+    if not out.is_dir():
+        return ""
+    return "".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "outside" / "secret.txt"
+    path.parent.mkdir()
+    path.write_text(f"body::after {{ content: '{SECRET}' }}\n", encoding="utf-8")
+    return path
+
+
+def test_a_symlinked_web_stylesheet_is_refused(make_project: MakeProject, secret: Path) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    css = root / "styles" / "base" / "web" / "web.css"
+    css.unlink()
+    css.symlink_to(secret)
+    code, output = run("build", "--format", "html")
+    assert code != 0
+    assert "refused, it leads outside the style folder" in output
+    assert "Traceback" not in output
+    assert SECRET not in _outputs_text(root)
+
+
+@pytest.mark.parametrize("kind", ["web/brief.html.j2", "print.html.j2"])
+def test_an_included_symlink_is_refused(make_project: MakeProject, secret: Path, kind: str) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    templates = root / "styles" / "base" / "templates"
+    template = templates / kind
+    (template.parent / "evil.j2").symlink_to(secret)
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("</body>", '{% include "evil.j2" %}</body>', 1))
+    assert "evil.j2" in template.read_text(encoding="utf-8")
+    code, output = run("build", "--format", "pdf,html")
+    assert code != 0
+    assert "refused: it leads outside the style folder" in output
+    assert SECRET not in _outputs_text(root)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expression", "message"),
+    [
+        ("web/brief.html.j2", '{{ "a" * 3000000000 }}', "is over the limit"),
+        ("print.html.j2", '{{ "a" * 3000000000 }}', "is over the limit"),
+        ("web/brief.html.j2", "{{ 2 ** 99999999 }}", "a power over"),
+        ("web/brief.html.j2", "{{ brief.nothing.more }}", "template web/brief.html.j2"),
+        ("web/brief.html.j2", "{% if %}", "template web/brief.html.j2"),
+    ],
+)
+def test_template_mistakes_are_one_line_and_bounded(
+    make_project: MakeProject, kind: str, expression: str, message: str
+) -> None:
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    template = root / "styles" / "base" / "templates" / kind
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("</body>", expression + "</body>", 1), encoding="utf-8")
+    code, output = run("build", "--format", "pdf,html")
+    assert code == 1, output
+    assert message in output
+    assert "Traceback" not in output and "PosixPath" not in output
+    assert all(len(line) < 400 for line in output.splitlines())
