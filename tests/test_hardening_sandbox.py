@@ -76,3 +76,29 @@ def test_template_mistakes_are_one_line_and_bounded(
     assert message in output
     assert "Traceback" not in output and "PosixPath" not in output
     assert all(len(line) < 400 for line in output.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("package", "message"),
+    [
+        ("antigravity.fonts", "is not a distribution name"),
+        ("this", "font package this is not installed"),
+        ("../x", "is not a distribution name"),
+    ],
+)
+def test_a_font_package_is_never_imported(
+    make_project: MakeProject, package: str, message: str
+) -> None:
+    import sys
+
+    root = make_project({"2024-1-x.md": brief_with("Text.")})
+    style = root / "styles" / "csds" / "style.yaml"
+    text = style.read_text(encoding="utf-8")
+    assert "package: noto_cjk_sans_jp_regular" in text
+    style.write_text(text.replace("noto_cjk_sans_jp_regular", package, 1), encoding="utf-8")
+    before = {"antigravity", "this"} & set(sys.modules)
+    code, output = run("build", "--format", "html")
+    assert code != 0
+    assert message in output, output
+    assert "Traceback" not in output
+    assert {"antigravity", "this"} & set(sys.modules) == before
