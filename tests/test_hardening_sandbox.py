@@ -102,3 +102,53 @@ def test_a_font_package_is_never_imported(
     assert message in output, output
     assert "Traceback" not in output
     assert {"antigravity", "this"} & set(sys.modules) == before
+
+
+DEPENDENT_CSL = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-US">
+  <info>
+    <title>A dependent style</title>
+    <id>http://www.zotero.org/styles/dependent</id>
+    <link href="http://127.0.0.1:{port}/parent.csl" rel="independent-parent"/>
+    <category citation-format="author-date"/>
+    <updated>2024-01-01T00:00:00+00:00</updated>
+  </info>
+</style>
+"""
+
+
+def test_a_dependent_csl_style_is_refused_without_a_request(make_project: MakeProject) -> None:
+    import http.server
+    import threading
+
+    from .conftest import REPO
+
+    requests: list[str] = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Count)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        series = (REPO / "source" / "series.yaml").read_text(encoding="utf-8")
+        series = "\n".join(line for line in series.splitlines() if not line.startswith("csl:"))
+        body = "As argued [@a].\n\n"
+        root = make_project({"2024-1-x.md": brief_with(body)}, series=series + "\ncsl: dep.csl\n")
+        (root / "source" / "dep.csl").write_text(
+            DEPENDENT_CSL.format(port=server.server_address[1]), encoding="utf-8"
+        )
+        code, output = run("build", "--format", "html")
+    finally:
+        server.shutdown()
+        server.server_close()
+    line = len(series.splitlines()) + 1
+    assert code != 0
+    assert f"source/series.yaml:{line}: csl: dep.csl is a dependent CSL style" in output, output
+    assert requests == []
