@@ -126,7 +126,7 @@ def test_a_dependent_csl_style_is_refused_without_a_request(make_project: MakePr
     requests: list[str] = []
 
     class Count(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(404)
             self.end_headers()
