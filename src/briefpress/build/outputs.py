@@ -70,8 +70,11 @@ def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
     """Write ``path`` atomically; with ``root``, only if it stays inside that folder."""
     if root is not None:
         check_inside(path, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -80,6 +83,10 @@ def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
         os.chmod(tmp, 0o644)
         _check_parent()
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        # ENOSPC says nothing of where: the message names the output being written.
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -125,6 +132,9 @@ def write_tree(
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OSError(exc.errno, exc.strerror, str(folder)) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

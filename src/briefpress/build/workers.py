@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import multiprocessing
 import os
 import resource
@@ -37,6 +38,10 @@ class WorkerConfig:
     options: BuildOptions
 
 
+#: Errors of the machine, not of briefpress: reported with their file, not as a bug.
+_SYSTEM_ERRORS = frozenset(
+    (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EMFILE)
+)
 #: The address space one worker may use: WeasyPrint, its fonts and one brief's
 #: pages use well under 1 GiB; 80,000 notes once took 6.5 GB, times the workers.
 WORKER_MEMORY = 3 * 1024**3
@@ -99,6 +104,17 @@ def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
         return builder.build_one(brief)
     except BriefpressError as exc:  # raised between stages (the in-process time limit)
         return BriefResult(brief.path, errors=exc.lines())
+    except OSError as exc:  # a full disk, a read-only folder: the system's, named with its file
+        if exc.errno not in _SYSTEM_ERRORS:
+            return BriefResult(
+                brief.path, errors=[internal_error(brief.path, exc)], traceback=format_exc()
+            )
+        where = f"{exc.filename}: " if exc.filename else ""
+        problem = Problem(brief.path, None, "output", f"{where}cannot write ({exc.strerror})")
+        return BriefResult(brief.path, errors=[str(problem)])
+    except RecursionError:  # input nested past what the parsers and renderers can walk
+        problem = Problem(brief.path, None, "nesting", "the brief is nested too deeply to lay out")
+        return BriefResult(brief.path, errors=[str(problem)])
     except MemoryError:  # the worker's address-space limit: the brief is too big, not a bug
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
         size = "" if limit == resource.RLIM_INFINITY else f" (the limit: {limit / 1024**3:g} GiB)"

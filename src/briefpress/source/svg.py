@@ -74,6 +74,10 @@ _EXTERNAL_CSS = re.compile(
     r"@import|@font-face|@namespace|url\(\s*(?!['\"]?#)|image-set\(|\bsrc\(|\\",
     re.IGNORECASE,
 )
+#: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
+MAX_SVG_NUMBER = 1e9
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 
 
@@ -115,6 +119,7 @@ def _sanitise(data: bytes) -> tuple[bytes, int]:
         raise UnsafeSvg(f"{count} elements is more than {MAX_SVG_ELEMENTS} (simplify the drawing)")
     try:
         _clean(root, _namespace(root.tag))
+        _check_numbers(root)
         drawn = _drawn(root)
     except RecursionError as exc:
         raise UnsafeSvg("not a safe SVG file (nested too deeply)") from exc
@@ -157,6 +162,20 @@ def _clean(element: ET.Element, namespace: str) -> None:
         # url(…) to anything but a fragment, in style="…" or fill="url(http:…)"
         if not allowed or external or css_reaches_out(value):
             del element.attrib[name]
+
+
+def _check_numbers(root: ET.Element) -> None:
+    """Every number of the drawing within `MAX_SVG_NUMBER` (a viewBox of 1e308 is an attack)."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
+                continue
+            for number in _NUMBER.findall(value):
+                if not abs(float(number)) <= MAX_SVG_NUMBER:
+                    raise UnsafeSvg(
+                        f"{_local(element.tag)} {_local(name)}={number}: numbers up to "
+                        f"{MAX_SVG_NUMBER:g} (is the drawing's size right?)"
+                    )
 
 
 def _append_text(element: ET.Element, text: str) -> None:
