@@ -82,6 +82,6 @@ def test_hostile_svg_geometry_is_not_called_a_bug(make_project: MakeProject, svg
 def test_deeply_nested_emphasis_is_not_called_a_bug(make_project: MakeProject) -> None:
     body = "*a _" * 50_000 + "x" + "_ a*" * 50_000
     make_project({"2024-1-x.md": brief_with(body)})
-    code, output = run("build", "-j", "1", "--format", "pdf,html")
+    _code, output = run("build", "-j", "1", "--format", "pdf,html")
     assert "a bug in briefpress" not in output
     assert "Traceback" not in output
