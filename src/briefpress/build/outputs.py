@@ -174,17 +174,24 @@ def locked(folder: Path, on_wait: Callable[[Path], None] | None = None) -> Itera
 
 
 def remove_litter(folder: Path) -> None:
-    """Temporary files left by a run that was killed mid-write."""
+    """Temporary files left by a run that was killed mid-write, at any depth.
+
+    A brief's web folder holds temporary files of its own while a page is written:
+    one left by a kill would otherwise be published with the folder.
+    """
     if not folder.is_dir():
         return
-    for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+    for leftover in sorted(folder.rglob(f"{TEMP_PREFIX}*"), key=lambda p: len(p.parts)):
+        if not leftover.exists() and not leftover.is_symlink():
+            continue  # inside a leftover already removed
+        parent = leftover.parent
         old = leftover / "old"
         if leftover.name.startswith(TEMP_PREFIX + RETIRED) and old.is_dir():
             # Killed between the two renames: the good folder is still here; put it back.
             name = leftover.name.removeprefix(TEMP_PREFIX + RETIRED).rsplit("-", 1)[0]
-            if not (folder / name).exists():
-                os.replace(old, folder / name)
-        if leftover.is_dir():
+            if not (parent / name).exists():
+                os.replace(old, parent / name)
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ filters the list in place when it runs.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -31,8 +32,15 @@ _TAG = re.compile(r"<[^>]+>")
 
 def slug(text: str) -> str:
     """``Indo-Pacific`` → ``indo-pacific``; accents folded, so ``Boussole stratégique`` works."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", bare.lower().encode("ascii", "ignore").decode())
+    ascii_slug = ascii_slug.strip("-")
+    if ascii_slug and all(c.isascii() or not c.isalnum() for c in bare):
+        return ascii_slug
+    # Letters with no ASCII form (日本, 中国) would all be "x": a digest of the value
+    # keeps each its own filter page.
+    digest = hashlib.sha1(text.strip().lower().encode("utf-8")).hexdigest()[:8]
+    return f"{ascii_slug}-{digest}" if ascii_slug else f"x-{digest}"
 
 
 @dataclass(frozen=True)
