@@ -10,6 +10,8 @@ no code with briefpress's own preflight (layout/preflight.py) on purpose.
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +41,9 @@ class Probe:
     interpolated_images: list[str] = field(default_factory=list)
     #: Per page: MediaBox, BleedBox, TrimBox (None when absent), in points.
     boxes: list[dict[str, tuple[float, ...] | None]] = field(default_factory=list)
+    #: Ink of every text run and stroke: (page, "text"/"stroke", size or width in pt,
+    #: colour as CMYK fractions). Grey is black ink; other spaces are not listed.
+    inks: list[tuple[int, str, float, tuple[float, ...]]] = field(default_factory=list)
 
     @property
     def unembedded(self) -> list[str]:
@@ -80,6 +85,49 @@ class _Walker:
     def __init__(self, probe: Probe) -> None:
         self.probe = probe
         self.seen: set[tuple[int, int]] = set()
+        # Graphics state for the ink report: CTM, fill, stroke, line width; text size and matrix.
+        self.ctm: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        self.fill: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
+        self.stroke: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
+        self.width = 1.0
+        self.size = 0.0
+        self.tm: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        self.stack: list[tuple[tuple[float, ...], ...]] = []
+
+    def ink(self, op: str, operands: list[Object], page: int) -> None:
+        """Track what the ink report needs; record each text run and stroke."""
+        numbers = [float(v) for v in operands if isinstance(v, (int, float, Decimal))]
+        if op == "q":
+            self.stack.append((self.ctm, self.fill, self.stroke, (self.width,)))
+        elif op == "Q" and self.stack:
+            self.ctm, self.fill, self.stroke, (self.width,) = self.stack.pop()
+        elif op == "cm" and len(numbers) == 6:
+            self.ctm = _times(tuple(numbers), self.ctm)
+        elif (
+            op in ("k", "sc", "scn", "g")
+            and len(numbers) == len(operands)
+            and len(numbers) in (1, 4)
+        ):
+            self.fill = tuple(numbers) if len(numbers) == 4 else (0, 0, 0, 1 - numbers[0])
+        elif (
+            op in ("K", "SC", "SCN", "G")
+            and len(numbers) == len(operands)
+            and len(numbers) in (1, 4)
+        ):
+            self.stroke = tuple(numbers) if len(numbers) == 4 else (0, 0, 0, 1 - numbers[0])
+        elif op == "w" and numbers:
+            self.width = numbers[0]
+        elif op == "Tf" and len(operands) == 2:
+            self.size = float(operands[1])
+        elif op == "Tm" and len(numbers) == 6:
+            self.tm = tuple(numbers)
+        elif op in ("Tj", "TJ", "'", '"'):
+            m = _times(self.tm, self.ctm)
+            scale = float((m[2] ** 2 + m[3] ** 2) ** 0.5)
+            self.probe.inks.append((page, "text", self.size * scale, self.fill))
+        elif op in ("S", "s"):
+            scale = float((self.ctm[2] ** 2 + self.ctm[3] ** 2) ** 0.5)
+            self.probe.inks.append((page, "stroke", self.width * scale, self.stroke))
 
     def use(self, page: int, family: str, what: str) -> None:
         self.probe.spaces.setdefault(family, []).append(f"page {page}: {what}")
@@ -162,8 +210,13 @@ class _Walker:
         self.fonts(page, resources)
         self.states(page, resources)
         self.patterns(page, resources)
+        saved = self.ctm
+        if isinstance(holder, Stream) and "/Matrix" in holder:
+            self.ctm = _times(tuple(float(v) for v in holder["/Matrix"]), self.ctm)
         for instruction in pikepdf.parse_content_stream(holder):
             operands, op = instruction.operands, str(instruction.operator)
+            if not isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                self.ink(op, list(operands), page)
             if op in DEVICE_OPERATORS:
                 self.use(page, DEVICE_OPERATORS[op], f"{op} in {where}")
             elif op in ("cs", "CS"):
@@ -177,6 +230,15 @@ class _Walker:
                 space = instruction.iimage.colorspace  # the inline image's own name for it
                 family = _family(Name(space), resources) if space else "none"
                 self.use(page, family, f"inline image in {where}")
+        self.ctm = saved
+
+
+def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    """Matrix product m × n (PDF's row-vector convention)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u)  # fmt: skip
 
 
 def _box(page: pikepdf.Page, key: str) -> tuple[float, ...] | None:
@@ -203,6 +265,7 @@ def probe(path: Path) -> Probe:
             group = page.obj.get("/Group")
             if isinstance(group, Dictionary) and str(group.get("/S")) == "/Transparency":
                 found.transparency.append(f"page {number}: the page is a transparency group")
+            walker.ctm, walker.stack = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
             walker.content(number, page.obj, resources, "page")
             for appearance in _annotations(page):
                 walker.content(number, appearance, _resources(appearance, resources), "annotation")
@@ -262,3 +325,25 @@ def tagged(path: Path) -> tuple[bool, bool]:
     with pikepdf.open(path) as pdf:
         marked = pdf.Root.get("/MarkInfo", Dictionary()).get("/Marked", False)
         return "/StructTreeRoot" in pdf.Root, bool(marked)
+
+
+def tac_by_page(path: Path, dpi: int = 72) -> list[float]:
+    """Total area coverage (C+M+Y+K of the darkest pixel, %) of each page inside its
+    BleedBox, as Ghostscript separates it (``tiff32nc``): not pikepdf, not briefpress."""
+    from PIL import Image, ImageMath
+
+    with tempfile.TemporaryDirectory(prefix="prepress-") as folder:
+        subprocess.run(
+            ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiff32nc", f"-r{dpi}",
+             "-dUseBleedBox", f"-sOutputFile={folder}/page-%03d.tif", str(path)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        found = []
+        for tiff in sorted(Path(folder).glob("page-*.tif")):
+            with Image.open(tiff) as image:
+                c, m, y, k = (band.convert("I") for band in image.split())
+            total = ImageMath.lambda_eval(
+                lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k
+            )
+            found.append(float(total.getextrema()[1]) / 255 * 100)
+        return found

@@ -53,7 +53,7 @@ def test_only_what_changed_is_rebuilt(make_project: MakeProject) -> None:
     os.utime(root / "source" / "2024-1-a.md")  # a touch changes no content
     assert _run(root, jobs=1)["built"] == []
 
-    _edit(root / "styles" / "csds" / "style.yaml", "tint: [5, 3, 2, 4]", "tint: [5, 3, 2, 5]")
+    _edit(root / "styles" / "csds" / "style.yaml", "tint: [7, 0, 0, 5]", "tint: [7, 0, 0, 6]")
     assert _run(root, jobs=1)["built"] == both
 
     _edit(root / "styles" / "base" / "templates" / "content.html.j2", "<main", "<main ")

@@ -69,3 +69,32 @@ def test_index_rewrites_nothing_when_nothing_changed(make_project: MakeProject) 
     result = CliRunner().invoke(main, ["index", "-v"])
     assert result.exit_code == 0 and "wrote" not in result.output
     assert before == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_brief_that_fails_a_hard_rule_is_not_published(make_project: MakeProject) -> None:
+    """Its files stay for the editor; catalogue, feed and sitemap leave it out until it passes."""
+    long = (
+        BRIEF_TEMPLATE.format(number=2).replace("A test brief", "Too long brief")
+        + "\n## More\n\n"
+        + "A long paragraph. " * 900
+    )
+    older = BRIEF_TEMPLATE.format(number=1).replace("A test brief", "Short brief")
+    root = make_project({"2024-1-short.md": older, "2024-2-long.md": long})
+    series = root / "source" / "series.yaml"
+    series.write_text(series.read_text().replace("max_pages: 8", "max_pages: 1"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "-j", "1"]).exit_code == 1
+    assert (root / "build" / "2024-2-long.pdf").is_file(), "written, for the editor"
+    result = runner.invoke(main, ["index"])
+    assert result.exit_code == 0, result.output
+    out = root / "build"
+    data = json.loads((out / "catalogue.json").read_text(encoding="utf-8"))
+    assert [b["title"] for b in data["briefs"]] == ["Short brief"]
+    assert "Too long brief" not in (out / "feed.xml").read_text(encoding="utf-8")
+    assert "2024-2-long" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+    series.write_text(series.read_text().replace("max_pages: 1", "max_pages: 8"))
+    assert runner.invoke(main, ["build", "-j", "1"]).exit_code == 0
+    assert runner.invoke(main, ["index"]).exit_code == 0
+    data = json.loads((out / "catalogue.json").read_text(encoding="utf-8"))
+    assert [b["title"] for b in data["briefs"]] == ["Too long brief", "Short brief"]

@@ -23,6 +23,7 @@ RULES = [
     "masthead-first-page", "key-issues-first-page", "colophon-last-page", "max-pages",
     "no-overflow", "no-stranded-heading", "fonts-embedded", "no-missing-glyphs",
     "figure-alt-text", "links-resolve", "print-preflight", "page-fill", "last-page-fill",
+    "float-placement",
 ]  # fmt: skip
 
 

@@ -14,10 +14,10 @@ import rispy  # type: ignore[import-untyped]  # no py.typed in 0.10
 from bibtexparser import middlewares
 from bibtexparser.entrypoint import parse_string
 
-from briefpress.render.citations import name_parts
 from briefpress.site import citefiles
 from briefpress.site.metadata import inverted_name
 from briefpress.source.model import Brief, load
+from briefpress.source.names import split_name
 from briefpress.source.pandoc import run_pandoc
 
 from .conftest import REPO, MakeProject
@@ -245,8 +245,8 @@ def test_repeated_keys_in_one_run(cache: Path) -> None:
     ],
 )
 def test_family_names_keep_their_particles(name: str, given: str, family: str) -> None:
-    parts = name_parts(name)
-    assert parts["given"] == given
-    assert " ".join(filter(None, (parts.get("non-dropping-particle"), parts["family"]))) == family
+    parts = split_name(name)
+    assert parts.given == given
+    assert parts.family_name == family
     assert inverted_name(name) == f"{family}, {given}"
-    assert name_parts("Plato") == {"literal": "Plato"}
+    assert split_name("Plato").csl() == {"literal": "Plato"}

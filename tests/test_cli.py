@@ -31,9 +31,9 @@ def test_missing_file_exits_2_with_one_line_naming_it() -> None:
 
 def test_unknown_format_is_a_usage_error(make_project: MakeProject) -> None:
     make_project({"2024-1-a.md": BRIEF_TEMPLATE.format(number=1)})
-    result = CliRunner().invoke(main, ["build", "--format", "pdf,docx"])
+    result = CliRunner().invoke(main, ["build", "--format", "pdf,odt"])
     assert result.exit_code == 2
-    assert "--format" in result.output and "docx" in result.output
+    assert "--format" in result.output and "odt" in result.output
 
 
 def test_bad_brief_fails_alone_keeps_previous_output_and_prints_no_traceback(

@@ -50,8 +50,8 @@ STYLE_MISTAKES = [
         'targets: print: colour: must be one of rgb, cmyk, got "cmky"', 0, id="choice",
     ),
     pytest.param(
-        "    marks: crop", "    mark: crop",
-        "targets: print: unknown key 'mark' (did you mean 'marks'?)", 0, id="nested-unknown",
+        "    bleed: 3mm", "    bled: 3mm",
+        "targets: print: unknown key 'bled' (did you mean 'bleed'?)", 0, id="nested-unknown",
     ),
     pytest.param(
         "palette:\n", "palete:\n", "palete: unknown field (did you mean 'palette'?)", 0,

@@ -140,7 +140,9 @@ def test_json_ld_names_the_issn(epubs: Path) -> None:
     data = json.loads(script.text)
     assert data["@type"] == "Report" and data["issn"] == "2983-466X"
     assert data["name"] == "Japan and NATO: perceptions and misperceptions"
-    assert data["author"] == [{"@type": "Person", "name": "Eva Pejsova"}]
+    assert data["author"] == [
+        {"@type": "Person", "name": "Eva Pejsova", "familyName": "Pejsova", "givenName": "Eva"}
+    ]
     assert data["datePublished"] == "2023-10-26" and data["identifier"].startswith("urn:")
 
 

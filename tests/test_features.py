@@ -97,7 +97,9 @@ def test_svg_figure_and_pullquote_and_box_in_french(series_build: Path) -> None:
     pages = page_texts(series_build / "2024-1-boussole-strategique.pdf")
     first = normalise(pages[0])
     assert normalise("Enjeux clés") in first and normalise("Par Claire Dumont") in first
-    assert "« une vision partagée »" in "".join(pages).replace("\n", " ").replace("\r", "")
+    # Narrow no-break spaces inside the guillemets, kept in the text layer.
+    quoted = "«\u202fune vision partagée\u202f»"
+    assert quoted in "".join(pages).replace("\n", " ").replace("\r", "")
     last = normalise(pages[-1])
     assert normalise("À propos de l’auteur") in last
     assert normalise("n’engagent que leur autrice") in last

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -241,7 +242,8 @@ def test_every_source_brief_fills_its_pages(path: Path) -> None:
 
 def test_a_brief_that_needs_no_move_is_laid_out_once_and_unchanged() -> None:
     builder = _builder(True)
-    brief = builder.load(REFERENCE)
+    # No float, no short page, no hyphenation to undo.
+    brief = builder.load(REPO / "source" / "korea-chair" / "2024-3-seoul-brussels-tech.md")
     style = builder.style(brief.series.style)
     text = html.render(brief, style, "print", {"pdf_target": "print"}).text
     calls: list[str] = []
@@ -284,10 +286,18 @@ def test_tightening_pulls_a_last_page_back_without_shrinking_type() -> None:
 
     options = makeup.settings(style.page_makeup)
     assert options.max_squeeze == 2.0  # the style's limit
-    loose = makeup.make_up(text, lay_out, options)
-    # The colophon alone on the last page is left: trying would cost a layout.
+    # Without the threshold the colophon is left alone on the last page, and
+    # build says how many lines to cut.
+    loose = makeup.make_up(text, lay_out, dataclasses.replace(options, last_page=0))
     assert makeup.fill(loose.layout.pages[-1]) < makeup.LAST_PAGE_SHORT
-    assert len(calls) == 1 and not loose.squeezed
+    assert not loose.squeezed
+    advice = makeup.short_last_page(loose.layout.pages, options)
+    assert advice and re.search(r"is only \d+% full \(25% wanted\): cut about \d+ lines?", advice)
+    # With the style's threshold (25 %) it is pulled back.
+    pulled = makeup.make_up(text, lay_out, options)
+    assert pulled.squeezed and len(pulled.layout.pages) == len(loose.layout.pages) - 1
+    assert makeup.short_last_page(pulled.layout.pages, options) is None
+    calls.clear()
     tight = makeup.tighten(loose, scan(loose.html, {}), lay_out, options.max_squeeze)
     assert tight.squeezed and len(tight.layout.pages) == len(loose.layout.pages) - 1
     margins = [float(m) for m in re.findall(r'style="margin-top: ([\d.]+)pt', tight.html)]
@@ -326,7 +336,8 @@ def test_xhtml_and_epub_keep_the_source_order() -> None:
     brief = builder.load(REPO / "source" / "2024-2-indo-pacific-vocabulary.md")
     style = builder.style(brief.series.style)
     moved = _lay_out(brief.path)
-    assert _captions(moved)[0][0] == 2  # in print, Figure 1 moved past "What Europe adopted"
+    # In print, Figure 1 stays in its section ("From Tokyo to the world"), on page 1.
+    assert _captions(moved)[0] == (1, "Figure 1")
     text = html.render(brief, style, "epub").text
     assert "data-block" not in text
     assert text.index("<figure") < text.index("What Europe adopted") < text.index("<table")

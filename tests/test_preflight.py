@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from briefpress.layout.preflight import preflight
+from briefpress.layout.preflight import InkRules, preflight
 from briefpress.style.palette import default_profile
 
 BLEED = 8.5  # points
@@ -249,3 +249,76 @@ def test_image_resolution_below_300_ppi_warns() -> None:
     assert issue.warning and issue.check == "resolution" and "150 ppi" in issue.message
     sharp = b"q 72 0 0 72 0 0 cm /Im1 Do Q"
     assert preflight(make_pdf(content=sharp, xobjects=image), BLEED) == []
+
+
+# The style's ink rules ----------------------------------------------------------------
+
+
+def _inks(content: bytes, **rules: float) -> list[str]:
+    """The ink findings for one page: ``check page what: message`` (default rules)."""
+    found = preflight(
+        make_pdf(content=content), BLEED, rules=InkRules(**rules, profile=default_profile())
+    )
+    return [f"{i.check} {i.where}: {i.message}" for i in found if not i.warning]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # 8 pt text in the CSDS muted grey (four inks): the K tint of its lightness instead.
+        (b"BT /F1 8 Tf 0.41 0.26 0.12 0.57 k 72 720 Td (Page 2) Tj ET", "inks text 8.0 pt"),
+        # The same size in one ink (a K tint, or a single process colour) passes.
+        (b"BT /F1 8 Tf 0 0 0 0.74 k 72 720 Td (Page 2) Tj ET", None),
+        (b"BT /F1 8 Tf 1 0 0 0 k 72 720 Td (Page 2) Tj ET", None),
+        # Large type may use the accent's three inks.
+        (b"BT /F1 14 Tf 0.9 0.57 0 0.51 k 72 720 Td (Title) Tj ET", None),
+        # The text matrix scales the size: 10 × 0.75 = 7.5 pt.
+        (b"BT /F1 10 Tf 0.75 0 0 0.75 72 720 Tm 0.9 0.57 0 0.51 k (x) Tj ET", "inks text 7.5 pt"),
+        # A 0.4 pt rule in four inks, and as a filled hairline rectangle.
+        (b"0.17 0.09 0.06 0.12 K 0.4 w 72 700 m 300 700 l S", "inks rule 0.40 pt"),
+        (b"0.9 0.57 0 0.51 k 72 700 228 0.4 re f", "inks rule (filled)"),
+        (b"0.9 0.57 0 0.51 K 1 w 72 700 m 300 700 l S", None),
+        # Tints: three or four inks, or an ink under the minimum dot.
+        (b"0.05 0.03 0.02 0.04 k 72 600 200 100 re f", "tint fill: a tint in 4 inks"),
+        (b"0 0 0.03 0.1 k 72 600 200 100 re f", "tint fill: an ink under the 5 % minimum dot"),
+        (b"0.07 0 0 0.05 k 72 600 200 100 re f", None),
+        # A four-ink near-black (the SVG label #1d232b as the profile separates it).
+        (b"BT /F1 14 Tf 0.56 0.39 0.24 0.91 k 72 720 Td (Label) Tj ET", "near-black text 14.0 pt"),
+        # Over the total coverage limit.
+        (b"0.9 0.8 0.7 0.9 k 72 600 200 100 re f", "tac fill: 330 %"),
+    ],
+)
+def test_ink_rules(content: bytes, expected: str | None) -> None:
+    found = _inks(content)
+    if expected is None:
+        assert found == []
+    else:
+        assert any(f.startswith(expected) for f in found), found
+
+
+def test_ink_rules_come_from_the_style() -> None:
+    small = b"BT /F1 10 Tf 0.9 0.57 0 0.51 k 72 720 Td (x) Tj ET"
+    assert _inks(small) != []
+    assert _inks(small, small_text_pt=9) == []
+    dark = b"0.6 0.5 0.5 0.9 k 72 600 200 100 re f"
+    assert any(f.startswith("tac") for f in _inks(dark, tac=240))
+    assert not any(f.startswith("tac") for f in _inks(dark))
+
+
+def test_ink_findings_say_what_to_do() -> None:
+    (found,) = _inks(b"BT /F1 8 Tf 0.41 0.26 0.12 0.57 k 72 720 Td (x) Tj ET")
+    assert "K tint" in found and "41/26/12/57" in found
+
+
+def test_a_rich_black_image_is_a_near_black_finding() -> None:
+    def image(colour: tuple[int, ...]) -> Callable[[pikepdf.Pdf], dict[str, pikepdf.Object]]:
+        return lambda pdf: {"/Im1": _image(pdf, "CMYK", colour)}
+
+    drawn = K_TEXT + b" q 100 0 0 100 72 72 cm /Im1 Do Q"
+    rules = InkRules(profile=default_profile())
+    rich = preflight(
+        make_pdf(content=drawn, xobjects=image((143, 99, 61, 232))), BLEED, rules=rules
+    )
+    assert [i.check for i in rich if not i.warning] == ["near-black"]
+    black = preflight(make_pdf(content=drawn, xobjects=image((0, 0, 0, 255))), BLEED, rules=rules)
+    assert [i.check for i in black if not i.warning] == []

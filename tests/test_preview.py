@@ -97,7 +97,7 @@ def test_preview_follows_edits_and_keeps_the_last_good_pages(running: tuple[Path
     style = root / "styles" / "csds" / "style.yaml"
     source.write_text(source.read_text().replace("number: one", "number: 1"))
     state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
-    style.write_text(style.read_text().replace("tint: [5, 3, 2, 4]", "tint: [0, 30, 20, 0]"))
+    style.write_text(style.read_text().replace("tint: [7, 0, 0, 5]", "tint: [0, 30, 20, 0]"))
     state = _wait_for_version(port, int(state["version"]))  # type: ignore[call-overload]
     assert state["messages"] == [] and _get(port, "/page/1.png") != good_page
 

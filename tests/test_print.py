@@ -1,4 +1,4 @@
-"""Print target: one CMYK palette, images and SVG in CMYK, crop marks in black ink, PDF/X-4.
+"""Print target: one CMYK palette, images and SVG in CMYK, marks on request, PDF/X-4.
 
 The PDFs are read here without briefpress's preflight where it matters: an
 independent scan of every object must find no DeviceRGB.
@@ -19,7 +19,13 @@ from briefpress.errors import StyleError
 from briefpress.layout.preflight import preflight
 from briefpress.layout.press import _rgb_function, cmyk_image, cmyk_svg
 from briefpress.style.loader import load_style
-from briefpress.style.palette import Colour, default_profile, palette_css, read_palette
+from briefpress.style.palette import (
+    Colour,
+    default_profile,
+    palette_css,
+    read_palette,
+    rgb_to_cmyk,
+)
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -83,7 +89,10 @@ def _content_streams(pdf: pikepdf.Pdf) -> list[bytes]:
             if "/N" in obj or "/Length1" in obj or obj.get("/Type") == "/Metadata":
                 continue  # ICC profiles, fonts, XMP: not content
             found.append(obj.read_bytes())
-    found += [page.Contents.read_bytes() for page in pdf.pages]
+    for page in pdf.pages:  # a page's contents may be an array of streams
+        contents = page.obj.Contents
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        found.append(b"\n".join(part.read_bytes() for part in parts))
     return found
 
 
@@ -120,12 +129,69 @@ def test_print_pdf_is_pdfx4_with_a_cmyk_intent_and_3mm_bleed(printed: dict[str, 
     assert [i for i in preflight(printed["print"], 3 * MM) if not i.warning] == []
 
 
-def test_text_rules_and_crop_marks_are_black_ink_only(printed: dict[str, bytes]) -> None:
+def test_text_in_black_ink_and_no_marks_by_default(printed: dict[str, bytes]) -> None:
     with pikepdf.open(io.BytesIO(printed["print"])) as pdf:
         streams = b"\n".join(_content_streams(pdf))
+        boxes = [(list(p.MediaBox), list(p.BleedBox)) for p in pdf.pages]
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.RegistryName) == "http://www.color.org"
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert "ISO 12647-2:2004" in str(intent.OutputCondition)
+        assert str(pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-4"
+        assert b"GTS_PDFXConformance" not in pdf.Root.Metadata.read_bytes()
     assert b"0 0 0 1 scn" in streams, "text in black ink only"
-    assert b"0 0 0 1 SCN" in streams, "crop marks stroked in black ink only"
+    assert b"1 1 1 1 K" not in streams, "no marks: TrimBox and BleedBox say where to cut"
+    assert all(media == bleed for media, bleed in boxes)
     assert b"0.9 0.57 0 0.51 scn" in streams, "the palette's house blue"
+
+
+def test_crop_marks_on_request_sit_outside_the_bleed(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    style = root / "styles" / "csds" / "style.yaml"
+    style.write_text(
+        style.read_text().replace("    bleed: 3mm\n", "    bleed: 3mm\n    marks: crop\n")
+    )
+
+    report = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",)))
+    assert report.results[0].ok, report.results[0].errors
+    with pikepdf.open(root / "build" / "2024-1-x.pdf") as pdf:
+        page = pdf.pages[0]
+        media, bleed = (list(map(float, page.obj[k])) for k in ("/MediaBox", "/BleedBox"))
+        trim = list(map(float, page.TrimBox))
+        streams = b"\n".join(_content_streams(pdf))
+        groups = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and "/Group" in o]
+    assert bleed[0] - media[0] >= 3 * MM and media[2] - bleed[2] >= 3 * MM
+    marks = re.search(rb"1 1 1 1 K 0.25 w 0 J \[\] 0 d (.*?) Q", streams)
+    assert marks, "marks in registration colour, in the page's own stream"
+    numbers = [float(v) for v in re.findall(rb"-?[\d.]+", marks[1])]
+    xs, ys = numbers[0::2], numbers[1::2]
+    # Every mark point lies beyond the BleedBox on one axis: none prints in the bleed.
+    for x, y in zip(xs, ys, strict=True):
+        assert x <= bleed[0] or x >= bleed[2] or y <= bleed[1] or y >= bleed[3]
+        assert media[0] <= x <= media[2] and media[1] <= y <= media[3]
+    assert min(xs) < trim[0] and max(xs) > trim[2]
+    assert groups == [], "no transparency group for marks or opaque forms"
+
+
+def test_a_failed_brief_is_not_a_print_file(make_project: MakeProject) -> None:
+    """A hard rule broken: no PDF/X claim, and the slug beyond the trim says so."""
+    long = BRIEF_TEMPLATE.format(number=1) + "\n## More\n\n" + "A long paragraph. " * 900
+    root = make_project({"2024-1-x.md": long})
+    series = root / "source" / "series.yaml"
+    series.write_text(series.read_text().replace("max_pages: 8", "max_pages: 1"))
+
+    report = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",)))
+    (result,) = report.results
+    assert not result.ok
+    path = root / "build" / "2024-1-x.pdf"
+    _assert_unclaimed(path)
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        streams = b"\n".join(_content_streams(pdf))
+        assert float(page.MediaBox[3]) > float(page.BleedBox[3])
+        assert "/GTS_PDFXVersion" not in pdf.docinfo
+        assert len(page.Resources.Font) > 1, "the page keeps its own fonts beside the slug's"
+    assert b"(NOT FOR PRINT: max-pages) Tj" in streams
 
 
 def test_svg_colours_become_cmyk(printed: dict[str, bytes]) -> None:
@@ -235,6 +301,45 @@ def test_svg_colours_are_rewritten() -> None:
     assert "/ 0.500)" in out, "alpha kept"
     assert 'fill="device-cmyk(0 0 0 0 / 0)"' in out, "transparent: no RGB black at 0 opacity"
     assert 'fill="device-cmyk(0 0 0 1)"' in out.split(">")[1], "initial fill: black ink"
+
+
+def test_near_black_svg_labels_print_in_black_ink() -> None:
+    label = b'<svg xmlns="http://www.w3.org/2000/svg"><text fill="#1d232b">9 %</text></svg>'
+    assert 'fill="device-cmyk(0 0 0 1)"' in cmyk_svg(label, default_profile(), 10).decode()
+    # Without the rule it is a four-ink rich black, as the profile separates it.
+    rich = cmyk_svg(label, default_profile()).decode()
+    assert 'fill="device-cmyk(0 0 0 1)"' not in rich.split("<text")[1]
+
+
+def test_a_black_on_white_chart_separates_to_black_ink() -> None:
+    """Black text and neutral anti-aliasing of an RGB chart: K only, never rich black."""
+    chart = Image.new("RGB", (60, 20), (255, 255, 255))
+    chart.paste((0, 0, 0), (0, 0, 20, 20))  # black text
+    chart.paste((128, 128, 128), (20, 0, 30, 20))  # its anti-aliased edge
+    chart.paste((29, 35, 43), (30, 0, 40, 20))  # a near-black label
+    chart.paste((18, 60, 105), (40, 0, 60, 20))  # a bar in the house blue
+    buffer = io.BytesIO()
+    chart.save(buffer, format="PNG")
+    printed = Image.open(io.BytesIO(cmyk_image(buffer.getvalue(), default_profile(), 10)))
+    pixel = printed.getpixel
+    assert pixel((5, 5))[:3] == (0, 0, 0) and pixel((5, 5))[3] > 250  # type: ignore[index]
+    assert pixel((25, 5))[:3] == (0, 0, 0) and 100 < pixel((25, 5))[3] < 200  # type: ignore[index]
+    assert pixel((35, 5))[:3] == (0, 0, 0)  # type: ignore[index]
+    assert pixel((50, 5))[0] > 150, "colours still go through the profile"  # type: ignore[index]
+    assert max(sum(p) for p in printed.get_flattened_data()) <= 300 * 2.55  # type: ignore[arg-type]
+
+
+def test_the_output_profile_limits_ink_and_says_what_it_is() -> None:
+    from PIL import ImageCms
+
+    profile = default_profile()
+    info = ImageCms.getOpenProfile(str(profile)).profile
+    description, rights = info.profile_description or "", info.copyright or ""
+    assert "FOGRA39" in description and "300%" in description
+    assert "briefpress" in rights and "FOGRA" in rights
+    # sRGB black through the profile: at most 300 % ink (the default separation gave 321 %).
+    (black,) = rgb_to_cmyk([(0, 0, 1)], profile)
+    assert sum(black) <= 300
 
 
 def test_rgb_functions_are_parsed() -> None:

@@ -36,7 +36,8 @@ def test_style_declares_fonts_from_packages_with_licences() -> None:
 def test_labels_fall_back_to_the_first_language() -> None:
     style = load_style("csds", REPO / "styles")
     assert style.labels_for("fr")["key_issues"] == "Enjeux clés"
-    assert style.labels_for("de")["key_issues"] == "Key issues"
+    assert style.labels_for("de")["key_issues"] == "Kernpunkte"  # the base style's German
+    assert style.labels_for("ja")["key_issues"] == "Key issues"
 
 
 @pytest.mark.slow

@@ -66,7 +66,7 @@ def _say_waiting(folder: Path) -> None:
 @OUTPUT
 @click.option(
     "--format", "formats", metavar="LIST",
-    help="Comma list of outputs: pdf,html.  [default: the series' formats]",
+    help="Comma list of outputs: pdf,html,epub,docx,jats.  [default: the series' formats]",
 )  # fmt: skip
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
@@ -78,9 +78,11 @@ def _say_waiting(folder: Path) -> None:
     "without it (a warning).  [default: the series' targets]",
 )  # fmt: skip
 @click.option(
-    "--pdf-variant", "variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
+    "--pdf-variant", "variant",
+    type=click.Choice(["pdf/ua-1", "pdf/ua-2", "pdf/a-3b", "pdf/a-3b+ua-1"]),
     help="Also write this PDF variant, from the screen rendering: pdf/a-3b as "
-    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf (never over the print PDF).",
+    "<stem>.pdfa.pdf, pdf/ua-1 as <stem>.ua.pdf, pdf/ua-2 (PDF 2.0) as <stem>.ua2.pdf, "
+    "pdf/a-3b+ua-1 (both in one file) as <stem>.pdfaua.pdf (never over the print PDF).",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option(
@@ -297,6 +299,37 @@ def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
     for path in changed if verbose else []:
         click.echo(f"wrote {path}")
     sys.exit(1 if problems else 0)
+
+
+@main.command()
+@PATHS
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Where the deposit files go.  [default: build/deposit/]",
+)  # fmt: skip
+@reports_errors
+def deposit(paths: tuple[Path, ...], out_dir: Path | None) -> None:
+    """Write DOI deposits: <stem>.crossref.xml and <stem>.datacite.xml per brief.
+
+    Nothing is sent: the commands that upload the files are printed, to run
+    with your Crossref or DataCite credentials in the environment.
+
+    \b
+    Example:
+      briefpress deposit source/ -o deposit/
+    """
+    from .build import Project
+    from .site import write_deposits
+
+    project = Project(Path.cwd())
+    done = write_deposits(list(paths), project, out_dir or project.default_output / "deposit")
+    for line in [*done.skipped, *done.problems]:
+        click.echo(printable(line), err=True)
+    for path in done.written:
+        click.echo(f"wrote {path}", err=True)
+    for command in done.commands:
+        click.echo(command)
+    sys.exit(1 if done.problems else 0)
 
 
 @main.command()

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from .builder import Builder
     from .formats import unit
     from .limits import time_limit
+    from .manifest import failed_briefs
     from .options import (
         DEFAULT_TIMEOUT,
         BuildOptions,
@@ -38,6 +39,7 @@ __all__ = [
     "build",
     "build_guarded",
     "check",
+    "failed_briefs",
     "failures",
     "find_briefs",
     "index",
@@ -60,6 +62,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "builder": ["Builder"],
             "formats": ["unit"],
             "limits": ["time_limit"],
+            "manifest": ["failed_briefs"],
             "options": [
                 "BuildOptions",
                 "DEFAULT_TIMEOUT",

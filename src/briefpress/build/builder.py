@@ -70,6 +70,7 @@ class Builder:
         self._styles: dict[str, Style] = {}
         self._series: dict[Path, Series] = {}
         self._engine = engine
+        self._entries: dict[Path, list[Any]] = {}
         #: About the run rather than one brief: an asked target a series' style lacks.
         self.notes: dict[str, None] = {}
 
@@ -169,9 +170,47 @@ class Builder:
         )
 
     def load(self, path: Path) -> Brief:
+        """A brief, validated, with its other editions (original, translations) attached."""
+        brief = self._load_alone(path)
+        paths = model.editions_among(brief, self._edition_entries(brief))
+        links = []
+        for other in paths:
+            try:
+                found = self._load_alone(other)
+            except BriefpressError:
+                continue  # its own build reports it
+            links.append(found.link(original=found.translation_of is None))
+        ref = brief.translation_of
+        if ref is not None and not any(link.original for link in links):
+            what = f"'{ref.stem}'" if ref.stem else f"number {ref.number}"
+            where = f" of {ref.series}" if ref.series else " of its series"
+            line = brief.field_lines.get("translation_of")
+            message = f"no brief {what}{where if not ref.stem else ''} to be a translation of"
+            problem = Problem(brief.path, line, "translation_of", message)
+            brief = replace(brief, warnings=(*brief.warnings, problem))
+        return replace(brief, editions=tuple(links)) if links else brief
+
+    def _load_alone(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
-        return model.load_brief(path, series, style.requires, style.boxes)
+        titles = {
+            spec.name.lower(): tuple(
+                words[spec.label] for words in style.labels.values() if spec.label in words
+            )
+            for spec in style.boxes
+            if spec.label
+        }
+        return model.load_brief(path, series, style.requires, style.boxes, titles)
+
+    def _edition_entries(self, brief: Brief) -> list[Any]:
+        """The briefs editions are matched among: the project's source folder (or the
+        series' own folder for a brief outside it), read once per run."""
+        source = self.project.default_source.resolve()
+        inside = source in brief.path.resolve().parents
+        root = source if inside else brief.series.folder.resolve()
+        if root not in self._entries:
+            self._entries[root] = model.edition_entries(root)
+        return self._entries[root]
 
     def build_one(self, brief: Brief) -> BriefResult:
         """Every brief unit the run asks for (``formats``), then every output written at once."""
@@ -230,8 +269,10 @@ class Builder:
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]
         citing = [brief.series.csl] if brief.series.csl else []
+        # The other editions: the links to them are in every output.
+        editions = [edition.path for edition in brief.editions]
         return [brief.path, brief.series.path, *style.files, *fonts, *images,
-                *brief.references, *citing]  # fmt: skip
+                *brief.references, *citing, *editions]  # fmt: skip
 
 
 #: CI sets the commit here: no git is run at all.

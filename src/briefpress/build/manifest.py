@@ -171,3 +171,17 @@ def is_fresh(entry: Entry | None, settings: str, hasher: Hasher) -> bool:
     if not all(Path(output).exists() for output in entry.outputs):
         return False
     return all(hasher.file(Path(dep)) == digest for dep, digest in entry.deps.items())
+
+
+def failed_briefs(out_dir: Path) -> set[str]:
+    """Briefs whose last build broke a hard rule or failed the print preflight.
+
+    Their files stay for the editor to look at, but they are not published: the
+    catalogue, feed and sitemap leave them out until a build passes.
+    """
+    manifest = Manifest.load(out_dir)
+    return {
+        key
+        for key, entry in manifest.entries.items()
+        if entry.errors or (entry.rules or {}).get("print-preflight")
+    }

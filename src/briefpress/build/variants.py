@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 from ..style import Style, Target
 
 #: The variants ``--pdf-variant`` makes, and the name each file takes.
-VARIANT_SUFFIXES = {"pdf/a-3b": ".pdfa", "pdf/ua-1": ".ua"}
+VARIANT_SUFFIXES = {
+    "pdf/a-3b": ".pdfa",
+    "pdf/ua-1": ".ua",
+    "pdf/ua-2": ".ua2",
+    # One archival and accessible screen file: PDF/A-3b, tagged, claiming PDF/UA-1 too.
+    "pdf/a-3b+ua-1": ".pdfaua",
+}
 #: The target a variant is rendered like, when the style declares it.
 SCREEN = "screen"
 

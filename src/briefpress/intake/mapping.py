@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..source import split_name
 from .writer import Finding, Node, Writer, stringify
 
 KEY_ISSUES = {
@@ -136,12 +137,40 @@ def map_document(
     return result
 
 
+def _name_parts(name: str, result: Mapped) -> dict[str, str]:
+    """The family name written out where the byline alone could mislead a citation
+    manager (a particle, an Irish prefix), and a question where it cannot be told
+    (three words or more: a middle name, or a double surname like García Pérez?)."""
+    parts = split_name(name)
+    if parts.literal:
+        return {}
+    found: dict[str, str] = {}
+    if parts.dropping_particle or parts.non_dropping_particle or " " in parts.family:
+        found["family"] = parts.family
+        if parts.dropping_particle:
+            found["dropping-particle"] = parts.dropping_particle
+        if parts.non_dropping_particle:
+            found["non-dropping-particle"] = parts.non_dropping_particle
+    elif len(parts.given.split()) > 1:
+        result.todo.append((
+            "front matter",
+            f"{name}: is the family name “{parts.family}”? A double surname is written "
+            f"family: {' '.join(name.split()[-2:])}",
+        ))  # fmt: skip
+    return found
+
+
 def _front_lists(
     result: Mapped, names: list[str], bios: dict[str, str], key_issues: list[str]
 ) -> None:
     if names:
         result.front["authors"] = [
-            {"name": name, **({"bio": bios[name]} if name in bios else {})} for name in names
+            {
+                "name": name,
+                **_name_parts(name, result),
+                **({"bio": bios[name]} if name in bios else {}),
+            }
+            for name in names
         ]
     if key_issues:
         result.front["key_issues"] = key_issues

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import preflight
     from .engine import Engine, Layout
-    from .makeup import make_up, settings, short_pages
+    from .makeup import make_up, settings, short_last_page, short_pages
     from .press import length_pt
     from .rules import Finding, evaluate, low_resolution_images
 
@@ -21,6 +21,7 @@ __all__ = [
     "make_up",
     "preflight",
     "settings",
+    "short_last_page",
     "short_pages",
 ]
 
@@ -31,7 +32,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         __name__,
         {
             "engine": ["Engine", "Layout"],
-            "makeup": ["make_up", "settings", "short_pages"],
+            "makeup": ["make_up", "settings", "short_last_page", "short_pages"],
             "preflight": ["preflight"],
             "press": ["length_pt"],
             "rules": ["Finding", "evaluate", "low_resolution_images"],

@@ -80,9 +80,54 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
     warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
     with quick_library_lookup():
         import weasyprint.pdf.fonts
+    _english_patterns()
     if subsetter == "fonttools":
         weasyprint.pdf.fonts.harfbuzz_subset = None
+    _tag_languages()
     _ready = True
+
+
+def _english_patterns() -> None:
+    """English hyphenates with Pyphen's en_US patterns, whatever the region.
+
+    ``lang="en"`` falls back to Pyphen's en_GB dictionary, whose patterns break
+    "envir-onment", "res-ults", "capit-als" and "inform-a-tion"; en_US
+    (Liang's TeX patterns) breaks them "envi-ron-ment", "results",
+    "cap-i-tals", "infor-ma-tion". Spelling (en-GB) is untouched: only the
+    break points change. Process-wide, like WeasyPrint's own dictionary cache.
+    """
+    import pyphen  # type: ignore[import-untyped]
+
+    american = pyphen.LANGUAGES["en_US"]
+    for code in [code for code in pyphen.LANGUAGES if code.split("_")[0] == "en"] + ["en"]:
+        pyphen.LANGUAGES[code] = american
+
+
+def _tag_languages() -> None:
+    """A phrase in another language (``<span lang="ja">``) keeps it in the PDF's tags.
+
+    WeasyPrint 70 writes a ``/Span`` structure element for the span but no
+    ``/Lang``, so a screen reader reads Japanese with the brief's voice (PDF/UA
+    7.2, WCAG 3.1.2). Its tree builder is wrapped here, once per process, to
+    copy the element's ``lang`` onto the structure element it makes.
+    """
+    import pydyf
+    import weasyprint.pdf.tags as tags
+
+    build = tags._build_box_tree
+    if getattr(build, "briefpress_lang", False):
+        return
+
+    def with_lang(box: Any, *args: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and box.element_tag == "span" else None
+        for made in build(box, *args):
+            if lang and made.get("S") == "/Span" and "Lang" not in made:
+                made["Lang"] = pydyf.String(lang)
+            yield made
+
+    with_lang.briefpress_lang = True  # type: ignore[attr-defined]
+    tags._build_box_tree = with_lang
 
 
 def subsetter() -> str:
@@ -299,6 +344,8 @@ class Layout:
     document: Document
     warnings: list[Problem]
     variant: str | None = None
+    #: A CMYK target's finisher (marks, output intent); None for RGB.
+    finish: press.PressFinish | None = None
 
     @cached_property
     def pages(self) -> list[PageView]:
@@ -309,7 +356,8 @@ def _options(variant: str | None) -> dict[str, Any]:
     """Tagged PDF goes with every variant that needs a structure tree."""
     if not variant:
         return {}
-    return {"pdf_variant": variant, "pdf_tags": True}
+    # ``pdf/a-3b+ua-1``: WeasyPrint writes one variant; the UA claim comes with the XMP.
+    return {"pdf_variant": variant.split("+")[0], "pdf_tags": True}
 
 
 class Engine:
@@ -361,20 +409,74 @@ class Engine:
                 [Problem(brief.path, None, "url", f"refused: {url}") for url in fetcher.refused],
             )
         problems = [Problem(brief.path, None, "render", msg) for msg in collected.messages]
-        return Layout(document, problems, variant)
+        return Layout(document, problems, variant, setup.finish)
 
-    def write(self, brief: Brief, layout: Layout) -> bytes:
+    def write(self, brief: Brief, layout: Layout, xmp: bytes = b"") -> bytes:
+        """The PDF; ``xmp`` is an ``rdf:Description`` added to the file's XMP packet."""
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
         archival = (layout.variant or "").startswith("pdf/a")
+        metadata = layout.document.metadata
+        # WeasyPrint writes extra XMP (its ``xmp_metadata``) after its own rdf:RDF;
+        # `_one_rdf` moves it inside, as XMP allows one rdf:RDF per packet.
+        metadata.xmp_metadata = [xmp] if xmp else []
+        finish = _Finisher(archival, bool(xmp), layout.variant is None, layout.finish)
         with _session(brief.date, str(uuid.UUID(identifier.decode()))):
             data = layout.document.write_pdf(
-                pdf_identifier=identifier,
-                finisher=_no_interpolation if archival else None,
-                **_options(layout.variant),
+                pdf_identifier=identifier, finisher=finish, **_options(layout.variant)
             )
         if not isinstance(data, bytes):  # pragma: no cover - bytes when no target is given
             raise RenderError(f"{brief.path}: the layout engine returned no PDF")
         return data
+
+
+@dataclass(frozen=True)
+class _Finisher:
+    archival: bool
+    xmp: bool
+    #: No variant: WeasyPrint writes no metadata stream, so the finisher adds it.
+    plain: bool
+    #: What a press target adds to the written file (marks, groups, a not-for-print slug).
+    press_finish: press.PressFinish | None = None
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        if self.archival:
+            _no_interpolation(document, pdf)
+        elif self.press_finish is not None:
+            self.press_finish(document, pdf)
+        if self.xmp and self.plain:
+            document.metadata.include_in_pdf(pdf, None, None, None, compress=True)
+        if self.xmp:
+            _one_rdf(pdf)
+
+
+def _one_rdf(pdf: Any) -> None:
+    """Merge the rdf:RDF elements of the catalogue's XMP packet into the first one."""
+    from xml.etree import ElementTree as ET
+
+    import pydyf
+
+    stream = next(
+        (
+            o
+            for o in pdf.objects
+            if isinstance(o, pydyf.Stream) and o.extra.get("Type") == "/Metadata"
+        ),
+        None,
+    )
+    if stream is None:  # pragma: no cover - include_in_pdf always adds one
+        return
+    raw = b"".join(s if isinstance(s, bytes) else str(s).encode() for s in stream.stream)
+    start, end = raw.index(b"<x:xmpmeta"), raw.rindex(b"</x:xmpmeta>") + len(b"</x:xmpmeta>")
+    root = ET.fromstring(raw[start:end])
+    ET.register_namespace("x", "adobe:ns:meta/")
+    rdf_tag = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+    first, *rest = root.findall(rdf_tag)
+    for extra in rest:
+        first.extend(list(extra))
+        root.remove(extra)
+    stream.stream = [
+        raw[:start] + ET.tostring(root, encoding="utf-8").split(b"?>", 1)[-1].lstrip() + raw[end:]
+    ]
 
 
 def _no_interpolation(document: Any, pdf: Any) -> None:

@@ -17,8 +17,9 @@ WeasyPrint's own layout and on plain data only (`PageView`, never a box):
 
 A float never passes another float (figures and tables keep their order and
 numbers), never goes before the paragraph that first mentions it ("Figure 2"),
-stays in its own section when the text there fills the gap (otherwise the next
-section's first paragraphs move up before it, as LaTeX would let them); notes,
+never leaves its own section (so never passes the start of the last section);
+when its section has too little text to fill the gap, a figure is scaled down
+(no further than ``min_scale``) to fit at the page's foot; notes,
 bios and colophon are never crossed. Titles and headings get a no-break space
 between their last two words, and a last page of a few lines is pulled back by
 tightening the space between blocks (`max_squeeze`), never the type.
@@ -27,6 +28,7 @@ XHTML and EPUB never see any of this: they keep the source order.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,13 +37,12 @@ from typing import Any
 
 from ..source.schema import standalone
 from ..style.schema import PAGE_MAKEUP_SCHEMA
-from .blocks import Block, Marked, mark, squeeze, tie_headings
+from . import hyphenation
+from .blocks import Block, Marked, mark, scan, squeeze, tie_headings
 from .engine import Layout, PageView
 
 #: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
 LAST_PAGE_SHORT = 0.15
-#: A last page filled less than this (a few lines and the colophon) is worth pulling back.
-PULL_BACK = 0.20
 #: Box kinds whose bottom is the bottom of a page's content (lines, pictures, tables).
 INKED = ("line", "image", "table")
 #: The defaults of ``page_makeup:`` (declared, with their meaning, in `style.schema`).
@@ -54,6 +55,10 @@ class Settings:
     floats: tuple[str, ...] = ("figure", "table")
     passes: int = 3
     max_squeeze: float = 0.0  # points
+    #: A figure may shrink to this share of its width to fit the page before (1: never).
+    min_scale: float = 1.0
+    #: A last page filled less than this is pulled back or reported (lines to cut).
+    last_page: float = 0.25
 
     @property
     def enabled(self) -> bool:
@@ -71,7 +76,12 @@ def settings(raw: dict[str, Any]) -> Settings:
     if problems:
         raise ValueError(f"page_makeup: {problems[0].message}")
     return Settings(
-        float(values["fill"]), tuple(values["floats"]), values["passes"], values["max_squeeze"]
+        float(values["fill"]),
+        tuple(values["floats"]),
+        values["passes"],
+        values["max_squeeze"],
+        float(values["min_scale"]),
+        float(values["last_page"]),
     )
 
 
@@ -144,11 +154,44 @@ def opening(page: PageView) -> str:
     return f"<{owner.tag}{classes}>{snippet}"
 
 
+def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
+    """For a short page: the paragraph before the gap, and how many lines to cut or add.
+
+    Cut: what did not fit (the next page's first block) would fit at the foot
+    once the text before it is that many lines shorter. Add: lines that fill the gap.
+    """
+    pitch = line_height(pages)
+    gap = page.area[3] - content_bottom(page)
+    following = pages[page.number] if page.number < len(pages) else None
+    opener = next((b for b in following.boxes if b.kind in INKED), None) if following else None
+    cut = 0
+    if following is not None and opener is not None:
+        # The whole block (a box's padding and border too), not only its lines.
+        own = [b for b in following.boxes if b.block == opener.block]
+        height = max(b.bottom for b in own) - min(b.top for b in own) if opener.block else 0
+        # Its margins are not in its boxes: a line's worth covers them.
+        cut = math.ceil(max(0.0, height + pitch - gap) / pitch) if height else 0
+    add = int(gap // pitch)
+    lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
+    if not lines:
+        return f"add {_lines(add)} before it"
+    first = next(b for b in lines if b.element == lines[-1].element)
+    words = first.text.split()
+    snippet = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+    cutting = f"cut {_lines(cut)} from the paragraph “{snippet}” or the text before it, or "
+    return f"{cutting if cut else ''}add {_lines(add)} to the paragraph “{snippet}”"
+
+
+def _lines(count: int) -> str:
+    return f"about {count} line{'' if count == 1 else 's'}"
+
+
 def short_pages(pages: Sequence[PageView], options: Settings) -> list[str]:
-    """Pages below the fill threshold, each with what did not fit at its foot (warnings)."""
+    """Pages below the fill threshold, each with what did not fit and what to do (warnings)."""
     return [
         f"page {page.number} is {fill(page):.0%} full (at least {options.fill:.0%} wanted): "
-        f"{opening(pages[page.number])} did not fit at its foot and starts page {page.number + 1}"
+        f"{opening(pages[page.number])} did not fit at its foot and starts page "
+        f"{page.number + 1}: {fill_advice(pages, page)}"
         for page in gaps(pages, options.fill)
     ]
 
@@ -186,7 +229,51 @@ def plan(pages: Sequence[PageView], marked: Marked, options: Settings) -> Move |
             after, joined = found
             floats = tuple(b.id for b in blocks[index : end + 1]) + joined
             return Move(floats, after, page.number)
+        earlier = _before(blocks, where, index, end, gap, marked, page.number)
+        if earlier:
+            return Move(earlier, blocks[end].id, page.number)
     return None
+
+
+def _before(
+    blocks: list[Block],
+    where: dict[str, Extent],
+    first: int,
+    last: int,
+    gap: float,
+    marked: Marked,
+    page: int,
+) -> tuple[str, ...]:
+    """The paragraphs that go after floats ``first..last`` so that these fit on ``page``.
+
+    For a float at the end of its section (nothing after it there to fill the
+    gap): the last paragraphs before it, in its section, wholly on the short page
+    and after the one that mentions it, change places with it. Empty when none do.
+    """
+    needed = sum(where[b.id].height for b in blocks[first : last + 1]) + 12 - gap
+    names = [marked.labels[b.id] for b in blocks[first : last + 1] if b.id in marked.labels]
+    moved: list[str] = []
+    freed = 0.0
+    for block in reversed(blocks[:first]):
+        extent = where[block.id]
+        mentions = any(re.search(rf"\b{re.escape(n)}\b", block.text, re.I) for n in names)
+        if (
+            block.heading
+            or block.barrier
+            or block.tag in ("figure", "table", "aside")
+            or block.section != blocks[first].section
+            or extent.first != page
+            or extent.last != page
+            or mentions
+        ):
+            return ()
+        moved.insert(0, block.id)
+        freed += extent.height + 6
+        index = blocks.index(block)
+        # A float is never put right after a heading: some of the section's text stays first.
+        if freed >= needed:
+            return tuple(moved) if index > 0 and not blocks[index - 1].heading else ()
+    return ()
 
 
 def _target(
@@ -200,10 +287,11 @@ def _target(
 ) -> tuple[str, tuple[str, ...]] | None:
     """After which block the floats ``first..last`` go: enough text to fill ``gap``.
 
-    The float's own section first; when that cannot fill the gap, the next
-    sections too (a heading then moves up with its first paragraphs): the
-    layout that follows keeps the move only if the float lands at the top of
-    the next page, so it never drifts further than LaTeX would let it. A float
+    Only the float's own section: a reader meets a figure before the next
+    heading, and never after the start of the brief's last section unless it
+    was there already. The layout that follows keeps the move only if the
+    float lands at the top of the next page, so it never drifts further than
+    LaTeX would let it. A float
     met on the way joins the move rather than being passed: the order holds,
     and a layout is saved. Returns the block, and the floats that joined.
     """
@@ -211,9 +299,11 @@ def _target(
     best: tuple[str, tuple[str, ...]] | None = None
     joined: tuple[str, ...] = ()
     filled = 0.0
+    section = blocks[first].section
     for index in range(last + 1, len(blocks)):
         block = blocks[index]
-        if block.barrier:
+        # A float never leaves its section: the reader meets it before the next heading.
+        if block.barrier or block.section != section:
             break
         if block.tag in options.floats:
             joined += (block.id,)
@@ -235,7 +325,9 @@ def _first_mention(blocks: list[Block], first: int, last: int, marked: Marked) -
     if not names:
         return 0
     patterns = [
-        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b") for n in names
+        # Case aside: French prose names "la figure 1" what its caption calls "Figure 1".
+        re.compile(r"\b" + r"[\s\u00a0]+".join(map(re.escape, n.split())) + r"\b", re.I)
+        for n in names
     ]
     for index, block in enumerate(blocks):
         if first <= index <= last or block.barrier or block.tag in ("figure", "table"):
@@ -243,6 +335,84 @@ def _first_mention(blocks: list[Block], first: int, last: int, marked: Marked) -
         if any(p.search(block.text) for p in patterns):
             return index if index > last else 0
     return 0
+
+
+def _images(pages: Sequence[PageView], marked: Marked) -> dict[str, tuple[float, float]]:
+    """Each figure block's first image: its laid-out width and height (points)."""
+    figures = {b.id for b in marked.blocks if b.tag == "figure"}
+    found: dict[str, tuple[float, float]] = {}
+    for page in pages:
+        for box in page.boxes:
+            if box.kind == "image" and box.block in figures and box.block not in found:
+                found[box.block] = (box.right - box.left, box.bottom - box.top)
+    return found
+
+
+def plan_scale(pages: Sequence[PageView], marked: Marked, options: Settings) -> dict[str, float]:
+    """Figures that fit at the foot of the page before when scaled (not below ``min_scale``).
+
+    For a float whose own section has too little text to fill the gap it leaves:
+    a slightly smaller figure where it belongs beats a figure pages away.
+    Returns block → new width (points).
+    """
+    if options.min_scale >= 1:
+        return {}
+    where = extents(pages)
+    images = _images(pages, marked)
+    blocks = [b for b in marked.blocks if b.id in where]
+    for page in gaps(pages, options.fill):
+        opener = [b for b in blocks if where[b.id].last == page.number + 1]
+        while opener and opener[0].heading:
+            opener = opener[1:]
+        if not opener or opener[0].id not in images:
+            continue
+        block = opener[0]
+        kept = [b.bottom for b in page.boxes if b.kind in INKED and b.block != block.id]
+        gap = page.area[3] - max(kept, default=page.area[1])
+        width, height = images[block.id]
+        # Its spacing above comes back with it: a line's worth covers it.
+        needed = where[block.id].height + 12 - gap
+        scale = (height - needed) / height if height else 0
+        if options.min_scale <= scale < 1:
+            return {block.id: width * scale}
+    return {}
+
+
+def _shrink_all(pages: Sequence[PageView], marked: Marked, options: Settings) -> dict[str, float]:
+    """Every figure at the smallest width the style allows (to pull back a last page)."""
+    if options.min_scale >= 1:
+        return {}
+    return {k: w * options.min_scale for k, (w, _h) in _images(pages, marked).items()}
+
+
+def line_height(pages: Sequence[PageView]) -> float:
+    """The body text's usual line pitch (points): the median distance between paragraph lines."""
+    steps = sorted(
+        round(b.top - a.top, 1)
+        for page in pages
+        for a, b in zip(
+            [x for x in page.boxes if x.kind == "line" and x.tag == "p"],
+            [x for x in page.boxes if x.kind == "line" and x.tag == "p"][1:],
+            strict=False,
+        )
+        if a.element == b.element and b.top > a.top
+    )
+    return steps[len(steps) // 2] if steps else 12.0
+
+
+def short_last_page(pages: Sequence[PageView], options: Settings) -> str | None:
+    """What to cut when the last page is filled less than ``last_page`` (a warning), else None."""
+    if len(pages) < 2 or fill(pages[-1]) >= options.last_page:
+        return None
+    last, before = pages[-1], pages[-2]
+    needed = content_bottom(last) - last.area[1]
+    room = before.area[3] - content_bottom(before)
+    lines = max(1, math.ceil((needed - room) / line_height(pages)))
+    return (
+        f"the last page ({last.number}) is only {math.floor(fill(last) * 100)}% full "
+        f"({options.last_page:.0%} wanted): cut {_lines(lines)} of text "
+        f"to bring it back onto page {before.number}, or add enough to fill it"
+    )
 
 
 # The loop: lay out, move, lay out again --------------------------------------------
@@ -296,18 +466,27 @@ def _pull_back(
 ) -> MadeUp:
     """A last page of a few lines pulled back, when tightening the spacing may do it."""
     pages = made.layout.pages
-    if options.max_squeeze <= 0 or len(pages) < 2 or fill(pages[-1]) >= PULL_BACK:
-        return made
-    # The closing block alone (the colophon) is the brief's back page, not stray
-    # lines: left where it is. Trying costs a layout, and it rarely works there.
-    closing = marked.blocks[-1].id if marked.blocks else ""
-    if all(b.block == closing for b in pages[-1].boxes if b.kind in INKED):
+    if len(pages) < 2 or fill(pages[-1]) >= options.last_page:
         return made
     needed = content_bottom(pages[-1]) - pages[-1].area[1]
     room = sum(p.area[3] - content_bottom(p) for p in pages[:-1])
-    if room + options.max_squeeze * len(marked.blocks) < needed:
+    smaller = _shrink_all(pages, marked, options)
+    saved = sum(h * (1 - options.min_scale) for _w, h in _images(pages, marked).values())
+    if room + options.max_squeeze * len(marked.blocks) + saved < needed:
         return made  # cannot fit, whatever the spacing: spare the layout
-    return tighten(made, marked, lay_out, options.max_squeeze)
+    if options.max_squeeze > 0:
+        tighter = tighten(made, marked, lay_out, options.max_squeeze)
+        if tighter is not made or not smaller:
+            return tighter
+    if not smaller:
+        return made
+    # Figures at the smallest size the style allows, and the spacing tightened.
+    scaled = marked.scale(smaller)
+    html = squeeze(scaled, _spacing(pages, scaled, options.max_squeeze))
+    layout = lay_out(html)
+    if len(layout.pages) < len(pages):
+        return MadeUp(layout, html, made.moves, squeezed=True)
+    return made
 
 
 def tighten(
@@ -353,7 +532,21 @@ def make_up(html: str, lay_out: Callable[[str], Layout], options: Settings) -> M
             break
         marked, score = candidate, new_score
         best = MadeUp(layout, candidate.html, [*best.moves, move])
-    return _pull_back(best, marked, lay_out, options)
+    # A figure whose section cannot fill the gap before it is scaled to fit there.
+    for _ in range(options.passes):
+        widths = plan_scale(best.layout.pages, marked, options)
+        if not widths:
+            break
+        candidate = marked.scale(widths)
+        layout = lay_out(candidate.html)
+        new_score = _score(layout.pages, options.fill)
+        if new_score >= score:
+            break
+        marked, score = candidate, new_score
+        best = MadeUp(layout, candidate.html, best.moves)
+    best = _pull_back(best, marked, lay_out, options)
+    layout, html = hyphenation.fix(best.layout, scan(best.html, marked.labels), lay_out)
+    return MadeUp(layout, html, best.moves, best.squeezed)
 
 
 def _one_word(line: str) -> bool:

@@ -14,6 +14,12 @@ bytes it wrote before the claim stands. Errors:
   writes CMYK gradients with three values per colour).
 * ``boxes``: TrimBox ⊂ BleedBox ⊂ MediaBox on every page, the BleedBox the
   declared bleed beyond the trim.
+* With the style's ink rules (:class:`InkRules`): ``inks`` (text under the
+  small-text size and rules under the thin-rule width in more than one ink),
+  ``tint`` (a tint in three or four inks, or an ink under the minimum dot),
+  ``near-black`` (four inks within the ΔE of K 100), ``tac`` (a colour over
+  the total-coverage limit), ``ink-coverage`` (an image over it), and a CMYK
+  image whose pixels are rich black (``near-black``).
 
 Warnings: CMYK images whose total area coverage exceeds 300 %, and images
 placed at less than 300 ppi. What it does not verify is in the README.
@@ -26,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -36,6 +43,8 @@ RULE = "print-preflight"
 #: The PDF variants the preflight can vouch for, and the claim each writes in XMP.
 CLAIMS = {"pdf/x-4": "PDF/X-4"}
 MAX_TAC = 300
+#: Share of an image's pixels that may be four-ink near-black (stray anti-aliasing).
+RICH_BLACK_SHARE = 0.001
 MIN_PPI = 300
 #: Box comparisons in points: WeasyPrint writes six decimals.
 _SLACK = 0.01
@@ -73,8 +82,17 @@ class _Walk:
         return True
 
 
-def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -> list[Issue]:
-    """Everything wrong with the PDF for print; ``bleed`` in points, as declared."""
+def preflight(
+    data: bytes,
+    bleed: float | None = None,
+    claim: str = "PDF/X-4",
+    rules: InkRules | None = None,
+) -> list[Issue]:
+    """Everything wrong with the PDF for print; ``bleed`` in points, as declared.
+
+    With ``rules``, the style's ink rules too (:func:`inks`), and images over its
+    total-coverage limit are errors, not warnings.
+    """
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
@@ -97,7 +115,9 @@ def preflight(data: bytes, bleed: float | None = None, claim: str = "PDF/X-4") -
         if not any(issue.check == "rgb" for issue in issues):  # else reported twice
             issues += _anywhere(pdf, walk)
         issues += _fonts(pdf)
-        issues += _images(pdf, walk)
+        issues += _images(pdf, walk, rules)
+    if rules is not None:
+        issues += inks(data, rules)
     return issues
 
 
@@ -353,7 +373,8 @@ def _rgb_keys(obj: Any, depth: int) -> Iterator[str]:
 # Images: total area coverage and resolution ---------------------------------------
 
 
-def _images(pdf: pikepdf.Pdf, walk: _Walk) -> Iterator[Issue]:
+def _images(pdf: pikepdf.Pdf, walk: _Walk, rules: InkRules | None = None) -> Iterator[Issue]:
+    limit = rules.tac if rules is not None else MAX_TAC
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream) or obj.get("/Subtype") != "/Image":
             continue
@@ -368,13 +389,23 @@ def _images(pdf: pikepdf.Pdf, walk: _Walk) -> Iterator[Issue]:
                 warning=True,
             )
         tac = _tac(obj)
-        if tac is not None and tac > MAX_TAC:
+        if tac is not None and tac > limit + 0.5:
             yield Issue(
                 "ink-coverage",
                 placed[1] if placed else None,
                 where,
-                f"total area coverage {tac:.0f} % (at most {MAX_TAC} %)",
-                warning=True,
+                f"total area coverage {tac:.0f} % (at most {limit:.0f} %): "
+                "export the chart as SVG, or separate it with the output profile",
+                warning=rules is None,
+            )
+        rich = _rich_black_share(obj) if rules is not None else None
+        if rich is not None and rich > RICH_BLACK_SHARE:
+            yield Issue(
+                "near-black",
+                placed[1] if placed else None,
+                where,
+                f"{rich:.1%} of its pixels are four-ink near-black (K 90 % or more with "
+                "C, M and Y): export the chart as SVG, or give briefpress the RGB original",
             )
 
 
@@ -397,3 +428,181 @@ def _tac(image: pikepdf.Stream) -> float | None:
     c, m, y, k = (band.convert("I") for band in picture.split())
     total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
     return float(total.getextrema()[1]) / 255 * 100
+
+
+# Inks: small text, thin rules, tints, near-blacks, total coverage ------------------
+
+
+@dataclass(frozen=True)
+class InkRules:
+    """The target's ink rules (style.yaml ``targets.<name>.inks``) and the output profile."""
+
+    small_text_pt: float = 12.0
+    thin_rule_pt: float = 1.0
+    tac: float = 300.0
+    near_black_delta_e: float = 10.0
+    min_dot: float = 5.0
+    #: The output profile, for near-black; None skips that rule.
+    profile: Path | None = None
+
+
+def inks(data: bytes, rules: InkRules) -> list[Issue]:
+    """Every text run, stroke and fill the pages paint, judged by the style's ink rules."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        found: dict[tuple[str, int, str], Issue] = {}
+        for number, page in enumerate(pdf.pages, start=1):
+            _ink_walk(page.obj, page.obj.get("/Resources"), number, _IDENTITY, rules, found, 0)
+        return list(found.values())
+
+
+def _ink_walk(
+    holder: Any,
+    resources: Any,
+    page: int,
+    ctm: Matrix,
+    rules: InkRules,
+    found: dict[tuple[str, int, str], Issue],
+    depth: int,
+) -> None:
+    resources = resources if resources is not None else pikepdf.Dictionary()
+    stack: list[tuple[Matrix, tuple[float, ...], tuple[float, ...], float]] = []
+    fill: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
+    stroke: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
+    width, size, tm = 1.0, 0.0, _IDENTITY
+    path_thin = False
+    for instruction in pikepdf.parse_content_stream(holder):
+        operands, op = list(instruction.operands), str(instruction.operator)
+        if op == "q":
+            stack.append((ctm, fill, stroke, width))
+        elif op == "Q" and stack:
+            ctm, fill, stroke, width = stack.pop()
+        elif op == "cm" and len(operands) == 6:
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif op in ("k", "sc", "scn", "g") and all(_is_number(v) for v in operands):
+            fill = _as_cmyk([float(v) for v in operands]) or fill
+        elif op in ("K", "SC", "SCN", "G") and all(_is_number(v) for v in operands):
+            stroke = _as_cmyk([float(v) for v in operands]) or stroke
+        elif op == "w" and operands:
+            width = float(operands[0])
+        elif op == "Tf" and len(operands) == 2:
+            size = float(operands[1])
+        elif op == "Tm" and len(operands) == 6:
+            tm = tuple(float(v) for v in operands)  # type: ignore[assignment]
+        elif op in ("Tj", "TJ", "'", '"'):
+            scale = _scale(_multiply(tm, ctm))
+            points = size * scale
+            _judge(found, rules, page, fill, f"text {points:.1f} pt", points < rules.small_text_pt)
+        elif op == "re" and len(operands) == 4:
+            w, h = (abs(float(v)) * _scale(ctm) for v in operands[2:])
+            path_thin = 0 < min(w, h) < rules.thin_rule_pt
+        elif op in ("f", "F", "f*", "B", "B*", "b", "b*"):
+            what = "rule (filled)" if path_thin else "fill"
+            _judge(found, rules, page, fill, what, path_thin)
+            path_thin = False
+        elif op in ("S", "s"):
+            points = width * _scale(ctm)
+            thin = points < rules.thin_rule_pt - _SLACK
+            _judge(found, rules, page, stroke, f"rule {points:.2f} pt", thin)
+            path_thin = False
+        elif op == "n":
+            path_thin = False
+        elif op == "Do" and operands and depth < 8:
+            xobject = resources.get("/XObject", {}).get(str(operands[0]))
+            if xobject is not None and xobject.get("/Subtype") == "/Form":
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", _IDENTITY))
+                inner = _multiply(matrix, ctm)  # type: ignore[arg-type]
+                _ink_walk(xobject, xobject.get("/Resources", resources), page, inner, rules,
+                          found, depth + 1)  # fmt: skip
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal)
+
+
+def _as_cmyk(values: list[float]) -> tuple[float, ...] | None:
+    """Four values are CMYK, one is grey (black ink); others are not inks this judges."""
+    if len(values) == 4:
+        return tuple(values)
+    if len(values) == 1:
+        return (0.0, 0.0, 0.0, 1 - values[0])
+    return None
+
+
+def _scale(m: Matrix) -> float:
+    """How much a length grows through a matrix (the vertical scale, as text sizes are)."""
+    return float((m[2] ** 2 + m[3] ** 2) ** 0.5)
+
+
+def _judge(
+    found: dict[tuple[str, int, str], Issue],
+    rules: InkRules,
+    page: int,
+    colour: tuple[float, ...],
+    what: str,
+    small: bool,
+) -> None:
+    percent = [v * 100 for v in colour]
+    if sum(percent) == 0 or (min(percent) >= 100 and what.startswith("rule")):
+        return  # paper, or registration colour: marks are drawn in every ink by convention
+    shown = "/".join(f"{v:.0f}" for v in percent)
+    used = [v for v in percent if v > 0]
+    kind = what.split()[0]
+    if small and len(used) > 1:
+        advice = "use black ink or a K tint (the palette's K-only colours) for small text"
+        if kind != "text":
+            advice = "draw thin rules in one ink: a K tint, or make them 1 pt or more"
+        found.setdefault(
+            ("inks", page, f"{kind} {shown}"),
+            Issue("inks", page, what, f"in {len(used)} inks ({shown}): {advice}"),
+        )
+    if sum(percent) > rules.tac + 0.5:
+        found.setdefault(
+            ("tac", page, shown),
+            Issue("tac", page, what, f"{sum(percent):.0f} % ink ({shown}), over {rules.tac:.0f} %"),
+        )
+    if max(percent) <= 50 and len(used) >= 3:
+        found.setdefault(
+            ("tint", page, shown),
+            Issue("tint", page, what, f"a tint in {len(used)} inks ({shown}): use one or two "
+                  "inks, each above the minimum dot"),
+        )  # fmt: skip
+    elif max(percent) <= 50 and any(v < rules.min_dot for v in used):
+        found.setdefault(
+            ("tint", page, shown),
+            Issue("tint", page, what, f"an ink under the {rules.min_dot:.0f} % minimum dot "
+                  f"({shown}): it mottles or vanishes on press"),
+        )  # fmt: skip
+    if len(used) == 4 and rules.profile is not None:
+        from ..style import cmyk_black_distance
+
+        cmyk = (percent[0], percent[1], percent[2], percent[3])
+        if cmyk_black_distance(cmyk, rules.profile) <= rules.near_black_delta_e:
+            found.setdefault(
+                ("near-black", page, shown),
+                Issue("near-black", page, what, f"a near-black in four inks ({shown}): use "
+                      "black ink only (K 100); a chart: export it as SVG"),
+            )  # fmt: skip
+
+
+def _rich_black_share(image: pikepdf.Stream) -> float | None:
+    """Share of a CMYK image's pixels in rich black: K ≥ 90 % and C, M, Y each over 5 %."""
+    from PIL import ImageChops
+
+    space = image.get("/ColorSpace")
+    cmyk = space == "/DeviceCMYK" or (
+        isinstance(space, pikepdf.Array) and space[0] == "/ICCBased" and space[1].get("/N") == 4
+    )
+    if not cmyk:
+        return None
+    try:
+        picture = pikepdf.PdfImage(image).as_pil_image()
+    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+        return None
+    if picture.mode != "CMYK":
+        return None
+    c, m, y, k = picture.split()
+    inked = [band.point(lambda v: 255 if v > 12 else 0) for band in (c, m, y)]
+    mask = k.point(lambda v: 255 if v >= 229 else 0)
+    for band in inked:
+        mask = ImageChops.multiply(mask, band)
+    return mask.histogram()[255] / (picture.width * picture.height)

@@ -3,14 +3,19 @@
 * The target's stylesheet layer: the palette (``device-cmyk()`` or RGB), the
   output profile as ``@color-profile device-cmyk`` (WeasyPrint then writes a
   GTS_PDFX output intent), the bleed, and crop marks.
-* Crop marks drawn as four fixed page backgrounds, one small SVG per corner, in
-  black ink only. WeasyPrint's own ``marks: crop`` strokes them in RGB black.
+* What WeasyPrint leaves out of a PDF/X file, added as its finisher
+  (:class:`PressFinish`): crop marks on request, drawn outside the BleedBox on a
+  larger MediaBox in registration colour and without transparency groups (the
+  Ghent Workgroup's advice is no marks at all: the printer imposes its own); a
+  complete output intent (registry, output condition); ``GTS_PDFXVersion`` in
+  the Info dictionary, and no X-1a/X-3 ``GTS_PDFXConformance`` key in the XMP.
 * Raster images converted to CMYK with the output profile (relative
   colorimetric, black-point compensation) as CMYK JPEG, the only CMYK raster
   WeasyPrint 70 writes; greyscale stays grey (DeviceGray is black ink).
 * SVG colours rewritten as ``device-cmyk()``, which WeasyPrint 70's SVG renderer
   accepts for fill, stroke and solid colours (not for gradient stops: the
-  preflight reports those).
+  preflight reports those); a near-black (within the target's ΔE of black
+  ink) becomes K 100, not a four-ink rich black.
 
 Nothing here imports WeasyPrint; the engine calls it.
 """
@@ -25,16 +30,27 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import StyleError
 from ..source import SVG_NS, XLINK_NS
-from ..style import Style, Target, black_for_grey, device_cmyk, rgb_to_cmyk
+from ..style import (
+    FOGRA39_CONDITION,
+    FOGRA39_NAME,
+    ICC_REGISTRY,
+    Style,
+    Target,
+    black_distance,
+    black_for_grey,
+    device_cmyk,
+    rgb_to_cmyk,
+)
 
 #: CSS length units in points.
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
-#: Crop marks: 0.25 pt hairlines, black ink only.
+#: Crop marks: 0.25 pt hairlines, 5 mm long, starting this far beyond the BleedBox.
 MARK_WIDTH = 0.25
+MARK_LENGTH = 5 * 72 / 25.4
+MARK_GAP = 2.0
 K_ONLY = "device-cmyk(0 0 0 1)"
 #: WeasyPrint's user-agent stylesheet colours text, links, tables and rules in
 #: RGB (black, blue, gray), and draws ``inset`` borders (hr) in computed RGB
@@ -65,41 +81,157 @@ def target_css(style: Style, target: Target, profile: Path | None, model: str) -
 
         css += color_profile_css(profile.as_uri())
     if target.bleed:
-        bleed = length_pt(target.bleed)
+        length_pt(target.bleed)  # a bad length is a StyleError here
         css += f"@page {{ bleed: {target.bleed}; }}\n"
-        if target.marks:  # in black ink on press; an RGB file has no ink to draw them in
-            css += _marks_css(bleed, K_ONLY if model == "cmyk" else "rgb(0 0 0)")
     return css
 
 
-def _marks_css(bleed: float, colour: str = K_ONLY) -> str:
-    """Each corner: a tile of two bleeds square, centred on the trim corner."""
-    # In a tile, the trim corner is at (1, 1); the marks run from the paper's
-    # edge to half the bleed, never into the trimmed page.
-    corners = {
-        "left top": "M0,1 H0.5 M1,0 V0.5",
-        "right top": "M1.5,1 H2 M1,0 V0.5",
-        "left bottom": "M0,1 H0.5 M1,1.5 V2",
-        "right bottom": "M1.5,1 H2 M1,1.5 V2",
-    }
-    width = MARK_WIDTH / bleed
-    images, positions = [], []
-    for corner, path in corners.items():
-        svg = (
-            f'<svg xmlns="{SVG_NS}" width="{2 * bleed:.4f}pt" height="{2 * bleed:.4f}pt" '
-            f'viewBox="0 0 2 2"><path d="{path}" fill="none" stroke="{colour}" '
-            f'stroke-width="{width:.5f}"/></svg>'
+@dataclass(frozen=True)
+class PressFinish:
+    """WeasyPrint's finisher for a CMYK file: marks, output intent, PDF/X metadata.
+
+    It works on WeasyPrint's own objects before they are written, so the bytes
+    stay reproducible. ``condition`` and ``identifier`` are the registered output
+    condition of the default profile (None for a printer's own: its description
+    then stands for the condition).
+    """
+
+    marks: bool = False
+    bleed: float = 0.0
+    identifier: str | None = None
+    condition: str | None = None
+    #: A failed brief: no PDF/X claim, and these words in the slug beyond the trim.
+    not_for_print: str = ""
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        import pydyf
+
+        pages = [
+            o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"
+        ]
+        _opaque_forms(pdf)
+        if self.marks or self.not_for_print:
+            for page in pages:
+                self._marks(pdf, page)
+        intents = pdf.catalog.get("OutputIntents")
+        if not intents or self.not_for_print:
+            return
+        intent = intents[0]
+        if self.identifier:
+            intent["OutputConditionIdentifier"] = pydyf.String(self.identifier)
+            intent["Info"] = pydyf.String(self.identifier)
+        intent["RegistryName"] = pydyf.String(ICC_REGISTRY)
+        intent["OutputCondition"] = pydyf.String(
+            self.condition or str(intent.get("Info", "")).strip("()") or "CMYK"
         )
-        images.append(f'url("data:image/svg+xml,{quote(svg)}")')
-        x, y = corner.split()
-        positions.append(f"{x} {-bleed:.4f}pt {y} {-bleed:.4f}pt")
-    return (
-        "@page { "
-        f"background-image: {', '.join(images)}; "
-        "background-repeat: no-repeat; background-attachment: fixed; "
-        f"background-size: {2 * bleed:.4f}pt {2 * bleed:.4f}pt; "
-        f"background-position: {', '.join(positions)}; }}\n"
-    )
+        for item in pdf.objects:
+            if isinstance(item, pydyf.Stream) and item.extra.get("Type") == "/Metadata":
+                xmp = b"".join(
+                    part if isinstance(part, bytes) else str(part).encode() for part in item.stream
+                )
+                version = re.search(rb"<pdfxid:GTS_PDFXVersion>([^<]+)<", xmp)
+                # GTS_PDFXConformance is a PDF/X-1a and X-3 key; X-4 has none.
+                item.stream = [
+                    re.sub(rb"<pdfx:GTS_PDFXConformance>[^<]*</pdfx:GTS_PDFXConformance>", b"", xmp)
+                ]
+                if version:
+                    pdf.info["GTS_PDFXVersion"] = pydyf.String(version[1].decode())
+
+    def _marks(self, pdf: Any, page: Any) -> None:
+        """Registration-colour hairlines beyond the BleedBox, each corner; the MediaBox grown."""
+        import pydyf
+
+        trim = [float(v) for v in page["TrimBox"]]
+        x0, y0, x1, y1 = (
+            min(trim[0], trim[2]),
+            min(trim[1], trim[3]),
+            max(trim[0], trim[2]),
+            max(trim[1], trim[3]),
+        )
+        start = self.bleed + MARK_GAP
+        end = start + MARK_LENGTH
+        margin = end + MARK_GAP
+        page["MediaBox"] = pydyf.Array([x0 - margin, y0 - margin, x1 + margin, y1 + margin])
+        page["BleedBox"] = pydyf.Array(
+            [x0 - self.bleed, y0 - self.bleed, x1 + self.bleed, y1 + self.bleed]
+        )
+        lines = []
+        if self.marks:
+            for x, y, sx, sy in (
+                (x0, y0, -1, -1),
+                (x1, y0, 1, -1),
+                (x0, y1, -1, 1),
+                (x1, y1, 1, 1),
+            ):
+                lines.append(f"{x + sx * start:.3f} {y:.3f} m {x + sx * end:.3f} {y:.3f} l S")
+                lines.append(f"{x:.3f} {y + sy * start:.3f} m {x:.3f} {y + sy * end:.3f} l S")
+        # The page's own stream starts with a flip it never undoes: it runs inside q … Q.
+        # Registration colour is every ink at 100 %, the convention for marks.
+        marks = "Q q 1 1 1 1 K " + f"{MARK_WIDTH} w 0 J [] 0 d " + " ".join(lines) + " Q"
+        before, after = pydyf.Stream(["q"]), pydyf.Stream([marks])
+        if self.not_for_print:
+            after = pydyf.Stream([marks + self._slug(pdf, page, x0, y1 + start)])
+        pdf.add_object(before)
+        pdf.add_object(after)
+        page["Contents"] = pydyf.Array([before.reference, page["Contents"], after.reference])
+
+    def _slug(self, pdf: Any, page: Any, x: float, y: float) -> str:
+        """``NOT FOR PRINT: <rules>`` above the trim, beyond the bleed, in magenta.
+
+        Helvetica is not embedded: this file is for the editor, and a RIP that
+        refuses it refuses a file that must not be printed.
+        """
+        import pydyf
+
+        resources = _resolve(pdf, page["Resources"])
+        font = pydyf.Dictionary(
+            {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica",
+             "Encoding": "/WinAnsiEncoding"}
+        )  # fmt: skip
+        pdf.add_object(font)
+        fonts = _resolve(pdf, resources["Font"]) if "Font" in resources else None
+        if not isinstance(fonts, pydyf.Dictionary):
+            fonts = resources["Font"] = pydyf.Dictionary()
+        fonts["BPslug"] = font.reference
+        text = self.not_for_print.encode("cp1252", "replace").decode("latin-1")
+        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f" q 0 1 0 0 k BT /BPslug 7 Tf {x:.3f} {y:.3f} Td ({text}) Tj ET Q"
+
+
+def _resolve(pdf: Any, value: Any) -> Any:
+    """A pydyf value, or the object an indirect reference (``b"12 0 R"``) points at."""
+    text = value.decode() if isinstance(value, bytes) else value
+    if isinstance(text, str) and text.endswith(" R"):
+        number = int(text.split()[0])
+        return next(o for o in pdf.objects if getattr(o, "number", None) == number)
+    return value
+
+
+def _opaque_forms(pdf: Any) -> None:
+    """No transparency group on a form when nothing in the file is transparent.
+
+    WeasyPrint makes every SVG (and every drawn image) a form with a transparency
+    group; on press that is live transparency, which a PDF/X RIP flattens, and
+    Ghostscript rasterised whole pages for it. Any alpha, soft mask or blend mode
+    anywhere in the file keeps every group as it is.
+    """
+    import pydyf
+
+    def transparent(extra: Any) -> bool:
+        for key in ("ca", "CA"):
+            if key in extra and float(extra[key]) < 1:
+                return True
+        return "SMask" in extra or extra.get("BM", "/Normal") not in ("/Normal", "/Compatible")
+
+    items = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary | pydyf.Stream)]
+    dictionaries = [o.extra if isinstance(o, pydyf.Stream) else o for o in items]
+    nested = [v for d in dictionaries for v in d.values() if isinstance(v, pydyf.Dictionary)]
+    nested += [w for v in nested for w in v.values() if isinstance(w, pydyf.Dictionary)]
+    if any(transparent(d) for d in [*dictionaries, *nested]):
+        return
+    for item in items:
+        if isinstance(item, pydyf.Stream) and item.extra.get("Subtype") == "/Form":
+            item.extra.pop("Group", None)
 
 
 @dataclass(frozen=True)
@@ -109,6 +241,7 @@ class PressSetup:
     roots: tuple[Path, ...]
     convert: Callable[[str, bytes], bytes] | None
     css: str
+    finish: PressFinish | None = None
 
 
 def colour_setup(
@@ -124,24 +257,36 @@ def colour_setup(
     if not cmyk and not style.palette:
         return PressSetup((), None, target_css(style, target, None, model))
     profile = style.output_profile(print_profile)
-    convert = converter(profile) if cmyk else None
-    return PressSetup((profile,), convert, target_css(style, target, profile, model))
+    convert = converter(profile, target.inks.near_black_delta_e) if cmyk else None
+    finish = None
+    if cmyk:
+        default = print_profile is None
+        finish = PressFinish(
+            marks=target.marks,
+            bleed=length_pt(target.bleed) if target.bleed else 0.0,
+            identifier=FOGRA39_NAME if default else None,
+            condition=FOGRA39_CONDITION if default else None,
+        )
+    return PressSetup((profile,), convert, target_css(style, target, profile, model), finish)
 
 
-def converter(profile: Path) -> Callable[[str, bytes], bytes]:
-    """What the sandbox applies to each file a CMYK target reads, by MIME type."""
+def converter(profile: Path, near_black: float = 0.0) -> Callable[[str, bytes], bytes]:
+    """What the sandbox applies to each file a CMYK target reads, by MIME type.
+
+    ``near_black``: the ΔE from black ink within which a colour prints as K 100.
+    """
 
     def convert(mime: str, body: bytes) -> bytes:
         if mime == "image/svg+xml":
-            return cmyk_svg(body, profile)
+            return cmyk_svg(body, profile, near_black)
         if mime.startswith("image/"):
-            return cmyk_image_or_srgb(body, profile)
+            return cmyk_image_or_srgb(body, profile, near_black)
         return body
 
     return convert
 
 
-def cmyk_image_or_srgb(body: bytes, profile: Path) -> bytes:
+def cmyk_image_or_srgb(body: bytes, profile: Path, near_black: float = 0.0) -> bytes:
     """`cmyk_image`, read as sRGB when the image's own profile opens but cannot be applied.
 
     The converter runs inside WeasyPrint's fetcher, which drops an image whose
@@ -152,7 +297,7 @@ def cmyk_image_or_srgb(body: bytes, profile: Path) -> bytes:
     from PIL import Image, ImageCms, ImageOps
 
     try:
-        return cmyk_image(body, profile)
+        return cmyk_image(body, profile, near_black)
     except (ImageCms.PyCMSError, OSError, ValueError):
         pass
     try:
@@ -164,7 +309,7 @@ def cmyk_image_or_srgb(body: bytes, profile: Path) -> bytes:
         image.save(
             plain, format="PNG", **({"dpi": image.info["dpi"]} if "dpi" in image.info else {})
         )
-        return cmyk_image(plain.getvalue(), profile)
+        return cmyk_image(plain.getvalue(), profile, near_black)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return body
 
@@ -172,8 +317,13 @@ def cmyk_image_or_srgb(body: bytes, profile: Path) -> bytes:
 # Raster images ------------------------------------------------------------------
 
 
-def cmyk_image(body: bytes, profile: Path) -> bytes:
-    """A raster image as CMYK JPEG through the output profile; greys stay grey."""
+def cmyk_image(body: bytes, profile: Path, near_black: float = 0.0) -> bytes:
+    """A raster image as CMYK JPEG through the output profile; greys stay grey.
+
+    The profile limits total ink and generates black; on top of it, neutral
+    pixels (a chart's text, axes and their anti-aliasing) print in black ink
+    only, and near-blacks (within ``near_black`` ΔE of K 100) as K 100.
+    """
     from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
     try:
@@ -211,11 +361,40 @@ def cmyk_image(body: bytes, profile: Path) -> bytes:
             flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
         )
         assert converted is not None  # None only with inPlace
-        printed = converted
+        printed = _black_ink(rgb, converted, profile, near_black)
     out = io.BytesIO()
     dpi = image.info.get("dpi")
     printed.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
+
+
+def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
+    """Neutral pixels as black ink only, near-blacks as K 100, over the profile's separation."""
+    from PIL import Image, ImageChops
+
+    r, g, b = rgb.split()
+    spread = ImageChops.subtract(
+        ImageChops.lighter(ImageChops.lighter(r, g), b),
+        ImageChops.darker(ImageChops.darker(r, g), b),
+    )
+    neutral = spread.point(lambda v: 255 if v <= 2 else 0)
+    luma = rgb.convert("L")
+    k = luma.point([255 - t for t in _grey_tones(profile)])
+    zero = Image.new("L", rgb.size, 0)
+    black = Image.merge("CMYK", (zero, zero, zero, k))
+    result = Image.composite(black, cmyk, neutral)
+    if near_black > 0:
+        # A near-black of any hue (#1d232b): without numpy a per-pixel ΔE is too slow,
+        # so it is approximated as no lighter than the lightest grey within the ΔE of
+        # black ink (a little margin for the hue's share of lightness) and of low chroma.
+        dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
+        threshold = max(dark) if dark else -1
+        lab_close = luma.point(lambda v: 255 if v <= threshold + 8 else 0)
+        low_spread = spread.point(lambda v: 255 if v <= 40 else 0)
+        mask = ImageChops.multiply(lab_close, low_spread)
+        solid = Image.merge("CMYK", (zero, zero, zero, Image.new("L", rgb.size, 255)))
+        result = Image.composite(solid, result, mask)
+    return result
 
 
 @cache
@@ -247,13 +426,13 @@ _DECLARATION = re.compile(
 )
 
 
-def cmyk_svg(body: bytes, profile: Path) -> bytes:
-    """Every sRGB colour in an (already sanitised) SVG as ``device-cmyk()``."""
+def cmyk_svg(body: bytes, profile: Path, near_black: float = 0.0) -> bytes:
+    """Every sRGB colour in an (already sanitised) SVG as ``device-cmyk()``; near-blacks K 100."""
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
         return body
-    convert = _colour_converter(profile)
+    convert = _colour_converter(profile, near_black)
     for element in root.iter():
         for name in _COLOUR_PROPERTIES:
             if name in element.attrib:
@@ -299,7 +478,7 @@ def _rgb_function(text: str) -> tuple[float, ...] | None:
     return (*channels, alpha)
 
 
-def _colour_converter(profile: Path) -> Callable[[str], str]:
+def _colour_converter(profile: Path, near_black: float = 0.0) -> Callable[[str], str]:
     from PIL import ImageColor
 
     memo: dict[str, str] = {}
@@ -321,7 +500,10 @@ def _colour_converter(profile: Path) -> Callable[[str], str]:
         except ValueError:
             return value  # not a colour Pillow knows: the preflight judges the result
         rgb = (round(rgba[0]), round(rgba[1]), round(rgba[2]))
-        result = device_cmyk(rgb_to_cmyk([rgb], profile)[0])
+        if black_distance(rgb, profile) <= near_black:
+            result = K_ONLY  # a near-black label prints in black ink, not four inks
+        else:
+            result = device_cmyk(rgb_to_cmyk([rgb], profile)[0])
         alpha = (rgba[3] / (1 if parsed else 255)) if len(rgba) == 4 else 1
         if alpha < 1:
             result = result[:-1] + f" / {alpha:.3f})"

@@ -351,7 +351,7 @@ def page_fill(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             page.number,
             f"page {page.number} is only {full}: {what} did not fit at its foot and "
-            f"starts page {page.number + 1}; shorten or lengthen the text before it",
+            f"starts page {page.number + 1}: {makeup.fill_advice(ctx.pages, page)}",
             f"{full}: {what} did not fit and starts page {page.number + 1}",
             label="page fill",
         )
@@ -376,6 +376,109 @@ def last_page_fill(ctx: Context) -> Iterator[Finding]:
         )
 
 
+#: "Figure 2. …", "Table 1. …", "Tableau 3 …": a caption's label.
+_CAPTION_LABEL = re.compile(r"^\s*([^\W\d]+\.?)[\s\u00a0]+(\d+)\b")
+
+
+@dataclass(frozen=True)
+class _Float:
+    label: str
+    page: int
+    section: int
+    #: A mention's line, or a float's caption (after its label).
+    heading: str
+
+
+def _floats_and_mentions(
+    pages: list[PageView],
+) -> tuple[list[_Float], dict[str, _Float], list[str]]:
+    """Floats (by caption), the first body line naming each, and the body's section titles.
+
+    Sections are the body's ``<section class="section">`` elements, in reading order.
+    """
+    floats: list[_Float] = []
+    sections: dict[int, int] = {}
+    titles: list[str] = []
+    #: Each text element's lines, in reading order: a mention may wrap ("Figure" / "2").
+    texts: dict[int, list[tuple[int, int, str]]] = {}
+    current, heading = 0, -1
+    for page in pages:
+        for box in page.boxes:
+            if box.tag == "section" and "section" in box.classes:
+                current = sections.setdefault(box.element, len(sections) + 1)
+            elif box.tag == "section":
+                current = 0  # notes, bios: outside the body's sections
+            if box.kind != "line":
+                continue
+            text = " ".join(box.text.replace("\u00a0", " ").split())
+            if box.tag == "h2" and current and len(titles) < current:
+                titles.append(text)
+                heading = box.element
+            elif box.tag == "h2" and current and box.element == heading:
+                titles[-1] += " " + text  # a title on two lines
+            if box.tag in ("figcaption", "caption"):
+                match = _CAPTION_LABEL.match(text)
+                if match and all(f.label != f"{match[1]} {match[2]}" for f in floats):
+                    caption = text[match.end() :].lstrip(" .:")[:60]
+                    floats.append(_Float(f"{match[1]} {match[2]}", page.number, current, caption))
+                continue
+            texts.setdefault(box.element, []).append((page.number, current, text))
+    return floats, _mentions(texts), titles
+
+
+def _mentions(texts: dict[int, list[tuple[int, int, str]]]) -> dict[str, _Float]:
+    """The first place each "Word N" is named (keys case-folded: "(figure 1)" names Figure 1)."""
+    mentions: dict[str, _Float] = {}
+    for lines in texts.values():  # elements in reading order (dicts keep insertion order)
+        joined, starts = "", []
+        for page, section, text in lines:
+            if joined.endswith("\u2010"):  # a hyphenated line: the word goes on
+                joined = joined[:-1]
+            elif joined:
+                joined += " "
+            starts.append((len(joined), page, section))
+            joined += text
+        for match in re.finditer(r"(\w+)\s(\d+)\b", joined):
+            key = f"{match[1]} {match[2]}".casefold()
+            if key not in mentions:
+                _at, page, section = [s for s in starts if s[0] <= match.start()][-1]
+                snippet = joined[match.start() : match.start() + 40]
+                mentions[key] = _Float(f"{match[1]} {match[2]}", page, section, snippet)
+    return mentions
+
+
+def float_placement(ctx: Context) -> Iterator[Finding]:
+    """Each figure and table is in the section of its first mention, on that page or the
+    next, and not in the brief's last section unless first mentioned there."""
+    floats, mentions, titles = _floats_and_mentions(ctx.pages)
+    last = len(titles)
+    for found in floats:
+        mention = mentions.get(found.label.casefold())
+        # The caption's words find the figure's or table's own line, not its mention's.
+        line = advice.text_line(ctx.brief, found.heading or found.label)
+        if mention is None or not found.section or not mention.section:
+            continue
+        here = titles[found.section - 1] if found.section <= last else "?"
+        there = titles[mention.section - 1] if mention.section <= last else "?"
+        if found.section == last and mention.section != last:
+            message = (
+                f"{found.label} is placed in the last section (“{here}”), but first "
+                f"mentioned in “{there}”: it must come before the last section"
+            )
+            yield ctx.finding(found.page, message, line=line, label="float")
+        elif found.section != mention.section:
+            message = (
+                f"{found.label} left its section: it is in “{here}”, first mentioned in “{there}”"
+            )
+            yield ctx.finding(found.page, message, line=line, label="float")
+        if found.page > mention.page + 1:
+            message = (
+                f"{found.label} is on page {found.page}, first mentioned on page "
+                f"{mention.page}: a reader must meet it on that page or the next"
+            )
+            yield ctx.finding(found.page, message, line=line, label="float")
+
+
 KINDS: dict[str, Rule] = {
     "first-page": first_page,
     "last-page": last_page,
@@ -388,6 +491,7 @@ KINDS: dict[str, Rule] = {
     "links-resolve": links_resolve,
     "page-fill": page_fill,
     "last-page-fill": last_page_fill,
+    "float-placement": float_placement,
 }
 
 

@@ -14,15 +14,18 @@ if TYPE_CHECKING:
         render_body,
         render_inline,
     )
+    from .typography import french_spacing, spacing_for
 
 __all__ = [
     "BoxSpec",
     "create_parser",
+    "french_spacing",
     "has_scheme",
     "is_safe_link",
     "plain_text",
     "render_body",
     "render_inline",
+    "spacing_for",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -40,5 +43,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "render_body",
                 "render_inline",
             ],
+            "typography": ["french_spacing", "spacing_for"],
         },
     )

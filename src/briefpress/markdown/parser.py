@@ -17,19 +17,26 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .boxes import BoxSpec, boxes_plugin
 from .citations import citations_plugin
 from .figures import figures_plugin
+from .nobreak import nobreak_plugin
 from .notes import notes_plugin
+from .spans import spans_plugin
 from .tables import tables_plugin
+from .typography import typography_plugin
 
 #: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
 def create_parser(
-    quotes: str | list[str] = "“”‘’", strict_links: bool = True, boxes: Iterable[BoxSpec] = ()
+    quotes: str | list[str] = "“”‘’",
+    strict_links: bool = True,
+    boxes: Iterable[BoxSpec] = (),
+    lang: str = "",
 ) -> MarkdownIt:
     """The body parser. ``strict_links=False`` keeps every URL, for validation to name.
 
     ``boxes`` are the style's ``:::`` containers; without them a fence stays text.
+    ``lang`` sets the language's punctuation spacing (French: ``mot ?``).
     """
     md = MarkdownIt(
         "commonmark",
@@ -47,6 +54,9 @@ def create_parser(
     md.use(tables_plugin)
     md.use(boxes_plugin, boxes)
     md.use(sections_plugin)
+    md.use(spans_plugin)
+    md.use(typography_plugin, lang)
+    md.use(nobreak_plugin)
     return md
 
 

@@ -5,22 +5,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import epub, html, xhtml
-    from .citations import brief_item, format_brief, name_parts
+    from . import epub, exchange, html, xhtml
+    from .citations import brief_item, format_brief
     from .html import join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
+    from .xmp import licence_url, page_url, xmp_rdf
 
 __all__ = [
     "brief_item",
     "epub",
+    "exchange",
     "format_brief",
     "html",
     "join_names",
     "json_ld",
-    "name_parts",
+    "licence_url",
     "needed_fallbacks",
+    "page_url",
     "template_context",
     "xhtml",
+    "xmp_rdf",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -29,9 +33,11 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
-            "citations": ["format_brief", "brief_item", "name_parts"],
+            "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
+            "exchange": ["exchange"],
             "html": ["html", "join_names", "json_ld", "template_context"],
             "xhtml": ["needed_fallbacks", "xhtml"],
+            "xmp": ["licence_url", "page_url", "xmp_rdf"],
         },
     )

@@ -42,44 +42,20 @@ def brief_item(brief: Brief) -> dict[str, Any]:
         "id": SELF,
         "type": "report",
         "title": brief.title,
-        "author": [name_parts(author.name) for author in brief.authors],
+        "author": [author.name_parts.csl() for author in brief.authors],
         # Chicago's form for a numbered report: "Policy Brief 27/2023".
         "genre": brief.series.name,
         "number": brief.issue_label,
-        "publisher": brief.series.publisher,
+        "publisher": brief.publisher_text,
         "issued": {"date-parts": [[brief.date.year, brief.date.month, brief.date.day]]},
     }
+    if brief.translators:
+        item["translator"] = [t.name_parts.csl() for t in brief.translators]
     if brief.doi:
         item["DOI"] = brief.doi
     elif brief.series.site_url:
         item["URL"] = f"{brief.series.site_url.rstrip('/')}/{brief.stem}/"
     return item
-
-
-#: Words that open a family name in the byline's "Given Family" order, any case:
-#: "Ursula von der Leyen" is "von der Leyen, Ursula", "Pieter De Smedt" is
-#: "De Smedt, Pieter" (how reference lists, BibTeX and RIS invert them).
-PARTICLES = frozenset({
-    "af", "al", "av", "da", "dal", "das", "de", "degli", "dei", "del", "della", "der",
-    "des", "di", "do", "dos", "du", "la", "le", "ten", "ter", "van", "vande", "vander",
-    "von", "vom", "zu", "zum", "zur",
-})  # fmt: skip
-
-
-def name_parts(name: str) -> dict[str, str]:
-    """A byline name as a CSL name: the last word and the particles before it are
-    the family name (a ``non-dropping-particle``, so every style and every file
-    keeps "von der" with "Leyen"); a one-word name is a ``literal``."""
-    words = name.split()
-    if len(words) < 2:
-        return {"literal": " ".join(words)}
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in PARTICLES:
-        start -= 1
-    parts = {"given": " ".join(words[:start]), "family": words[-1]}
-    if start < len(words) - 1:
-        parts["non-dropping-particle"] = " ".join(words[start:-1])
-    return parts
 
 
 def format_brief(brief: Brief) -> Formatted | None:
@@ -139,7 +115,7 @@ def _format(records: str, clusters: tuple[tuple[str, bool], ...], csl: str, lang
 
 
 #: Bump when what is cached changes shape or meaning.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def _run_citeproc(

@@ -136,17 +136,29 @@ def package_document(
         f"<dc:title>{escape(brief.title)}</dc:title>",
         f"<dc:language>{escape(brief.language)}</dc:language>",
         f"<dc:date>{brief.date.isoformat()}</dc:date>",
-        f"<dc:publisher>{escape(series.publisher)}</dc:publisher>",
+        f"<dc:publisher>{escape(brief.publisher_text)}</dc:publisher>",
         # Key issues, else the lead; an empty dc:description is invalid EPUB (RSC-005).
         *([f"<dc:description>{escape(description)}</dc:description>"] if description else []),
         f'<meta property="dcterms:modified">{stamp}</meta>',
     ]
     for number, author in enumerate(brief.authors, start=1):
         meta.append(f'<dc:creator id="creator{number}">{escape(author.name)}</dc:creator>')
+        # Reading systems sort by file-as: "von der Leyen, Ursula", "De Smedt, Pieter".
+        file_as = escape(author.name_parts.inverted)
+        meta.append(f'<meta refines="#creator{number}" property="file-as">{file_as}</meta>')
         meta.append(
             f'<meta refines="#creator{number}" property="role" scheme="marc:relators">aut</meta>'
         )
+    for number, translator in enumerate(brief.translators, start=1):
+        meta.append(
+            f'<dc:contributor id="translator{number}">{escape(translator.name)}</dc:contributor>'
+        )
+        meta.append(
+            f'<meta refines="#translator{number}" property="role" scheme="marc:relators">trl</meta>'
+        )
     meta += [f"<dc:subject>{escape(keyword)}</dc:subject>" for keyword in brief.keywords]
+    # The other editions (original, translations), by address or identifier.
+    meta += [f"<dc:relation>{escape(e.url or e.identifier)}</dc:relation>" for e in brief.editions]
     if citation:  # "How to cite this brief", as the colophon prints it
         meta.append(f'<meta property="dcterms:bibliographicCitation">{escape(citation)}</meta>')
     if brief.license:
@@ -156,6 +168,17 @@ def package_document(
         + (f", ISSN {escape(series.issn.online)}" if series.issn.online else "")
         + "</dc:source>"
     )
+    # The series as an EPUB 3 collection: readers group the briefs by it, in number order.
+    meta += [
+        f'<meta property="belongs-to-collection" id="series">{escape(series.name)}</meta>',
+        '<meta refines="#series" property="collection-type">series</meta>',
+        f'<meta refines="#series" property="group-position">{brief.number}</meta>',
+    ]
+    issn = series.issn.online or series.issn.print
+    if issn:
+        meta.append(
+            f'<meta refines="#series" property="dcterms:identifier">urn:issn:{escape(issn)}</meta>'
+        )
     meta += [
         '<meta property="schema:accessMode">textual</meta>',
         *(['<meta property="schema:accessMode">visual</meta>'] if has_images else []),
@@ -228,7 +251,9 @@ def _description(brief: Brief, style: Style, words: Headline) -> str:
     """The key issues, or the lead of a style that has one instead (dc:description has text)."""
     if words.description or not brief.lead:
         return words.description
-    return plain_text(create_parser(style.quotes_for(brief.language)), brief.lead)
+    return plain_text(
+        create_parser(style.quotes_for(brief.language), lang=brief.language), brief.lead
+    )
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:

@@ -14,8 +14,15 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from ..errors import StyleError
-from ..markdown import create_parser, plain_text, render_body, render_inline
-from ..source import Brief
+from ..markdown import (
+    create_parser,
+    french_spacing,
+    plain_text,
+    render_body,
+    render_inline,
+    spacing_for,
+)
+from ..source import Author, Brief, EditionLink
 from ..style import Style
 from .citations import Formatted, format_brief
 
@@ -50,13 +57,18 @@ class Headline:
 def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headline:
     """Masthead, running footer, byline and description: the EPUB cover needs no body."""
     labels = style.labels_for(brief.language)
-    md = md or create_parser(style.quotes_for(brief.language))
+    md = md or create_parser(style.quotes_for(brief.language), lang=brief.language)
     names = [author.name for author in brief.authors]
     separator = labels.get("separator", " ")
+    byline = f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip()
+    if brief.translators:
+        # Chicago's "Translated by", after the authors.
+        translators = join_names([t.name for t in brief.translators], labels.get("and", "and"))
+        byline += f" · {labels['translated_by']} {translators}"
     return Headline(
-        masthead=f"{brief.series.masthead}{separator}{brief.issue_label}",
+        masthead=f"{brief.masthead_text}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
-        byline=f"{labels.get('by', '')} {join_names(names, labels.get('and', 'and'))}".strip(),
+        byline=byline,
         description=_description(brief, md),
     )
 
@@ -77,15 +89,15 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
     """
     lang = brief.language
     labels = style.labels_for(lang)
-    md = create_parser(style.quotes_for(lang), boxes=style.boxes)
+    md = create_parser(style.quotes_for(lang), boxes=style.boxes, lang=lang)
     # Front-matter text (key issues, lead, bios) is prose: images belong in the body,
     # where they are checked, copied into the EPUB and hashed for rebuilds.
-    inline = create_parser(style.quotes_for(lang)).disable("image")
+    inline = create_parser(style.quotes_for(lang), lang=lang).disable("image")
     names = [author.name for author in brief.authors]
     words = headline(brief, style, md)
     numbers = {"online": brief.series.issn.online, "print": brief.series.issn.print}
     issn = [
-        f"{labels.get(f'issn_{kind}', f'ISSN ({kind})')}{labels.get('colon', ': ')}{number}"
+        f"{labels[f'issn_{kind}']}{labels['colon']}{number}"
         for kind, number in numbers.items()
         if number
     ]
@@ -122,7 +134,14 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "key_issues": [Markup(render_inline(inline, item)) for item in brief.key_issues],
         "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
         "body": Markup(body + bibliography(cited, labels)),
-        "how_to_cite": Markup(cited.how_to_cite) if cited and cited.how_to_cite else None,
+        "how_to_cite": Markup(_spaced(cited.how_to_cite, lang))
+        if cited and cited.how_to_cite
+        else None,
+        # The original and the translations: linked from the colophon of every output.
+        "other_editions": list(brief.editions),
+        "editions_label": labels[
+            "translations" if brief.translation_of is None else "translation_of"
+        ],
         "how_to_cite_text": cited.how_to_cite_text if cited else "",
         "bios": [(a, Markup(render_inline(inline, a.bio))) for a in brief.authors if a.bio],
         "authors": brief.authors,
@@ -135,6 +154,11 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "description": words.description,
         "json_ld": Markup(json_ld(brief, names, cited.how_to_cite_text if cited else "")),
     }
+
+
+def _spaced(text: str, lang: str) -> str:
+    """Citeproc's text in the language's punctuation spacing (French ``après :``)."""
+    return french_spacing(text) if spacing_for(lang) else text
 
 
 def bibliography(cited: Formatted | None, labels: dict[str, str]) -> str:
@@ -157,10 +181,10 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
         "@context": "https://schema.org",
         "@type": "Report",
         "name": brief.title,
-        "author": [{"@type": "Person", "name": name} for name in names],
+        "author": [person(author) for author in brief.authors],
         "datePublished": brief.date.isoformat(),
         "inLanguage": brief.language,
-        "publisher": {"@type": "Organization", "name": series.publisher},
+        "publisher": {"@type": "Organization", "name": brief.publisher_text},
         "identifier": brief.identifier,
         "reportNumber": brief.issue_label,
         "isPartOf": {
@@ -169,6 +193,9 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
             "issn": [n for n in (series.issn.online, series.issn.print) if n],
         },
     }
+    if brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
+        data["@id"] = f"https://doi.org/{brief.doi}"
+        data["sameAs"] = f"https://doi.org/{brief.doi}"
     if series.issn.online or series.issn.print:
         data["issn"] = series.issn.online or series.issn.print
     if brief.keywords:
@@ -177,9 +204,41 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
         data["license"] = brief.license
     if citation:
         data["creditText"] = citation
+    if brief.translators:
+        data["translator"] = [person(t) for t in brief.translators]
+    # The editions of one work: a translation names its original, the original its translations.
+    works = [edition_ld(e) for e in brief.editions]
+    if brief.translation_of is not None and works:
+        data["translationOfWork"] = next(
+            (w for e, w in zip(brief.editions, works, strict=True) if e.original), works[0]
+        )
+    elif works:
+        data["workTranslation"] = works
     text = json.dumps(data, ensure_ascii=False, indent=1)
     # Characters that XML or the HTML parser would read as markup, as JSON escapes.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def edition_ld(edition: EditionLink) -> dict[str, str]:
+    """Another edition in JSON-LD: a Report in its language, by identifier and address."""
+    found = {"@type": "Report", "name": edition.title, "inLanguage": edition.lang}
+    found["identifier"] = edition.identifier
+    if edition.url:
+        found["url"] = edition.url
+    return found
+
+
+def person(author: Author) -> dict[str, str]:
+    """A schema.org Person with the name's parts, as the citation files have them."""
+    parts = author.name_parts
+    found = {"@type": "Person", "name": author.name}
+    if parts.family_name and not parts.literal:
+        found["familyName"] = parts.family_name
+    if parts.given:
+        found["givenName"] = parts.given
+    if author.orcid:
+        found["identifier"] = f"https://orcid.org/{author.orcid}"
+    return found
 
 
 def render_template(style: Style, name: str, context: dict[str, Any]) -> str:

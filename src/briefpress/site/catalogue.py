@@ -20,6 +20,7 @@ from ..build import write_file
 from ..markdown import create_parser, plain_text
 from ..source import Brief, Series
 from ..style import Style
+from .page import bleed_crop
 
 ATOM = "http://www.w3.org/2005/Atom"
 THUMBS = "thumbs"
@@ -77,8 +78,8 @@ def _thumbnail(pdf: Path, png: Path) -> str | None:
         document = pypdfium2.PdfDocument(pdf)
         try:
             page = document[0]
-            scale = THUMB_WIDTH / page.get_width()
-            image = page.render(scale=scale).to_pil()
+            crop, shown = bleed_crop(page)
+            image = page.render(scale=THUMB_WIDTH / shown, crop=crop).to_pil()
             buffer = io.BytesIO()
             image.save(buffer, format="PNG", optimize=True)
         finally:
@@ -159,6 +160,9 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
         if item.html:
             kind = "text/html" if item.html.endswith(".html") else "application/xhtml+xml"
             sub(entry, "link", rel="alternate", type=kind, href=item.html)
+        for edition in brief.editions:  # the same work in another language
+            if edition.url:
+                sub(entry, "link", rel="alternate", hreflang=edition.lang, href=edition.url)
         if item.pdf:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=item.pdf)
         if item.epub:

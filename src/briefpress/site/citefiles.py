@@ -42,7 +42,7 @@ from ..source import Brief, PandocError, run_pandoc
 __all__ = ["bibtex", "citation_files", "citation_item", "prepare", "ris"]
 
 #: Bump when what is cached changes shape or meaning.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 #: BibTeX's three-letter month macros, written bare (``month = mar``) as styles expect.
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -69,6 +69,10 @@ _FIELD = re.compile(r"^  ([a-z]+) = (.*?),?$")
 def citation_item(brief: Brief) -> dict[str, Any]:
     """The brief's CSL item as the citation files carry it; ``id`` is the BibTeX key."""
     item = brief_item(brief)
+    # BibTeX's von part: "von der Leyen, Ursula", which BibTeX and biblatex read as
+    # von "von der", last "Leyen" (pandoc writes a dropping particle after the given
+    # name, where BibTeX takes it for a first name).
+    item["author"] = [_von_first(name) for name in item.get("author", [])]
     series = brief.series
     item["id"] = citation_key(item, brief)
     item["title"] = " ".join(plain_text(_parser(), brief.title).split())
@@ -83,6 +87,14 @@ def citation_item(brief: Brief) -> dict[str, Any]:
         # Not a CSL variable: pandoc's BibLaTeX writer reads "keywords" by that name.
         item["keywords"] = ", ".join(brief.keywords)
     return item
+
+
+def _von_first(name: dict[str, str]) -> dict[str, str]:
+    if "dropping-particle" not in name:
+        return name
+    name = dict(name)
+    name["non-dropping-particle"] = name.pop("dropping-particle")
+    return name
 
 
 def citation_key(item: dict[str, Any], brief: Brief) -> str:
@@ -229,7 +241,8 @@ def _ris_name(name: dict[str, str]) -> str:
     """``von der Leyen, Ursula``: family (with its particle), comma, given."""
     if "literal" in name:
         return name["literal"]
-    family = " ".join(name[p] for p in ("non-dropping-particle", "family") if name.get(p))
+    parts = ("dropping-particle", "non-dropping-particle", "family")
+    family = " ".join(name[p] for p in parts if name.get(p))
     return f"{family}, {name['given']}" if name.get("given") else family
 
 

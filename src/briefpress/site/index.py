@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..build import DEFAULT_TIMEOUT, Builder, Project, find_briefs, locked, time_limit
+from ..build import (
+    DEFAULT_TIMEOUT,
+    Builder,
+    Project,
+    failed_briefs,
+    find_briefs,
+    locked,
+    time_limit,
+)
 from ..errors import BriefpressError
 from ..source import Brief
 
@@ -28,12 +36,16 @@ def _write_index(
     builder = Builder(project, out)
     by_series: dict[Path, list[Brief]] = {}
     problems: list[str] = []
+    # A brief whose last build broke a hard rule is no print file and not published.
+    failed = failed_briefs(out)
     for path in find_briefs(paths or [project.default_source]):
         try:
             with time_limit(DEFAULT_TIMEOUT, path):
                 brief = builder.load(path)
         except BriefpressError as exc:
             problems += exc.lines()
+            continue
+        if str(brief.path) in failed:
             continue
         by_series.setdefault(brief.series.path, []).append(brief)
     groups = {

@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from ..markdown import create_parser, render_inline
 from ..render import join_names
-from ..source import Series
+from ..source import Series, split_name
 from ..style import Style
-from .page import render_web, web_css, web_environment, web_labels
+from .page import language_name, render_web, web_css, web_environment, web_labels
 from .webfonts import web_fonts
 
 FILTERS = "by"
@@ -69,7 +69,7 @@ def facets_of(item: Any) -> list[Facet]:
 
 def _row(item: Any, prefix: str, labels: dict[str, str], style: Style) -> dict[str, Any]:
     brief = item.brief
-    inline = create_parser(style.quotes_for(brief.language)).disable("image")
+    inline = create_parser(style.quotes_for(brief.language), lang=brief.language).disable("image")
     abstract = [Markup(render_inline(inline, text)) for text in brief.key_issues]
     if not abstract and brief.lead:
         abstract = [Markup(render_inline(inline, brief.lead))]
@@ -96,7 +96,7 @@ def _facet_order(groups: list[Any]) -> list[tuple[str, list[Facet]]]:
         for item in group.items:
             for facet in facets_of(item):
                 kinds[facet.kind].setdefault(facet.token, facet)
-    order = {"year": lambda f: f.value, "author": lambda f: f.value.split()[-1]}
+    order = {"year": lambda f: f.value, "author": lambda f: split_name(f.value).sort_key}
     result = []
     for kind, found in kinds.items():
         ordered = sorted(found.values(), key=order.get(kind, lambda f: f.value.lower()))
@@ -128,6 +128,17 @@ def _publishers(groups: list[Any], rows_for: Any) -> list[dict[str, Any]]:
     return [{"name": name, "series": series} for name, series in publishers.items()]
 
 
+def _editions(item: Any, pages: dict[Path, str]) -> list[dict[str, str]]:
+    """The entry's other editions, each with the language it is in and where to read it."""
+    found = []
+    for edition in item.brief.editions:
+        href = pages.get(edition.path) or edition.url
+        if href:
+            name = language_name(edition.lang)
+            found.append({"lang": edition.lang, "name": name, "href": href, "title": edition.title})
+    return found
+
+
 def catalogue_pages(
     groups: list[Any], series: Series, style: Style, styles_root: Path
 ) -> dict[str, bytes]:
@@ -151,9 +162,17 @@ def catalogue_pages(
     def render(current: Facet | None, font_css: str) -> str:
         up = "../" if current else ""
 
+        # Each brief's page, so an entry links its other editions (another series' too).
+        pages = {i.brief.path: f"{up}{g.prefix}{i.html}" for g in groups for i in g.items if i.html}
+
         def rows_for(group: Any) -> list[dict[str, Any]]:
             return [
-                row(item, up + group.prefix)
+                {
+                    **row(item, up + group.prefix),
+                    "editions": _editions(item, pages),
+                    # Two series may each have a 2024-1-x.md: the anchor names the folder.
+                    "anchor": "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem))),
+                }
                 for item in group.items
                 if current is None or current.token in tokens_of[id(item)]
             ]

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ..render import name_parts
-from ..source import Brief, Series
+from ..source import Brief, Series, split_name
 
 #: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
 NO_SITE_URL = (
@@ -56,29 +55,22 @@ def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
     )
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """(given, family): the last word and the particles before it ("von der Leyen")."""
-    parts = name_parts(name)
-    family = (parts.get("non-dropping-particle", ""), parts.get("family") or parts.get("literal"))
-    return parts.get("given", ""), " ".join(p for p in family if p)
-
-
 def inverted_name(name: str) -> str:
-    """``Eva Pejsova`` → ``Pejsova, Eva``, as reference lists sort."""
-    given, family = split_name(name)
-    return f"{family}, {given}" if given else family
+    """``Ursula von der Leyen`` → ``von der Leyen, Ursula``, as reference lists write it."""
+    return split_name(name).inverted
 
 
 def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]:
     """Highwire Press tags, in the order Google Scholar's guidelines list them."""
     series = brief.series
     tags = [("citation_title", title)]
-    tags += [("citation_author", author.name) for author in brief.authors]
+    # Highwire's form, "Family, Given", so Scholar never reads "De" or "Ó" as a given name.
+    tags += [("citation_author", author.name_parts.inverted) for author in brief.authors]
     tags += [
         ("citation_publication_date", brief.date.strftime("%Y/%m/%d")),
         ("citation_online_date", brief.date.strftime("%Y/%m/%d")),
-        ("citation_publisher", series.publisher),
-        ("citation_technical_report_institution", series.publisher),
+        ("citation_publisher", brief.publisher_text),
+        ("citation_technical_report_institution", brief.publisher_text),
         ("citation_technical_report_number", f"{series.name} {brief.issue_label}"),
         ("citation_series_title", series.name),
         ("citation_issue", str(brief.number)),
@@ -131,13 +123,13 @@ def citation_text(brief: Brief, title: str, url: str | None) -> str:
     """The house citation (Chicago author-date style, a report in a numbered series)."""
     names = [author.name for author in brief.authors]
     if names:
-        people = [inverted_name(names[0]), *names[1:]]
+        people = [brief.authors[0].name_parts.inverted, *names[1:]]
         byline = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
     else:
-        byline = brief.series.publisher
+        byline = brief.publisher_text
     parts = [
         f"{byline}. {brief.issue_year}. “{title}.” {brief.series.name} {brief.issue_label}. "
-        f"{brief.series.publisher}, {brief.date_text}."
+        f"{brief.publisher_text}, {brief.date_text}."
     ]
     if brief.doi:
         parts.append(f"https://doi.org/{brief.doi}.")

@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import StyleError
+from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
 from ..style import Style, style_text, web_palette_css
@@ -147,14 +148,25 @@ def _citation(brief: Brief, title: str, url: str | None) -> str:
 
     cited = format_brief(brief)
     if cited is not None and cited.how_to_cite_text:
-        return cited.how_to_cite_text
-    return metadata.citation_text(brief, title, url)
+        text = cited.how_to_cite_text
+    else:
+        text = metadata.citation_text(brief, title, url)
+    # The colophon's spacing too: French "après\u202f:" in the text a reader copies.
+    return french_spacing(text) if spacing_for(brief.language) else text
 
 
 def human_size(size: int) -> str:
     if size < 1000 * 1000:
         return f"{max(1, round(size / 1000))} KB"
     return f"{size / 1000 / 1000:.1f} MB"
+
+
+def bleed_crop(page: Any) -> tuple[tuple[float, float, float, float], float]:
+    """What to crop off a pdfium page to show its BleedBox (crop marks, where a style asks
+    for them, sit beyond it), and the width then shown, in points."""
+    media, bleed = page.get_mediabox(), page.get_bleedbox()
+    crop = (bleed[0] - media[0], bleed[1] - media[1], media[2] - bleed[2], media[3] - bleed[3])
+    return crop, float(bleed[2] - bleed[0])
 
 
 def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
@@ -166,7 +178,8 @@ def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        image = page.render(scale=width / page.get_width()).to_pil()
+        crop, shown = bleed_crop(page)
+        image = page.render(scale=width / shown, crop=crop).to_pil()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=True)
     finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
-from ..source import Brief
+from ..source import Brief, edition_groups
 from . import metadata
 from .catalogue import write_if_changed
 from .page import (
@@ -46,17 +46,13 @@ def load_all(builder: Builder, paths: Sequence[Path]) -> tuple[list[Brief], list
 
 def editions_of(briefs: list[Brief], builder: Builder) -> dict[Path, list[tuple[Brief, Path]]]:
     """Brief path → every edition of it (itself included), with each one's page folder."""
-    by_stem = {brief.stem: brief for brief in briefs}
-    groups: dict[str, list[Brief]] = {}
-    for brief in briefs:
-        root = brief.translation_of if brief.translation_of in by_stem else brief.stem
-        groups.setdefault(root or brief.stem, []).append(brief)
-    found: dict[Path, list[tuple[Brief, Path]]] = {}
-    for members in groups.values():
-        pages = [(b, builder.out_for(b.series) / b.stem) for b in members]
-        for brief in members:
-            found[brief.path] = pages
-    return found
+    # By series and number (``source.editions``): two series' ``2024-1-x.md`` are not editions.
+    by_path = {brief.path: brief for brief in briefs}
+    groups = edition_groups([brief.entry for brief in briefs])
+    return {
+        path: [(by_path[p], builder.out_for(by_path[p].series) / by_path[p].stem) for p in group]
+        for path, group in groups.items()
+    }
 
 
 def _relative(target: Path, start: Path) -> str:

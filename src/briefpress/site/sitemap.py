@@ -16,6 +16,8 @@ from ..source import Series
 from .catalogue import write_if_changed
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: Google's extension for the language editions of a page.
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def _base(series: Series) -> str | None:
@@ -25,13 +27,20 @@ def _base(series: Series) -> str | None:
 
 def sitemap_xml(groups: Sequence[tuple[Series, list[Any]]]) -> bytes:
     ET.register_namespace("", SITEMAP)
+    ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
 
-    def add(location: str, modified: str | None = None) -> None:
+    def add(location: str, modified: str | None = None, brief: Any = None) -> None:
         url = ET.SubElement(root, f"{{{SITEMAP}}}url")
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = location
         if modified:
             ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = modified
+        editions = [e for e in (brief.editions if brief else ()) if e.url]
+        if editions:
+            # Every edition, itself included, as the protocol asks (one set per URL).
+            for lang, href in [(brief.language, location), *((e.lang, e.url) for e in editions)]:
+                link = ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang)
+                link.set("href", href)
 
     for series, items in groups:
         base = _base(series)
@@ -41,7 +50,8 @@ def sitemap_xml(groups: Sequence[tuple[Series, list[Any]]]) -> bytes:
         add(urljoin(base, "index.html"), newest.isoformat() if newest else None)
         for item in items:
             if item.html and item.html.endswith(".html"):
-                add(urljoin(base, f"{item.brief.stem}/"), item.brief.date.isoformat())
+                location = urljoin(base, f"{item.brief.stem}/")
+                add(location, item.brief.date.isoformat(), item.brief)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"

@@ -6,12 +6,24 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import model, schema, schemas
+    from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
-    from .model import FORMATS, SERIES_FILE, Brief, Series, find_series_file, load, load_series
-    from .pandoc import PandocError, run_pandoc, run_pandoc_json
+    from .model import (
+        FORMATS,
+        SERIES_FILE,
+        Author,
+        Brief,
+        EditionLink,
+        Series,
+        find_series_file,
+        load,
+        load_series,
+    )
+    from .names import NameParts, split_name
+    from .pandoc import PandocError, run_pandoc, run_pandoc_bytes, run_pandoc_json
     from .reader import read_brief, read_yaml_file
-    from .references import is_note_style, load_references
+    from .references import find_citations, is_note_style, load_references
     from .svg import SVG_NS, XLINK_NS, UnsafeSvg, sanitise_svg
 
 __all__ = [
@@ -20,10 +32,15 @@ __all__ = [
     "SERIES_FILE",
     "SVG_NS",
     "XLINK_NS",
+    "Author",
     "Brief",
+    "EditionLink",
+    "NameParts",
     "PandocError",
     "Series",
     "UnsafeSvg",
+    "edition_groups",
+    "find_citations",
     "find_series_file",
     "is_note_style",
     "load",
@@ -34,10 +51,12 @@ __all__ = [
     "read_brief",
     "read_yaml_file",
     "run_pandoc",
+    "run_pandoc_bytes",
     "run_pandoc_json",
     "sanitise_svg",
     "schema",
     "schemas",
+    "split_name",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -48,8 +67,12 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "editions": ["edition_groups"],
+            "names": ["NameParts", "split_name"],
             "model": [
+                "Author",
                 "Brief",
+                "EditionLink",
                 "FORMATS",
                 "SERIES_FILE",
                 "Series",
@@ -58,9 +81,9 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "load_series",
                 "model",
             ],
-            "pandoc": ["PandocError", "run_pandoc_json", "run_pandoc"],
+            "pandoc": ["PandocError", "run_pandoc_bytes", "run_pandoc_json", "run_pandoc"],
             "reader": ["read_brief", "read_yaml_file"],
-            "references": ["is_note_style", "load_references"],
+            "references": ["find_citations", "is_note_style", "load_references"],
             "schema": ["schema"],
             "schemas": ["schemas"],
             "svg": ["SVG_NS", "UnsafeSvg", "XLINK_NS", "sanitise_svg"],

@@ -20,6 +20,7 @@ from markdown_it.token import Token
 from ..errors import Problem
 from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link
 from . import limits, mistakes
+from .guards import lang_problem
 from .reader import RawDocument
 from .svg import UnsafeSvg, svg_elements
 
@@ -55,12 +56,29 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token]]:
                 yield line, child
 
 
+def span_problem(written: dict[str, str]) -> str | None:
+    """``[text]{lang=ja}``: a BCP 47 tag, and no other attribute (no raw HTML by the back door)."""
+    others = sorted(key for key in written if key != "lang")
+    if others:
+        return f"a [span]{{…}} takes only lang=…, not {', '.join(others)}"
+    lang = written.get("lang", "")
+    if not lang:
+        return "a [span]{…} needs a language: [text]{lang=ja}"
+    return lang_problem(lang)
+
+
 def check_body(
-    path: Path, body: str, body_line: int, boxes: Sequence[BoxSpec] | None = None
+    path: Path,
+    body: str,
+    body_line: int,
+    boxes: Sequence[BoxSpec] | None = None,
+    box_titles: dict[str, tuple[str, ...]] | None = None,
 ) -> BodyReport:
     """Problems with links, images, notes and boxes, and the local images the body uses.
 
     ``boxes`` are the style's; without a style (None) box names are not checked.
+    ``box_titles``: each box's label words (every language), for the warning
+    about a box whose title repeats the heading above it.
     """
     # Parse with every link kept, so refused ones can be named rather than dropped.
     md = create_parser(strict_links=False, boxes=boxes or ())
@@ -104,6 +122,10 @@ def check_body(
                 written = unquote(urlsplit(src).path)
                 if written != name:
                     renames[written] = name
+        elif token.type == "span_open":
+            problem = span_problem(token.meta.get("written", {}))
+            if problem:
+                fail(line, "lang", problem)
         elif token.type == "text":
             for match in _UNDEFINED_NOTE.finditer(token.content):
                 fail(line, "notes", f"note reference [^{match[1]}] has no note")
@@ -125,7 +147,10 @@ def check_body(
         fail(line, field, message)
     warnings = [
         Problem(path, body_line + line, field, message)
-        for line, field, message in mistakes.quotes(tokens)
+        for line, field, message in (
+            *mistakes.quotes(tokens),
+            *mistakes.box_titles(tokens, box_titles or {}),
+        )
     ]
     starts = [0, *(m.end() for m in re.finditer("\n", body))]
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -52,27 +56,72 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f'expected a date as YYYY-MM-DD, got "{text}"')
 
 
-#: Month names by language, as a date in running text writes them.
-MONTH_NAMES = {
-    "en": _MONTHS,
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
-}  # fmt: skip
+#: Named lengths of a CLDR date format: ``long`` is "25 novembre 2026" in French.
+DATE_LENGTHS = ("full", "long", "medium", "short")
+#: Languages whose month names an editor may type in a date (``1er mars 2024``).
+_TYPED_LANGUAGES = ("en", "fr", "de", "nl")
+#: strftime's named fields as CLDR writes them: old series files keep working.
+_STRFTIME_NAMES = {"%B": "MMMM", "%b": "MMM", "%A": "EEEE", "%a": "EEE"}
 
-#: Month names an editor may type (English, French), lower case, accents as typed.
-_MONTH_NUMBERS = {
-    name.lower(): number
-    for names in MONTH_NAMES.values()
-    for number, name in enumerate(names, start=1)
-}
+
+def locale_of(lang: str) -> Locale:
+    """The CLDR locale of a BCP 47 tag (``fr-BE`` → fr_BE), its language alone when
+    CLDR has no such region, English when it knows neither."""
+    from babel import Locale, UnknownLocaleError
+
+    for tag in (lang.replace("-", "_"), lang.split("-")[0]):
+        try:
+            return Locale.parse(tag)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse("en")
+
+
+def _month_numbers() -> dict[str, int]:
+    """Month names and abbreviations an editor may type, lower case."""
+    found: dict[str, int] = {}
+    for lang in _TYPED_LANGUAGES:
+        locale = locale_of(lang)
+        for width in ("wide", "abbreviated"):
+            for number, name in locale.months["format"][width].items():
+                found.setdefault(name.lower().rstrip("."), number)
+    return found
 
 
 def format_date(date: dt.date, pattern: str, lang: str) -> str:
-    """``strftime`` with the month named in the brief's language (``%B``), not the C locale's."""
-    names = MONTH_NAMES.get(lang.split("-")[0].lower())
-    if names:
-        pattern = pattern.replace("%B", names[date.month - 1].replace("%", "%%"))
+    """``date`` in the brief's language through CLDR (Babel).
+
+    ``pattern`` is a named length (``long`` → "25 novembre 2026", "25. November
+    2026"), a CLDR pattern (``d MMMM y``), or, as series files wrote it before, a
+    ``strftime`` pattern (``%d.%m.%Y``) whose month and day names are CLDR's.
+    """
+    from babel.dates import format_date as cldr_date
+
+    locale = locale_of(lang)
+    if pattern in DATE_LENGTHS:
+        return str(cldr_date(date, format=pattern, locale=locale))
+    if "%" not in pattern:
+        return str(cldr_date(date, format=pattern, locale=locale))
+    for field_name, cldr in _STRFTIME_NAMES.items():
+        if field_name in pattern:
+            name = str(cldr_date(date, format=cldr, locale=locale))
+            pattern = pattern.replace(field_name, name.replace("%", "%%"))
     return date.strftime(pattern)
+
+
+def date_format_problem(pattern: str) -> str | None:
+    """A CLDR pattern Babel cannot read, said at the series file's line."""
+    if pattern in DATE_LENGTHS or "%" in pattern:
+        return None
+    from babel.dates import parse_pattern
+
+    try:
+        parse_pattern(pattern)
+    except (ValueError, KeyError) as exc:
+        return f'"{pattern}" is not a CLDR date pattern ({exc}); try long, medium or d MMMM y'
+    if not any(ch in pattern for ch in "dMyLE"):
+        return f'"{pattern}" has no date field; try long, medium or d MMMM y'
+    return None
 
 
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+([^\W\d]+)\.?,?\s+(\d{4})$")
@@ -86,8 +135,9 @@ def _named_date(text: str) -> str | None:
         if not match:
             continue
         name = match[month_group].lower()
-        month = _MONTH_NUMBERS.get(name) or next(
-            (n for full, n in _MONTH_NUMBERS.items() if len(name) >= 3 and full.startswith(name)),
+        months = _month_numbers()
+        month = months.get(name) or next(
+            (n for full, n in months.items() if len(name) >= 3 and full.startswith(name)),
             None,
         )
         if month is None:

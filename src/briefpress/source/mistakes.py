@@ -25,6 +25,8 @@ _NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 #: Typographic pairs: English and German-style inner quotes, French guillemets.
 _PAIRS = {"“": "”", "‘": "’", "«": "»", "‹": "›"}
 _CLOSERS = {close: open_ for open_, close in _PAIRS.items()}
+#: German quotes open low and close with what opens an English quote („…“, ‚…‘).
+_LOW = {"„": "“", "‚": "‘"}
 
 
 def _outside_code(body: str) -> Iterator[tuple[int, str]]:
@@ -145,6 +147,36 @@ def inline_images(tokens: list[Token]) -> Iterator[Found]:
                 )
 
 
+def box_titles(tokens: list[Token], titles: dict[str, tuple[str, ...]]) -> Iterator[Found]:
+    """A box whose title repeats the heading just above it (a warning).
+
+    ``titles`` are each box's label words, in every language the style has;
+    a title written after the box's name counts too.
+    """
+    for index, token in enumerate(tokens):
+        if not (token.type.startswith("container_") and token.type.endswith("_open")):
+            continue
+        if index < 3 or tokens[index - 1].type != "heading_close" or not token.map:
+            continue
+        heading = " ".join(tokens[index - 2].content.split())
+        name = token.type.removeprefix("container_").removesuffix("_open")
+        rest = token.info.strip().split(" ", 1)[1] if " " in token.info.strip() else ""
+        written = rest.strip().strip("\"'“”").strip()
+        shown = (written,) if written else titles.get(name, ())
+        if any(_same(heading, title) for title in shown):
+            yield (
+                token.map[0],
+                "box",
+                f"the box's title “{heading}” repeats the heading just above it: drop the "
+                f'heading, or give the box a title of its own (::: {name} "…")',
+            )
+
+
+def _same(one: str, other: str) -> bool:
+    words = [re.sub(r"[^\w]+", " ", text).strip().casefold() for text in (one, other)]
+    return bool(words[0]) and words[0] == words[1]
+
+
 def quotes(tokens: list[Token]) -> Iterator[Found]:
     """Quotation marks that pair, and no straight " the typographer could not place."""
     for token in tokens:
@@ -166,7 +198,9 @@ def inline_quotes(token: Token) -> Iterator[str]:
 def _unpaired(text: str) -> Iterator[str]:
     stack: list[str] = []
     for char in text:
-        if char in _PAIRS:
+        if stack and stack[-1] in _LOW and char == _LOW[stack[-1]]:
+            stack.pop()
+        elif char in _LOW or char in _PAIRS:
             stack.append(char)
         elif char in _CLOSERS:
             opener = _CLOSERS[char]
@@ -182,4 +216,4 @@ def _unpaired(text: str) -> Iterator[str]:
                 yield f"{char} closes a quotation that was never opened: add {opener}"
                 return
     if stack:
-        yield f"{stack[-1]} is never closed: add {_PAIRS[stack[-1]]}"
+        yield f"{stack[-1]} is never closed: add {({**_PAIRS, **_LOW})[stack[-1]]}"

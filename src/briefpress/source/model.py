@@ -9,22 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, SourceError
+from .editions import Entry, TranslationRef, edition_groups, series_names
 from .fields import format_date
 from .guards import check_front_links
+from .names import NAME_PARTS, NameParts, name_parts
 from .reader import read_brief, read_yaml_file
 from .schema import Values
 from .schemas import (
     BRIEF_FIELDS,
+    DEFAULT_FORMATS,
     FORMATS,
     FRONT_MATTER_SCHEMA,
     MAX_KEY_ISSUES,
     SERIES_FIELDS,
     SERIES_SCHEMA,
+    LocalText,
     issn_is_valid,
 )
 
@@ -32,10 +36,14 @@ if TYPE_CHECKING:
     from ..markdown import BoxSpec
 
 SERIES_FILE = "series.yaml"
+#: Series texts written in a language: given once, they are in the series' ``lang``.
+LANGUAGE_BOUND = ("disclaimer", "disclaimer_plural")
+#: Series texts that may be given per language.
+LOCALISED = ("masthead", "publisher", "disclaimer", "disclaimer_plural", "date_format")
 #: Re-exported: the fields are declared in `schemas`.
 __all__ = [
     "BRIEF_FIELDS", "FORMATS", "MAX_KEY_ISSUES", "SERIES_FIELDS", "SERIES_FILE", "Author",
-    "Brief", "Issn", "Series", "find_series_file", "issn_is_valid", "load", "load_brief",
+    "Brief", "Deposit", "Issn", "Series", "find_series_file", "issn_is_valid", "load", "load_brief",
     "load_series",
 ]  # fmt: skip
 
@@ -44,6 +52,16 @@ __all__ = [
 class Issn:
     online: str | None = None
     print: str | None = None
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """Who registers the series' DOIs (``deposit:`` in ``series.yaml``)."""
+
+    depositor: str | None = None
+    email: str | None = None
+    registrant: str | None = None
+    ror: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,7 @@ class Series:
     date_format: str = "%d.%m.%Y"
     max_pages: int = 8
     notes: str = "endnotes"
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     #: How an issue is cited: ``{number}/{year}``, ``{year}/C {number:02}``, ``No. {number}``.
     numbering: str = "{number}/{year}"
     #: PDF targets a run produces (print, screen, draft), print alone by default.
@@ -74,6 +92,40 @@ class Series:
     #: The CSL style citations are formatted in, and a reference file shared by the series.
     csl: Path | None = None
     references: Path | None = None
+    #: Mints each brief's DOI from ``{year}`` and ``{number}``; a brief's ``doi:`` wins.
+    doi_pattern: str | None = None
+    deposit: Deposit = field(default_factory=Deposit)
+
+    def mint_doi(self, number: int, year: int) -> str | None:
+        return self.doi_pattern.format(number=number, year=year) if self.doi_pattern else None
+
+    #: The texts above as series.yaml gives them, per language; `text` chooses.
+    texts: tuple[tuple[str, LocalText], ...] = field(default=(), compare=False)
+
+    def text(self, key: str, lang: str) -> str:
+        """A series text (``masthead``, ``publisher``, ``disclaimer``, ``disclaimer_plural``,
+        ``date_format``) in ``lang``; `missing_texts` has said at load time when it has none."""
+        local = dict(self.texts).get(key)
+        found = local.get(lang, self.lang, key in LANGUAGE_BOUND) if local else None
+        if found is None and key == "disclaimer_plural":
+            return self.text("disclaimer", lang)
+        return found if found is not None else str(getattr(self, key))
+
+    def missing_texts(self, lang: str, skip: tuple[str, ...] = ()) -> list[Problem]:
+        """A problem at series.yaml's line for each text it has not in ``lang``."""
+        problems = []
+        for key, local in self.texts:
+            if key in skip or local.get(lang, self.lang, key in LANGUAGE_BOUND) is not None:
+                continue
+            if key == "disclaimer_plural" and "disclaimer" not in skip:
+                continue  # falls back to the disclaimer, which is checked itself
+            have = ", ".join(local.languages) or self.lang
+            problems.append(Problem(
+                self.path, local.line, key,
+                f'no text for the language "{lang}" (has {have}): write it per language, '
+                f"{key}: {{{have.split(', ')[0]}: …, {lang}: …}}",
+            ))  # fmt: skip
+        return problems
 
     @property
     def folder(self) -> Path:
@@ -95,6 +147,32 @@ class Author:
     affiliation: str | None = None
     bio: str | None = None
     orcid: str | None = None
+    #: The affiliation's ROR id (``03yrm5c26``), for DOI deposits.
+    ror: str | None = None
+
+    #: The name in CSL's parts (``source.names``): given, or split from ``name``.
+    parts: NameParts = field(default_factory=NameParts)
+
+    @property
+    def name_parts(self) -> NameParts:
+        """The parts every citation output reads; split from ``name`` when not given."""
+        return self.parts if self.parts != NameParts() else name_parts(self.name)
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    """Another edition of a brief: what its links and metadata need."""
+
+    lang: str
+    title: str
+    identifier: str
+    stem: str
+    #: Its source file; its output folder is its series' (``Builder.out_for``).
+    path: Path
+    series_folder: Path
+    url: str | None = None
+    #: The original, which the other editions translate.
+    original: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,8 +197,11 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
-    #: The file stem of the brief this one translates: their web pages link each other.
-    translation_of: str | None = None
+    #: The brief this one translates, by series and number (``source.editions``).
+    translation_of: TranslationRef | None = None
+    translators: tuple[Author, ...] = ()
+    #: The other editions (the original, the translations), as the run found them.
+    editions: tuple[EditionLink, ...] = field(default=(), compare=False)
     #: Local images the body uses, by resolved path relative to the brief's folder.
     images: tuple[str, ...] = ()
     #: Image paths as written → the names above, where they differ (``./a/../x.png``).
@@ -139,6 +220,28 @@ class Brief:
         return self.path.stem
 
     @property
+    def url(self) -> str | None:
+        """The web page's address, when the series has a site."""
+        site = self.series.site_url
+        return f"{site.rstrip('/')}/{self.stem}/" if site else None
+
+    @property
+    def entry(self) -> Entry:
+        """The brief as editions are matched (``source.editions``)."""
+        series = self.series
+        return Entry(
+            self.path, series.folder, series_names(series.name, series.slug, series.folder),
+            self.number, self.issue_year, self.translation_of,
+        )  # fmt: skip
+
+    def link(self, original: bool) -> EditionLink:
+        """How another edition names and links this one."""
+        return EditionLink(
+            lang=self.language, title=self.title, identifier=self.identifier, stem=self.stem,
+            path=self.path, series_folder=self.series.folder, url=self.url, original=original,
+        )  # fmt: skip
+
+    @property
     def issue_year(self) -> int:
         return self.year or self.date.year
 
@@ -155,11 +258,23 @@ class Brief:
     def disclaimer_text(self) -> str:
         if self.disclaimer:
             return self.disclaimer
-        return self.series.disclaimer_plural if len(self.authors) > 1 else self.series.disclaimer
+        key = "disclaimer_plural" if len(self.authors) > 1 else "disclaimer"
+        return self.series.text(key, self.language)
+
+    @property
+    def masthead_text(self) -> str:
+        """The series' masthead line in the brief's language."""
+        return self.series.text("masthead", self.language)
+
+    @property
+    def publisher_text(self) -> str:
+        """The publisher as the brief's language names it."""
+        return self.series.text("publisher", self.language)
 
     @property
     def date_text(self) -> str:
-        return format_date(self.date, self.series.date_format, self.language)
+        """The date in the series' format and the brief's language (CLDR)."""
+        return format_date(self.date, self.series.text("date_format", self.language), self.language)
 
     @property
     def identifier(self) -> str:
@@ -175,25 +290,31 @@ def load_series(path: Path) -> Series:
     """``series.yaml``, read through its schema (`schemas.SERIES_SCHEMA`)."""
     values = SERIES_SCHEMA.read_document(read_yaml_file(path))
     citations = _read_citation_settings(path, values)
+    lang = values["lang"]
+    texts = {key: values[key] for key in LOCALISED if values[key] is not None}
+    own = {key: local.get(lang, lang, False) or "" for key, local in texts.items()}
     series = Series(
         path=path,
         name=values["name"] or "",
-        masthead=values["masthead"] or "",
-        publisher=values["publisher"] or "",
+        masthead=own.get("masthead", ""),
+        publisher=own.get("publisher", ""),
         issn=Issn(**(values["issn"] or {})),
-        disclaimer=values["disclaimer"] or "",
-        disclaimer_plural=values["disclaimer_plural"] or values["disclaimer"] or "",
+        disclaimer=own.get("disclaimer", ""),
+        disclaimer_plural=own.get("disclaimer_plural") or own.get("disclaimer", ""),
         style=values["style"] or "",
-        lang=values["lang"],
-        date_format=values["date_format"],
+        lang=lang,
+        date_format=own.get("date_format") or "%d.%m.%Y",
+        texts=tuple(texts.items()),
         max_pages=values["max_pages"],
         notes=values["notes"],
-        formats=tuple(values["formats"]) or FORMATS,
+        formats=tuple(values["formats"]) or DEFAULT_FORMATS,
         targets=tuple(values["targets"]),
         numbering=values["numbering"],
         site_url=values["site_url"],
         license=values["license"],
         print_profile=values["print_profile"],
+        doi_pattern=values["doi_pattern"],
+        deposit=Deposit(**(values["deposit"] or {})),
         **citations,
     )
     _finish(values)
@@ -232,8 +353,10 @@ def load_brief(
     series: Series,
     required: tuple[str, ...] = ("key_issues",),
     boxes: Sequence[BoxSpec] | None = None,
+    box_titles: dict[str, tuple[str, ...]] | None = None,
 ) -> Brief:
-    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares."""
+    """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares
+    (with their titles' words, ``box_titles``)."""
     raw = read_brief(path)
     values = FRONT_MATTER_SCHEMA.read_document(raw, required)
     authors = _read_authors(values)
@@ -241,7 +364,7 @@ def load_brief(
         values.problems.append(Problem(path, raw.body_line, "body", "the brief has no text"))
     from .body import check_body, field_quotes  # the Markdown parser loads only when read
 
-    body = check_body(path, raw.body, raw.body_line, boxes)
+    body = check_body(path, raw.body, raw.body_line, boxes, box_titles)
     values.problems.extend(body.problems)
     quotes = [*field_quotes(raw, ("title", "subtitle", "lead", "key_issues")), *body.warnings]
     from .references import brief_references
@@ -251,11 +374,12 @@ def load_brief(
         raw.body, raw.body_line,
     )  # fmt: skip
     values.problems.extend(problems)
+    date = values["date"] or dt.date(1970, 1, 1)
     brief = Brief(
         path=path,
         series=series,
         number=values["number"] or 0,
-        date=values["date"] or dt.date(1970, 1, 1),
+        date=date,
         title=values["title"] or "",
         subtitle=values["subtitle"],
         authors=authors,
@@ -263,12 +387,13 @@ def load_brief(
         year=values["year"],
         lang=values["lang"],
         keywords=tuple(values["keywords"]),
-        doi=values["doi"],
+        doi=values["doi"] or series.mint_doi(values["number"] or 0, values["year"] or date.year),
         license=values["license"] or series.license,
         disclaimer=values["disclaimer"],
         lead=values["lead"],
         status=values["status"],
         translation_of=values["translation_of"],
+        translators=tuple(_author(fields) for fields in values["translators"] or ()),
         body=raw.body,
         body_line=raw.body_line,
         images=body.images,
@@ -284,6 +409,15 @@ def load_brief(
         "authors": tuple(author.bio or "" for author in brief.authors),
     }
     check_front_links(values, front)
+    if brief.translation_of and brief.translation_of.stem:
+        line = raw.line_of("translation_of")
+        brief = replace(brief, warnings=(*brief.warnings, Problem(
+            path, line, "translation_of",
+            "naming the original by its file name is deprecated (another series may have one "
+            "of the same name): write translation_of: {series: …, number: …}",
+        )))  # fmt: skip
+    own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
+    values.problems.extend(series.missing_texts(brief.language, own))
     _finish(values)
     return brief
 
@@ -296,7 +430,46 @@ def _read_authors(values: Values) -> tuple[Author, ...]:
         return (Author(values["author"]),) if values["author"] else ()
     if not values.given("authors"):
         values.fail("authors", "required field is missing")
-    return tuple(Author(**fields) for fields in values["authors"] or ())
+    return tuple(_author(fields) for fields in values["authors"] or ())
+
+
+def _author(fields: dict[str, str]) -> Author:
+    parts = {key: fields[key] for key in NAME_PARTS if key in fields}
+    plain = {key: value for key, value in fields.items() if key not in NAME_PARTS}
+    return Author(**plain, parts=name_parts(fields["name"], parts))
+
+
+def edition_entries(root: Path) -> list[Entry]:
+    """Every brief under ``root`` as editions are matched, from its front matter alone
+    (a full read of each would check every body); a brief that does not read is left out."""
+    from .schemas import FRONT_MATTER_SCHEMA as front
+
+    series: dict[Path, Series | None] = {}
+    found: list[Entry] = []
+    for path in sorted(root.rglob("*.md")):
+        try:
+            where = find_series_file(path, root)
+            if where not in series:
+                series[where] = load_series(where)
+            values = front.read_document(read_brief(path))
+        except (SourceError, OSError):
+            continue
+        own = series[where]
+        date = values["date"]
+        if own is None or not values["number"] or date is None:
+            continue
+        names = series_names(own.name, own.slug, own.folder)
+        year = values["year"] or date.year
+        found.append(
+            Entry(path, own.folder, names, values["number"], year, values["translation_of"])
+        )
+    return found
+
+
+def editions_among(brief: Brief, entries: list[Entry]) -> list[Path]:
+    """The paths of ``brief``'s other editions among ``entries``, the original first."""
+    group = edition_groups([*(e for e in entries if e.path != brief.path), brief.entry])
+    return [path for path in group.get(brief.path, []) if path != brief.path]
 
 
 def find_series_file(brief_path: Path, root: Path) -> Path:

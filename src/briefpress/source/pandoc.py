@@ -39,6 +39,11 @@ def pandoc_path() -> str:
 
 def run_pandoc(args: list[str], text: str | None = None) -> str:
     """Run pandoc with ``args``; ``text`` is its standard input. Returns standard output."""
+    return run_pandoc_bytes(args, text).decode("utf-8")
+
+
+def run_pandoc_bytes(args: list[str], text: str | None = None) -> bytes:
+    """As `run_pandoc`, for a binary output (``-t docx -o -``)."""
     command = [pandoc_path(), "+RTS", MAX_HEAP, "-RTS", "--sandbox", *args]
     try:
         done = subprocess.run(
@@ -54,7 +59,7 @@ def run_pandoc(args: list[str], text: str | None = None) -> str:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         # The first two lines say where and what; the rest quotes the input.
         raise PandocError(f"pandoc failed: {' '.join(message[:2]) or done.returncode}")
-    return done.stdout.decode("utf-8")
+    return done.stdout
 
 
 def run_pandoc_json(args: list[str], text: str | None = None) -> dict[str, Any]:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from .editions import TranslationOf
+from .fields import date_format_problem
 from .guards import DEFAULT_NUMBERING, lang_problem, numbering_problem, style_name_problem
 from .limits import MAX_AUTHORS, MAX_KEYWORDS
+from .names import NAME_PARTS, name_parts
 from .references import DEFAULT_CSL
 from .schema import (
     INVALID,
@@ -29,12 +34,85 @@ from .schema import (
     kind_of,
 )
 
-FORMATS = ("pdf", "html", "epub")
+FORMATS = ("pdf", "html", "epub", "docx", "jats")
+#: What a series makes unless its ``formats:`` says otherwise: Word and JATS are asked for.
+DEFAULT_FORMATS = ("pdf", "html", "epub")
 MAX_KEY_ISSUES = 8
 _ISSN = re.compile(r"^(\d{4})-(\d{3})([\dX])$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid")
+#: An author's name may also come in CSL's parts (``source.names``).
+AUTHOR_FIELDS = ("name", "affiliation", "bio", "orcid", "ror", *NAME_PARTS)
+_ROR = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}\d{2}$")
+#: What a registration agency accepts as a DOI (Crossref's recommended pattern).
+DOI_SYNTAX = r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"
 _LANG = Text(label="language tag")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A series text given once (``disclaimer: …``) or per language
+    (``disclaimer: {en: …, fr: …}``); the brief's ``lang`` chooses."""
+
+    #: The text given without a language, or None when given per language.
+    plain: str | None = None
+    by_lang: tuple[tuple[str, str], ...] = ()
+    #: Where it is written in series.yaml, for the message when a language is missing.
+    line: int | None = None
+
+    def get(self, lang: str, series_lang: str, bound: bool) -> str | None:
+        """The text for ``lang`` (``fr-BE`` falls back to ``fr``), or None.
+
+        A text given once serves every language when it is a name or a pattern;
+        a ``bound`` text (a disclaimer) is in the series' language only, so a
+        French brief never prints an English disclaimer without being told.
+        """
+        found = dict(self.by_lang)
+        for tag in (lang, lang.split("-")[0]):
+            if tag in found:
+                return found[tag]
+        if self.plain is None:
+            return None
+        if bound and lang.split("-")[0] != series_lang.split("-")[0]:
+            return None
+        return self.plain
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(tag for tag, _ in self.by_lang)
+
+
+@dataclass(frozen=True)
+class Localised(Kind):
+    """Text, or a mapping of language tags to texts (``{en: …, fr: …}``)."""
+
+    label: str = "text, or `{lang: text}`"
+    #: Checks each text (a date pattern); a message, or None when it holds.
+    check: Callable[[str], str | None] | None = None
+
+    def read(self, value: Any, at: Context) -> Any:
+        if isinstance(value, dict):
+            texts: list[tuple[str, str]] = []
+            for tag, text in value.items():
+                here = at.at(str(tag), str(tag))
+                problem = lang_problem(str(tag))
+                read = Text().read(text, here) if problem is None else here.fail(problem)
+                if read is INVALID:
+                    continue
+                if self.check and (message := self.check(read)):
+                    here.fail(message)
+                    continue
+                texts.append((str(tag), read))
+            return LocalText(by_lang=tuple(texts), line=at.line)
+        text = Text().read(value, at)
+        if text is INVALID:
+            return text
+        if self.check and (message := self.check(text)):
+            return at.fail(message)
+        return LocalText(plain=text, line=at.line)
+
+
+def _local(default: str | None = None) -> Any:
+    return LocalText(plain=default) if default is not None else None
 
 
 def issn_is_valid(issn: str) -> bool:
@@ -55,6 +133,17 @@ def _issn(doc: str) -> Option:
     return Option(Text(), doc, check=_issn_problem)
 
 
+def doi_pattern_problem(pattern: str) -> str | None:
+    """A DOI pattern must mint a distinct, well-formed DOI for each number."""
+    problem = numbering_problem(pattern)
+    if problem:
+        return problem.replace("{number}/{year}", "{year}/{number}")
+    minted = pattern.format(number=1, year=2000)
+    if not re.fullmatch(DOI_SYNTAX, minted):
+        return f'"{pattern}" does not make a DOI (10.prefix/suffix): "{minted}"'
+    return None
+
+
 ISSN_SCHEMA = Schema(
     name="issn",
     options={
@@ -64,17 +153,43 @@ ISSN_SCHEMA = Schema(
     label="`{online, print}`",
 )
 
+DEPOSIT_SCHEMA = Schema(
+    name="deposit",
+    options={
+        "depositor": Option(Text(), "the depositor's name in a Crossref deposit's head"),
+        "email": Option(Text(), "where Crossref sends the deposit's report"),
+        "registrant": Option(Text(), "the registrant (the publisher, when not given)"),
+        "ror": Option(Text(), "the publisher's ROR id, for DataCite"),
+    },
+    label="`{depositor, email, registrant, ror}`",
+)
+
 SERIES_SCHEMA = Schema(
     name="series.yaml",
     unknown="unknown field",
     options={
         "name": Option(Text(), "the series' name: catalogue, metadata, citations", required=True),
-        "masthead": Option(Text(), "the masthead line printed on page 1", required=True),
-        "publisher": Option(Text(), "the publisher, in the colophon and metadata", required=True),
+        "masthead": Option(
+            Localised(),
+            "the masthead line printed on page 1 (per language if it differs)",
+            required=True,
+        ),
+        "publisher": Option(
+            Localised(),
+            "the publisher, in the colophon and metadata (per language if it differs)",
+            required=True,
+        ),
         "issn": Option(ISSN_SCHEMA, "`{online: 2983-466X, print: …}`; check digits verified"),
-        "disclaimer": Option(Text(), "the colophon's disclaimer, for one author", required=True),
+        "disclaimer": Option(
+            Localised(),
+            "the colophon's disclaimer, for one author: `{en: …, fr: …}` for briefs in several "
+            "languages (a text alone is in the series' `lang`; a brief in another is an error)",
+            required=True,
+        ),
         "disclaimer_plural": Option(
-            Text(), "the disclaimer for briefs with several authors", shown_default="`disclaimer`"
+            Localised(),
+            "the disclaimer for briefs with several authors, per language like `disclaimer`",
+            shown_default="`disclaimer`",
         ),
         "lang": Option(_LANG, "BCP 47 language tag of the briefs", "en", check=lang_problem),
         "style": Option(
@@ -83,15 +198,22 @@ SERIES_SCHEMA = Schema(
             required=True,
             check=style_name_problem,
         ),
-        "date_format": Option(Text(), "how dates are printed (`strftime`)", "%d.%m.%Y"),
+        "date_format": Option(
+            Localised(check=date_format_problem),
+            "how dates are printed, in the brief's language (CLDR): `long`, `medium`, `short`, "
+            "a CLDR pattern (`d MMMM y`), or a `strftime` pattern (`%d.%m.%Y`); per language "
+            "if it differs",
+            _local("%d.%m.%Y"),
+            shown_default="`%d.%m.%Y`",
+        ),
         "max_pages": Option(Integer(), "the page limit `check` holds a brief to", 8),
         "notes": Option(
             Choice(options=("endnotes", "footnotes")), "where notes go in print", "endnotes"
         ),
         "formats": Option(
             TextList(item=Choice(options=FORMATS)),
-            "what `make` and a bare `briefpress build` produce",
-            FORMATS,
+            "what `make` and a bare `briefpress build` produce (also `docx`, `jats`)",
+            DEFAULT_FORMATS,
         ),
         "targets": Option(
             TextList(min_items=1), "PDF targets a run produces (the style's)", ("print",)
@@ -112,6 +234,14 @@ SERIES_SCHEMA = Schema(
         ),
         "csl": Option(Text(), "the CSL style citations are formatted in", DEFAULT_CSL),
         "references": Option(Text(), "a reference file (CSL JSON, BibTeX) the briefs share"),
+        "doi_pattern": Option(
+            Text(),
+            "mints each brief's DOI: `10.5555/csds.pb.{year}.{number}`; a brief's `doi:` wins",
+            check=doi_pattern_problem,
+        ),
+        "deposit": Option(
+            DEPOSIT_SCHEMA, "who registers the DOIs: `{depositor, email, registrant, ror}`"
+        ),
     },
 )
 
@@ -119,7 +249,10 @@ SERIES_SCHEMA = Schema(
 class Authors(Kind):
     """``authors:``: a list of names or of ``{name, affiliation, bio, orcid}``."""
 
-    label = "list of `{name, affiliation?, bio?, orcid?}`"
+    label = (
+        "list of `{name, affiliation?, bio?, orcid?, ror?}`; the name may be given in CSL's "
+        "parts: `given`, `family`, `dropping-particle`, `non-dropping-particle`, `suffix`"
+    )
 
     def read(self, value: Any, at: Context) -> Any:
         if not isinstance(value, list) or not value:
@@ -135,7 +268,9 @@ class Authors(Kind):
         here = at.at(index, f"author {index + 1}")
         if isinstance(item, str) and item.strip():
             return {"name": item.strip()}
-        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+        if not isinstance(item, dict) or not (
+            str(item.get("name") or "").strip() or str(item.get("family") or "").strip()
+        ):
             at.at(index).fail(f"author {index + 1} needs a name")
             return None
         for key in item:
@@ -156,6 +291,14 @@ class Authors(Kind):
             here.fail(f'"{orcid}" is not an ORCID iD')
         elif orcid:
             fields["orcid"] = orcid
+        ror = fields.get("ror", "").removeprefix("https://ror.org/")
+        if ror and not _ROR.match(ror):
+            here.fail(f'"{ror}" is not a ROR id (like 03yrm5c26)')
+        elif ror:
+            fields["ror"] = ror
+        if "name" not in fields:
+            # Only the parts: the byline writes them in their order.
+            fields["name"] = name_parts("", fields).display
         return fields
 
 
@@ -206,7 +349,7 @@ FRONT_MATTER_SCHEMA = Schema(
         "doi": Option(
             Pattern(
                 label="DOI `10.…/…`",
-                pattern=r"10\.\d{4,9}/\S+",
+                pattern=DOI_SYNTAX,
                 message='expected a DOI like 10.1234/abc, got "{value}"',
             ),
             "the brief's DOI, printed in the colophon and used as its identifier",
@@ -217,7 +360,13 @@ FRONT_MATTER_SCHEMA = Schema(
             Choice(options=("draft", "published")), "whether the brief is out", "published"
         ),
         "translation_of": Option(
-            Text(), "the file stem of the brief this one translates: their pages link each other"
+            TranslationOf(),
+            "the brief this one translates, by series and number: `{series: Policy Brief, "
+            "number: 27}` (`series` defaults to this brief's; `year` where numbers restart), or "
+            "a number; every output links the editions (a file stem still works, with a warning)",
+        ),
+        "translators": Option(
+            Authors(), "the translators, like `authors`: printed in the byline and in citations"
         ),
         "references": Option(Text(), "the brief's own reference file, beside it"),
     },
@@ -231,10 +380,13 @@ SERIES_FIELDS = tuple(SERIES_SCHEMA.options)
 __all__ = [
     "BRIEF_FIELDS",
     "DEFAULT_CSL",
+    "DEFAULT_FORMATS",
+    "DOI_SYNTAX",
     "FORMATS",
     "FRONT_MATTER_SCHEMA",
     "INVALID",
     "SERIES_FIELDS",
     "SERIES_SCHEMA",
+    "LocalText",
     "issn_is_valid",
 ]

@@ -9,7 +9,12 @@ if TYPE_CHECKING:
     from .fonts import FontFace, cache_root, coverage, subset
     from .loader import Style, Target, load_style
     from .palette import (
+        FOGRA39_CONDITION,
+        FOGRA39_NAME,
+        ICC_REGISTRY,
+        black_distance,
         black_for_grey,
+        cmyk_black_distance,
         color_profile_css,
         device_cmyk,
         profile_channels,
@@ -20,11 +25,16 @@ if TYPE_CHECKING:
     from .paths import sandboxed_environment, style_loader, style_text
 
 __all__ = [
+    "FOGRA39_CONDITION",
+    "FOGRA39_NAME",
+    "ICC_REGISTRY",
     "FontFace",
     "Style",
     "Target",
+    "black_distance",
     "black_for_grey",
     "cache_root",
+    "cmyk_black_distance",
     "color_profile_css",
     "coverage",
     "device_cmyk",
@@ -50,7 +60,12 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "fonts": ["FontFace", "cache_root", "coverage", "subset"],
             "loader": ["Style", "Target", "load_style"],
             "palette": [
+                "FOGRA39_CONDITION",
+                "FOGRA39_NAME",
+                "ICC_REGISTRY",
+                "black_distance",
                 "black_for_grey",
+                "cmyk_black_distance",
                 "color_profile_css",
                 "device_cmyk",
                 "profile_channels",

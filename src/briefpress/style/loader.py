@@ -20,7 +20,7 @@ from ..source.schema import Values
 from .data import check_box_labels, read_boxes, read_skeleton
 from .fonts import FontFace
 from .fontstack import read_fonts
-from .model import Style, Target
+from .model import Inks, Style, Target
 from .palette import read_palette
 from .paths import STYLE_NAME, inside, outside_templates
 from .schema import STYLE_SCHEMA, unknown_rule
@@ -183,6 +183,9 @@ class _Reading:
                 colour=value.get("colour") or "rgb",
                 bleed=value.get("bleed"),
                 marks=value.get("marks") == "crop",
+                inks=Inks(
+                    **{k: float(v) for k, v in (value.get("inks") or {}).items() if v is not None}
+                ),
             )
         return targets
 

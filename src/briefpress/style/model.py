@@ -20,6 +20,22 @@ from .paths import template_environment
 
 
 @dataclass(frozen=True)
+class Inks:
+    """A CMYK target's ink rules (style.yaml ``targets.<name>.inks``), for the preflight."""
+
+    #: Text under this size (pt) prints in one ink.
+    small_text_pt: float = 12.0
+    #: Strokes thinner than this (pt) print in one ink.
+    thin_rule_pt: float = 1.0
+    #: Total area coverage limit, C+M+Y+K in percent.
+    tac: float = 300.0
+    #: A colour within this ΔE (CIE76) of K 100 is a near-black: K only.
+    near_black_delta_e: float = 10.0
+    #: An ink under this tint (%) is not counted; a tint in three or four inks is an error.
+    min_dot: float = 5.0
+
+
+@dataclass(frozen=True)
 class Target:
     """A PDF target: extra stylesheets over the style's print CSS, and a PDF variant."""
 
@@ -36,6 +52,7 @@ class Target:
     #: Bleed around the trim (a CSS length, ``3mm``), and whether crop marks are drawn.
     bleed: str | None = None
     marks: bool = False
+    inks: Inks = field(default_factory=Inks)
 
 
 @dataclass(frozen=True)

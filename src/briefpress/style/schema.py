@@ -35,15 +35,44 @@ from .paths import STYLE_NAME
 RULE_KINDS = (
     "first-page", "last-page", "max-pages", "no-overflow", "no-stranded-heading",
     "fonts-embedded", "no-missing-glyphs", "figure-alt-text", "links-resolve", "page-fill",
-    "last-page-fill",
+    "last-page-fill", "float-placement",
 )  # fmt: skip
 
 _FILE = Text(label="file name")
 _FILES = TextList(item=_FILE)
 
+#: A CMYK target's ink rules, which the print preflight enforces (defaults: offset on coated
+#: paper, the Ghent Workgroup's and the printers' usual limits).
+INKS_SCHEMA = Schema(
+    name="inks",
+    label="`{small_text_pt, thin_rule_pt, tac, near_black_delta_e, min_dot}`",
+    options={
+        "small_text_pt": Option(
+            Number(minimum=0), "text under this size (pt) prints in one ink", 12.0
+        ),
+        "thin_rule_pt": Option(
+            Number(minimum=0), "rules and strokes thinner than this (pt) print in one ink", 1.0
+        ),
+        "tac": Option(
+            Number(minimum=100, maximum=400), "total area coverage limit (C+M+Y+K, %)", 300.0
+        ),
+        "near_black_delta_e": Option(
+            Number(minimum=0),
+            "a colour this close (ΔE) to black ink alone must print as K 100 only",
+            10.0,
+        ),
+        "min_dot": Option(
+            Number(minimum=0, maximum=100),
+            "an ink under this tint (%) does not count, and a tint of three or four inks "
+            "above it is an error",
+            5.0,
+        ),
+    },
+)
+
 TARGET_SCHEMA = Schema(
     name="target",
-    label="`{stylesheets, colour, bleed, marks, variant, dated}`",
+    label="`{stylesheets, colour, bleed, marks, variant, dated, inks}`",
     options={
         "stylesheets": Option(_FILES, "CSS over the style's print CSS, for this target", ()),
         "colour": Option(
@@ -53,7 +82,12 @@ TARGET_SCHEMA = Schema(
             "rgb",
         ),
         "bleed": Option(Length(), "bleed around the trim (`3mm`)"),
-        "marks": Option(Choice(options=("none", "crop")), "crop marks in the bleed", "none"),
+        "marks": Option(
+            Choice(options=("none", "crop")),
+            "`crop`: crop marks in registration colour outside the bleed, on a larger "
+            "MediaBox (printers impose their own: the default is none)",
+            "none",
+        ),
         "variant": Option(
             Pattern(
                 label="`pdf/x-4`, `pdf/ua-1`, …",
@@ -63,6 +97,7 @@ TARGET_SCHEMA = Schema(
             "the PDF variant written (`pdf/x-4`, `pdf/ua-1`)",
         ),
         "dated": Option(Boolean(), "carries the build date, so never byte-identical", False),
+        "inks": Option(INKS_SCHEMA, "a CMYK target's ink rules (the print preflight's)"),
     },
 )
 
@@ -147,7 +182,7 @@ RULE_SCHEMA = Schema(
 
 PAGE_MAKEUP_SCHEMA = Schema(
     name="page_makeup",
-    label="`{fill, floats, passes, max_squeeze}`",
+    label="`{fill, floats, passes, max_squeeze, min_scale, last_page}`",
     options={
         "fill": Option(
             Number(minimum=0, maximum=1), "a page filled less than this share is a gap", 0.85
@@ -161,6 +196,18 @@ PAGE_MAKEUP_SCHEMA = Schema(
             "how much each gap between blocks may shrink to pull back a short last page",
             0.0,
             shown_default="`0pt`",
+        ),
+        "min_scale": Option(
+            Number(minimum=0.5, maximum=1),
+            "a figure whose section cannot fill the page before it may shrink to this share "
+            "of its width to fit there (1: never)",
+            1.0,
+        ),
+        "last_page": Option(
+            Number(minimum=0, maximum=1),
+            "a last page filled less than this is pulled back, or `build` says how many "
+            "lines to cut",
+            0.25,
         ),
     },
 )

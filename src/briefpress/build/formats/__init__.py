@@ -92,6 +92,22 @@ UNITS: tuple[Unit, ...] = (
         doc="The EPUB 3 package, made from the XHTML rendering.",
     ),
     Unit(
+        "docx",
+        "docx",
+        "brief",
+        ("{stem}.docx",),
+        "briefpress.build.formats.docx:make",
+        doc="A Word copy for referees, through pandoc with the style's reference document.",
+    ),
+    Unit(
+        "jats",
+        "jats",
+        "brief",
+        ("{stem}.jats.xml",),
+        "briefpress.build.formats.jats:make",
+        doc="JATS Publishing XML for archives and repositories, through pandoc.",
+    ),
+    Unit(
         "web",
         "html",
         "series",

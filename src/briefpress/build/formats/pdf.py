@@ -9,6 +9,7 @@ from ...errors import Problem, display_path
 
 if TYPE_CHECKING:
     from ...layout import Finding, Layout
+    from ...source import Brief
     from ...style import Target
     from ..builder import Job
 
@@ -20,7 +21,7 @@ def make(job: Job) -> None:
     ``check`` after ``build`` reads them from the manifest instead of laying out again.
     The style's hard rules fail the build (the PDF is still written, for inspection).
     """
-    from ...layout import evaluate, low_resolution_images, short_pages
+    from ...layout import evaluate, low_resolution_images, short_last_page, short_pages
     from ...layout import settings as makeup_settings
     from ...render import html
     from ..builder import draft_note
@@ -40,20 +41,29 @@ def make(job: Job) -> None:
                 str(Problem(brief.path, None, "image", warning))
                 for warning in low_resolution_images(layout.pages)
             ]
+            options = makeup_settings(style.page_makeup)
             result.warnings += [
                 str(Problem(brief.path, None, "page-fill", warning))
-                for warning in short_pages(layout.pages, makeup_settings(style.page_makeup))
+                for warning in short_pages(layout.pages, options)
             ]
-        pdf = builder.engine.write(brief, layout)
+            if (cut := short_last_page(layout.pages, options)) is not None:
+                result.warnings.append(str(Problem(brief.path, None, "last page", cut)))
+        pdf = builder.engine.write(brief, layout, _xmp(brief, layout.variant))
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target)
-        job.pending[job.out / f"{brief.stem}{pdf_job.suffix}.pdf"] = pdf
+        path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
+        job.pending[path] = pdf
         if number == 0:
             result.pages = len(layout.pages)
             findings = evaluate(brief, style, layout, pdf)
             job.broken += [f for found in findings.values() for f in found if f.hard]
             rules = {k: [f.as_dict() for f in v] for k, v in findings.items()}
             result.rules = {**rules, **(result.rules or {})}
+            if job.broken and layout.finish is not None:
+                # A brief that fails a hard rule is not a print file: no PDF/X claim,
+                # and the slug beyond the trim says which rules it fails.
+                failed = sorted({f.rule for f in job.broken})
+                job.pending[path] = _not_for_print(job, layout, failed)
 
 
 def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
@@ -63,13 +73,15 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     reports the failures as errors (exit 1), ``check`` as the rule's findings.
     """
     from ...layout import Finding, length_pt
-    from ...layout.preflight import CLAIMS, RULE, preflight
+    from ...layout.preflight import CLAIMS, RULE, InkRules, preflight
 
     claim = CLAIMS.get(layout.variant or "")
     if claim is None:
         return pdf
     bleed = length_pt(target.bleed) if target.bleed else None
-    issues = preflight(pdf, bleed, claim)
+    profile = job.style.output_profile(job.brief.series.print_profile)
+    rules = InkRules(**dataclasses.asdict(target.inks), profile=profile)
+    issues = preflight(pdf, bleed, claim, rules)
     findings: list[Finding] = [
         Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
         for i in issues
@@ -83,4 +95,22 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     if not errors:
         return pdf
     job.unclaimed += errors
-    return job.builder.engine.write(job.brief, dataclasses.replace(layout, variant=None))
+    return _not_for_print(job, layout, [RULE])
+
+
+def _not_for_print(job: Job, layout: Layout, rules: list[str]) -> bytes:
+    """The print file again, without the PDF/X claim and with ``NOT FOR PRINT: <rules>``."""
+    finish = layout.finish and dataclasses.replace(
+        layout.finish, not_for_print=f"NOT FOR PRINT: {', '.join(rules)}"
+    )
+    return job.builder.engine.write(
+        job.brief, dataclasses.replace(layout, variant=None, finish=finish), _xmp(job.brief, None)
+    )
+
+
+def _xmp(brief: Brief, variant: str | None) -> bytes:
+    """The brief's DOI, series, number, language and licence, in the file's XMP."""
+    from ...render import xmp_rdf
+
+    archival = (variant or "").startswith("pdf/a")
+    return xmp_rdf(brief, archival, ua_part=1 if (variant or "").endswith("+ua-1") else None)
