@@ -24,6 +24,23 @@ LOCK = ".briefpress-lock"
 RETIRED = "retired-"
 
 
+#: In a worker: the process that started it. Nothing is renamed into place once the
+#: parent is gone (it no longer holds the output lock); see `watch_parent`.
+_parent: int | None = None
+
+
+def watch_parent(pid: int) -> None:
+    """From now on, write nothing once the process ``pid`` is no longer our parent."""
+    global _parent
+    _parent = pid
+
+
+def _check_parent() -> None:
+    """An orphaned worker ends itself before it renames anything into the output folder."""
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)  # the run is gone: no result to report, no one to report it to
+
+
 class OutsideOutput(RenderError):
     """An output path that would leave the output folder (zip-slip): refused, nothing written."""
 
@@ -53,15 +70,23 @@ def write_file(path: Path, data: bytes, root: Path | None = None) -> None:
     """Write ``path`` atomically; with ``root``, only if it stays inside that folder."""
     if root is not None:
         check_inside(path, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+        _check_parent()
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        # ENOSPC says nothing of where: the message names the output being written.
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -94,6 +119,7 @@ def write_tree(
                 (staging / name).parent.mkdir(parents=True, exist_ok=True)
                 os.link(folder / name, staging / name, follow_symlinks=False)
         os.chmod(staging, 0o755)
+        _check_parent()
         if folder.exists():
             prefix = f"{TEMP_PREFIX}{RETIRED}{folder.name}-"
             retired = Path(tempfile.mkdtemp(prefix=prefix, dir=folder.parent))
@@ -106,6 +132,9 @@ def write_tree(
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OSError(exc.errno, exc.strerror, str(folder)) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -145,17 +174,24 @@ def locked(folder: Path, on_wait: Callable[[Path], None] | None = None) -> Itera
 
 
 def remove_litter(folder: Path) -> None:
-    """Temporary files left by a run that was killed mid-write."""
+    """Temporary files left by a run that was killed mid-write, at any depth.
+
+    A brief's web folder holds temporary files of its own while a page is written:
+    one left by a kill would otherwise be published with the folder.
+    """
     if not folder.is_dir():
         return
-    for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+    for leftover in sorted(folder.rglob(f"{TEMP_PREFIX}*"), key=lambda p: len(p.parts)):
+        if not leftover.exists() and not leftover.is_symlink():
+            continue  # inside a leftover already removed
+        parent = leftover.parent
         old = leftover / "old"
         if leftover.name.startswith(TEMP_PREFIX + RETIRED) and old.is_dir():
             # Killed between the two renames: the good folder is still here; put it back.
             name = leftover.name.removeprefix(TEMP_PREFIX + RETIRED).rsplit("-", 1)[0]
-            if not (folder / name).exists():
-                os.replace(old, folder / name)
-        if leftover.is_dir():
+            if not (parent / name).exists():
+                os.replace(old, parent / name)
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)

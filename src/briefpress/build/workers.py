@@ -9,7 +9,12 @@ run goes on.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import multiprocessing
+import os
+import resource
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -18,10 +23,11 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from traceback import format_exc
 
-from ..errors import BriefpressError, internal_error
+from ..errors import BriefpressError, Problem, internal_error
 from ..source import Brief
 from .builder import Builder
 from .options import BuildOptions, Project
+from .outputs import watch_parent
 from .results import BriefResult
 
 
@@ -32,8 +38,40 @@ class WorkerConfig:
     options: BuildOptions
 
 
-def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
+#: Errors of the machine, not of briefpress: reported with their file, not as a bug.
+_SYSTEM_ERRORS = frozenset(
+    (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EMFILE)
+)
+#: The address space one worker may use: WeasyPrint, its fonts and one brief's
+#: pages use well under 1 GiB; 80,000 notes once took 6.5 GB, times the workers.
+WORKER_MEMORY = 3 * 1024**3
+#: prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
+
+def start_worker(memory: int = WORKER_MEMORY) -> None:
+    """Bind a worker to its parent and bound its memory; call first thing in a worker.
+
+    The kernel kills the worker when the parent dies (a killed ``build`` leaves no
+    orphan writing outputs outside the lock), and every write checks the parent
+    again, for the moment between the parent's death and the signal.
+    """
+    parent = multiprocessing.parent_process()
+    pid = parent.pid if parent is not None and parent.pid is not None else os.getppid()
+    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the write check
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != pid:
+        os._exit(1)  # the parent died before the signal was armed
+    watch_parent(pid)
+    if memory > 0:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
+    start_worker()
     builder = Builder(Project(config.root), config.out_dir, config.options)
     builder.engine  # noqa: B018 - start the layout engine before the first brief arrives
     while (brief := receive_brief(connection)) is not None:
@@ -66,6 +104,22 @@ def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
         return builder.build_one(brief)
     except BriefpressError as exc:  # raised between stages (the in-process time limit)
         return BriefResult(brief.path, errors=exc.lines())
+    except OSError as exc:  # a full disk, a read-only folder: the system's, named with its file
+        if exc.errno not in _SYSTEM_ERRORS:
+            return BriefResult(
+                brief.path, errors=[internal_error(brief.path, exc)], traceback=format_exc()
+            )
+        where = f"{exc.filename}: " if exc.filename else ""
+        problem = Problem(brief.path, None, "output", f"{where}cannot write ({exc.strerror})")
+        return BriefResult(brief.path, errors=[str(problem)])
+    except RecursionError:  # input nested past what the parsers and renderers can walk
+        problem = Problem(brief.path, None, "nesting", "the brief is nested too deeply to lay out")
+        return BriefResult(brief.path, errors=[str(problem)])
+    except MemoryError:  # the worker's address-space limit: the brief is too big, not a bug
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        size = "" if limit == resource.RLIM_INFINITY else f" (the limit: {limit / 1024**3:g} GiB)"
+        problem = Problem(brief.path, None, "memory", f"the brief needs too much memory{size}")
+        return BriefResult(brief.path, errors=[str(problem)])
     except Exception as exc:  # the worker boundary: see the docstring
         return BriefResult(
             brief.path, errors=[internal_error(brief.path, exc)], traceback=format_exc()

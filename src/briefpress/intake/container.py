@@ -8,6 +8,7 @@ it cannot expand into more than a brief could ever need (a zip bomb).
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,9 @@ class Docx:
 def open_docx(path: Path) -> Docx:
     """Check ``path`` and open it, or raise ImportRefused with one clear line."""
     try:
+        # A FIFO or a device would block the read below forever: only a regular file.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ImportRefused.at(path, "not a regular file (a FIFO, device or folder)")
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(8)

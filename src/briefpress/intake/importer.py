@@ -8,6 +8,7 @@ and a refused one leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 import tempfile
 from dataclasses import dataclass, field
@@ -170,19 +171,57 @@ def _write(
     if references:
         outputs.append((references, csl_json(items, keys).encode("utf-8")))
     outputs.append((path, text.encode("utf-8")))
-    for target, _ in outputs:
-        if target.exists():
+    _write_all(result, folder, outputs)
+
+
+#: Import's temporary files, beside their targets: hidden, and never a brief (.md).
+TEMP_PREFIX = ".briefpress-import-"
+
+
+def _write_all(result: ImportResult, folder: Path, outputs: list[tuple[Path, bytes]]) -> None:
+    """Every file under a temporary name first, then each put in place, the brief last.
+
+    A full disk or a kill leaves no truncated brief or figure (at most a hidden
+    temporary file); a figure already there with the same bytes (an import killed
+    between two renames) is taken as written, so the next import goes through.
+    """
+    real = folder.resolve()
+    pending: list[tuple[Path, Path]] = []
+    for target, data in outputs:
+        parent = target.parent
+        inside = not parent.exists() or real in (parent.resolve(), *parent.resolve().parents)
+        if parent.is_symlink() or not inside:
+            raise UsageError(f"{parent}: a symbolic link out of {folder}; nothing was written")
+        if target.is_symlink() or (target.exists() and not target.is_file()):
             raise UsageError(f"{target}: already exists; nothing was written")
+        if target.exists() and (target.suffix == ".md" or target.read_bytes() != data):
+            raise UsageError(f"{target}: already exists; nothing was written")
+    current = folder
     try:
         for target, data in outputs:
+            current = target
+            if target.exists():
+                continue  # the same bytes, from an import killed half-way
             target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("xb") as handle:
+            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+            pending.append((Path(name), target))
+            with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(name, 0o644)
+        for temp, target in pending:
+            current = target
+            os.link(temp, target)  # fails if the target appeared meanwhile: never clobbered
             result.files.append(target)
-    except OSError:
+    except OSError as exc:
         for written in result.files:
             written.unlink(missing_ok=True)
-        raise
+        where = current if current != folder else (exc.filename or folder)
+        raise UsageError(f"{where}: cannot write ({exc.strerror}); nothing was written") from exc
+    finally:
+        for leftover, _target in pending:
+            leftover.unlink(missing_ok=True)
 
 
 def _report(

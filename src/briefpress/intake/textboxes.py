@@ -16,23 +16,34 @@ from pathlib import Path
 from .container import DOCUMENT, Docx
 
 _FALLBACK = re.compile(r"<mc:Fallback\b[^>]*>(?:(?!</mc:Fallback>).)*?</mc:Fallback>", re.S)
-_BOX = re.compile(r"<w:txbxContent\b[^>]*>(.*?)</w:txbxContent>", re.S)
+#: A text box with content (never the empty ``<w:txbxContent/>`` left behind), or the
+#: end of a paragraph: one pass over both keeps lifting linear in the boxes.
+_BOX_OR_END = re.compile(
+    r"(?P<box><w:txbxContent\b(?:[^>/]|/(?!>))*>(?P<inner>.*?)</w:txbxContent>)|</w:p>", re.S
+)
 
 
 def lift_text_boxes(xml: str) -> tuple[str, int]:
     """document.xml with text-box paragraphs after their anchor, and how many boxes moved."""
     xml = _FALLBACK.sub(lambda m: "" if "txbxContent" in m[0] else m[0], xml)
-    moved = 0
-    while match := _BOX.search(xml):
-        anchor_end = xml.find("</w:p>", match.end())
-        if anchor_end < 0:
-            break
-        inner = match[1]
-        emptied = xml[: match.start()] + "<w:txbxContent/>" + xml[match.end() :]
-        anchor_end = emptied.find("</w:p>", match.start()) + len("</w:p>")
-        xml = emptied[:anchor_end] + inner + emptied[anchor_end:]
-        moved += 1
-    return xml, moved
+    out: list[str] = []
+    waiting: list[str] = []  # boxes met, waiting for the end of their anchor paragraph
+    position = moved = 0
+    for match in _BOX_OR_END.finditer(xml):
+        if match["box"] is not None:
+            out += [xml[position : match.start()], "<w:txbxContent/>"]
+            waiting.append(match["inner"])
+            moved += 1
+        else:
+            out += [xml[position : match.end()], *waiting]
+            waiting = []
+        position = match.end()
+    rest = xml[position:]
+    if waiting:  # no paragraph ends after the box: its text goes before the body's end
+        at = rest.rfind("</w:body>")
+        at = len(rest) if at < 0 else at
+        rest = rest[:at] + "".join(waiting) + rest[at:]
+    return "".join([*out, rest]), moved
 
 
 def with_text_boxes_lifted(docx: Docx, folder: Path) -> tuple[Path, int]:

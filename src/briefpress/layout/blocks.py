@@ -45,8 +45,10 @@ class _Scanner(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.text = text
         self.lines = [0]
-        for line in text.splitlines(keepends=True):
-            self.lines.append(self.lines[-1] + len(line))
+        # Lines as HTMLParser counts them (getpos): "\n" only. str.splitlines also
+        # breaks at U+2028, U+2029, \x1c... and a title with one shifted every offset.
+        for line in text.split("\n"):
+            self.lines.append(self.lines[-1] + len(line) + 1)
         #: Open elements: tag, start offset, attributes, whether it is a body block.
         self.stack: list[tuple[str, int, dict[str, str], bool]] = []
         self.main: int | None = None  # depth of <main> while inside it

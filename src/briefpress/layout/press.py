@@ -280,10 +280,38 @@ def converter(profile: Path, near_black: float = 0.0) -> Callable[[str, bytes], 
         if mime == "image/svg+xml":
             return cmyk_svg(body, profile, near_black)
         if mime.startswith("image/"):
-            return cmyk_image(body, profile, near_black)
+            return cmyk_image_or_srgb(body, profile, near_black)
         return body
 
     return convert
+
+
+def cmyk_image_or_srgb(body: bytes, profile: Path, near_black: float = 0.0) -> bytes:
+    """`cmyk_image`, read as sRGB when the image's own profile opens but cannot be applied.
+
+    The converter runs inside WeasyPrint's fetcher, which drops an image whose
+    conversion raises: a figure would vanish from the print PDF alone. The profile
+    is what fails, so the image is converted without it; if even that fails the
+    image is placed as it is (prepress then names its colour space).
+    """
+    from PIL import Image, ImageCms, ImageOps
+
+    try:
+        return cmyk_image(body, profile, near_black)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        pass
+    try:
+        opened = Image.open(io.BytesIO(body))
+        opened.load()
+        image = ImageOps.exif_transpose(opened)
+        image.info.pop("icc_profile", None)
+        plain = io.BytesIO()
+        image.save(
+            plain, format="PNG", **({"dpi": image.info["dpi"]} if "dpi" in image.info else {})
+        )
+        return cmyk_image(plain.getvalue(), profile, near_black)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return body
 
 
 # Raster images ------------------------------------------------------------------

@@ -144,7 +144,7 @@ def bibtex(items: Sequence[dict[str, Any]]) -> list[str]:
 def _format(items: list[dict[str, Any]]) -> list[str]:
     # Keys may repeat across series (the same author's brief 1 of 2024 in two of
     # them): pandoc sees numbered ids, and each entry gets its key back after.
-    numbered = [{**item, "id": f"briefpress-{n}"} for n, item in enumerate(items)]
+    numbered = [{**_folded(item), "id": f"briefpress-{n}"} for n, item in enumerate(items)]
     for item in numbered:
         # The brief's title as written: no style may change its case.
         item["title"] = f'<span class="nocase">{item["title"]}</span>'
@@ -163,11 +163,24 @@ def _format(items: list[dict[str, Any]]) -> list[str]:
     return [_techreport(item, entries[f"briefpress-{n}"]) for n, item in enumerate(items)]
 
 
+def _folded(value: Any) -> Any:
+    """Every text of the item on one line: a line break (U+2028 too) becomes a space,
+    so no value can start a line, a field or an entry of its own."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {key: _folded(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_folded(inner) for inner in value]
+    return value
+
+
 def _split_entries(text: str) -> dict[str, dict[str, str]]:
     """pandoc's entries as ``{id: {field: value as written}}`` (one line a field)."""
     entries: dict[str, dict[str, str]] = {}
     fields: dict[str, str] = {}
-    for line in text.splitlines():
+    # "\n" only: a value may hold U+2028 or U+0085, which str.splitlines breaks at.
+    for line in text.split("\n"):
         if line.startswith("@"):
             fields = entries.setdefault(line[line.index("{") + 1 :].rstrip(","), {})
         elif match := _FIELD.match(line):

@@ -9,6 +9,7 @@ filters the list in place when it runs.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -22,7 +23,7 @@ from ..markdown import create_parser, render_inline
 from ..render import join_names
 from ..source import Series, split_name
 from ..style import Style
-from .page import language_name, web_css, web_environment, web_labels
+from .page import language_name, render_web, web_css, web_environment, web_labels
 from .webfonts import web_fonts
 
 FILTERS = "by"
@@ -31,8 +32,15 @@ _TAG = re.compile(r"<[^>]+>")
 
 def slug(text: str) -> str:
     """``Indo-Pacific`` → ``indo-pacific``; accents folded, so ``Boussole stratégique`` works."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", bare.lower().encode("ascii", "ignore").decode())
+    ascii_slug = ascii_slug.strip("-")
+    if ascii_slug and all(c.isascii() or not c.isalnum() for c in bare):
+        return ascii_slug
+    # Letters with no ASCII form (日本, 中国) would all be "x": a digest of the value
+    # keeps each its own filter page.
+    digest = hashlib.sha1(text.strip().lower().encode("utf-8")).hexdigest()[:8]
+    return f"{ascii_slug}-{digest}" if ascii_slug else f"x-{digest}"
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,8 @@ def _row(item: Any, prefix: str, labels: dict[str, str], style: Style) -> dict[s
     }
 
 
-def _filters(groups: list[Any], current: Facet | None) -> list[tuple[str, list[dict[str, Any]]]]:
+def _facet_order(groups: list[Any]) -> list[tuple[str, list[Facet]]]:
+    """Every facet of the run by kind, in the order the filter lists show them (sorted once)."""
     kinds: dict[str, dict[str, Facet]] = {"year": {}, "author": {}, "keyword": {}}
     for group in groups:
         for item in group.items:
@@ -93,12 +102,18 @@ def _filters(groups: list[Any], current: Facet | None) -> list[tuple[str, list[d
         ordered = sorted(found.values(), key=order.get(kind, lambda f: f.value.lower()))
         if kind == "year":
             ordered.reverse()
-        links = [
-            {"facet": f, "current": current is not None and f.token == current.token}
-            for f in ordered
-        ]
-        result.append((kind, links))
+        result.append((kind, ordered))
     return result
+
+
+def _filters(
+    ordered: list[tuple[str, list[Facet]]], current: Facet | None
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    token = current.token if current is not None else None
+    return [
+        (kind, [{"facet": f, "current": f.token == token} for f in facets])
+        for kind, facets in ordered
+    ]
 
 
 def _publishers(groups: list[Any], rows_for: Any) -> list[dict[str, Any]]:
@@ -130,8 +145,19 @@ def catalogue_pages(
     """The files of a catalogue folder: index.html, the filter pages, web.css and fonts."""
     labels = style.labels_for(series.lang)
     web = web_labels(labels)
-    template = web_environment(style, styles_root).get_template("catalogue.html.j2")
+    environment = web_environment(style, styles_root)
     all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
+    # Worked out once, so the run stays linear in briefs and facets (3,000 keywords
+    # once took 292 s): each item's facets, rows and the sorted filter lists.
+    tokens_of = {id(i): {f.token for f in facets_of(i)} for g in groups for i in g.items}
+    ordered = _facet_order(groups)
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def row(item: Any, prefix: str) -> dict[str, Any]:
+        key = (id(item), prefix)
+        if key not in rows:
+            rows[key] = _row(item, prefix, labels, style)
+        return rows[key]
 
     def render(current: Facet | None, font_css: str) -> str:
         up = "../" if current else ""
@@ -142,17 +168,20 @@ def catalogue_pages(
         def rows_for(group: Any) -> list[dict[str, Any]]:
             return [
                 {
-                    **_row(item, up + group.prefix, labels, style),
+                    **row(item, up + group.prefix),
                     "editions": _editions(item, pages),
                     # Two series may each have a 2024-1-x.md: the anchor names the folder.
                     "anchor": "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem))),
                 }
                 for item in group.items
-                if current is None or current in facets_of(item)
+                if current is None or current.token in tokens_of[id(item)]
             ]
 
-        return str(
-            template.render(
+        return render_web(
+            environment,
+            style,
+            "catalogue.html.j2",
+            dict(
                 lang=series.lang,
                 series=series,
                 labels=labels,
@@ -161,14 +190,19 @@ def catalogue_pages(
                 front=len(groups) > 1,
                 current=current,
                 publishers=_publishers(groups, rows_for),
-                filters=_filters(groups, current),
+                filters=_filters(ordered, current),
                 font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
-            )
+            ),
         )
 
     pages = {"index.html": None, **{f.page: f for f in all_facets.values()}}
-    drafts = {name: render(facet, "") for name, facet in pages.items()}
-    text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts.values())
+    # The characters the fonts need: the front page shows every row and facet; one
+    # filter page of each kind adds the words only a filter page shows.
+    samples: dict[str, Facet | None] = {"index.html": None}
+    for _kind, facets in ordered:
+        samples.update({f.page: f for f in facets[:1]})
+    drafts = [render(facet, "") for facet in samples.values()]
+    text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts)
     faces = [face for face in style.fonts if not face.fallback]
     fonts = web_fonts(faces, text)
     font_css = "\n".join(font.css() for font in fonts)

@@ -20,10 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..errors import StyleError
 from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
-from ..style import Style, web_palette_css
+from ..style import Style, style_text, web_palette_css
 from . import metadata
 from .citefiles import citation_files
 from .webfonts import web_fonts
@@ -87,17 +88,40 @@ def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environme
     """
     import jinja2
 
-    from ..style import sandboxed_environment
+    from ..style import sandboxed_environment, style_loader
 
-    folders = [folder / "templates" / "web" for folder in style.folders or (style.folder,)]
+    roots = style.folders or (style.folder,)
+    folders = [folder / "templates" / "web" for folder in roots]
     return sandboxed_environment()(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders if f.is_dir()]),
+        loader=style_loader([f for f in folders if f.is_dir()], roots),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+#: Seconds one web template may render: a template is data, ``{{ "a" * 3000000000 }}``
+#: must end as one line, not as 17 GB.
+WEB_TEMPLATE_SECONDS = 60.0
+
+
+def render_web(environment: Any, style: Style, name: str, context: dict[str, Any]) -> str:
+    """A web template (of `web_environment`) rendered and timed; a mistake is one line."""
+    import jinja2
+
+    from ..build import time_limit
+
+    try:
+        with time_limit(WEB_TEMPLATE_SECONDS, style.folder / "templates" / "web" / name):
+            return str(environment.get_template(name).render(context))
+    except jinja2.TemplateError as exc:
+        raise StyleError(f"style '{style.name}': template web/{name}: {exc}") from exc
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # Raised inside the template by a filter or an operation on the wrong kind.
+        what = f"{type(exc).__name__}: {exc}"
+        raise StyleError(f"style '{style.name}': template web/{name}: {what}") from exc
 
 
 def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -> bytes:
@@ -111,10 +135,10 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
     folders = style.folders or (style.folder,)
     layouts = [folder / "web" / "web.css" for folder in folders]
     # The shared layout comes from the most distant ancestor that has one.
-    layout = [p.read_text(encoding="utf-8") for p in layouts if p.is_file()][-1:]
+    layout = [style_text(p, folders) for p in layouts if p.is_file()][-1:]
     profile = style.output_profile(print_profile) if style.palette else None
     palette = web_palette_css(style.palette, profile)
-    own = [path.read_text(encoding="utf-8") for path in style.stylesheets.get("web", ())]
+    own = [style_text(path, folders) for path in style.stylesheets.get("web", ())]
     return "\n".join([*layout, palette, *own]).encode()
 
 
@@ -241,14 +265,14 @@ def render_page(
         ris=f"{stem}.ris",
         font_css=Markup(""),
     )
-    template = web_environment(style, styles_root).get_template("brief.html.j2")
-    draft = template.render(context)
+    environment = web_environment(style, styles_root)
+    draft = render_web(environment, style, "brief.html.j2", context)
     fallbacks, _missing = needed_fallbacks(brief, style)
     faces = [face for face in style.fonts if not face.fallback] + fallbacks
     fonts = web_fonts(faces, html.unescape(_TAG.sub("", draft)))
     context["font_css"] = Markup("\n".join(font.css() for font in fonts))
     files = {
-        "index.html": template.render(context).encode(),
+        "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
     }
     files.update(citation_files(brief))

@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from ..errors import Problem
 from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link
-from . import mistakes
+from . import limits, mistakes
 from .guards import lang_problem
 from .reader import RawDocument
 from .svg import UnsafeSvg, svg_elements
@@ -133,6 +133,7 @@ def check_body(
     notes = env.get("footnotes")
     refs: dict[str, int] = notes.get("refs", {}) if isinstance(notes, dict) else {}
     _check_tables(tokens, body, fail)
+    _check_caps(tokens, env, fail)
     kinds = None
     if boxes is not None:
         names = tuple(spec.name.lower() for spec in boxes)
@@ -231,6 +232,51 @@ def _check_tables(tokens: list[Token], body: str, fail: Callable[[int, str, str]
             count = _cells(lines[token.map[0]])
             if count != header:
                 fail(token.map[0], "table", f"row has {count} cells, the header has {header}")
+
+
+def _check_caps(
+    tokens: list[Token], env: dict[str, object], fail: Callable[[int, str, str], None]
+) -> None:
+    """The body's notes, citations, tables and nesting against `limits`, each at its line.
+
+    Checked on the parse, before anything is rendered: rendering is what takes
+    the memory (80,000 notes took 6.5 GB).
+    """
+    notes = tables = citations = 0
+    deepest = 0
+    over: dict[str, int] = {}
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        if token.level >= deepest:
+            deepest = token.level
+        if token.type == "table_open":
+            tables += 1
+            if tables > limits.MAX_TABLES:
+                over.setdefault("table", line)
+        for child in token.children or ():
+            deepest = max(deepest, token.level + child.level)
+            if child.type == "footnote_ref":
+                notes += 1
+                if notes > limits.MAX_NOTES:
+                    over.setdefault("notes", line)
+            elif child.type == "citation":
+                items = child.meta.get("items", ()) if child.meta else ()
+                citations += len(items)
+                if citations > limits.MAX_CITATIONS:
+                    over.setdefault("citations", line)
+        if deepest > limits.MAX_NESTING:
+            over.setdefault("nesting", line)
+    clusters = env.get("citation_clusters")
+    if isinstance(clusters, list) and sum(len(c[1]) for c in clusters) > limits.MAX_CITATIONS:
+        over.setdefault("citations", 0)  # all inside notes: the body's first line
+    caps = {
+        "table": f"more than {limits.MAX_TABLES} tables in one brief",
+        "notes": f"more than {limits.MAX_NOTES} notes in one brief",
+        "citations": f"more than {limits.MAX_CITATIONS} citations in one brief",
+        "nesting": f"markup nested more than {limits.MAX_NESTING} levels deep",
+    }
+    for field, line in over.items():
+        fail(line, field, caps[field] + " (split the brief or simplify it)")
 
 
 def _check_image(src: str, folder: Path) -> tuple[str | None, str, int]:

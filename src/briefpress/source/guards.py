@@ -53,7 +53,10 @@ def numbering_problem(numbering: str) -> str | None:
         fields = list(string.Formatter().parse(numbering))
     except ValueError:
         fields = []  # malformed: the format call below names the problem
-    for _text, _name, spec, _conversion in fields:
+    for _text, name, spec, _conversion in fields:
+        # "{number.__class__.__mro__}" reads Python's internals into every output.
+        if name is not None and name not in ("number", "year"):
+            return f'"{numbering}": only {{number}} and {{year}}, without attributes or indexes'
         widths = [int(n) for n in re.findall(r"\d+", spec or "")]
         if "{" in (spec or "") or any(width > MAX_NUMBER_WIDTH for width in widths):
             return f'"{numbering}": widths up to {MAX_NUMBER_WIDTH}, without nested fields'

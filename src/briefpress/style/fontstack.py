@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -101,20 +102,37 @@ def _fontpkg_family(family_name: str) -> Any:
     return fontpkg.family_from_metadata(meta, root)
 
 
-def _package_face(entry: Mapping[str, Any]) -> FontFace:
-    """A font file shipped inside any Python package (``package:`` + ``file:``)."""
-    import importlib.util
+#: ``package:`` names an installed distribution, never a module path: looking up
+#: ``antigravity.fonts`` as a module imports ``antigravity`` (it opens a browser).
+_DISTRIBUTION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,98}[A-Za-z0-9])?$")
 
-    module = str(entry["package"])
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        raise LookupError(f"font package {module} is not installed")
-    root = Path(next(iter(spec.submodule_search_locations)))
+
+def _package_face(entry: Mapping[str, Any]) -> FontFace:
+    """A font file shipped inside an installed distribution (``package:`` + ``file:``).
+
+    Found through the distribution's metadata, nothing imported: the file must lie
+    in its top-level folder of the same name (``noto_cjk_sans_jp_regular/``).
+    """
+    from importlib import metadata
+
+    name = str(entry["package"])
+    if not _DISTRIBUTION.match(name):
+        raise LookupError(
+            f'"{name}" is not a distribution name (letters, digits, "-" and "_"; no module path)'
+        )
+    try:
+        distribution = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        raise LookupError(f"font package {name} is not installed") from None
+    module = name.replace("-", "_")
+    root = Path(str(distribution.locate_file(module)))
     path = root / str(entry["file"])
-    if not path.is_file() or not inside(path, root):
-        raise LookupError(f"{entry['file']} not found in the {module} package")
-    licenses = sorted(root.parent.glob(f"{module}-*.dist-info/licenses/*")) + sorted(
-        root.glob("LICENSE*")
+    if not root.is_dir() or not path.is_file() or not inside(path, root):
+        raise LookupError(f"{entry['file']} not found in the {name} package")
+    licenses = sorted(
+        Path(str(distribution.locate_file(f)))
+        for f in distribution.files or ()
+        if "/licenses/" in f.as_posix() or f.name.startswith("LICENSE")
     )
     return FontFace(
         family=str(entry["family"]),

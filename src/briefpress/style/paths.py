@@ -9,11 +9,12 @@ render in Jinja2's sandbox, with paths hidden.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 
+from ..errors import StyleError
 from .fonts import FontFace
 
 STYLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -23,6 +24,36 @@ def inside(path: Path, folder: Path) -> bool:
     """After ``..`` and symbolic links: a style names only its own files (or a parent's)."""
     real, root = path.resolve(), folder.resolve()
     return root in real.parents
+
+
+def style_text(path: Path, folders: Iterable[Path]) -> str:
+    """A file a style reads (web CSS...), only when it stays inside one of the style's folders."""
+    if not any(inside(path, folder) for folder in folders):
+        raise StyleError(f"{path}: refused, it leads outside the style folder (a symbolic link?)")
+    return path.read_text(encoding="utf-8")
+
+
+def style_loader(searchpath: Iterable[Path], folders: Iterable[Path]) -> Any:
+    """A Jinja2 file loader whose every template (``{% include %}``, ``{% extends %}``
+    too) resolves inside one of the style's ``folders``: a symbolic link to
+    ``/etc/passwd`` is not a template."""
+    import jinja2
+
+    roots = tuple(folders)
+
+    class InsideLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            if not any(inside(Path(filename), root) for root in roots):
+                # Not TemplateNotFound: a ChoiceLoader would try the next loader.
+                raise jinja2.TemplateError(
+                    f"{template}: refused: it leads outside the style folder"
+                )
+            return source, filename, uptodate
+
+    return InsideLoader([str(path) for path in searchpath])
 
 
 def outside_templates(names: Iterable[str], folders: Iterable[Path]) -> list[str]:
@@ -36,14 +67,40 @@ def outside_templates(names: Iterable[str], folders: Iterable[Path]) -> list[str
     ]
 
 
+#: The longest text or list a template may make by multiplication, and the largest power.
+MAX_TEMPLATE_PRODUCT = 1_000_000
+MAX_TEMPLATE_POWER = 1_000
+
+
 @cache
 def sandboxed_environment() -> Any:
     """Jinja2's sandbox (no ``lipsum.__globals__``), and no file system either:
     ``brief.path.read_text()`` is a method call the stock sandbox allows, so
     attributes that are paths are not visible at all."""
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
     class NoPaths(SandboxedEnvironment):
+        # ``{{ "a" * 3000000000 }}`` once grew to 17.6 GB: products are sized first.
+        intercepted_binops = frozenset(["*", "**"])
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sized = (str, bytes, list, tuple)
+            times, seq = (right, left) if isinstance(left, sized) else (left, right)
+            if (
+                operator == "*"
+                and isinstance(seq, sized)
+                and isinstance(times, int)
+                and len(seq) * times > MAX_TEMPLATE_PRODUCT
+            ):
+                raise SecurityError(
+                    f"a product of {len(seq) * times} items is over the limit "
+                    f"({MAX_TEMPLATE_PRODUCT})"
+                )
+            if operator == "**" and isinstance(right, int) and abs(right) > MAX_TEMPLATE_POWER:
+                raise SecurityError(f"a power over {MAX_TEMPLATE_POWER} is refused")
+            return super().call_binop(context, operator, left, right)
+
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             if isinstance(obj, PurePath) or isinstance(value, PurePath):
                 return False
@@ -61,11 +118,11 @@ def template_environment(folders: tuple[Path, ...], globals: dict[str, Any]) -> 
     import jinja2
 
     prefixed = {
-        folder.name: jinja2.FileSystemLoader(folder / "templates") for folder in folders[1:]
+        folder.name: style_loader([folder / "templates"], folders) for folder in folders[1:]
     }
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader([folder / "templates" for folder in folders]),
+            style_loader([folder / "templates" for folder in folders], folders),
             jinja2.PrefixLoader(prefixed),
         ]
     )
