@@ -409,10 +409,8 @@ def _images(pdf: pikepdf.Pdf, walk: _Walk, rules: InkRules | None = None) -> Ite
             )
 
 
-def _tac(image: pikepdf.Stream) -> float | None:
-    """Highest C+M+Y+K of a CMYK image, in percent."""
-    from PIL import ImageMath
-
+def _cmyk_pixels(image: pikepdf.Stream) -> Any:
+    """A CMYK image's pixels (PIL, mode CMYK), or None for another colour space."""
     space = image.get("/ColorSpace")
     cmyk = space == "/DeviceCMYK" or (
         isinstance(space, pikepdf.Array) and space[0] == "/ICCBased" and space[1].get("/N") == 4
@@ -423,7 +421,15 @@ def _tac(image: pikepdf.Stream) -> float | None:
         picture = pikepdf.PdfImage(image).as_pil_image()
     except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
         return None
-    if picture.mode != "CMYK":
+    return picture if picture.mode == "CMYK" else None
+
+
+def _tac(image: pikepdf.Stream) -> float | None:
+    """Highest C+M+Y+K of a CMYK image, in percent."""
+    from PIL import ImageMath
+
+    picture = _cmyk_pixels(image)
+    if picture is None:
         return None
     c, m, y, k = (band.convert("I") for band in picture.split())
     total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
@@ -588,21 +594,12 @@ def _rich_black_share(image: pikepdf.Stream) -> float | None:
     """Share of a CMYK image's pixels in rich black: K ≥ 90 % and C, M, Y each over 5 %."""
     from PIL import ImageChops
 
-    space = image.get("/ColorSpace")
-    cmyk = space == "/DeviceCMYK" or (
-        isinstance(space, pikepdf.Array) and space[0] == "/ICCBased" and space[1].get("/N") == 4
-    )
-    if not cmyk:
-        return None
-    try:
-        picture = pikepdf.PdfImage(image).as_pil_image()
-    except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
-        return None
-    if picture.mode != "CMYK":
+    picture = _cmyk_pixels(image)
+    if picture is None:
         return None
     c, m, y, k = picture.split()
     inked = [band.point(lambda v: 255 if v > 12 else 0) for band in (c, m, y)]
     mask = k.point(lambda v: 255 if v >= 229 else 0)
     for band in inked:
         mask = ImageChops.multiply(mask, band)
-    return mask.histogram()[255] / (picture.width * picture.height)
+    return float(mask.histogram()[255]) / (picture.width * picture.height)
