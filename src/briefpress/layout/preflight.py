@@ -33,11 +33,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
 from ..style import profile_channels
+
+if TYPE_CHECKING:
+    import PIL.Image
 
 RULE = "print-preflight"
 #: The PDF variants the preflight can vouch for, and the claim each writes in XMP.
@@ -409,7 +412,7 @@ def _images(pdf: pikepdf.Pdf, walk: _Walk, rules: InkRules | None = None) -> Ite
             )
 
 
-def _cmyk_pixels(image: pikepdf.Stream) -> Any:
+def _cmyk_pixels(image: pikepdf.Stream) -> PIL.Image.Image | None:
     """A CMYK image's pixels (PIL, mode CMYK), or None for another colour space."""
     space = image.get("/ColorSpace")
     cmyk = space == "/DeviceCMYK" or (
@@ -602,4 +605,4 @@ def _rich_black_share(image: pikepdf.Stream) -> float | None:
     mask = k.point(lambda v: 255 if v >= 229 else 0)
     for band in inked:
         mask = ImageChops.multiply(mask, band)
-    return float(mask.histogram()[255]) / (picture.width * picture.height)
+    return mask.histogram()[255] / (picture.width * picture.height)
