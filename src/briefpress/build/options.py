@@ -39,7 +39,7 @@ def reserved_name(stem: str) -> str | None:
 
 @dataclass(frozen=True)
 class Project:
-    """Where things are: conventions of DESIGN.md §6b, relative to the project root."""
+    """Where things are (source/, styles/, build/), relative to the project root."""
 
     root: Path
 
