@@ -112,7 +112,7 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     page = out / "2024-1-first" / "index.html"
     head = _head(page)
     assert head.values("citation_title") == ["A test brief"]
-    # Highwire's "Family, Given": Scholar reads particles and prefixes right (docs/writing.md, Authors and names).
+    # Highwire's "Family, Given": Scholar reads particles and prefixes right (docs/writing.md).
     assert head.values("citation_author") == ["Tester, Ada", "Second, Bo"]
     assert head.values("citation_publication_date") == ["2024/03/01"]
     assert head.values("citation_pdf_url") == [f"{SITE}2024-1-first.pdf"]

@@ -75,12 +75,14 @@ class Builder:
         self.notes: dict[str, None] = {}
 
     def style(self, name: str) -> Style:
+        """The style called ``name``, loaded once per builder."""
         # `load_style` checks everything (rules and page makeup too), as `new` does.
         if name not in self._styles:
             self._styles[name] = load_style(name, self.project.styles)
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:
+        """The series a brief belongs to (the nearest ``series.yaml``), loaded once."""
         path = model.find_series_file(brief_path, self.project.root)
         if path not in self._series:
             self._series[path] = model.load_series(path)
@@ -100,6 +102,7 @@ class Builder:
         self._engine = None
 
     def formats_for(self, series: Series) -> tuple[str, ...]:
+        """The formats to build for a series: the options' or the series' (``check`` adds pdf)."""
         wanted = self.options.formats or series.formats
         if self.options.evaluate and "pdf" not in wanted:
             wanted = ("pdf", *wanted)  # the rules read the PDF's layout
@@ -265,6 +268,7 @@ class Builder:
         return make_up(text, lay_out, options).layout
 
     def dependencies(self, brief: Brief) -> list[Path]:
+        """Every file a brief's outputs depend on, for the manifest's content hashes."""
         style = self.style(brief.series.style)
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]

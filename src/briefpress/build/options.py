@@ -45,19 +45,24 @@ class Project:
 
     @property
     def styles(self) -> Path:
+        """The styles folder, ``styles/``."""
         return self.root / "styles"
 
     @property
     def default_source(self) -> Path:
+        """Where briefs are when no path is given, ``source/``."""
         return self.root / "source"
 
     @property
     def default_output(self) -> Path:
+        """Where outputs go when no ``-o`` is given, ``build/``."""
         return self.root / "build"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """What a run was asked for, frozen: it travels from the CLI into every worker."""
+
     out_dir: Path | None = None
     formats: tuple[str, ...] | None = None
     jobs: int = os.cpu_count() or 1
@@ -107,6 +112,7 @@ def _parse_list(
 
 
 def parse_formats(text: str | None) -> tuple[str, ...] | None:
+    """The ``--format`` comma list as names, or None; a UsageError for an unknown one."""
     return _parse_list(text, "format", BUILDABLE)
 
 

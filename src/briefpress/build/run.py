@@ -125,6 +125,8 @@ def _build_limited(builder: Builder, brief: Brief, timeout: float) -> BriefResul
 
 @dataclass(frozen=True)
 class Baseline:
+    """Where approved page images are, whether to approve the current ones, and the tolerance."""
+
     folder: Path
     update: bool = False
     #: Share of a page's pixels that may change before the page fails: none by default,

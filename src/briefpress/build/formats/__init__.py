@@ -158,6 +158,7 @@ def reserved_folders() -> tuple[str, ...]:
 
 
 def unit(name: str) -> Unit:
+    """The registered unit called ``name``."""
     return next(u for u in UNITS if u.name == name)
 
 

@@ -1,0 +1,206 @@
+"""Documentation: the docs site builds strictly, the README is short and its links resolve.
+
+Also the licence, changelog and contributing files, and a docstring on every name
+of the stage packages' faces (the API pages are generated from them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO
+
+#: The pages issue #27 asks for, by file.
+PAGES = (
+    "index.md",
+    "getting-started.md",
+    "writing.md",
+    "series.md",
+    "messages.md",
+    "citations.md",
+    "import.md",
+    "print.md",
+    "makeup.md",
+    "formats.md",
+    "web.md",
+    "checks.md",
+    "styles.md",
+    "cli.md",
+    "security.md",
+    "performance.md",
+    "architecture.md",
+    "contributing.md",
+    "api.md",
+    "changelog.md",
+    "license.md",
+)
+#: The stage packages, each with a public face (``__all__``).
+STAGES = ("markdown", "source", "style", "render", "layout", "build", "site", "intake")
+README_LIMIT = 8 * 1024
+#: Markdown links and images, and HTML ``src``/``href`` attributes.
+_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)|(?:src|href)=\"([^\"]+)\"")
+
+
+def _nav_files(nav: object) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, list):
+        return [f for item in nav for f in _nav_files(item)]
+    if isinstance(nav, dict):
+        return [f for value in nav.values() for f in _nav_files(value)]
+    return []
+
+
+def _mkdocs_config() -> dict[str, object]:
+    # mkdocs.yml has no custom tags, so the safe loader reads it.
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert isinstance(config, dict)
+    return config
+
+
+def test_every_page_is_in_the_site() -> None:
+    config = _mkdocs_config()
+    listed = _nav_files(config["nav"])
+    for page in PAGES:
+        assert (REPO / "docs" / page).is_file(), page
+        assert page in listed, f"{page} is not in mkdocs.yml's nav"
+    assert config["strict"] is True
+    assert config["theme"] == {**config["theme"], "font": False}  # no Google Fonts fetched
+
+
+def test_the_docs_site_builds_in_strict_mode(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "NO_MKDOCS_2_WARNING": "1"}
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in PAGES:
+        assert (out / page.replace(".md", ".html")).is_file(), page
+    # The command-line reference is read from Click, the field tables from the schemas.
+    cli = (out / "cli.html").read_text(encoding="utf-8")
+    assert "--pdf-variant" in cli and "--update-baseline" in cli
+    writing = (out / "writing.html").read_text(encoding="utf-8")
+    assert "translation_of" in writing
+    api = (out / "api.html").read_text(encoding="utf-8")
+    assert 'id="briefpress.style.load_style"' in api
+
+
+def test_a_broken_link_fails_the_docs_build(tmp_path: Path) -> None:
+    copy = tmp_path / "repo"
+    copy.mkdir()
+    for name in ("mkdocs.yml", "CHANGELOG.md", "LICENSE"):
+        (copy / name).write_bytes((REPO / name).read_bytes())
+    docs = copy / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\n[missing](nowhere.md)\n", encoding="utf-8")
+    config = _mkdocs_config()
+    config["nav"] = [{"Home": "index.md"}]
+    config["plugins"] = ["search"]
+    config["markdown_extensions"] = ["toc"]
+    (copy / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+        cwd=copy,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "nowhere.md" in result.stdout + result.stderr
+
+
+def _local_links(text: str) -> list[str]:
+    found = [m[1] or m[2] for m in _LINK.finditer(text)]
+    return [link for link in found if not re.match(r"[a-z]+:", link) and not link.startswith("#")]
+
+
+@pytest.mark.parametrize("name", ["README.md", "CONTRIBUTING.md"])
+def test_the_front_files_links_resolve(name: str) -> None:
+    text = (REPO / name).read_text(encoding="utf-8")
+    links = _local_links(text)
+    assert links, f"{name} links nowhere"
+    for link in links:
+        path, _, anchor = link.partition("#")
+        target = REPO / path
+        assert target.exists(), f"{name}: {link} does not exist"
+        if anchor:
+            headings = target.read_text(encoding="utf-8")
+            slugs = {
+                re.sub(r"[^\w\- ]", "", h.lower()).strip().replace(" ", "-")
+                for h in re.findall(r"^#+ (.+)$", headings, re.M)
+            }
+            assert anchor in slugs, f"{name}: {link}: no such heading"
+
+
+def test_the_readme_is_short_and_says_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_bytes()
+    assert len(readme) < README_LIMIT, f"README.md is {len(readme)} bytes"
+    text = readme.decode("utf-8")
+    assert "make        #" in text and "make test   #" in text
+    for command in ("briefpress new", "briefpress watch", "briefpress build", "briefpress check"):
+        assert command in text
+    # The pictures are the docs' own, made by `make pictures`.
+    assert "docs/img/page-1.png" in text and "docs/img/web-page-375.png" in text
+
+
+def test_the_licence_changelog_and_contributing_files() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"] == "MIT" and licence.startswith("MIT License")
+    # Every font a style declares, and the colour profile's source, is listed with its licence.
+    for style in sorted((REPO / "styles").glob("*/style.yaml")):
+        for font in yaml.safe_load(style.read_text(encoding="utf-8")).get("fonts") or []:
+            name = font.get("fontpkg") or font.get("package") or font.get("family")
+            shown = name.replace("_", "-") if font.get("package") else name
+            assert shown in licence, f"{style}: {name} is not in LICENSE"
+    assert "FOGRA39L.ti3" in licence and "zlib" in licence
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "keepachangelog.com" in changelog and "## [Unreleased]" in changelog
+    assert f"## [{project['version']}] - " in changelog
+    assert "docs/contributing.md" in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def _undocumented(obj: object) -> bool:
+    doc = inspect.getdoc(obj) or ""
+    # A dataclass without a docstring gets its signature as one: that is no documentation.
+    return not doc.strip() or (inspect.isclass(obj) and doc.startswith(f"{obj.__name__}("))
+
+
+def _face_names() -> list[tuple[str, str]]:
+    return [
+        (stage, name)
+        for stage in STAGES
+        for name in importlib.import_module(f"briefpress.{stage}").__all__
+    ]
+
+
+@pytest.mark.parametrize(("stage", "name"), _face_names(), ids=lambda v: str(v))
+def test_every_name_of_a_face_has_a_docstring(stage: str, name: str) -> None:
+    obj = getattr(importlib.import_module(f"briefpress.{stage}"), name)
+    if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+        return  # constants and submodules: documented where they are defined
+    assert not _undocumented(obj), f"briefpress.{stage}.{name} has no docstring"
+    if inspect.isclass(obj):
+        for member, value in vars(obj).items():
+            function = value.fget if isinstance(value, property) else value
+            function = getattr(function, "__func__", function)
+            if member.startswith("_") or not inspect.isfunction(function):
+                continue
+            assert not _undocumented(function), f"briefpress.{stage}.{name}.{member}: no docstring"
