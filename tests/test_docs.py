@@ -205,3 +205,24 @@ def test_every_name_of_a_face_has_a_docstring(stage: str, name: str) -> None:
             if member.startswith("_") or not inspect.isfunction(function):
                 continue
             assert not _undocumented(function), f"briefpress.{stage}.{name}.{member}: no docstring"
+
+
+def _table_keys(page: str) -> set[str]:
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
+    return set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, re.M))
+
+
+def test_every_layout_rule_and_preflight_check_is_documented() -> None:
+    from briefpress.layout.rules import KINDS
+
+    rules = _table_keys("checks.md")
+    # first-page and last-page are kinds a style names its own rules after.
+    assert set(KINDS) - {"first-page", "last-page"} <= rules
+    checks_page = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
+    for style in sorted((REPO / "styles").glob("*/style.yaml")):
+        for rule in yaml.safe_load(style.read_text(encoding="utf-8")).get("rules") or {}:
+            assert f"`{rule}" in checks_page, f"{style}: rule {rule} is not in docs/checks.md"
+    source = (REPO / "src" / "briefpress" / "layout" / "preflight.py").read_text(encoding="utf-8")
+    checks = set(re.findall(r'Issue\(\s*"([a-z-]+)"', source))
+    assert {"rgb", "inks", "resolution"} <= checks
+    assert checks <= _table_keys("print.md"), checks - _table_keys("print.md")
