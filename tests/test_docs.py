@@ -6,6 +6,7 @@ of the stage packages' faces (the API pages are generated from them).
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import os
@@ -226,3 +227,58 @@ def test_every_layout_rule_and_preflight_check_is_documented() -> None:
     checks = set(re.findall(r'Issue\(\s*"([a-z-]+)"', source))
     assert {"rgb", "inks", "resolution"} <= checks
     assert checks <= _table_keys("print.md"), checks - _table_keys("print.md")
+
+
+def _message_patterns() -> list[re.Pattern[str]]:
+    """Every string and f-string of the code as a pattern, its fields matching anything."""
+    patterns = []
+    for path in sorted((REPO / "src" / "briefpress").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                parts = [
+                    re.escape(str(v.value)) if isinstance(v, ast.Constant) else ".*?"
+                    for v in node.values
+                ]
+                literal = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+                if len(literal) >= 6:  # f"{a}: {b}" would match any text
+                    patterns.append(re.compile("".join(parts), re.S))
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and len(node.value) >= 8
+            ):
+                patterns.append(re.compile(re.escape(node.value), re.S))
+    return patterns
+
+
+def _could_print(line: str, patterns: list[re.Pattern[str]]) -> bool:
+    # Messages nest: "path:line: field: part: message", each part from its own string.
+    message = re.sub(r"^[^ :]+:(\d+|-)(:\d+)?: ", "", line.removeprefix("warning: "))
+    candidates = [line, message]
+    for _ in range(3):
+        candidates.append(re.sub(r'^[\w"./ -]+: ', "", candidates[-1]))
+    for text in candidates:
+        for pattern in patterns:
+            if pattern.fullmatch(text):
+                return True
+            head = pattern.match(text)
+            if head and head.end() and any(p.fullmatch(text[head.end() :]) for p in patterns):
+                return True
+    return False
+
+
+def test_every_example_message_is_one_briefpress_can_print() -> None:
+    """The examples of the messages page, and located lines on every page, come from the code."""
+    patterns = _message_patterns()
+    located = re.compile(r"^(warning: )?[\w./-]+\.(md|yaml|bib|json|docx):(\d+|-)(:\d+)?: ")
+    wrong = []
+    for page in sorted((REPO / "docs").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"^```\n(.*?)^```", text, re.S | re.M):
+            for line in block.splitlines():
+                line = line.strip()
+                whole_block = page.name == "messages.md" and "└" not in block
+                shown = (whole_block and line) or located.match(line)
+                if shown and not _could_print(line, patterns):
+                    wrong.append(f"{page.name}: {line}")
+    assert wrong == []
