@@ -283,3 +283,19 @@ def test_every_example_message_is_one_briefpress_can_print() -> None:
                 if shown and not _could_print(line, patterns):
                     wrong.append(f"{page.name}: {line}")
     assert wrong == []
+
+
+def test_the_ci_workflows_are_ready_to_copy() -> None:
+    github = yaml.safe_load((REPO / "docs" / "ci" / "github-actions.yml").read_text("utf-8"))
+    steps = github["jobs"]["build"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert "make" in runs and any("briefpress check source/ --junit" in r for r in runs)
+    gitlab = yaml.safe_load((REPO / "docs" / "ci" / "gitlab-ci.yml").read_text("utf-8"))
+    job = gitlab["briefs"]
+    junit = job["artifacts"]["reports"]["junit"]
+    assert job["script"][0] == "make" and f"--junit {junit}" in job["script"][1]
+    # The page shows the files themselves, so what one copies is what is tested.
+    page = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert (
+        '--8<-- "docs/ci/github-actions.yml"' in page and '--8<-- "docs/ci/gitlab-ci.yml"' in page
+    )
