@@ -181,3 +181,22 @@ def test_the_ci_workflow_files_are_valid() -> None:
     ]:
         assert "--shard" in text and "--cache .briefpress-cache" in text
         assert "--merge" in text and "make install" in text
+
+
+def test_merge_refuses_one_number_built_on_two_shards(make_project: MakeProject) -> None:
+    """Each shard alone sees no clash; the merge sees both briefs and names them."""
+    from briefpress.build.shards import shard_of
+
+    names = [f"2024-1-test-{i}.md" for i in range(40)]
+    first = next(n for n in names if shard_of(Path("source") / n, Path(), 2) == 1)
+    second = next(n for n in names if shard_of(Path("source") / n, Path(), 2) == 2)
+    root = make_project(
+        {first: BRIEF_TEMPLATE.format(number=1), second: BRIEF_TEMPLATE.format(number=1)}
+    )
+    for k in (1, 2):
+        options = BuildOptions(out_dir=root / f"s{k}", jobs=1, shard=(k, 2), formats=("pdf",))
+        assert build([], Project(root), options).exit_code() == 0
+    merged = merge_shards([root / "s1", root / "s2"], root / "site")
+    assert len(merged.problems) == 2
+    assert f"number 1 is also used by {second} (another shard)" in merged.problems[0]
+    assert not (root / "site").exists()

@@ -96,6 +96,7 @@ def merge_shards(folders: Sequence[Path], out: Path) -> Merged:
                 merged.problems.append(f"{key}: built by two shards (is --shard the same N?)")
                 continue
             entries[key] = _rebased(entry, folder, out)
+    merged.problems += _same_numbers(entries)
     if merged.problems:
         return merged
     with locked(out):
@@ -109,6 +110,29 @@ def merge_shards(folders: Sequence[Path], out: Path) -> Merged:
         manifest.entries.update(entries)
         manifest.save()
     return merged
+
+
+def _same_numbers(entries: dict[str, cache.Entry]) -> list[str]:
+    """Two briefs of one series with one number, built on two shards (each alone saw no clash)."""
+    from ..errors import BriefpressError
+    from ..source import load_series
+
+    per_year: dict[str, bool] = {}
+    groups: dict[tuple[str, int, int], list[str]] = {}
+    for key, entry in sorted(entries.items()):
+        if entry.series not in per_year:
+            try:
+                per_year[entry.series] = load_series(Path(entry.series)).numbers_per_year
+            except (BriefpressError, OSError):
+                per_year[entry.series] = True  # the build reports the series file itself
+        scope = entry.year if per_year[entry.series] else 0
+        groups.setdefault((entry.series, scope, entry.number), []).append(key)
+    problems = []
+    for (_series, _scope, number), keys in groups.items():
+        for key in keys if len(keys) > 1 else []:
+            others = ", ".join(Path(k).name for k in keys if k != key)
+            problems.append(f"{key}: number {number} is also used by {others} (another shard)")
+    return problems
 
 
 def _files(folder: Path) -> list[Path]:
