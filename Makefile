@@ -8,7 +8,7 @@ STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all build test test-all coverage check lint clean system-deps browser-deps docs pictures bench baselines lock
+.PHONY: all install build test test-all coverage check lint clean system-deps browser-deps docs pictures bench baselines lock
 
 all: build
 
@@ -17,6 +17,9 @@ $(BIN)/python:
 
 system-deps:
 	@sh tools/system-deps.sh
+
+# The virtual environment and briefpress, nothing built (CI jobs that build a shard).
+install: $(STAMP)
 
 # Everything is installed from a lock file, every file checked against its hash:
 # every machine gets the same bytes. The lock holds pip and setuptools too, so the

@@ -93,6 +93,15 @@ def _say_waiting(folder: Path) -> None:
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
     help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
+@click.option(
+    "--shard", metavar="K/N",
+    help="Build only share K of N of the briefs (stable by brief); merge with index --merge.",
+)  # fmt: skip
+@click.option(
+    "--cache", "cache", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="Output store shared by runs and CI jobs: an unchanged brief is copied from it, "
+    "not laid out; fresh outputs are added to it.",
+)  # fmt: skip
 @VERBOSE
 @STRICT
 @reports_errors
@@ -106,6 +115,8 @@ def build(
     force: bool,
     no_makeup: bool,
     timeout: float,
+    shard: str | None,
+    cache: Path | None,
     verbose: bool,
     strict: bool,
 ) -> None:
@@ -122,13 +133,22 @@ def build(
       briefpress build --force
       briefpress build --target screen,draft
       briefpress build --target print --pdf-variant pdf/a-3b
+      briefpress build --shard 2/4 --cache .briefpress-cache -o shard-2/
     """
-    from .build import BuildOptions, BuildProgress, Project, parse_formats, parse_targets
+    from .build import (
+        BuildOptions,
+        BuildProgress,
+        Project,
+        parse_formats,
+        parse_shard,
+        parse_targets,
+    )
     from .build import build as run_build
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
         targets=parse_targets(targets), variant=variant, page_makeup=not no_makeup,
+        shard=parse_shard(shard), cache=cache,
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
@@ -279,21 +299,38 @@ def new(
 @main.command()
 @PATHS
 @OUTPUT
+@click.option(
+    "--merge", "merge", multiple=True, metavar="DIR",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A shard's output folder (build --shard) to merge into the output first; repeatable.",
+)  # fmt: skip
 @VERBOSE
 @reports_errors
-def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
+def index(
+    paths: tuple[Path, ...], out_dir: Path | None, merge: tuple[Path, ...], verbose: bool
+) -> None:
     """Write the catalogue: index.html, catalogue.json and feed.xml (Atom).
 
     Lists published briefs, newest first, with links to what was built.
 
     \b
-    Example:
+    Examples:
       briefpress index
+      briefpress index --merge shard-1/ --merge shard-2/ -o build/
     """
-    from .build import Project
+    from .build import Project, merge_shards
     from .build import index as run_index
 
-    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir)
+    project = Project(Path.cwd())
+    if merge:
+        merged = merge_shards(list(merge), out_dir or project.default_output)
+        for line in merged.problems:
+            click.echo(printable(line), err=True)
+        if merged.problems:
+            sys.exit(1)
+        for path in merged.written if verbose else []:
+            click.echo(f"wrote {path}")
+    changed, problems = run_index(list(paths), project, out_dir)
     for line in problems:
         click.echo(line, err=True)
     for path in changed if verbose else []:

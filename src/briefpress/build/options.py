@@ -78,6 +78,10 @@ class BuildOptions:
     variant: str | None = None
     #: Move figures and tables that leave a page short (layout/makeup.py); off for comparisons.
     page_makeup: bool = True
+    #: ``(k, n)``: build only the k-th of n shares of the briefs (build/shards.py), 1-based.
+    shard: tuple[int, int] | None = None
+    #: Output store shared by runs and CI jobs (build/store.py): copy, do not lay out again.
+    cache: Path | None = None
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:

@@ -70,7 +70,8 @@ class BuildProgress:
         if result.traceback and self.verbose:
             self._print(result.traceback.rstrip())
         if result.ok and not result.up_to_date:
-            self._print(f"built {result.path.name} ({result.seconds:.2f} s)", err=False)
+            done = "restored from the cache" if result.restored else f"({result.seconds:.2f} s)"
+            self._print(f"built {result.path.name} {done}", err=False)
             if self.verbose:
                 for output in result.outputs:
                     self._print(f"  {output}", err=False)
@@ -81,8 +82,10 @@ class BuildProgress:
         """Print the run's warnings and its summary line (``built 3, up to date 37, …``)."""
         for warning in report.warnings:
             click.echo(printable(f"warning: {warning}"), err=True)
+        restored = sum(r.restored for r in report.built)
+        copied = f" ({restored} from the cache)" if restored else ""
         line = (
-            f"built {len(report.built)}, up to date {len(report.fresh)}, "
+            f"built {len(report.built)}{copied}, up to date {len(report.fresh)}, "
             f"failed {len(report.failed)} in {report.seconds:.2f} s"
         )
         click.echo(line, err=bool(report.failed))

@@ -32,6 +32,8 @@ class BriefResult:
     layout_failed: bool = False
     #: Pages of the first PDF target, when one was laid out.
     pages: int | None = None
+    #: Copied from the output store (``--cache``), not laid out in this run.
+    restored: bool = False
 
     @property
     def ok(self) -> bool:
