@@ -28,6 +28,35 @@ OUTPUT = click.option(
 )  # fmt: skip
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="Say more: each file written.")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+SITE_URL = click.option(
+    "--site-url", "site_url", metavar="URL",
+    help="The output folder's address on the web (https://example.org/briefs/): a publish "
+    "build with absolute links and sitemaps. A series' own site_url wins. Without either "
+    "the web edition is a preview, marked not indexable.",
+)  # fmt: skip
+
+
+def _site_url(text: str | None) -> str | None:
+    """``--site-url`` checked: an absolute http(s) address, ending in ``/``."""
+    if text is None:
+        return None
+    from .errors import UsageError
+    from .site import check_site_url
+
+    problem = check_site_url(text)
+    if problem:
+        raise UsageError(f"--site-url: {problem}")
+    return text if text.endswith("/") else text + "/"
+
+
+def _preview_warnings(paths: list[Path], site_url: str | None) -> None:
+    """Say, on every build, that a web edition without an address is a preview only."""
+    if site_url:
+        return
+    from .site import site_url_warnings_for
+
+    for line in site_url_warnings_for(paths, Path.cwd()):
+        click.echo(f"warning: {line}", err=True)
 
 
 def reports_errors(command: F) -> F:
@@ -93,6 +122,7 @@ def _say_waiting(folder: Path) -> None:
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
     help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
+@SITE_URL
 @VERBOSE
 @STRICT
 @reports_errors
@@ -106,6 +136,7 @@ def build(
     force: bool,
     no_makeup: bool,
     timeout: float,
+    site_url: str | None,
     verbose: bool,
     strict: bool,
 ) -> None:
@@ -122,6 +153,7 @@ def build(
       briefpress build --force
       briefpress build --target screen,draft
       briefpress build --target print --pdf-variant pdf/a-3b
+      briefpress build --site-url https://example.org/briefs/
     """
     from .build import BuildOptions, BuildProgress, Project, parse_formats, parse_targets
     from .build import build as run_build
@@ -129,6 +161,7 @@ def build(
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
         targets=parse_targets(targets), variant=variant, page_makeup=not no_makeup,
+        site_url=_site_url(site_url),
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
@@ -140,6 +173,7 @@ def build(
         click.echo(printable(line), err=True)
     for path in report.written if verbose else []:
         click.echo(f"wrote {path}", err=True)
+    _preview_warnings([r.path for r in report.results], options.site_url)
     sys.exit(report.exit_code(strict))
 
 
@@ -165,6 +199,7 @@ def build(
     metavar="PERCENT",
     help="Share of a page's pixels that may change (on another platform, at least 0.2).",
 )  # fmt: skip
+@SITE_URL
 @VERBOSE
 @STRICT
 @reports_errors
@@ -177,6 +212,7 @@ def check(
     baseline: Path | None,
     update_baseline: bool,
     tolerance: float,
+    site_url: str | None,
     verbose: bool,
     strict: bool,
 ) -> None:
@@ -207,7 +243,7 @@ def check(
 
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline DIR")
-    options = BuildOptions(out_dir, None, jobs)
+    options = BuildOptions(out_dir, None, jobs, site_url=_site_url(site_url))
     approved = Baseline(baseline, update_baseline, tolerance / 100) if baseline else None
     with BuildProgress(verbose) as progress:
         report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
@@ -217,10 +253,7 @@ def check(
             click.echo(printable(line), err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
-    from .site import site_url_warnings_for
-
-    for line in site_url_warnings_for([r.path for r in report.results], Path.cwd()):
-        click.echo(f"warning: {line}", err=True)
+    _preview_warnings([r.path for r in report.results], options.site_url)
     if junit:
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:
@@ -279,21 +312,27 @@ def new(
 @main.command()
 @PATHS
 @OUTPUT
+@SITE_URL
 @VERBOSE
 @reports_errors
-def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
-    """Write the catalogue: index.html, catalogue.json and feed.xml (Atom).
+def index(
+    paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None, verbose: bool
+) -> None:
+    """Write the catalogue: index.html, catalogue.json, search.json, feed.xml (Atom), sitemaps.
 
-    Lists published briefs, newest first, with links to what was built.
+    Lists published briefs, newest first, with links to what was built. Give the
+    same --site-url as to build.
 
     \b
     Example:
       briefpress index
+      briefpress index --site-url https://example.org/briefs/
     """
     from .build import Project
     from .build import index as run_index
 
-    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir)
+    address = _site_url(site_url)
+    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir, address)
     for line in problems:
         click.echo(line, err=True)
     for path in changed if verbose else []:

@@ -73,6 +73,9 @@ class BuildOptions:
     variant: str | None = None
     #: Move figures and tables that leave a page short (layout/makeup.py); off for comparisons.
     page_makeup: bool = True
+    #: The output folder's address on the web (``--site-url``): a publish build. A
+    #: series' own ``site_url`` wins; without either, the web edition is a preview.
+    site_url: str | None = None
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:

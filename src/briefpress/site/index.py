@@ -8,6 +8,7 @@ from pathlib import Path
 from ..build import (
     DEFAULT_TIMEOUT,
     Builder,
+    BuildOptions,
     Project,
     failed_briefs,
     find_briefs,
@@ -19,21 +20,24 @@ from ..source import Brief
 
 
 def write_index(
-    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+    paths: Sequence[Path],
+    project: Project,
+    out_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> tuple[list[Path], list[str]]:
     """The catalogue of every series under ``paths``: changed files and problems."""
     out = (out_dir or project.default_output).resolve()
     # The same lock as a build: a build starting now would clear our temporary files.
     with locked(out):
-        return _write_index(paths, project, out)
+        return _write_index(paths, project, out, site_url)
 
 
 def _write_index(
-    paths: Sequence[Path], project: Project, out: Path
+    paths: Sequence[Path], project: Project, out: Path, site_url: str | None = None
 ) -> tuple[list[Path], list[str]]:
     from .catalogue import Group, collect, write_catalogue
 
-    builder = Builder(project, out)
+    builder = Builder(project, out, BuildOptions(out_dir=out, site_url=site_url))
     by_series: dict[Path, list[Brief]] = {}
     problems: list[str] = []
     # A brief whose last build broke a hard rule is no print file and not published.
@@ -69,5 +73,6 @@ def _write_index(
     from .sitemap import write_sitemap
 
     top = next((g.series for g in groups.values() if builder.out_for(g.series) == out), None)
-    changed += write_sitemap(out, [(g.series, g.items) for g in groups.values()], top)
+    folders = [(g.series, g.items, builder.out_for(g.series)) for g in groups.values()]
+    changed += write_sitemap(out, folders, top)
     return changed, problems
