@@ -392,8 +392,7 @@ def watch(brief: Path, port: int) -> None:
     preview = Preview(brief, Project(Path.cwd()))
     server = serve(preview, port)
     click.echo(f"previewing {brief} on http://{HOST}:{port}/ (Ctrl-C stops)", err=True)
-    state = preview.rebuild()
-    try:
+    try:  # the watcher starts first, then builds: a save during the first build is not lost
         for state in watch_changes(preview):
             problems = f", {len(state.messages)} message(s)" if state.messages else ""
             click.echo(f"rebuilt {brief.name} (version {state.version}{problems})", err=True)
