@@ -240,7 +240,12 @@ def test_the_preview_page_fits_a_phone() -> None:
     from briefpress.preview import State, page
     from briefpress.style.loader import load_style
 
-    png = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (833).to_bytes(4, "big") + (1179).to_bytes(4, "big")
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\0\0\0\rIHDR"
+        + (833).to_bytes(4, "big")
+        + (1179).to_bytes(4, "big")
+    )
     state = State(version=1, pages=[png, png], title="T")
     body, _kind = page(state, load_style("csds", REPO / "styles"), None, "x.md")
     text = body.decode()
