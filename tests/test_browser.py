@@ -285,3 +285,41 @@ def test_copy_button_and_filters_work_in_the_browser(site: Path, tmp_path: Path)
     assert len(result["hiddenHeights"]) == result["entries"] - len(result["after"])
     assert set(result["hiddenHeights"]) == {0} and not any(result["emptySeries"])
     assert result["after"] == result["staticPage"] and result["current"] == "keyword-nato"
+    assert result["address"].endswith("?filter=keyword-nato")
+
+
+def test_catalogue_filters_and_search_at_both_widths(site: Path, tmp_path: Path) -> None:
+    """What is on screen (bounding boxes) after a filter click and a search, at 375 and 1280 px."""
+    config = {
+        "root": str(site),
+        "catalogue": "index.html",
+        "filter": "keyword-nato",
+        "searches": ["Pejsova", "semiconductors", "tomasz wisniewski"],
+        "widths": [375, 1280],
+        "profile": str(tmp_path / "chromium"),
+    }
+    done = subprocess.run(
+        ["node", str(BROWSER / "catalogue.mjs"), json.dumps(config)],
+        capture_output=True, text=True, timeout=300, check=False, env=node_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    assert [r["width"] for r in results] == [375, 1280]
+    for result in results:
+        width = result["width"]
+        assert result["scrollWidth"] <= width, f"{width}: the catalogue scrolls sideways"
+        assert result["shownBefore"] == result["entries"] >= 8
+        # Exactly the matching entries are on screen, and the address keeps the filter.
+        assert result["matching"] and result["shownAfter"] == result["matching"], width
+        assert len(result["matching"]) < result["entries"]
+        assert result["address"].endswith("?filter=keyword-nato")
+        assert result["shownReloaded"] == result["matching"], "the address restores the filter"
+        by_author = result["searches"]["Pejsova"]
+        assert by_author["shown"] and all(
+            t.startswith(("Japan and NATO", "Words that travel")) for t in by_author["shown"]
+        ), by_author
+        assert by_author["listingHeight"] == 0 and by_author["address"].endswith("?q=Pejsova")
+        keyword = result["searches"]["semiconductors"]["shown"]
+        assert len(keyword) == 1 and keyword[0].startswith("Seoul"), keyword
+        # Accents and case do not matter: "Wiśniewski" is found as typed on any keyboard.
+        assert len(result["searches"]["tomasz wisniewski"]["shown"]) >= 1

@@ -17,7 +17,7 @@ import pytest
 
 from briefpress.build import Project
 from briefpress.errors import UsageError
-from briefpress.preview import Preview, serve, watch
+from briefpress.preview import Preview, State, serve, watch
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -138,7 +138,7 @@ def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakePr
 
 def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:
     """The chrome around the pages: the style's template, colours and words, nothing in Python."""
-    from briefpress.preview import State, page
+    from briefpress.preview import page
     from briefpress.style.loader import load_style
     from briefpress.style.palette import screen_colours
 
@@ -190,7 +190,7 @@ def test_a_save_during_start_up_or_a_rebuild_reaches_the_preview(
     hold.set()  # hold the first build open
     rebuild = preview.rebuild
 
-    def holding_rebuild() -> object:
+    def holding_rebuild() -> State:
         state = rebuild()
         if hold.is_set():
             hold.clear()
@@ -237,7 +237,7 @@ def test_the_preview_builds_outside_the_published_folder(make_project: MakeProje
 
 
 def test_the_preview_page_fits_a_phone() -> None:
-    from briefpress.preview import State, page
+    from briefpress.preview import page
     from briefpress.style.loader import load_style
 
     png = (
