@@ -166,6 +166,9 @@ def test_the_catalogue_is_an_index_of_one_line_entries(site: Path) -> None:
     assert len(french) == 2
     for entry in french:
         assert "By " not in entry and "Page 1" not in entry
+    # The Korea Chair is published on its own host: the front page links it there.
+    assert f'href="{KOREA}2024-3-seoul-brussels-tech/"' in main_part
+    assert 'href="spotlight/2024-7-undersea-cables/"' in main_part
     data = json.loads((site / "search.json").read_text(encoding="utf-8"))
     found = {b["title"]: b for b in data["briefs"]}
     assert len(found) == 8

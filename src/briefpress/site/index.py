@@ -16,7 +16,8 @@ from ..build import (
     time_limit,
 )
 from ..errors import BriefpressError
-from ..source import Brief
+from ..source import Brief, Series
+from . import urls
 
 
 def write_index(
@@ -63,7 +64,9 @@ def _write_index(
         if folder == out:  # the front page shows every series of the run, grouped
             others = [
                 Group(
-                    g.series, g.items, builder.out_for(g.series).relative_to(out).as_posix() + "/"
+                    g.series,
+                    g.items,
+                    prefix_of(group.series, g.series, builder.out_for(g.series).relative_to(out)),
                 )
                 for g in groups.values()
                 if g is not group
@@ -76,3 +79,15 @@ def _write_index(
     folders = [(g.series, g.items, builder.out_for(g.series)) for g in groups.values()]
     changed += write_sitemap(out, folders, top)
     return changed, problems
+
+
+def prefix_of(front: Series, other: Series, folder: Path) -> str:
+    """How the front page leads to another series' files: its folder, or its own address.
+
+    A series published on another host (its own ``site_url``) is linked absolutely.
+    """
+    relative = folder.as_posix() + "/"
+    here, there = urls.base_of(front), urls.base_of(other)
+    if here and there and urls.absolute(front, relative) != there:
+        return there
+    return relative

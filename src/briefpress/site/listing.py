@@ -126,13 +126,21 @@ def _filters(
     ]
 
 
-def _publishers(groups: list[Any], rows_for: Any) -> list[dict[str, Any]]:
+def lead(up: str, prefix: str) -> str:
+    """``up`` then ``prefix``, unless ``prefix`` is an address of its own (another host)."""
+    return prefix if "://" in prefix else up + prefix
+
+
+_ANCHOR = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _publishers(groups: list[Any], rows_for: Any, up: str) -> list[dict[str, Any]]:
     """Series grouped under their publisher, in the order the run lists them."""
     publishers: dict[str, list[dict[str, Any]]] = {}
     for group in groups:
         rows = rows_for(group)
         if rows or group is groups[0]:
-            href = urls.folder_link(group.prefix, group.series) or "./"
+            href = lead(up, urls.folder_link(group.prefix, group.series)) or "./"
             publishers.setdefault(group.series.publisher, []).append(
                 {"series": group.series, "href": href, "rows": rows}
             )
@@ -180,7 +188,10 @@ def catalogue_pages(
 
         # Each brief's page, so an entry links its other editions (another series' too).
         pages = {
-            i.brief.path: f"{up}{g.prefix}{page_link(i)}" for g in groups for i in g.items if i.html
+            i.brief.path: f"{lead(up, g.prefix)}{page_link(i)}"
+            for g in groups
+            for i in g.items
+            if i.html
         }
 
         def rows_for(group: Any) -> list[dict[str, Any]]:
@@ -195,16 +206,18 @@ def catalogue_pages(
                 chosen = chosen[:PAGE_SIZE]
             return [
                 {
-                    **row(item, up + group.prefix),
+                    **row(item, lead(up, group.prefix)),
                     "editions": _editions(item, pages),
                     # Two series may each have a 2024-1-x.md: the anchor names the folder.
-                    "anchor": "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem))),
+                    "anchor": _ANCHOR.sub(
+                        "-", "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem)))
+                    ),
                 }
                 for item in chosen
             ]
 
         truncated.clear()
-        publishers = _publishers(groups, rows_for)
+        publishers = _publishers(groups, rows_for, up)
         years = [
             facet
             for kind, facets in ordered
