@@ -262,6 +262,34 @@ def test_watch_page_shows_an_edit_without_a_manual_reload(
     assert result["selfReloads"] >= 1 and result["frameHasEdit"]
 
 
+def test_the_preview_page_fits_a_phone_and_a_wide_screen(make_project: Any, tmp_path: Path) -> None:
+    from briefpress.build import Project
+    from briefpress.preview import Preview, serve
+
+    from .conftest import BRIEF_TEMPLATE
+
+    _tools()
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    preview = Preview(root / "source" / "2024-1-x.md", Project(root))
+    server = serve(preview, 0)
+    try:
+        assert preview.rebuild().pages
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        done = subprocess.run(
+            ["node", str(BROWSER / "preview.mjs"), url, "[375, 1280]", str(tmp_path / "chromium")],
+            capture_output=True, text=True, timeout=300, check=False, env=node_env(),
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+        preview.builder.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    phone, wide = json.loads(done.stdout)
+    assert phone["viewport"] and phone["scrollWidth"] <= 375 and phone["stacked"], phone
+    assert wide["sideBySide"] and wide["scrollWidth"] <= 1280, wide
+    assert phone["images"] >= 1 and phone["imagesSized"]
+
+
 def test_copy_button_and_filters_work_in_the_browser(site: Path, tmp_path: Path) -> None:
     config = {
         "root": str(site),
