@@ -98,8 +98,12 @@ def _plain_parser() -> Any:
 
 def summary(brief: Brief) -> str:
     """One sentence: the lead's or the first key issue's first, cut at 200 characters."""
+    return _summary((brief.lead, *brief.key_issues))
+
+
+@functools.lru_cache(maxsize=4096)  # the catalogue, search index and font sample ask alike
+def _summary(texts: tuple[str | None, ...]) -> str:
     md = _plain_parser()
-    texts = [brief.lead, *brief.key_issues]
     text = next((plain_text(md, t).strip() for t in texts if t and plain_text(md, t).strip()), "")
     first = SENTENCE_END.split(text, maxsplit=1)[0].strip()
     if len(first) > SUMMARY_LENGTH:

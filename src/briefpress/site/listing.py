@@ -126,6 +126,15 @@ def _filters(
     ]
 
 
+def _entry_words(item: Any) -> str:
+    """The words an entry shows, for the font subset: every entry, listed on a page or found."""
+    from .catalogue import summary
+
+    brief = item.brief
+    words = [brief.series.masthead, brief.issue_label, brief.title, brief.subtitle or ""]
+    return " ".join([*words, brief.date_text, summary(brief), *item.authors])
+
+
 def lead(up: str, prefix: str) -> str:
     """``up`` then ``prefix``, unless ``prefix`` is an address of its own (another host)."""
     return prefix if "://" in prefix else up + prefix
@@ -260,6 +269,8 @@ def catalogue_pages(
         samples.update({f.page: f for f in facets[:1]})
     drafts = [render(facet, "") for facet in samples.values()]
     text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts)
+    # What the pages not sampled and the search results show: every entry's words.
+    text += "".join(_entry_words(item) for group in groups for item in group.items)
     faces = [face for face in style.fonts if not face.fallback]
     fonts = web_fonts(faces, text)
     font_css = "\n".join(font.css() for font in fonts)
