@@ -72,7 +72,7 @@ coverage: $(TEST_STAMP)
 
 # The CI gate: layout rules and page images against the approved baselines.
 check: $(TEST_STAMP)
-	$(BIN)/briefpress check source/ --baseline tests/baselines --junit build/check-report.xml
+	$(BIN)/briefpress check source/ $(SITE_FLAG) --baseline tests/baselines --junit build/check-report.xml
 
 # Approve the current pages as the new baselines (review the diff images first).
 baselines: $(TEST_STAMP)
