@@ -173,7 +173,8 @@ def build(
         click.echo(printable(line), err=True)
     for path in report.written if verbose else []:
         click.echo(f"wrote {path}", err=True)
-    _preview_warnings([r.path for r in report.results], options.site_url)
+    if options.formats is None or "html" in options.formats:  # a run with web pages
+        _preview_warnings([r.path for r in report.results], options.site_url)
     sys.exit(report.exit_code(strict))
 
 
