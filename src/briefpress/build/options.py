@@ -82,6 +82,9 @@ class BuildOptions:
     shard: tuple[int, int] | None = None
     #: Output store shared by runs and CI jobs (build/store.py): copy, do not lay out again.
     cache: Path | None = None
+    #: The output folder's address on the web (``--site-url``): a publish build. A
+    #: series' own ``site_url`` wins; without either, the web edition is a preview.
+    site_url: str | None = None
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:

@@ -224,16 +224,20 @@ def check(
 
 
 def index(
-    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+    paths: Sequence[Path],
+    project: Project,
+    out_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> tuple[list[Path], list[str]]:
     """The run units (catalogue, feed, sitemap) over every series under ``paths``.
 
     Changed files and problems; each unit takes the output folder's lock itself.
+    ``site_url`` is the output folder's address (``--site-url``).
     """
     written: list[Path] = []
     problems: list[str] = []
     for unit in run_units():
-        changed, found = unit.load()(list(paths), project, out_dir)
+        changed, found = unit.load()(list(paths), project, out_dir, site_url)
         written += changed
         problems += found
     return written, problems
