@@ -255,7 +255,19 @@ def _pdf_identity(pdf: Path) -> tuple[set[str], set[str]]:
     return colours, fonts
 
 
-_BINARY = (".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+_BINARY = (
+    ".pdf",
+    ".epub",
+    ".ttf",
+    ".otf",
+    ".woff",
+    ".woff2",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+)
 
 
 def _outputs(out: Path, brief: Path) -> dict[str, str]:
