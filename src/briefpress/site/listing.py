@@ -20,10 +20,17 @@ from typing import Any
 from markupsafe import Markup
 
 from ..markdown import create_parser, render_inline
-from ..render import join_names
+from ..render import brand_files, join_names, logo_size
 from ..source import Series, split_name
-from ..style import Style
-from .page import language_name, render_web, web_css, web_environment, web_labels
+from ..style import Logo, Style
+from .page import (
+    favicon,
+    language_name,
+    render_web,
+    web_css,
+    web_environment,
+    web_labels,
+)
 from .webfonts import web_fonts
 
 FILTERS = "by"
@@ -145,6 +152,9 @@ def catalogue_pages(
     """The files of a catalogue folder: index.html, the filter pages, web.css and fonts."""
     labels = style.labels_for(series.lang)
     web = web_labels(labels)
+    logo = Logo.choose(series.logo, style.logo)
+    logo_shown = logo_size(logo)
+    icon_files, icon = favicon(logo)
     environment = web_environment(style, styles_root)
     all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
     # Worked out once, so the run stays linear in briefs and facets (3,000 keywords
@@ -192,6 +202,8 @@ def catalogue_pages(
                 publishers=_publishers(groups, rows_for),
                 filters=_filters(ordered, current),
                 font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
+                logo=logo_shown,
+                favicon=icon,
             ),
         )
 
@@ -209,4 +221,6 @@ def catalogue_pages(
     files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
     files["web.css"] = web_css(style, styles_root, series.print_profile)
     files.update({font.name: font.data for font in fonts})
+    files.update(brand_files(logo, style))  # the logo and the files web.css names
+    files.update(icon_files)
     return files

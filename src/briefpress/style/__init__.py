@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import schema
+    from .brand import Logo
+    from .css import BRAND, colour_literals, shipped_css, style_problems
     from .fonts import FontFace, cache_root, coverage, subset
     from .loader import Style, Target, load_style
     from .palette import (
@@ -25,10 +27,12 @@ if TYPE_CHECKING:
     from .paths import sandboxed_environment, style_loader, style_text
 
 __all__ = [
+    "BRAND",
     "FOGRA39_CONDITION",
     "FOGRA39_NAME",
     "ICC_REGISTRY",
     "FontFace",
+    "Logo",
     "Style",
     "Target",
     "black_distance",
@@ -36,6 +40,7 @@ __all__ = [
     "cache_root",
     "cmyk_black_distance",
     "color_profile_css",
+    "colour_literals",
     "coverage",
     "device_cmyk",
     "load_style",
@@ -44,7 +49,9 @@ __all__ = [
     "sandboxed_environment",
     "schema",
     "screen_colours",
+    "shipped_css",
     "style_loader",
+    "style_problems",
     "style_text",
     "subset",
     "web_palette_css",
@@ -56,6 +63,8 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
+            "brand": ["Logo"],
+            "css": ["BRAND", "colour_literals", "shipped_css", "style_problems"],
             "data": [],
             "fonts": ["FontFace", "cache_root", "coverage", "subset"],
             "loader": ["Style", "Target", "load_style"],
