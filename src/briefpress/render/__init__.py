@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import epub, exchange, html, xhtml
     from .citations import brief_item, format_brief
-    from .html import join_names, json_ld, logo_size, template_context
+    from .html import join_names, json_ld, logo_context, logo_size, template_context
     from .xhtml import brand_files, needed_fallbacks
     from .xmp import licence_url, page_url, xmp_rdf
 
@@ -21,6 +21,7 @@ __all__ = [
     "join_names",
     "json_ld",
     "licence_url",
+    "logo_context",
     "logo_size",
     "needed_fallbacks",
     "page_url",
@@ -38,7 +39,14 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],
-            "html": ["html", "join_names", "json_ld", "logo_size", "template_context"],
+            "html": [
+                "html",
+                "join_names",
+                "json_ld",
+                "logo_context",
+                "logo_size",
+                "template_context",
+            ],
             "xhtml": ["brand_files", "needed_fallbacks", "xhtml"],
             "xmp": ["licence_url", "page_url", "xmp_rdf"],
         },

@@ -153,7 +153,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "keywords": brief.keywords,
         "description": words.description,
         "json_ld": Markup(json_ld(brief, names, cited.how_to_cite_text if cited else "")),
-        "logo": logo_context(brief, style, inline=target == "print"),
+        # The PDF unit names the print logo through the layout's mounts (build/formats/pdf.py).
+        "logo": logo_context(brief, style),
     }
 
 
@@ -164,7 +165,7 @@ LOGO_HEIGHT = 48
 
 def logo_context(brief: Brief, style: Style, inline: bool = False) -> dict[str, Any] | None:
     """What a template shows of the logo (the series', else the style's): ``src``, ``alt``,
-    ``width``, ``height``. ``inline``: a ``data:`` URL (print reads no file beside it)."""
+    ``width``, ``height``. ``inline``: a ``data:`` URL (an SVG cover fetches no file)."""
     logo = Logo.choose(brief.series.logo, style.logo)
     shown = logo_size(logo)
     if logo is None or shown is None:

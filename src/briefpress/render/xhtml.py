@@ -100,7 +100,9 @@ def add_roles(markup: str) -> str:
 def ship_css(style: Style, kinds: tuple[str, ...]) -> list[tuple[str, dict[str, Path]]]:
     """The style's stylesheets of ``kinds``, each with its ``url()`` files under `BRAND`."""
     folders = style.folders or (style.folder,)
-    return [shipped_css(path, folders) for kind in kinds for path in style.stylesheets.get(kind, ())]
+    return [
+        shipped_css(path, folders) for kind in kinds for path in style.stylesheets.get(kind, ())
+    ]
 
 
 def brand_files(logo: Logo | None, style: Style) -> dict[str, bytes]:
@@ -110,7 +112,9 @@ def brand_files(logo: Logo | None, style: Style) -> dict[str, bytes]:
     catalogue has its own.
     """
     folders = style.folders or (style.folder,)
-    layouts = [folder / "web" / "web.css" for folder in folders if (folder / "web" / "web.css").is_file()]
+    layouts = [
+        folder / "web" / "web.css" for folder in folders if (folder / "web" / "web.css").is_file()
+    ]
     sheets = [*ship_css(style, ("screen", "web")), *(shipped_css(p, folders) for p in layouts[-1:])]
     files = {
         name: _asset_bytes(source) for _text, assets in sheets for name, source in assets.items()

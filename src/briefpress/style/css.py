@@ -2,7 +2,7 @@
 
 Two promises of a style are held here, at build time, with the stylesheet's
 line: each colour is written once, in ``palette:`` (a stylesheet or template
-that writes ``#d9661f`` or ``rgb(…)`` is an error: a new style copied from a
+that writes a hex colour or ``rgb(…)`` is an error: a new style copied from a
 house style would carry its colours without anyone seeing them), and every file
 a stylesheet names with ``url(…)`` is shipped with the outputs that use it (an
 EPUB whose CSS names a missing file is invalid, RSC-007). The XHTML folder, the
@@ -112,16 +112,16 @@ def _in_values(tokens: Iterable[object]) -> list[tuple[int, str]]:
         kind = getattr(token, "type", "")
         line = int(getattr(token, "source_line", 0))
         if kind == "function" and getattr(token, "lower_name", "") in COLOUR_FUNCTIONS:
-            found.append((line, serialize([token])))  # type: ignore[list-item]
+            found.append((line, serialize([token])))
             continue
         if kind in ("hash", "ident"):
             colour = parse_color(token)
             name = str(getattr(token, "lower_value", "")) if kind == "ident" else ""
             if colour is not None and name not in NEUTRAL_KEYWORDS:
-                found.append((line, serialize([token])))  # type: ignore[list-item]
+                found.append((line, serialize([token])))
             continue
         arguments = getattr(token, "arguments", None) or getattr(token, "content", None)
-        if isinstance(arguments, list):  # var(--x, #fff), a () block
+        if isinstance(arguments, list):  # var(--x, fallback), a () block
             found += _in_values(arguments)
     return found
 
