@@ -36,7 +36,9 @@ LOGO = """<?xml version="1.0" encoding="UTF-8"?>
   <text x="72" y="44" font-size="40" font-family="sans-serif" fill="#2a7a4b">IFAS</text>
 </svg>
 """
-CORNER = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0h10L0 10z"/></svg>"""
+CORNER = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0h10L0 10z"/></svg>'
+)
 SERIES = """\
 name: IFAS Polar Brief
 masthead: IFAS POLAR BRIEF
@@ -205,7 +207,9 @@ def test_the_epub_carries_the_logo_and_passes_epubcheck(
 def test_the_web_page_shows_the_logo_and_a_favicon(institute: Path, stem: str) -> None:
     folder = institute / stem
     page = (folder / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<header class="site-header">.*<img class="logo" src="brand/logo.svg"', page, re.S)
+    assert re.search(
+        r'<header class="site-header">.*<img class="logo" src="brand/logo.svg"', page, re.S
+    )
     assert '<link rel="icon" href="favicon.svg" type="image/svg+xml">' in page
     assert (folder / "brand" / "logo.svg").is_file() and (folder / "favicon.svg").is_file()
     assert (folder / "brand" / "ifas" / "corner.svg").is_file()
@@ -278,3 +282,137 @@ def test_no_output_carries_a_csds_colour_name_or_typeface(institute: Path) -> No
     drawn = re.findall(r"(\d?\.\d+) (\d?\.\d+) (\d?\.\d+) (?:rg|RG)", pdf_text)
     rounded = {" ".join(f"{float(v):.2f}" for v in triple) for triple in drawn}
     assert drawn and not {c for c, op in operators.items() if op in rounded}
+
+
+# The logo field and the files a stylesheet names: checked when a series or style loads.
+
+
+def _style_with(
+    tmp_path: Path, yaml: str = "", css: str = "", files: dict[str, bytes] | None = None
+) -> Path:
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles" / "base", styles / "base")
+    folder = styles / "mine"
+    folder.mkdir()
+    (folder / "style.yaml").write_text(
+        "extends: base\nstylesheets: {print: [print.css], screen: [print.css]}\n"
+        f"fonts: [{{fontpkg: IBM Plex Sans}}]\n{yaml}",
+        encoding="utf-8",
+    )
+    (folder / "print.css").write_text(f"h1 {{ color: var(--accent); }}\n{css}", encoding="utf-8")
+    for name, data in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return styles
+
+
+def _problems(styles: Path) -> list[str]:
+    from briefpress.errors import StyleError
+
+    with pytest.raises(StyleError) as caught:
+        load_style("mine", styles)
+    return [str(p).replace(f"{styles}/", "") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("css", "message"),
+    [
+        ("a { background: url(gone.svg); }", "url(gone.svg): gone.svg not found in"),
+        (
+            "a { background: url('https://cdn.example/x.png'); }",
+            "a stylesheet names files of the style folder only",
+        ),
+        ("a { background: url(../../x.svg); }", "url(../../x.svg): outside the style folder"),
+        ('@font-face { src: url("f.woff2"); }', "a stylesheet may name images only"),
+        ('@import "more.css";', "@import is not followed into the EPUB"),
+    ],
+)
+def test_a_file_no_output_would_carry_is_refused_at_the_stylesheets_line(
+    tmp_path: Path, css: str, message: str
+) -> None:
+    styles = _style_with(tmp_path, css=f"\n{css}\n", files={"f.woff2": b"wOF2"})
+    (found,) = _problems(styles)
+    assert found.startswith("mine/print.css:3: url: ") and message in found, found
+
+
+def test_what_a_stylesheet_may_name_is_shipped_and_the_rest_left_alone(tmp_path: Path) -> None:
+    from briefpress.style.css import shipped_css
+
+    css = (
+        "/* url(commented.svg) names nothing */\n"
+        ".a { background: url(img/mark.svg); }\n"
+        '.b { background: url("data:image/png;base64,AAAA"); fill: url(#gradient); }\n'
+    )
+    styles = _style_with(tmp_path, css=css, files={"img/mark.svg": CORNER.encode()})
+    style = load_style("mine", styles)
+    text, files = shipped_css(style.folder / "print.css", style.folders)
+    assert 'url("brand/mine/img/mark.svg")' in text
+    assert "url(#gradient)" in text and "data:image/png" in text and "url(commented.svg)" in text
+    assert files == {"brand/mine/img/mark.svg": (style.folder / "img" / "mark.svg").resolve()}
+
+
+@pytest.mark.parametrize(
+    ("written", "data", "message"),
+    [
+        ("gone.svg", None, "logo: gone.svg: image not found"),
+        ("logo.gif", b"GIF89a", "logo: logo.gif: a logo is an SVG or PNG file"),
+        ("logo.png", b"<svg/>", "logo: logo.png: not a readable PNG image"),
+        ("../outside.svg", None, "logo: ../outside.svg: outside its folder"),
+        ("bad.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><!ENTITY x 'y'>", "logo: bad.svg:"),
+    ],
+)
+def test_a_logo_is_checked_like_a_figure(
+    tmp_path: Path, written: str, data: bytes | None, message: str
+) -> None:
+    (tmp_path / "outside.svg").write_text(CORNER, encoding="utf-8")
+    files = {written: data} if data is not None else {}
+    styles = _style_with(tmp_path, yaml=f"logo: {written}\n", files=files)
+    (found,) = _problems(styles)
+    assert found.startswith("mine/style.yaml:4: ") and message in found, found
+
+
+def test_a_series_logo_wins_over_the_styles_and_a_png_gives_a_square_favicon(
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    from briefpress.source import load_series
+    from briefpress.style import Logo
+
+    styles = _style_with(tmp_path, yaml="logo: logo.svg\n", files={"logo.svg": LOGO.encode()})
+    style = load_style("mine", styles)
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), LOGO_GREEN).save(buffer, format="PNG")
+    (tmp_path / "mark.png").write_bytes(buffer.getvalue())
+    series_file = tmp_path / "series.yaml"
+    series_file.write_text(SERIES.replace("style: ifas", "style: mine") + "logo: mark.png\n")
+    series = load_series(series_file)
+    logo = Logo.choose(series.logo, style.logo)
+    assert logo is not None and logo.name == "brand/logo.png" and logo.size == (300.0, 100.0)
+    name, data, media_type = logo.favicon()
+    assert (name, media_type) == ("favicon.png", "image/png")
+    with Image.open(io.BytesIO(data)) as icon:
+        assert icon.size == (64, 64)
+        centre, corner = icon.getpixel((32, 32)), icon.getpixel((0, 0))
+        assert isinstance(centre, tuple) and isinstance(corner, tuple)
+        assert centre[:3] == LOGO_GREEN and corner[3] == 0
+    assert Logo.choose(None, style.logo) == Logo(style.folder.resolve() / "logo.svg")
+    series_file.write_text(SERIES + "logo: nowhere.png\n")
+    from briefpress.errors import SourceError
+
+    with pytest.raises(SourceError, match=r"series.yaml:10: logo: nowhere.png: image not found"):
+        load_series(series_file)
+
+
+def test_style_new_refuses_a_bad_name_an_existing_folder_and_a_bad_logo(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "styles" / "base", tmp_path / "styles" / "base")
+    (tmp_path / "notes.txt").write_text("not a logo", encoding="utf-8")
+    for args, message in [
+        (("../up",), '"../up" is not a style name'),
+        (("base",), "styles/base already exists; nothing was written"),
+        (("fresh", "--logo", "notes.txt"), "--logo: notes.txt: a logo is an SVG or PNG file"),
+    ]:
+        run = run_cli("style", "new", *args, cwd=tmp_path)
+        assert run.returncode == 2 and message in run.stderr, run.stderr
+        assert "Traceback" not in run.stderr
+    assert sorted(p.name for p in (tmp_path / "styles").iterdir()) == ["base"]

@@ -22,11 +22,13 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 def check_logo(written: str, folder: Path) -> tuple[Path | None, str | None]:
     """The logo file ``written`` names in ``folder``, or the reason it cannot be used."""
     folder = folder.resolve()
+    if Path(written).suffix.lower() not in LOGO_SUFFIXES:
+        return None, f"{written}: a logo is an SVG or PNG file"
     problem, name, _elements = _check_image(written, folder)
     if problem:
-        return None, problem
+        return None, problem.replace("the brief's folder", f"its folder {folder}")
     path = folder / name
-    if path.suffix.lower() not in LOGO_SUFFIXES:
+    if path.suffix.lower() not in LOGO_SUFFIXES:  # a link named .svg to another file
         return None, f"{written}: a logo is an SVG or PNG file"
     if path.stat().st_size > MAX_LOGO_BYTES:
         limit = MAX_LOGO_BYTES // (1024 * 1024)

@@ -169,7 +169,11 @@ def _target(written: str, css: Path, folders: tuple[Path, ...]) -> tuple[Path | 
     if home is None:
         return None, f"url({written}): outside the style folder {folders[0]}"
     if not target.is_file():
-        return None, f"url({written}): {target.name} not found in {target.parent}"
+        where = (css.parent / relative).parent
+        return None, (
+            f"url({written}): {target.name} not found in {where} (every output carries "
+            "the files its CSS names: add the file, or remove the url())"
+        )
     if target.suffix.lower() not in ASSET_SUFFIXES:
         return None, (
             f"url({written}): a stylesheet may name images only ({', '.join(ASSET_SUFFIXES)}); "
