@@ -145,6 +145,14 @@ def next_number(series_file: Path, root: Path, year: int, per_year: bool = True)
     return max(numbers, default=0) + 1
 
 
+def front_matter(front: dict[str, Any]) -> str:
+    """Front matter as an editor will edit it: the title in double quotes, and double
+    quotes wherever YAML needs quotes (``'Europe''s …'`` is an escape editors break)."""
+    if isinstance(front.get("title"), str):
+        front = {**front, "title": _Title(front["title"])}
+    return str(yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000))
+
+
 def new_brief(
     series_folder: Path,
     root: Path,
@@ -167,13 +175,13 @@ def new_brief(
     skeleton = style.skeleton
     number = next_number(series_file, root, date.year, series.numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
-    front: dict[str, object] = {"number": number, "date": date, "title": _Title(title)}
+    front: dict[str, object] = {"number": number, "date": date, "title": title}
     if lang:
         front["lang"] = lang
     front["authors"] = [{"name": name} for name in authors]
     front.update({**_fill(skeleton.front, labels), "status": "draft"})
     optional = "".join(_optional(key, labels) for key in OPTIONAL_FIELDS if key not in front)
-    dumped = yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    dumped = front_matter(front)
     text = (
         "---\n"
         + dumped

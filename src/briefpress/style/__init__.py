@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         web_palette_css,
     )
     from .paths import sandboxed_environment, style_loader, style_text
+    from .starter import new_style
 
 __all__ = [
     "BRAND",
@@ -44,6 +45,7 @@ __all__ = [
     "coverage",
     "device_cmyk",
     "load_style",
+    "new_style",
     "profile_channels",
     "rgb_to_cmyk",
     "sandboxed_environment",
@@ -84,5 +86,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             ],
             "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
+            "starter": ["new_style"],
         },
     )

@@ -1,12 +1,12 @@
 """Style stage, new styles: ``briefpress style new NAME`` writes a house style to start from.
 
-The starter is data, in the neutral style's folder (``styles/base/starter/``):
-a style.yaml that extends ``base`` and three stylesheets with the house layout
-of a policy brief (masthead, key-issues box, colophon, footer) that read only
-the palette, the two fonts and the base style's words. A new series starts
-from something that looks like a brief and carries no other house's colour,
-typeface or name. The style is loaded once written, so what ``new`` writes
-is a style ``build`` accepts.
+The starter is data, in a style's folder (``styles/<style>/starter/``; the
+neutral style ships one): a style.yaml that extends that style, and three
+stylesheets with the house layout of a policy brief (masthead, key-issues box,
+colophon, footer) that read only the palette, the two fonts and the labels. A
+new series starts from something that looks like a brief and carries no other
+house's colour, typeface or name. The style is loaded once written, so what
+``new`` writes is a style ``build`` accepts.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from ..source import check_logo
 from .loader import STYLE_FILE, load_style
 from .paths import STYLE_NAME
 
-#: Where the starter lives, in the neutral style every style extends.
-STARTER = Path("base") / "starter"
+#: The folder of a style that holds a starter for new styles.
+STARTER = "starter"
 #: Tokens of the starter's files: the folder name, and a title made from it.
 NAME_TOKEN = "STYLE_NAME"
 TITLE_TOKEN = "STYLE_TITLE"
@@ -34,8 +34,28 @@ def style_title(name: str) -> str:
     return " ".join(word.capitalize() for word in re.split(r"[-_]+", name) if word)
 
 
-def new_style(name: str, styles_root: Path, logo: Path | None = None) -> Path:
-    """Write ``styles/<name>/`` from the starter, with ``logo`` copied in; never overwrites.
+def find_starter(styles_root: Path, parent: str | None = None) -> Path:
+    """The starter of ``parent``, or the only one among the styles (the neutral style's)."""
+    if parent is not None:
+        starter = styles_root / parent / STARTER
+        if not STYLE_NAME.match(parent) or not (starter / STYLE_FILE).is_file():
+            raise UsageError(f"style new: --from: {starter} not found")
+        return starter
+    found = sorted(p.parent for p in styles_root.glob(f"*/{STARTER}/{STYLE_FILE}"))
+    if not found:
+        raise UsageError(
+            f"style new: no {STARTER}/ in any style under {styles_root} (run from the project root)"
+        )
+    if len(found) > 1:
+        names = ", ".join(p.parent.name for p in found)
+        raise UsageError(f"style new: several styles have a starter ({names}): choose with --from")
+    return found[0]
+
+
+def new_style(
+    name: str, styles_root: Path, logo: Path | None = None, parent: str | None = None
+) -> Path:
+    """Write ``styles/<name>/`` from a starter, with ``logo`` copied in; never overwrites.
 
     Raises `UsageError` for a bad name, an existing folder or an unusable logo.
     """
@@ -44,9 +64,7 @@ def new_style(name: str, styles_root: Path, logo: Path | None = None) -> Path:
             f'style new: "{name}" is not a style name: letters, digits, - and _ '
             "(it becomes the folder styles/<name>/)"
         )
-    starter = styles_root / STARTER
-    if not (starter / STYLE_FILE).is_file():
-        raise UsageError(f"style new: {starter} not found (run from the project root)")
+    starter = find_starter(styles_root, parent)
     target = styles_root / name
     if target.exists():
         raise UsageError(f"style new: {target} already exists; nothing was written")
