@@ -416,3 +416,18 @@ def test_style_new_refuses_a_bad_name_an_existing_folder_and_a_bad_logo(tmp_path
         assert run.returncode == 2 and message in run.stderr, run.stderr
         assert "Traceback" not in run.stderr
     assert sorted(p.name for p in (tmp_path / "styles").iterdir()) == ["base"]
+
+
+def test_style_new_copies_the_starter_a_house_names_with_from(tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles" / "base", styles / "base")
+    shutil.copytree(REPO / "styles" / "base" / "starter", styles / "house" / "starter")
+    (styles / "house" / "style.yaml").write_text("extends: base\n", encoding="utf-8")
+    run = run_cli("style", "new", "fresh", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "several styles have a starter (base, house): choose with --from" in run.stderr
+    run = run_cli("style", "new", "fresh", "--from", "house", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "name: Fresh\n" in (styles / "fresh" / "style.yaml").read_text(encoding="utf-8")
+    assert not (styles / "fresh" / "logo.svg").exists()
+    assert not [p for p in styles.iterdir() if p.name.startswith(".")]  # no temporary left
