@@ -156,12 +156,12 @@ class Writer:
             rows.extend(body[3])
         rows.extend(foot[1])
         grid: list[list[str]] = []
+        merged = False
         for row in rows:
             cells: list[str] = []
             for cell in row[1]:
                 _cattr, _align, rowspan, colspan, cell_blocks = cell
-                if rowspan > 1 or colspan > 1:
-                    self.dropped.append((self.context, "merged table cells (now separate)"))
+                merged = merged or rowspan > 1 or colspan > 1
                 text = " ".join(self._cell(b) for b in cell_blocks).strip()
                 cells.extend([text] + [""] * (colspan - 1))
             grid.append(cells)
@@ -169,6 +169,8 @@ class Writer:
             return ""
         title = self.blocks(long_caption).replace("\n", " ").strip() or (caption or "")
         self.context = self._table_name(title, grid)
+        if merged:
+            self.dropped.append((self.context, "merged table cells (now separate)"))
         width = max(len(colspecs), *(len(r) for r in grid))
         grid = [r + [""] * (width - len(r)) for r in grid]
         if not head[1]:
