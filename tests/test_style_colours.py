@@ -218,7 +218,7 @@ def test_a_users_style_that_writes_a_colour_is_refused_at_its_line(
     )
     (folder / "print.css").write_text(
         "/* color: #123456 in a comment is no colour */\n"
-        "h1 { color: var(--accent); background: white; }\n"
+        "h1 { color: var(--accent); background: transparent; }\n"
         f"@media print {{ .draft {{ {written} }} }}\n",
         encoding="utf-8",
     )
@@ -228,3 +228,24 @@ def test_a_users_style_that_writes_a_colour_is_refused_at_its_line(
         f"{folder / 'print.css'}:3: colour: {shown} is a colour literal: declare it once in "
         "style.yaml palette: (name: [c, m, y, k]) and write var(--name)"
     ]
+
+
+def test_white_and_black_are_neutral_on_screens_but_not_on_press(tmp_path: Path) -> None:
+    """On press white is no ink and black four: a print stylesheet names palette colours."""
+    from briefpress.errors import StyleError
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES / "base", styles / "base")
+    folder = styles / "mine"
+    folder.mkdir()
+    (folder / "style.yaml").write_text(
+        "extends: base\nstylesheets: {print: [print.css], screen: [screen.css]}\n"
+        "fonts: [{fontpkg: IBM Plex Sans}]\n",
+        encoding="utf-8",
+    )
+    (folder / "screen.css").write_text("figure img { background: white; }\n", encoding="utf-8")
+    (folder / "print.css").write_text(".masthead { color: white; }\n", encoding="utf-8")
+    with pytest.raises(StyleError) as caught:
+        load_style("mine", styles)
+    assert [f"{p.path.name}:{p.line}" for p in caught.value.problems] == ["print.css:1"]
+    assert "white is a colour literal" in str(caught.value.problems[0])

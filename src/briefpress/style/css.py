@@ -22,8 +22,10 @@ from ..errors import Problem
 
 #: Where outputs carry the style's files (and the logo): ``brand/<style>/<path>``.
 BRAND = "brand"
-#: Colour keywords that are no house's identity: a stylesheet may write these.
+#: Colour keywords that are no house's identity: a screen or web stylesheet may write these.
+#: On press white is no ink and black is four: a print stylesheet names palette colours.
 NEUTRAL_KEYWORDS = frozenset({"white", "black", "transparent", "currentcolor"})
+PRINT_KEYWORDS = frozenset({"transparent", "currentcolor"})
 #: CSS colour functions tinycss2's CSS Color 3 reader does not know.
 COLOUR_FUNCTIONS = frozenset(
     {"rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color",
@@ -64,19 +66,19 @@ def _line(text: str, offset: int) -> int:
 # Colours ------------------------------------------------------------------------
 
 
-def colour_literals(path: Path) -> list[Problem]:
-    """Every colour a stylesheet writes itself, at its line (`NEUTRAL_KEYWORDS` aside)."""
+def colour_literals(path: Path, allowed: frozenset[str] = NEUTRAL_KEYWORDS) -> list[Problem]:
+    """Every colour a stylesheet writes itself, at its line (the ``allowed`` keywords aside)."""
     import tinycss2
 
     text = path.read_text(encoding="utf-8")
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
     return [
         Problem(path, line, "colour", f"{written} is a colour literal: {_PALETTE_FIX}")
-        for line, written in _in_rules(rules)
+        for line, written in _in_rules(rules, allowed)
     ]
 
 
-def _in_rules(rules: Iterable[object]) -> list[tuple[int, str]]:
+def _in_rules(rules: Iterable[object], allowed: frozenset[str]) -> list[tuple[int, str]]:
     import tinycss2
 
     found: list[tuple[int, str]] = []
@@ -87,7 +89,8 @@ def _in_rules(rules: Iterable[object]) -> list[tuple[int, str]]:
         ):  # fmt: skip
             if content:
                 found += _in_rules(
-                    tinycss2.parse_rule_list(content, skip_comments=True, skip_whitespace=True)
+                    tinycss2.parse_rule_list(content, skip_comments=True, skip_whitespace=True),
+                    allowed,
                 )
             continue
         if content is None:
@@ -97,13 +100,13 @@ def _in_rules(rules: Iterable[object]) -> list[tuple[int, str]]:
         for item in items:
             if item.type == "declaration":
                 if item.lower_name != "font-family":  # a family may be called "Navy"
-                    found += _in_values(item.value)
+                    found += _in_values(item.value, allowed)
             elif item.type in ("qualified-rule", "at-rule"):
-                found += _in_rules([item])
+                found += _in_rules([item], allowed)
     return found
 
 
-def _in_values(tokens: Iterable[object]) -> list[tuple[int, str]]:
+def _in_values(tokens: Iterable[object], allowed: frozenset[str]) -> list[tuple[int, str]]:
     from tinycss2 import serialize
     from tinycss2.color3 import parse_color
 
@@ -117,12 +120,12 @@ def _in_values(tokens: Iterable[object]) -> list[tuple[int, str]]:
         if kind in ("hash", "ident"):
             colour = parse_color(token)
             name = str(getattr(token, "lower_value", "")) if kind == "ident" else ""
-            if colour is not None and name not in NEUTRAL_KEYWORDS:
+            if colour is not None and name not in allowed:
                 found.append((line, serialize([token])))
             continue
         arguments = getattr(token, "arguments", None) or getattr(token, "content", None)
         if isinstance(arguments, list):  # var(--x, fallback), a () block
-            found += _in_values(arguments)
+            found += _in_values(arguments, allowed)
     return found
 
 
@@ -242,14 +245,19 @@ def shipped_css(path: Path, folders: tuple[Path, ...]) -> tuple[str, dict[str, P
 
 
 def style_problems(
-    stylesheets: Iterable[Path], templates: Iterable[Path], folders: tuple[Path, ...]
+    stylesheets: Iterable[Path],
+    templates: Iterable[Path],
+    folders: tuple[Path, ...],
+    printed: Iterable[Path] = (),
 ) -> list[Problem]:
-    """Colour literals and unshippable ``url()``s of a style's own files."""
+    """Colour literals and unshippable ``url()``s of a style's own files; ``printed``
+    are the print stylesheets (no white or black keyword either)."""
     problems: list[Problem] = []
-    for path in dict.fromkeys(stylesheets):
+    on_press = set(printed)
+    for path in dict.fromkeys([*stylesheets, *on_press]):
         if not path.is_file():
             continue
-        problems += colour_literals(path)
+        problems += colour_literals(path, PRINT_KEYWORDS if path in on_press else NEUTRAL_KEYWORDS)
         problems += css_assets(path, folders)[1]
     for path in templates:
         problems += template_colours(path)

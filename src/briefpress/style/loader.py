@@ -123,14 +123,21 @@ class _Reading:
         A parent's files were checked when it was loaded.
         """
         root = self.folder.resolve()
-        sheets = [
-            *(p for paths in style.stylesheets.values() for p in paths),
+        printed = [
+            *style.stylesheets.get("print", ()),
             *(p for target in style.targets.values() for p in target.stylesheets),
+        ]
+        sheets = [
+            *(p for kind, paths in style.stylesheets.items() if kind != "print" for p in paths),
             self.folder / "web" / "web.css",
         ]
-        own = [p for p in sheets if p.is_file() and root in p.resolve().parents]
+
+        def own(paths: list[Path]) -> list[Path]:
+            return [p for p in paths if p.is_file() and root in p.resolve().parents]
+
         templates = sorted((self.folder / "templates").rglob("*.j2"))
-        return style_problems(own, templates, style.folders or (self.folder,))
+        folders = style.folders or (self.folder,)
+        return style_problems(own(sheets), templates, folders, own(printed))
 
     def resolve(self, name: str, line_key: str, key: str) -> Path:
         """A file named by the style: this folder first, then the parents'."""
