@@ -135,7 +135,10 @@ class _Reading:
         def own(paths: list[Path]) -> list[Path]:
             return [p for p in paths if p.is_file() and root in p.resolve().parents]
 
-        templates = sorted((self.folder / "templates").rglob("*.j2"))
+        # A template that leads outside the folder is refused where it is used; not read here.
+        templates = [
+            p for p in sorted((self.folder / "templates").rglob("*.j2")) if inside(p, self.folder)
+        ]
         folders = style.folders or (self.folder,)
         return style_problems(own(sheets), templates, folders, own(printed))
 
