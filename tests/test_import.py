@@ -266,7 +266,7 @@ def test_a_word_document_with_a_key_points_section(
     assert code == 0, err
     brief = out.splitlines()[0].removeprefix("imported ")
     text = (root / brief).read_text(encoding="utf-8")
-    assert "title: La boussole stratégique" in text
+    assert 'title: "La boussole stratégique"' in text
     assert "- name: Anne Auteur\n- name: Paul Auteur" in text
     assert "key_issues:\n- Premier point clé.\n- Second point clé." in text
     assert "## Introduction" in text and "### Contexte" in text
@@ -417,3 +417,71 @@ def test_a_summary_in_prose_stays_in_the_text(make_project: MakeProject, tmp_pat
     brief = (Path.cwd() / out.splitlines()[0].removeprefix("imported ")).read_text()
     assert "## Summary\n\nAn abstract in prose." in brief and "key_issues" not in brief
     assert "no key-issues section: write key_issues" in out
+
+
+LEVEL_THREE = """\
+---
+title: "Europe's Space Shield and the Constellations: a Long View of the Future"
+author: [Eva Example, Jan de Vries]
+date: 12 March 2024
+---
+
+### Key issues
+
+- Satellites are infrastructure now.
+
+### Introduction
+
+Orbit is crowded.
+
+#### Launchers
+
+| Launcher | Flights |
+|---|---|
+| Ariane 6 | 2 |
+| Vega C | 1 |
+
+### About the authors
+
+**Eva Example** is a researcher at the Institute.
+
+**Jan de Vries**: senior fellow of the Institute.
+
+### Reference list
+"""
+
+
+def test_import_polish_headings_bios_reference_list_and_tables(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    make_project()
+    folder = tmp_path / "word"
+    folder.mkdir()
+    code, out, err = _import(str(docx_from_markdown(LEVEL_THREE, folder)))
+    assert code == 0, err
+    # A slug of whole words from the title, the apostrophe dropped, not cut at "-and-the".
+    name = "2024-1-europes-space-shield-and-the-constellations-a-long.md"
+    assert out.splitlines()[0] == f"imported source/{name}"
+    path = Path.cwd() / "source" / name
+    text = path.read_text(encoding="utf-8")
+    # The title in double quotes, as `new` writes it.
+    assert (
+        'title: "Europe’s Space Shield and the Constellations: a Long View of the Future"' in text
+    )
+    # Heading 3 is the manuscript's top level: sections open with ##, a Heading 4 is ###.
+    assert "## Introduction\n\nOrbit is crowded.\n\n### Launchers" in text
+    assert "  headings: Heading 3 and below moved up 2 level(s), so sections open with ##" in out
+    # The emptied reference list leaves no heading behind.
+    assert "Reference list" not in text
+    assert "“reference list” heading: an empty reference list" in out
+    # The bio is printed under the author's name: no second, bold one.
+    brief = load(path, Path.cwd())
+    assert [(a.name, a.bio) for a in brief.authors] == [
+        ("Eva Example", "Eva Example is a researcher at the Institute."),
+        ("Jan de Vries", "Senior fellow of the Institute."),
+    ]
+    # The table is named by its number and first cells in the to-do list, not its text run on.
+    assert "  Table 1 (Launcher · Flights): table has no caption: add a 'Table:' line" in out
+    assert "LauncherFlights" not in out and "Ariane 6" not in out.split("to do:")[1]
+    # And the brief passes the checks the build makes: no heading jumps from the title.
+    assert out.rstrip().endswith("checks: the brief builds as it is")

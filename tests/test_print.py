@@ -214,7 +214,15 @@ def test_screen_pdf_stays_rgb_and_pdfua(printed: dict[str, bytes]) -> None:
 def test_an_rgb_colour_fails_the_preflight(make_project: MakeProject) -> None:
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
     css = root / "styles" / "csds" / "print.css"
-    css.write_text(css.read_text() + "\n.title { color: #ff0000; }\n")
+    # A colour the stylesheet writes is refused when the style loads; one inside an
+    # image it draws from a data: URL reaches the PDF, and the preflight finds it.
+    red = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'>"
+        "<rect width='9' height='9' fill='red'/></svg>"
+    )
+    css.write_text(
+        css.read_text() + f'\n.title::before {{ content: url("data:image/svg+xml,{red}"); }}\n'
+    )
 
     report = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",)))
     (result,) = report.results

@@ -26,7 +26,7 @@ def test_next_number_follows_the_highest_of_the_year(make_project: MakeProject) 
     code, output = _new("--title", "Europe and the Arctic: a new front?", "--author", "Ada Tester",
                         "--date", "2024-06-01")  # fmt: skip
     assert code == 0
-    assert output == "source/2024-5-europe-and-the-arctic-a-new.md"
+    assert output == "source/2024-5-europe-and-the-arctic-a-new-front.md"
     brief = load(root / output, root)
     assert (brief.number, brief.title, brief.status) == (
         5,
@@ -60,3 +60,36 @@ def test_missing_series_is_a_usage_error(make_project: MakeProject) -> None:
     make_project()
     code, output = _new("--title", "T", "--author", "A", "--series", "elsewhere")
     assert code == 2 and "no series.yaml here" in output
+
+
+def test_a_title_is_written_in_double_quotes_and_slugged_whole_words(
+    make_project: MakeProject,
+) -> None:
+    root = make_project()
+    code, output = _new("--title", "Europe's Space Shield", "--author", "Ada O'Neil",
+                        "--date", "2024-06-01")  # fmt: skip
+    assert code == 0 and output == "source/2024-1-europes-space-shield.md"
+    text = (root / output).read_text(encoding="utf-8")
+    assert 'title: "Europe\'s Space Shield"\n' in text and "''" not in text
+    assert load(root / output, root).title == "Europe's Space Shield"
+    long_title = "The EU and the Arctic: what the ferries and the bridges tell us about the north"
+    code, output = _new("--title", long_title, "--author", "A", "--date", "2024-06-02")
+    # Cut between words at 50 characters, never ending on "and" or "the".
+    assert code == 0 and output == "source/2024-2-the-eu-and-the-arctic-what-the-ferries.md"
+
+
+def test_placeholders_are_in_the_briefs_language(make_project: MakeProject) -> None:
+    root = make_project()
+    code, output = _new("--title", "L'Europe et l'Arctique", "--author", "Anne Dupont",
+                        "--lang", "fr", "--date", "2024-06-01")  # fmt: skip
+    assert code == 0 and output == "source/2024-1-leurope-et-larctique.md"
+    text = (root / output).read_text(encoding="utf-8")
+    assert "- Énoncez le premier enjeu en une ou deux phrases.\n" in text
+    assert '# subtitle: "Un sous-titre"' in text and "# Facultatif" in text
+    assert "## Introduction\n\nÉcrivez ici l’introduction.\n" in text
+    english = ("State the first", "Write the introduction", "A subtitle", "Optional")
+    assert not [word for word in english if word in text]
+    code, output = _new("--title", "Arctic", "--author", "A", "--date", "2024-06-02")
+    text = (root / output).read_text(encoding="utf-8")
+    assert "- State the first key issue in one or two sentences.\n" in text
+    assert "Write the introduction here." in text and "{new_" not in text

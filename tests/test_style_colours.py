@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import shutil
 import tokenize
 from pathlib import Path
 
@@ -178,3 +179,73 @@ def _luminance(colour: str) -> float:
         c = int(colour[i : i + 2], 16) / 255
         values.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
     return 0.2126 * values[0] + 0.7152 * values[1] + 0.0722 * values[2]
+
+
+def test_every_shipped_stylesheet_and_template_writes_colours_only_through_the_palette() -> None:
+    """The product's own check (run whenever a style loads), over every file of styles/."""
+    from briefpress.style.css import colour_literals, template_colours
+
+    sheets = sorted(STYLES.rglob("*.css"))
+    templates = sorted(STYLES.rglob("*.j2"))
+    assert len(sheets) > 10 and len(templates) > 5
+    found = [str(p) for path in sheets for p in colour_literals(path)]
+    found += [str(p) for path in templates for p in template_colours(path)]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("color: #d9661f;", "#d9661f"),
+        ("color: rgba(217, 102, 31, 0.22);", "rgba(217, 102, 31, 0.22)"),
+        ("border: 1pt solid navy;", "navy"),
+        ("background: var(--tint, #eee);", "#eee"),
+        ("color: device-cmyk(0 0.65 0.91 0.12);", "device-cmyk(0 0.65 0.91 0.12)"),
+    ],
+)
+def test_a_users_style_that_writes_a_colour_is_refused_at_its_line(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    from briefpress.errors import StyleError
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES / "base", styles / "base")
+    folder = styles / "mine"
+    folder.mkdir()
+    (folder / "style.yaml").write_text(
+        "extends: base\nstylesheets: {print: [print.css]}\nfonts: [{fontpkg: IBM Plex Sans}]\n",
+        encoding="utf-8",
+    )
+    (folder / "print.css").write_text(
+        "/* color: #123456 in a comment is no colour */\n"
+        "h1 { color: var(--accent); background: transparent; }\n"
+        f"@media print {{ .draft {{ {written} }} }}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(StyleError) as caught:
+        load_style("mine", styles)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{folder / 'print.css'}:3: colour: {shown} is a colour literal: declare it once in "
+        "style.yaml palette: (name: [c, m, y, k]) and write var(--name)"
+    ]
+
+
+def test_white_and_black_are_neutral_on_screens_but_not_on_press(tmp_path: Path) -> None:
+    """On press white is no ink and black four: a print stylesheet names palette colours."""
+    from briefpress.errors import StyleError
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES / "base", styles / "base")
+    folder = styles / "mine"
+    folder.mkdir()
+    (folder / "style.yaml").write_text(
+        "extends: base\nstylesheets: {print: [print.css], screen: [screen.css]}\n"
+        "fonts: [{fontpkg: IBM Plex Sans}]\n",
+        encoding="utf-8",
+    )
+    (folder / "screen.css").write_text("figure img { background: white; }\n", encoding="utf-8")
+    (folder / "print.css").write_text(".masthead { color: white; }\n", encoding="utf-8")
+    with pytest.raises(StyleError) as caught:
+        load_style("mine", styles)
+    assert [f"{p.path.name}:{p.line}" for p in caught.value.problems] == ["print.css:1"]
+    assert "white is a colour literal" in str(caught.value.problems[0])

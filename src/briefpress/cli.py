@@ -330,6 +330,40 @@ def new(
     click.echo(path)
 
 
+@main.group()
+def style() -> None:
+    """House styles: start a new one from the neutral house layout."""
+
+
+@style.command("new")
+@click.argument("name")
+@click.option(
+    "--logo", type=click.Path(path_type=Path, dir_okay=False),
+    help="An SVG or PNG logo to copy into the style (masthead, EPUB cover, web header).",
+)  # fmt: skip
+@click.option(
+    "--styles", "styles_root", type=click.Path(path_type=Path, file_okay=False),
+    default="styles", show_default=True, help="The styles folder.",
+)  # fmt: skip
+@click.option(
+    "--from", "parent", metavar="STYLE",
+    help="The style whose starter/ to copy.  [default: the one style that has one]",
+)  # fmt: skip
+@reports_errors
+def style_new(name: str, logo: Path | None, styles_root: Path, parent: str | None) -> None:
+    """Write styles/NAME/: a style that extends the neutral one with the house layout of
+    a brief, driven only by its palette, fonts and labels; never overwrites.
+
+    \b
+    Example:
+      briefpress style new institute --logo logo.svg
+    Then set `style: institute` in series.yaml and its colours under palette:.
+    """
+    from .style import new_style
+
+    click.echo(new_style(name, styles_root, logo, parent))
+
+
 @main.command()
 @PATHS
 @OUTPUT

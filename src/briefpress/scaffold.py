@@ -8,9 +8,10 @@ so numbering never goes backwards even when an issue was withdrawn.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-import unicodedata
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,34 +21,93 @@ from .source import SERIES_FILE, find_series_file, read_brief
 _FILE_NUMBER = re.compile(r"^(\d{4})-(\d+)-")
 
 
-#: Letters NFKD does not take apart into a Latin letter and an accent.
-_LATIN = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
-                        "ð": "d", "þ": "th", "ı": "i"})  # fmt: skip
+#: Slugs drop apostrophes inside words: "Europe's" → ``europes``, not ``europe-s``.
+_APOSTROPHES = [["'", ""], ["\u2019", ""], ["\u02bc", ""]]
+#: Words a cut slug does not end on (``…-and-the``): the short words of the
+#: languages briefs are written in. A slug is a file name, not a house's words.
+_DANGLING = frozenset(
+    ["a", "an", "and", "the", "of", "in", "on", "for", "to", "with", "at", "by", "or", "from",
+     "le", "la", "les", "l", "de", "du", "des", "d", "et", "en", "au", "aux", "un", "une",
+     "pour", "sur", "der", "die", "das", "und", "von", "zu", "im", "mit", "fur", "ein", "eine",
+     "den", "dem", "het", "een", "van", "op", "voor", "met"]
+)  # fmt: skip
 
 
-def slugify(title: str, max_words: int = 6, max_length: int = 50) -> str:
-    """``EU–Japan: a new front`` → ``eu-japan-a-new-front``: ASCII words, cut between words."""
-    letters = unicodedata.normalize("NFKD", title.lower().translate(_LATIN))
-    bare = "".join(c for c in letters if not unicodedata.combining(c))
-    # Any other character (a dash, a colon, a letter of another script) ends a word.
-    words = re.findall(r"[a-z0-9]+", bare)
-    slug: list[str] = []
-    for word in words[:max_words]:
-        if slug and len("-".join([*slug, word])) > max_length:
+def slugify(title: str, max_length: int = 50) -> str:
+    """``Europe's Space Shield`` → ``europes-space-shield``: ASCII words, cut between words.
+
+    python-slugify transliterates (``Année`` → ``annee``, ``Øresund`` → ``oresund``);
+    a slug cut to length never ends on a short word such as ``and`` or ``the``.
+    """
+    from slugify import slugify as transliterate
+
+    words = [w for w in transliterate(title, replacements=_APOSTROPHES).split("-") if w]
+    cut: list[str] = []
+    for word in words:  # whole words, in order, while they fit
+        if len("-".join([*cut, word])) > max_length:
             break
-        slug.append(word[:max_length])
-    return "-".join(slug) or "brief"
+        cut.append(word)
+    if not cut and words:  # one word longer than a slug: its start
+        cut = [words[0][:max_length]]
+    if 0 < len(cut) < len(words):
+        while len(cut) > 1 and cut[-1] in _DANGLING:
+            cut.pop()
+    return "-".join(w for w in cut if w) or "brief"
 
 
-#: Shown commented out in a new brief, so an editor sees what else a brief may say.
-OPTIONAL_FIELDS = {
-    "subtitle": '"A subtitle"',
-    "lead": '"One paragraph that opens the brief."',
-    "key_issues": '["State the first key issue in one or two sentences."]',
-    "keywords": "[first keyword, second keyword]",
-    "doi": "10.1234/abcd",
-    "license": "CC BY 4.0",
+#: Shown commented out in a new brief, so an editor sees what else a brief may say:
+#: the field, and the label (in the brief's language) or the literal example.
+OPTIONAL_FIELDS: dict[str, tuple[str, str]] = {
+    "subtitle": ("text", "new_subtitle"),
+    "lead": ("text", "new_lead"),
+    "key_issues": ("list", "new_key_issue"),
+    "keywords": ("words", "new_keywords"),
+    "doi": ("literal", "10.1234/abcd"),
+    "license": ("literal", "CC BY 4.0"),
 }
+_PLACEHOLDER = re.compile(r"\{(new_[a-z_]+)\}")
+
+
+def _fill(value: Any, labels: dict[str, str]) -> Any:
+    """The skeleton's ``{new_…}`` placeholders in the brief's language (labels in style.yaml)."""
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: labels.get(m[1], m[0]), value)
+    if isinstance(value, list):
+        return [_fill(item, labels) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, labels) for key, item in value.items()}
+    return value
+
+
+def _optional(key: str, labels: dict[str, str]) -> str:
+    kind, name = OPTIONAL_FIELDS[key]
+    if kind == "literal":
+        return f"# {key}: {name}\n"
+    text = labels.get(name, name)
+    shown = {"text": _quoted(text), "list": f"[{_quoted(text)}]", "words": f"[{text}]"}[kind]
+    return f"# {key}: {shown}\n"
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes are YAML's): what an editor can edit."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double quotes where YAML needs quotes: ``'Europe''s …'`` is an escape editors break."""
+
+    def choose_scalar_style(self) -> Any:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+class _Title(str):
+    """A title, always in double quotes: a colon or an apostrophe in it is then never a slip."""
+
+
+_Dumper.add_representer(
+    _Title, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+)
 
 
 def series_briefs(series_file: Path, root: Path) -> list[Path]:
@@ -85,6 +145,14 @@ def next_number(series_file: Path, root: Path, year: int, per_year: bool = True)
     return max(numbers, default=0) + 1
 
 
+def front_matter(front: dict[str, Any]) -> str:
+    """Front matter as an editor will edit it: the title in double quotes, and double
+    quotes wherever YAML needs quotes (``'Europe''s …'`` is an escape editors break)."""
+    if isinstance(front.get("title"), str):
+        front = {**front, "title": _Title(front["title"])}
+    return str(yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000))
+
+
 def new_brief(
     series_folder: Path,
     root: Path,
@@ -100,25 +168,27 @@ def new_brief(
     from .style import load_style
 
     series = load_series(series_file)
-    # The skeleton is the style's: the fields it requires (key issues, a lead) and the body.
-    skeleton = load_style(series.style, root / "styles").skeleton
+    # The skeleton is the style's: the fields it requires (key issues, a lead) and the
+    # body, with its placeholders in the brief's language.
+    style = load_style(series.style, root / "styles")
+    labels = style.labels_for(lang or series.lang)
+    skeleton = style.skeleton
     number = next_number(series_file, root, date.year, series.numbers_per_year)
     path = series_folder / f"{date.year}-{number}-{slugify(title)}.md"
     front: dict[str, object] = {"number": number, "date": date, "title": title}
     if lang:
         front["lang"] = lang
     front["authors"] = [{"name": name} for name in authors]
-    front.update({**skeleton.front, "status": "draft"})
-    optional = "".join(
-        f"# {key}: {example}\n" for key, example in OPTIONAL_FIELDS.items() if key not in front
-    )
+    front.update({**_fill(skeleton.front, labels), "status": "draft"})
+    optional = "".join(_optional(key, labels) for key in OPTIONAL_FIELDS if key not in front)
+    dumped = front_matter(front)
     text = (
         "---\n"
-        + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-        + "# Optional: remove the '# ' to use one.\n"
+        + dumped
+        + f"# {labels.get('new_optional', '')}\n"
         + optional
         + "---\n\n"
-        + skeleton.body
+        + _fill(skeleton.body, labels)
     )
     try:
         with path.open("x", encoding="utf-8") as handle:

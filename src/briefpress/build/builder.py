@@ -284,8 +284,9 @@ class Builder:
         citing = [brief.series.csl] if brief.series.csl else []
         # The other editions: the links to them are in every output.
         editions = [edition.path for edition in brief.editions]
+        logo = [brief.series.logo] if brief.series.logo else []  # a style's is in its files
         return [brief.path, brief.series.path, *style.files, *fonts, *images,
-                *brief.references, *citing, *editions]  # fmt: skip
+                *brief.references, *citing, *editions, *logo]  # fmt: skip
 
 
 #: CI sets the commit here: no git is run at all.

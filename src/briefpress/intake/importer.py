@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SourceError, UsageError
-from ..scaffold import next_number, slugify
+from ..scaffold import front_matter, next_number, slugify
 from ..source import SERIES_FILE, PandocError, load, load_series, run_pandoc_json
 from .container import Docx, ImportRefused, open_docx
 from .fields import assign_keys, csl_json, field_items, meta_items
@@ -165,7 +163,7 @@ def _write(
     items: dict[str, dict[str, Any]],
     keys: dict[str, str],
 ) -> None:
-    text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    text = "---\n" + front_matter(front)
     text += "---\n\n" + mapped.body
     outputs: list[tuple[Path, bytes]] = [(folder / name, data) for name, data in figures.items()]
     if references:

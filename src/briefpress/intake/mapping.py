@@ -32,8 +32,8 @@ ABOUT = {
 }  # fmt: skip
 RECOMMENDATIONS = {"recommendations", "policy recommendations", "recommandations"}
 REFERENCE_LIST = {
-    "bibliography", "references", "works cited", "sources", "bibliographie", "références",
-    "sources et références",
+    "bibliography", "references", "reference list", "list of references", "works cited",
+    "sources", "bibliographie", "références", "liste des références", "sources et références",
 }  # fmt: skip
 _BYLINE = re.compile(r"^(by|par)\s+", re.IGNORECASE)
 _SPLIT_NAMES = re.compile(r"\s*(?:;|,|\band\b|&|\bet\b)\s*")
@@ -106,6 +106,7 @@ def map_document(
     if found_date[2] is not None:
         del blocks[found_date[2]]
     names = _authors(meta, blocks, core, result)
+    writer.heading_shift = _heading_shift(blocks, result)
     sections = _sections(blocks)
     key_issues: list[str] = []
     bios: dict[str, str] = {}
@@ -121,6 +122,9 @@ def map_document(
         elif name in REFERENCE_LIST and cited:
             what = "reference list (the brief's bibliography is made from its references)"
             result.dropped.append((f"“{name}” section", what))
+        elif name in REFERENCE_LIST and not writer.blocks(content).strip():
+            # A list Word made from fields, emptied: its heading alone would print.
+            result.dropped.append((f"“{name}” heading", "an empty reference list"))
         elif name in RECOMMENDATIONS:
             result.mapped.append(f"recommendations box: from the “{name}” section")
             body.append("::: recommendations\n\n" + writer.blocks(content) + "\n\n:::")
@@ -135,6 +139,18 @@ def map_document(
     if writer.notes:
         result.mapped.append(f"notes: {len(writer.notes)} footnote(s) and endnote(s) as [^n]")
     return result
+
+
+def _heading_shift(blocks: list[Node], result: Mapped) -> int:
+    """How many levels the manuscript's headings move up: its highest becomes ``##``."""
+    levels = [int(b["c"][0]) for b in blocks if b.get("t") == "Header"]
+    shift = min(levels, default=1) - 1
+    if shift > 0:
+        result.mapped.append(
+            f"headings: Heading {shift + 1} and below moved up {shift} level(s), "
+            "so sections open with ##"
+        )
+    return shift
 
 
 def _name_parts(name: str, result: Mapped) -> dict[str, str]:
@@ -290,11 +306,29 @@ def _bios(blocks: list[Node], names: list[str], writer: Writer, result: Mapped) 
         match = next((p for p in paragraphs if name in p), None)
         match = match or next((p for p in paragraphs if surname in p), None)
         if match:
-            bios[name] = match
+            bios[name] = _without_bold_name(match, name)
             paragraphs.remove(match)
     if len(names) == 1 and names[0] not in bios and paragraphs:
-        bios[names[0]] = " ".join(paragraphs)
+        bios[names[0]] = _without_bold_name(" ".join(paragraphs), names[0])
         paragraphs = []
     for paragraph in paragraphs:
         result.todo.append((paragraph[:60], "bio paragraph matches no author: place it"))
     return bios
+
+
+def _without_bold_name(bio: str, name: str) -> str:
+    """A bio as the page prints it under the author's name, which it need not repeat.
+
+    ``**Ada Tester** is a fellow.`` → ``Ada Tester is a fellow.`` (the sentence needs
+    its subject, but not in bold a second time); ``**Ada Tester**: fellow …`` or
+    ``**Ada Tester**. Fellow …`` → ``Fellow …`` (a label, which the name line says).
+    """
+    match = re.match(r"^\*\*\s*([^*]+?)\s*\*\*\s*", bio)
+    if not match or heading_name(match[1]) != heading_name(name):
+        return bio
+    rest = bio[match.end() :]
+    label = re.match(r"^[,:;.–—-]\s*", rest)
+    if label or not rest:
+        rest = rest[label.end() :] if label else rest
+        return rest[:1].upper() + rest[1:] if rest else bio
+    return f"{match[1]} {rest}"

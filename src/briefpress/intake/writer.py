@@ -79,6 +79,10 @@ class Writer:
     dropped: list[Finding] = field(default_factory=list)
     todo: list[Finding] = field(default_factory=list)
     context: str = ""
+    #: Levels Word's headings are moved up: a manuscript whose first heading is a
+    #: Heading 3 still opens its sections with ``##`` (mapping sets it).
+    heading_shift: int = 0
+    tables_seen: int = 0
 
     # -- blocks ---------------------------------------------------------------------
 
@@ -106,7 +110,7 @@ class Writer:
                 return self.figure(image, caption or "")
             return _guard(self.inlines(content))
         if kind == "Header":
-            level = min(int(content[0]) + 1, 4)
+            level = min(max(int(content[0]) - self.heading_shift, 1) + 1, 4)
             return "#" * level + " " + self.inlines(content[2]).strip()
         if kind == "BulletList":
             return "\n".join(self.item("- ", item) for item in content)
@@ -152,29 +156,40 @@ class Writer:
             rows.extend(body[3])
         rows.extend(foot[1])
         grid: list[list[str]] = []
+        merged = False
         for row in rows:
             cells: list[str] = []
             for cell in row[1]:
                 _cattr, _align, rowspan, colspan, cell_blocks = cell
-                if rowspan > 1 or colspan > 1:
-                    self.dropped.append((self.context, "merged table cells (now separate)"))
+                merged = merged or rowspan > 1 or colspan > 1
                 text = " ".join(self._cell(b) for b in cell_blocks).strip()
                 cells.extend([text] + [""] * (colspan - 1))
             grid.append(cells)
         if not grid:
             return ""
+        title = self.blocks(long_caption).replace("\n", " ").strip() or (caption or "")
+        self.context = self._table_name(title, grid)
+        if merged:
+            self.dropped.append((self.context, "merged table cells (now separate)"))
         width = max(len(colspecs), *(len(r) for r in grid))
         grid = [r + [""] * (width - len(r)) for r in grid]
         if not head[1]:
             self.todo.append((self.context, "table has no header row: its first row became one"))
         lines = ["| " + " | ".join(grid[0]) + " |", "|" + "---|" * width]
         lines += ["| " + " | ".join(r) + " |" for r in grid[1:]]
-        title = self.blocks(long_caption).replace("\n", " ").strip() or (caption or "")
         if title:
             lines += ["", "Table: " + title]
         else:
             self.todo.append((self.context, "table has no caption: add a 'Table:' line"))
         return "\n".join(lines)
+
+    def _table_name(self, title: str, grid: list[list[str]]) -> str:
+        """How the report names a table: its number and caption, else its first cells."""
+        self.tables_seen += 1
+        if title:
+            return f"Table {self.tables_seen} “{_shortened(title, 50)}”"
+        cells = " · ".join(cell for cell in grid[0] if cell)
+        return f"Table {self.tables_seen} ({_shortened(cells, 40)})"
 
     def _cell(self, block: Node) -> str:
         if block.get("t") not in ("Para", "Plain"):
@@ -374,3 +389,11 @@ def _walk_inlines(blocks: list[Node]) -> list[Node]:
         elif isinstance(node, list):
             stack.extend(reversed(node))
     return found
+
+
+def _shortened(text: str, length: int) -> str:
+    """At most ``length`` characters, cut after a word, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(" ·,;:") + "…"

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from . import preflight
     from .engine import Engine, Layout
     from .makeup import make_up, settings, short_last_page, short_pages
+    from .mounts import Mounts
     from .press import length_pt
     from .rules import Finding, evaluate, low_resolution_images
 
@@ -15,6 +16,7 @@ __all__ = [
     "Engine",
     "Finding",
     "Layout",
+    "Mounts",
     "evaluate",
     "length_pt",
     "low_resolution_images",
@@ -32,6 +34,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         __name__,
         {
             "engine": ["Engine", "Layout"],
+            "mounts": ["Mounts"],
             "makeup": ["make_up", "settings", "short_last_page", "short_pages"],
             "preflight": ["preflight"],
             "press": ["length_pt"],

@@ -387,7 +387,8 @@ class Engine:
 
         setup = press.colour_setup(style, target, brief.series.print_profile, variant)
         mounts = Mounts.of(brief, style)
-        roots = (brief.path.parent, *style.readable_roots, *setup.roots)
+        logo = (brief.series.logo,) if brief.series.logo else ()  # a style's is in its folder
+        roots = (brief.path.parent, *style.readable_roots, *setup.roots, *logo)
         fetcher = _fetcher(roots, setup.convert, mounts)
         font_config = self.font_config(style)
         base_url = mounts.folders[0][0]  # the brief's folder

@@ -28,10 +28,13 @@ class Mounts:
     @classmethod
     def of(cls, brief: Brief, style: Style) -> Mounts:
         styles = style.folders or (style.folder,)
+        # A series' logo may sit above the brief's folder (beside series.yaml).
+        logo = [(f"{VIRTUAL}logo/", brief.series.logo.parent)] if brief.series.logo else []
         return cls(
             (
                 (f"{VIRTUAL}brief/", brief.path.parent.resolve()),
                 *((f"{VIRTUAL}style/{n}/", f.resolve()) for n, f in enumerate(styles)),
+                *logo,
             )
         )
 

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import epub, exchange, html, xhtml
     from .citations import brief_item, format_brief
-    from .html import join_names, json_ld, template_context
-    from .xhtml import needed_fallbacks
+    from .html import join_names, json_ld, logo_context, logo_size, template_context
+    from .xhtml import brand_files, needed_fallbacks
     from .xmp import licence_url, page_url, xmp_rdf
 
 __all__ = [
+    "brand_files",
     "brief_item",
     "epub",
     "exchange",
@@ -20,6 +21,8 @@ __all__ = [
     "join_names",
     "json_ld",
     "licence_url",
+    "logo_context",
+    "logo_size",
     "needed_fallbacks",
     "page_url",
     "template_context",
@@ -36,8 +39,15 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],
-            "html": ["html", "join_names", "json_ld", "template_context"],
-            "xhtml": ["needed_fallbacks", "xhtml"],
+            "html": [
+                "html",
+                "join_names",
+                "json_ld",
+                "logo_context",
+                "logo_size",
+                "template_context",
+            ],
+            "xhtml": ["brand_files", "needed_fallbacks", "xhtml"],
             "xmp": ["licence_url", "page_url", "xmp_rdf"],
         },
     )

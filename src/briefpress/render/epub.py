@@ -24,7 +24,7 @@ from ..markdown import create_parser, plain_text
 from ..source import Brief
 from ..style import Style, screen_colours
 from .citations import format_brief
-from .html import Headline, render_template
+from .html import Headline, logo_context, render_template
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 CONTENT = "index.xhtml"
@@ -113,6 +113,8 @@ def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
         "byline": byline,
         "date": brief.date_text,
         "colours": screen_colours(style.palette, profile),
+        # Inline: a cover shown as an image fetches nothing, so a file beside it would not show.
+        "logo": logo_context(brief, style, inline=True),
     }
     return render_template(style, "epub/cover.svg.j2", context).encode()
 

@@ -23,7 +23,7 @@ from ..markdown import (
     spacing_for,
 )
 from ..source import Author, Brief, EditionLink
-from ..style import Style
+from ..style import Logo, Style
 from .citations import Formatted, format_brief
 
 
@@ -153,6 +153,38 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "keywords": brief.keywords,
         "description": words.description,
         "json_ld": Markup(json_ld(brief, names, cited.how_to_cite_text if cited else "")),
+        # The PDF unit names the print logo through the layout's mounts (build/formats/pdf.py).
+        "logo": logo_context(brief, style),
+    }
+
+
+#: The logo's height on the masthead and the web header, in CSS px, unless a stylesheet
+#: sets its own (the width keeps the logo's proportions).
+LOGO_HEIGHT = 48
+
+
+def logo_context(brief: Brief, style: Style, inline: bool = False) -> dict[str, Any] | None:
+    """What a template shows of the logo (the series', else the style's): ``src``, ``alt``,
+    ``width``, ``height``. ``inline``: a ``data:`` URL (an SVG cover fetches no file)."""
+    logo = Logo.choose(brief.series.logo, style.logo)
+    shown = logo_size(logo)
+    if logo is None or shown is None:
+        return None
+    # The masthead beside it says the same; the figure rule wants every image named.
+    return {**shown, "src": logo.data_uri if inline else logo.name, "alt": brief.series.name}
+
+
+def logo_size(logo: Logo | None) -> dict[str, Any] | None:
+    """The logo as a page shows it: ``src`` (its file's name), ``width``, ``height``."""
+    if logo is None:
+        return None
+    width, height = logo.size
+    return {
+        "src": logo.name,
+        "alt": "",
+        "width": round(LOGO_HEIGHT * width / height),
+        "height": LOGO_HEIGHT,
+        "media_type": logo.media_type,
     }
 
 

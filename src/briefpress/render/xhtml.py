@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..errors import Problem, RenderError
 from ..source import Brief, sanitise_svg
-from ..style import FontFace, Style, coverage, subset
+from ..style import BRAND, FontFace, Logo, Style, coverage, shipped_css, subset
 from .html import render
 
 FONTS_DIR = "fonts"
@@ -96,6 +97,38 @@ def add_roles(markup: str) -> str:
     return typed.replace("</footer>", "</section></footer>") if renamed else typed
 
 
+def ship_css(style: Style, kinds: tuple[str, ...]) -> list[tuple[str, dict[str, Path]]]:
+    """The style's stylesheets of ``kinds``, each with its ``url()`` files under `BRAND`."""
+    folders = style.folders or (style.folder,)
+    return [
+        shipped_css(path, folders) for kind in kinds for path in style.stylesheets.get(kind, ())
+    ]
+
+
+def brand_files(logo: Logo | None, style: Style) -> dict[str, bytes]:
+    """The logo and every file the style's screen and web CSS name, as an output holds them.
+
+    The web page beside ``index.xhtml`` reads them from the XHTML folder; the
+    catalogue has its own.
+    """
+    folders = style.folders or (style.folder,)
+    layouts = [
+        folder / "web" / "web.css" for folder in folders if (folder / "web" / "web.css").is_file()
+    ]
+    sheets = [*ship_css(style, ("screen", "web")), *(shipped_css(p, folders) for p in layouts[-1:])]
+    files = {
+        name: _asset_bytes(source) for _text, assets in sheets for name, source in assets.items()
+    }
+    if logo is not None:
+        files[logo.name] = logo.data
+    return files
+
+
+def _asset_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    return sanitise_svg(data) if path.suffix.lower() == ".svg" else data
+
+
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
     fallbacks, missing = needed_fallbacks(brief, style)
     faces = [f for f in style.fonts if not f.fallback] + fallbacks
@@ -104,15 +137,21 @@ def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
     css = ["\n".join(face.css(url_for.get(face.path)) for face in faces)]
     if style.palette:  # the palette's colours as RGB, derived through the press profile
         css.append(style.palette_css("rgb", style.output_profile(brief.series.print_profile)))
-    css += [path.read_text(encoding="utf-8") for path in style.stylesheets.get("screen", ())]
+    # The files the style's CSS names travel with it (brand/<style>/…), as the web page's do.
+    shipped = ship_css(style, ("screen",))
+    css += [text for text, _assets in shipped]
     fallback_paths = {face.path for face in fallbacks}
     files = {
         name: subset(source, missing) if source in fallback_paths else source.read_bytes()
         for name, source in fonts.items()
     }
     for image in brief.images:
+        if image.split("/", 1)[0] == BRAND:  # the folder of the logo and the style's files
+            problem = Problem(brief.path, None, "image", f"{image}: {BRAND}/ is the style's folder")
+            raise RenderError(str(problem), [problem])
         data = (brief.path.parent / image).read_bytes()
         files[image] = sanitise_svg(data) if image.lower().endswith(".svg") else data
+    files.update(brand_files(Logo.choose(brief.series.logo, style.logo), style))
     files["style.css"] = "\n\n".join(css).encode()
     files["index.xhtml"] = add_roles(render(brief, style, "epub").text).encode()
     return files

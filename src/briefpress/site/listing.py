@@ -19,10 +19,18 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..render import brand_files, logo_size
 from ..source import Series, split_name
-from ..style import Style
+from ..style import Logo, Style
 from . import urls
-from .page import language_name, render_web, web_css, web_environment, web_labels
+from .page import (
+    favicon,
+    language_name,
+    render_web,
+    web_css,
+    web_environment,
+    web_labels,
+)
 from .webfonts import web_fonts
 
 FILTERS = "by"
@@ -173,6 +181,9 @@ def catalogue_pages(
     """The files of a catalogue folder: index.html, the filter pages, web.css and fonts."""
     labels = style.labels_for(series.lang)
     web = web_labels(labels)
+    logo = Logo.choose(series.logo, style.logo)
+    logo_shown = logo_size(logo)
+    icon_files, icon = favicon(logo)
     environment = web_environment(style, styles_root)
     all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
     # Worked out once, so the run stays linear in briefs and facets (3,000 keywords
@@ -258,6 +269,8 @@ def catalogue_pages(
                 canonical=urls.absolute(series, current.page if current else ""),
                 search_index=f"{up}{SEARCH_INDEX}",
                 font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
+                logo=logo_shown,
+                favicon=icon,
             ),
         )
 
@@ -277,4 +290,6 @@ def catalogue_pages(
     files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
     files["web.css"] = web_css(style, styles_root, series.print_profile)
     files.update({font.name: font.data for font in fonts})
+    files.update(brand_files(logo, style))  # the logo and the files web.css names
+    files.update(icon_files)
     return files

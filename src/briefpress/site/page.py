@@ -24,7 +24,7 @@ from ..errors import StyleError
 from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
-from ..style import Style, style_text, web_palette_css
+from ..style import Logo, Style, shipped_css, style_text, web_palette_css
 from . import metadata
 from . import urls as addresses
 from .citefiles import citation_files
@@ -136,11 +136,25 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
     folders = style.folders or (style.folder,)
     layouts = [folder / "web" / "web.css" for folder in folders]
     # The shared layout comes from the most distant ancestor that has one.
-    layout = [style_text(p, folders) for p in layouts if p.is_file()][-1:]
+    layout = [_web_sheet(p, folders) for p in layouts if p.is_file()][-1:]
     profile = style.output_profile(print_profile) if style.palette else None
     palette = web_palette_css(style.palette, profile)
-    own = [style_text(path, folders) for path in style.stylesheets.get("web", ())]
+    own = [_web_sheet(path, folders) for path in style.stylesheets.get("web", ())]
     return "\n".join([*layout, palette, *own]).encode()
+
+
+def _web_sheet(path: Path, folders: tuple[Path, ...]) -> str:
+    """A web stylesheet, its ``url()`` files named as `render.brand_files` ships them."""
+    style_text(path, folders)  # refuses a file that leads outside the style's folders
+    return shipped_css(path, folders)[0]
+
+
+def favicon(logo: Logo | None) -> tuple[dict[str, bytes], dict[str, str] | None]:
+    """The favicon file made from the logo, and what a page's ``<link rel="icon">`` says."""
+    if logo is None:
+        return {}, None
+    name, data, media_type = logo.favicon()
+    return {name: data}, {"href": name, "type": media_type}
 
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
@@ -269,6 +283,7 @@ def render_page(
         ris=f"{stem}.ris",
         font_css=Markup(""),
     )
+    icon_files, context["favicon"] = favicon(Logo.choose(brief.series.logo, style.logo))
     environment = web_environment(style, styles_root)
     draft = render_web(environment, style, "brief.html.j2", context)
     fallbacks, _missing = needed_fallbacks(brief, style)
@@ -280,5 +295,6 @@ def render_page(
         "web.css": web_css(style, styles_root, brief.series.print_profile),
     }
     files.update(citation_files(brief))
+    files.update(icon_files)
     files.update({font.name: font.data for font in fonts})
     return files

@@ -259,6 +259,7 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     code = sorted(Path(__file__).parent.glob("*.py"))
     # style.files holds its parents' files too, the neutral style's among them.
     inputs = [brief.path, brief.series.path, *style.files, *code]
+    inputs += [brief.series.logo] if brief.series.logo else []
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
     for path in inputs:
         if path.is_file():

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
+    from .logo import LOGO_SUFFIXES, check_logo
     from .model import (
         FORMATS,
         SERIES_FILE,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "LANG_TAG",
+    "LOGO_SUFFIXES",
     "SERIES_FILE",
     "SVG_NS",
     "XLINK_NS",
@@ -39,6 +41,7 @@ __all__ = [
     "PandocError",
     "Series",
     "UnsafeSvg",
+    "check_logo",
     "edition_groups",
     "find_citations",
     "find_series_file",
@@ -67,6 +70,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "logo": ["LOGO_SUFFIXES", "check_logo"],
             "editions": ["edition_groups"],
             "names": ["NameParts", "split_name"],
             "model": [

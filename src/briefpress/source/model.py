@@ -95,6 +95,8 @@ class Series:
     #: Mints each brief's DOI from ``{year}`` and ``{number}``; a brief's ``doi:`` wins.
     doi_pattern: str | None = None
     deposit: Deposit = field(default_factory=Deposit)
+    #: The series' logo (``logo:``), a checked SVG or PNG file; the style's when None.
+    logo: Path | None = None
 
     def mint_doi(self, number: int, year: int) -> str | None:
         """The DOI ``doi_pattern`` makes for an issue, or None without a pattern."""
@@ -324,10 +326,23 @@ def load_series(path: Path) -> Series:
         print_profile=values["print_profile"],
         doi_pattern=values["doi_pattern"],
         deposit=Deposit(**(values["deposit"] or {})),
+        logo=_read_logo(path, values),
         **citations,
     )
     _finish(values)
     return series
+
+
+def _read_logo(path: Path, values: Values) -> Path | None:
+    """``logo:``, a file in the series' folder, checked like a figure."""
+    from .logo import check_logo
+
+    if not values["logo"]:
+        return None
+    logo, problem = check_logo(values["logo"], path.parent)
+    if problem:
+        values.fail("logo", problem)
+    return logo
 
 
 def _finish(values: Values) -> None:

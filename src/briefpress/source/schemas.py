@@ -225,6 +225,11 @@ SERIES_SCHEMA = Schema(
             check=numbering_problem,
         ),
         "site_url": Option(Text(), "the web edition's address, for feeds and canonical links"),
+        "logo": Option(
+            Text(label="file name"),
+            "the series' logo, an SVG or PNG file beside series.yaml: on the print masthead, "
+            "the EPUB cover, the web header and as the favicon (over the style's `logo`)",
+        ),
         "license": Option(Text(), "the licence of every brief, unless a brief says otherwise"),
         "print_profile": Option(
             Text(),

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import schema
+    from .brand import Logo
+    from .css import BRAND, colour_literals, shipped_css, style_problems
     from .fonts import FontFace, cache_root, coverage, subset
     from .loader import Style, Target, load_style
     from .palette import (
@@ -23,12 +25,15 @@ if TYPE_CHECKING:
         web_palette_css,
     )
     from .paths import sandboxed_environment, style_loader, style_text
+    from .starter import new_style
 
 __all__ = [
+    "BRAND",
     "FOGRA39_CONDITION",
     "FOGRA39_NAME",
     "ICC_REGISTRY",
     "FontFace",
+    "Logo",
     "Style",
     "Target",
     "black_distance",
@@ -36,15 +41,19 @@ __all__ = [
     "cache_root",
     "cmyk_black_distance",
     "color_profile_css",
+    "colour_literals",
     "coverage",
     "device_cmyk",
     "load_style",
+    "new_style",
     "profile_channels",
     "rgb_to_cmyk",
     "sandboxed_environment",
     "schema",
     "screen_colours",
+    "shipped_css",
     "style_loader",
+    "style_problems",
     "style_text",
     "subset",
     "web_palette_css",
@@ -56,6 +65,8 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
+            "brand": ["Logo"],
+            "css": ["BRAND", "colour_literals", "shipped_css", "style_problems"],
             "data": [],
             "fonts": ["FontFace", "cache_root", "coverage", "subset"],
             "loader": ["Style", "Target", "load_style"],
@@ -75,5 +86,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             ],
             "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
+            "starter": ["new_style"],
         },
     )

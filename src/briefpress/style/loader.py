@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import StyleError
-from ..source import read_yaml_file
+from ..errors import Problem, StyleError
+from ..source import check_logo, read_yaml_file
 from ..source.schema import Values
+from .css import style_problems
 from .data import check_box_labels, read_boxes, read_skeleton
 from .fonts import FontFace
 from .fontstack import read_fonts
@@ -93,16 +94,53 @@ class _Reading:
             boxes=read_boxes(values["boxes"] or {}, parent.boxes if parent else ()),
             skeleton=read_skeleton(values["skeleton"], parent.skeleton if parent else None),
             palette={**(parent.palette if parent else {}), **self.palette()},
+            logo=self.logo(),
             page_makeup={
                 **(parent.page_makeup if parent else {}),
                 **_given(values.raw.data.get("page_makeup")),
             },
         )
         check_box_labels(values, style.boxes, style.labels)
+        self.values.problems.extend(self.own_file_problems(style))
         for key in ("templates", "stylesheets"):
             if not getattr(style, key):
                 values.fail(key, "required field is missing")
         return style
+
+    def logo(self) -> Path | None:
+        """``logo:``, a file of this style's folder; else the parent's."""
+        written = self.values["logo"]
+        if not written:
+            return self.parent.logo if self.parent else None
+        logo, problem = check_logo(written, self.folder)
+        if problem:
+            self.values.fail("logo", problem)
+        return logo
+
+    def own_file_problems(self, style: Style) -> list[Problem]:
+        """Colour literals and unshippable ``url()``s in this folder's stylesheets and templates.
+
+        A parent's files were checked when it was loaded.
+        """
+        root = self.folder.resolve()
+        printed = [
+            *style.stylesheets.get("print", ()),
+            *(p for target in style.targets.values() for p in target.stylesheets),
+        ]
+        sheets = [
+            *(p for kind, paths in style.stylesheets.items() if kind != "print" for p in paths),
+            self.folder / "web" / "web.css",
+        ]
+
+        def own(paths: list[Path]) -> list[Path]:
+            return [p for p in paths if p.is_file() and root in p.resolve().parents]
+
+        # A template that leads outside the folder is refused where it is used; not read here.
+        templates = [
+            p for p in sorted((self.folder / "templates").rglob("*.j2")) if inside(p, self.folder)
+        ]
+        folders = style.folders or (self.folder,)
+        return style_problems(own(sheets), templates, folders, own(printed))
 
     def resolve(self, name: str, line_key: str, key: str) -> Path:
         """A file named by the style: this folder first, then the parents'."""

@@ -96,6 +96,8 @@ class Style:
 
     #: Page makeup settings (layout/makeup.py reads and checks them).
     page_makeup: dict[str, Any] = field(default_factory=dict)
+    #: The style's logo (``logo:``), a checked SVG or PNG; a series' own logo wins.
+    logo: Path | None = None
 
     def target(self, name: str) -> Target:
         """The PDF target called ``name``; a StyleError naming the style's targets otherwise."""

@@ -352,6 +352,12 @@ STYLE_SCHEMA = Schema(
             "the layout rules `briefpress check` evaluates, with their parameters",
         ),
         "page_makeup": Option(PAGE_MAKEUP_SCHEMA, "how print pages are made up"),
+        "logo": Option(
+            _FILE,
+            "the logo, an SVG or PNG file in the style folder: on the print masthead, the "
+            "EPUB cover, the web header and as the favicon; a series' `logo` wins",
+            shown_default="the parent's",
+        ),
         "skeleton": Option(SKELETON_SCHEMA, "what `briefpress new` writes in a new brief"),
     },
 )

@@ -10,7 +10,7 @@ from ...errors import Problem, display_path
 if TYPE_CHECKING:
     from ...layout import Finding, Layout
     from ...source import Brief
-    from ...style import Target
+    from ...style import Style, Target
     from ..builder import Job
 
 
@@ -32,7 +32,7 @@ def make(job: Job) -> None:
         target = pdf_job.target
         labels = style.labels_for(brief.language)
         note = draft_note(brief, labels, builder.project.root) if target.dated else ""
-        extra = {"pdf_target": pdf_job.name, "draft_note": note}
+        extra = {"pdf_target": pdf_job.name, "draft_note": note, "logo": _print_logo(brief, style)}
         document = html.render(brief, style, "print", extra)
         layout = builder.lay_out(brief, style, document.text, target)
         if number == 0:
@@ -64,6 +64,19 @@ def make(job: Job) -> None:
                 # and the slug beyond the trim says which rules it fails.
                 failed = sorted({f.rule for f in job.broken})
                 job.pending[path] = _not_for_print(job, layout, failed)
+
+
+def _print_logo(brief: Brief, style: Style) -> dict[str, object] | None:
+    """The logo as the print HTML names it: through the sandbox's mounts, so a CMYK
+    target converts it like a figure."""
+    from ...layout import Mounts
+    from ...render import logo_context
+
+    shown = logo_context(brief, style)
+    logo = brief.series.logo or style.logo
+    if shown is None or logo is None:
+        return None
+    return {**shown, "src": Mounts.of(brief, style).url(logo)}
 
 
 def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
