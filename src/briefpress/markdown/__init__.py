@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         render_inline,
     )
     from .typography import french_spacing, spacing_for
+    from .xrefs import xref_problems
 
 __all__ = [
     "BoxSpec",
@@ -26,6 +27,7 @@ __all__ = [
     "render_body",
     "render_inline",
     "spacing_for",
+    "xref_problems",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -44,5 +46,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "render_inline",
             ],
             "typography": ["french_spacing", "spacing_for"],
+            "xrefs": ["xref_problems"],
         },
     )
