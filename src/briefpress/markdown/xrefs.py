@@ -35,8 +35,8 @@ KINDS = {"fig": "figure", "tbl": "table"}
 _NAME = r"[A-Za-z]+-\w(?:[\w-]*\w)?"
 #: ``{#fig-x}`` at the end of a figure's paragraph or a table's caption.
 ATTRIBUTE = re.compile(rf"\s*\{{#({_NAME})\}}\s*$")
-_BARE = re.compile(rf"@((?:fig|tbl)-\w(?:[\w-]*\w)?)")
-_BRACKETED = re.compile(rf"\[(-?)@((?:fig|tbl)-\w(?:[\w-]*\w)?)\]")
+_BARE = re.compile(r"@((?:fig|tbl)-\w(?:[\w-]*\w)?)")
+_BRACKETED = re.compile(r"\[(-?)@((?:fig|tbl)-\w(?:[\w-]*\w)?)\]")
 #: What may stand before the ``@`` of a reference: not a word (``mail@fig-x.org``).
 _ADDRESS_CHARS = re.compile(r"[\w.+-]")
 _DEFINED = "xrefs"
