@@ -159,10 +159,9 @@ def resolution_advice(
     ppi = width / inches if inches else 0.0
     if not width or ppi >= min_ppi - 0.5:
         return None
-    needed_w = math.ceil(inches * min_ppi)
-    needed_h = (
-        math.ceil(placed[1] / 72 * min_ppi) if placed[1] else math.ceil(needed_w * height / width)
-    )
+    # Rounded first: 4.1333… in at 300 ppi is 1,240 px, not 1,241 from float noise.
+    needed_w = math.ceil(round(inches * min_ppi, 3))
+    needed_h = math.ceil(round(placed[1] / 72 * min_ppi, 3))
     factor = math.ceil(needed_w / width)
     size = f"{mm(placed[0])} × {mm(placed[1])} mm"
     return (
