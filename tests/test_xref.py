@@ -293,3 +293,44 @@ def test_build_names_a_heavy_image_by_file_and_line(make_project: MakeProject) -
     )
     assert "export the chart as SVG" in coverage
     assert "object" not in coverage
+
+
+def test_numbers_follow_document_order_after_page_makeup_moves_the_figures(
+    tmp_path: Path,
+) -> None:
+    from briefpress.build.builder import Builder
+    from briefpress.layout import makeup
+    from briefpress.render import html
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "styles", root / "styles")
+    shutil.copytree(REPO / "tests" / "cases" / "makeup", root / "source")
+    case = root / "source" / "two-figures.md"
+    text = case.read_text(encoding="utf-8")
+    # The case's hand-numbered captions, made labelled and numbered by briefpress.
+    text = re.sub(r'"Figure (\d)\. ([^"]*)"\)', r'"\2"){#fig-n\1}', text)
+    text = text.replace("Figures 1 and 2", "@fig-n1 and @fig-n2")
+    case.write_text(text, encoding="utf-8")
+
+    def lay_out(on: bool) -> tuple[list[tuple[int, float, str]], str]:
+        builder = Builder(Project(root), root / "build", BuildOptions(page_makeup=on))
+        brief = builder.load(case)
+        style = builder.style(brief.series.style)
+        document = html.render(brief, style, "print", {"pdf_target": "print", "draft_note": ""})
+        layout = builder.lay_out(brief, style, document.text, style.target("print"))
+        fills = [makeup.fill(page) for page in layout.pages[:-1]]
+        assert (min(fills) < 0.85) != on, fills  # makeup had a gap to fill, and filled it
+        captions = [
+            (page.number, round(box.top), box.text.replace("\u00a0", " ")[:8])
+            for page in layout.pages
+            for box in page.boxes
+            if box.kind == "line" and box.tag == "figcaption"
+        ]
+        words = " ".join(" ".join(page.texts) for page in layout.pages).replace("\u00a0", " ")
+        return captions, " ".join(words.split())
+
+    (before, _), (after, words) = lay_out(False), lay_out(True)
+    assert before != after  # the figures moved
+    assert [text for _page, _top, text in after] == ["Figure 1", "Figure 2"]
+    assert [(page, top) for page, top, _text in after] == sorted((p, t) for p, t, _ in after)
+    assert "Figure 1 and Figure 2 tell one story" in words
