@@ -219,7 +219,7 @@ def locate(
         if lines:
             found = lines[-1]
             words = " ".join(found.text.split()[:6])
-            line = text_line(brief, found.text, least=4)
+            line = text_line(brief, found.text, least=6)
             if line is None:
                 owner = next((b for b in boxes if b.element == found.element and b.classes), found)
                 classes = "".join(f".{c}" for c in owner.classes)

@@ -442,10 +442,17 @@ def last_body_paragraph(brief: Brief, pages: Sequence[PageView]) -> tuple[int, s
         lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
         for box in reversed(lines):
             first = next(b for b in lines if b.element == box.element)
-            line = advice.text_line(brief, first.text, least=4)
-            if line is not None:
+            line = advice.text_line(brief, first.text, least=6)
+            # The body's text, not a note's (``[^1]: …``): notes are not where a cut goes.
+            if line is not None and not _source_line(brief, line).lstrip().startswith("[^"):
                 return line, _snippet(first.text)
     return None
+
+
+def _source_line(brief: Brief, line: int) -> str:
+    lines = brief.body.split("\n")
+    index = line - brief.body_line
+    return lines[index] if 0 <= index < len(lines) else ""
 
 
 def _snippet(text: str) -> str:
@@ -464,7 +471,7 @@ def fill_warnings(
     found: list[tuple[int | None, str, str]] = []
     for page, message in zip(gaps(pages, options.fill), short_pages(pages, options), strict=True):
         paragraph = paragraph_before_gap(page)
-        line = advice.text_line(brief, paragraph.text, least=4) if paragraph is not None else None
+        line = advice.text_line(brief, paragraph.text, least=6) if paragraph is not None else None
         found.append((line, "page-fill", message))
     cut = short_last_page(pages, options, brief)
     if cut is not None:
