@@ -7,7 +7,6 @@ page) and in the EPUB-ready XHTML (elements, attributes, epub:type).
 from __future__ import annotations
 
 import re
-
 import xml.etree.ElementTree as ET
 from pathlib import Path
 

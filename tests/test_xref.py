@@ -312,7 +312,7 @@ def test_numbers_follow_document_order_after_page_makeup_moves_the_figures(
     text = text.replace("Figures 1 and 2", "@fig-n1 and @fig-n2")
     case.write_text(text, encoding="utf-8")
 
-    def lay_out(on: bool) -> tuple[list[tuple[int, float, str]], str]:
+    def lay_out(on: bool) -> tuple[list[tuple[int, int, str]], str]:
         builder = Builder(Project(root), root / "build", BuildOptions(page_makeup=on))
         brief = builder.load(case)
         style = builder.style(brief.series.style)
@@ -334,3 +334,22 @@ def test_numbers_follow_document_order_after_page_makeup_moves_the_figures(
     assert [text for _page, _top, text in after] == ["Figure 1", "Figure 2"]
     assert [(page, top) for page, top, _text in after] == sorted((p, t) for p, t, _ in after)
     assert "Figure 1 and Figure 2 tell one story" in words
+
+
+def test_the_resolution_threshold_is_the_targets_min_ppi(make_project: MakeProject) -> None:
+    from PIL import Image
+
+    root = _project(make_project, '## Introduction\n\n![A small chart](small.png "Small.")\n')
+    Image.new("RGB", (600, 300), "navy").save(root / "source" / "small.png")
+    result = CliRunner().invoke(main, ["build", "--format", "pdf"])
+    warnings = [line for line in result.output.splitlines() if "ppi" in line]
+    assert len(warnings) == 1 and "source/2024-1-x.md:14: small.png: page 1:" in warnings[0]
+    assert "300 ppi" in warnings[0]  # the default; the preflight does not say it twice
+    style = root / "styles" / "csds" / "style.yaml"
+    text = style.read_text(encoding="utf-8")
+    style.write_text(
+        text.replace("    variant: pdf/x-4\n", "    variant: pdf/x-4\n    min_ppi: 50\n", 1)
+    )
+    result = CliRunner().invoke(main, ["build", "--format", "pdf", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "ppi" not in result.output

@@ -79,7 +79,7 @@ def split_attribute(text: str) -> tuple[str, str | None]:
 
 
 def reference_text(env: EnvType, name: str, number_only: bool = False) -> str | None:
-    """"Figure 2" (the style's word, a no-break space), or None for an unknown label."""
+    """ "Figure 2" (the style's word, a no-break space), or None for an unknown label."""
     target = (env.get(_DEFINED) or {}).get(name)
     if target is None:
         return None
