@@ -353,3 +353,19 @@ def test_the_resolution_threshold_is_the_targets_min_ppi(make_project: MakeProje
     result = CliRunner().invoke(main, ["build", "--format", "pdf", "--force"])
     assert result.exit_code == 0, result.output
     assert "ppi" not in result.output
+
+
+def test_word_and_jats_print_the_references_not_citations(make_project: MakeProject) -> None:
+    root = _project(make_project, BODY)
+    options = BuildOptions(jobs=1, formats=("jats", "docx"))
+    (result,) = build([], Project(root), options).results
+    assert result.ok, result.errors
+    jats = (root / "build" / "2024-1-x.jats.xml").read_text(encoding="utf-8")
+    assert re.findall(r"\w*@(?:fig|tbl)-", jats) == ["ada@fig-"]  # the address only
+    links = dict(re.findall(r'<xref[^>]*rid="([^"]+)"[^>]*>([^<]+)</xref>', jats))
+    assert links["fig-second"].replace("\u00a0", " ") == "Figure 2"
+    assert links["tbl-budget"].replace("\u00a0", " ") == "Table 1"
+    assert '<fig id="fig-second">' in jats
+    with zipfile.ZipFile(root / "build" / "2024-1-x.docx") as package:
+        document = package.read("word/document.xml").decode()
+    assert "@fig-second" not in document and "Figure\u00a02" in document

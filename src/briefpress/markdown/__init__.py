@@ -15,7 +15,7 @@ if TYPE_CHECKING:
         render_inline,
     )
     from .typography import french_spacing, spacing_for
-    from .xrefs import xref_problems
+    from .xrefs import link_references, xref_problems
 
 __all__ = [
     "BoxSpec",
@@ -23,6 +23,7 @@ __all__ = [
     "french_spacing",
     "has_scheme",
     "is_safe_link",
+    "link_references",
     "plain_text",
     "render_body",
     "render_inline",
@@ -46,6 +47,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "render_inline",
             ],
             "typography": ["french_spacing", "spacing_for"],
-            "xrefs": ["xref_problems"],
+            "xrefs": ["link_references", "xref_problems"],
         },
     )

@@ -89,6 +89,30 @@ def reference_text(env: EnvType, name: str, number_only: bool = False) -> str | 
     return f"{word}\u00a0{target.number}"
 
 
+_ANY = re.compile(
+    r"\[(-?)@((?:fig|tbl)-\w(?:[\w-]*\w)?)\](?![(\[])|(?<![\w.+-])@((?:fig|tbl)-\w(?:[\w-]*\w)?)"
+)
+
+
+def link_references(text: str, env: EnvType) -> str:
+    """The Markdown with each known reference as a link, ``[Figure 2](#fig-x)``.
+
+    For pandoc (Word, JATS), which reads the brief's own Markdown and would take
+    ``@fig-x`` for a citation; ``env`` is one a parse of the same text filled.
+    """
+
+    def swap(match: re.Match[str]) -> str:
+        name = match[2] or match[3]
+        shown = reference_text(env, name, bool(match[1]))
+        if shown is None:
+            return match[0]
+        if match.string.startswith("](", match.end()):
+            return shown  # a link's text already: no link inside a link
+        return f"[{shown}](#{name})"
+
+    return _ANY.sub(swap, text)
+
+
 def xrefs_plugin(md: MarkdownIt) -> None:
     """``@fig-x``, ``[@fig-x]`` and ``[-@fig-x]`` as ``xref`` tokens, rendered as links."""
 
