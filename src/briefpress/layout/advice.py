@@ -75,6 +75,21 @@ def text_line(brief: Brief, text: str, least: int = 1) -> int | None:
     return None
 
 
+def paragraph_line(brief: Brief, text: str) -> int | None:
+    """The line of the paragraph that begins with ``text`` (a laid-out first line).
+
+    A line that starts with its first words wins over one that holds them
+    somewhere (briefs repeat phrases); else six words in a row anywhere.
+    """
+    words = _WORD.findall(text)[:6]
+    if words:
+        pattern = re.compile(r"^[\s>*+\-\d.]*\W*" + r"\W+".join(re.escape(w) for w in words))
+        for index, line in enumerate(brief.body.split("\n")):
+            if pattern.match(line):
+                return brief.body_line + index
+    return text_line(brief, text, least=6)
+
+
 @dataclass(frozen=True)
 class Excess:
     """How much of an element does not fit where it must be, and how many words that is."""

@@ -177,8 +177,9 @@ def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
     cut = 0
     if following is not None and opener is not None:
         # The whole block (a box's padding and border too), not only its lines.
-        own = [b for b in following.boxes if b.block == opener.block]
-        height = max(b.bottom for b in own) - min(b.top for b in own) if opener.block else 0
+        # Without makeup's block ids (makeup off), the opening box itself: a little short.
+        own = [b for b in following.boxes if b.block == opener.block] if opener.block else [opener]
+        height = max(b.bottom for b in own) - min(b.top for b in own)
         # Its margins are not in its boxes: a line's worth covers them.
         cut = math.ceil(max(0.0, height + pitch - gap) / pitch) if height else 0
     add = int(gap // pitch)
@@ -442,7 +443,7 @@ def last_body_paragraph(brief: Brief, pages: Sequence[PageView]) -> tuple[int, s
         lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
         for box in reversed(lines):
             first = next(b for b in lines if b.element == box.element)
-            line = advice.text_line(brief, first.text, least=6)
+            line = advice.paragraph_line(brief, first.text)
             # The body's text, not a note's (``[^1]: …``): notes are not where a cut goes.
             if line is not None and not _source_line(brief, line).lstrip().startswith("[^"):
                 return line, _snippet(first.text)
@@ -471,7 +472,7 @@ def fill_warnings(
     found: list[tuple[int | None, str, str]] = []
     for page, message in zip(gaps(pages, options.fill), short_pages(pages, options), strict=True):
         paragraph = paragraph_before_gap(page)
-        line = advice.text_line(brief, paragraph.text, least=6) if paragraph is not None else None
+        line = advice.paragraph_line(brief, paragraph.text) if paragraph is not None else None
         found.append((line, "page-fill", message))
     cut = short_last_page(pages, options, brief)
     if cut is not None:

@@ -353,11 +353,15 @@ def page_fill(ctx: Context) -> Iterator[Finding]:
     for page in makeup.gaps(ctx.pages, threshold):
         what = makeup.opening(ctx.pages[page.number])
         full = f"{makeup.fill(page):.0%} full, {threshold:.0%} wanted"
+        paragraph = makeup.paragraph_before_gap(page)
+        # The paragraph the advice names: its line, so an editor's jump lands on it.
+        line = advice.paragraph_line(ctx.brief, paragraph.text) if paragraph else None
         yield ctx.finding(
             page.number,
             f"page {page.number} is only {full}: {what} did not fit at its foot and "
             f"starts page {page.number + 1}: {makeup.fill_advice(ctx.pages, page)}",
             f"{full}: {what} did not fit and starts page {page.number + 1}",
+            line,
             label="page fill",
         )
 
