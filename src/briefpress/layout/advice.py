@@ -234,7 +234,7 @@ def locate(
         if lines:
             found = lines[-1]
             words = " ".join(found.text.split()[:6])
-            line = text_line(brief, found.text, least=6)
+            line = paragraph_line(brief, found.text)
             if line is None:
                 owner = next((b for b in boxes if b.element == found.element and b.classes), found)
                 classes = "".join(f".{c}" for c in owner.classes)
