@@ -369,3 +369,23 @@ def test_word_and_jats_print_the_references_not_citations(make_project: MakeProj
     with zipfile.ZipFile(root / "build" / "2024-1-x.docx") as package:
         document = package.read("word/document.xml").decode()
     assert "@fig-second" not in document and "Figure\u00a02" in document
+
+
+def test_an_ink_finding_in_the_text_names_the_paragraph_and_its_line(
+    make_project: MakeProject,
+) -> None:
+    body = "## Introduction\n\nThe grey small print of this paragraph is set in four inks.\n"
+    root = _project(make_project, body)
+    css = root / "styles" / "csds" / "print.css"
+    # A careless stylesheet: small body text in four process inks.
+    css.write_text(
+        css.read_text(encoding="utf-8")
+        + "\nmain p { font-size: 8pt; color: device-cmyk(0.41 0.26 0.12 0.57); }\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--format", "pdf"])
+    assert result.exit_code == 1
+    assert (
+        "source/2024-1-x.md:14: print-preflight: page 1, the text “The grey small print of "
+        "this…”: inks: text 8.0 pt: in 4 inks (41/26/12/57): use black ink or a K tint"
+    ) in result.output

@@ -555,6 +555,11 @@ def _ink_walk(
             size = float(operands[1])
         elif op == "Tm" and len(operands) == 6:
             tm = tuple(float(v) for v in operands)  # type: ignore[assignment]
+        elif op == "BT":
+            tm = _IDENTITY
+        elif op in ("Td", "TD") and len(operands) == 2:
+            # Only where the text is (for the finding's place): a line's offset.
+            tm = _multiply((1.0, 0.0, 0.0, 1.0, float(operands[0]), float(operands[1])), tm)
         elif op in ("Tj", "TJ", "'", '"'):
             placed = _multiply(tm, ctm)
             points = size * _scale(placed)

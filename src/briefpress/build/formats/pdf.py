@@ -94,7 +94,9 @@ def _preflight(
         elif issue.check == "resolution" and found.words.split(" (page")[0] in (reported or ()):
             continue
         else:
-            message = f"{found.words}: {issue.check}: {issue.message}"
+            # "text 8.0 pt" says what; a PDF image object says nothing the path does not.
+            what = "" if issue.where.startswith("image") else f"{issue.where}: "
+            message = f"{found.words}: {issue.check}: {what}{issue.message}"
             findings.append(Finding(RULE, issue.page, message, line=found.line, label=RULE))
         issues.append(issue)
     shown = display_path(job.brief.path)
