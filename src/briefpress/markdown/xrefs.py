@@ -32,7 +32,7 @@ from .env import label as label_word
 #: A label's prefix → what it labels (and the style's word for it, ``labels.figure``).
 KINDS = {"fig": "figure", "tbl": "table"}
 #: Quarto's label shape; trailing punctuation ("see @fig-x.") is not part of it.
-_NAME = r"[A-Za-z]+-\w(?:[\w-]*\w)?"
+_NAME = r"[A-Za-z](?:[\w-]*\w)?"
 #: ``{#fig-x}`` at the end of a figure's paragraph or a table's caption.
 ATTRIBUTE = re.compile(rf"\s*\{{#({_NAME})\}}\s*$")
 _BARE = re.compile(r"@((?:fig|tbl)-\w(?:[\w-]*\w)?)")
