@@ -6,6 +6,7 @@ page) and in the EPUB-ready XHTML (elements, attributes, epub:type).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -76,12 +77,14 @@ def test_figures_have_alt_text_captions_and_fit_the_column(series_build: Path) -
     assert image is not None
     assert image.get("src") == "figures/indo-pacific-mentions.png"
     assert image.get("alt", "").startswith("Line chart:")
-    assert figure.findtext(f"{X}figcaption", "").startswith("Figure 1. Mentions of")
+    # Numbered like tables ("Figure", a no-break space, the number), from its {#fig-…} label.
+    assert figure.get("id") == "fig-mentions"
+    assert figure.findtext(f"{X}figcaption", "").startswith("Figure\u00a01. Mentions of")
     assert (
         series_build / "2024-2-indo-pacific-vocabulary" / "figures" / "indo-pacific-mentions.png"
     ).is_file()
     text = "".join(page_texts(series_build / "2024-2-indo-pacific-vocabulary.pdf"))
-    assert "Figure 1. Mentions of" in text
+    assert "Figure 1. Mentions of" in text.replace("\u00a0", " ")
 
 
 def test_svg_figure_and_pullquote_and_box_in_french(series_build: Path) -> None:
@@ -185,8 +188,11 @@ def test_low_resolution_image_warns(make_project: MakeProject) -> None:
     css.write_text(css.read_text() + "\nfigure img { width: 100%; }\n")
     result = CliRunner().invoke(main, ["build", "-j", "1", "--format", "pdf"])
     assert result.exit_code == 0
-    assert "image: page 1: image small.png prints at" in result.output
-    assert "200 dpi or more is needed" in result.output
+    # One warning, at the image's line, with the pixels it needs at its placed size.
+    (warning,) = [line for line in result.output.splitlines() if "small.png" in line]
+    assert re.search(r"2024-1-x\.md:16: small\.png: page 1: prints at \d+ ppi", warning)
+    assert re.search(r"it needs [\d,]+ × [\d,]+ px at its placed size .*300 ppi", warning)
+    assert "it has 300 × 150: export it at " in warning and "or as SVG" in warning
     assert (
         CliRunner()
         .invoke(main, ["build", "-j", "1", "--format", "pdf", "--force", "--strict"])

@@ -269,6 +269,14 @@ def test_build_warns_about_a_short_page_naming_the_element(make_project: MakePro
     (warning,) = [w for w in result.warnings if "page-fill" in w]
     assert re.search(r"page 1 is \d+% full .*<(img|figure)[^>]*> “Figure 1", warning)
     assert "starts page 2" in warning
+    # At the line of the paragraph to cut, which it names; a finished brief is cut, not padded.
+    assert re.match(r"source/2024-1-figure\.md:24: page-fill: ", warning), warning
+    assert re.search(
+        r"cut about \d+ lines from the paragraph beginning “The maritime dimension gained weight "
+        r"as…” \(or the text before it\) and it moves back to the foot of page 1",
+        warning,
+    )
+    assert "add about" not in warning
     (result,) = build([], Project(root), BuildOptions(jobs=1, formats=("pdf",))).results
     assert not [w for w in result.warnings if "page-fill" in w]
 

@@ -322,3 +322,26 @@ def test_a_rich_black_image_is_a_near_black_finding() -> None:
     assert [i.check for i in rich if not i.warning] == ["near-black"]
     black = preflight(make_pdf(content=drawn, xobjects=image((0, 0, 0, 255))), BLEED, rules=rules)
     assert [i.check for i in black if not i.warning] == []
+
+
+def test_findings_say_where_on_the_page_in_the_layouts_terms() -> None:
+    """Points from the trimmed page's top left (y down), as the layout measures boxes."""
+    top = 841.89  # the A4 trim box's top, in PDF space
+
+    def image(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
+        return {"/Im1": _image(pdf, "CMYK", (0, 0, 0, 128))}
+
+    stretched = b"q 144 0 0 144 36 0 cm /Im1 Do Q"
+    (issue,) = preflight(make_pdf(content=stretched, xobjects=image), BLEED)
+    assert issue.at == pytest.approx((36, top - 144, 180, top))
+    # One threshold, the target's: the same image passes at 100 ppi.
+    assert preflight(make_pdf(content=stretched, xobjects=image), BLEED, min_ppi=100) == []
+    rules = InkRules(profile=default_profile())
+    text = b"BT /F1 8 Tf 0.41 0.26 0.12 0.57 k 72 720 Td (x) Tj ET"
+    (found,) = preflight(make_pdf(content=text), BLEED, rules=rules)
+    assert found.at == pytest.approx((72, top - 724, 72, top - 724))  # half the size up
+    fill = b"0.9 0.8 0.7 0.9 k 72 600 200 100 re f"
+    (found,) = [
+        i for i in preflight(make_pdf(content=fill), BLEED, rules=rules) if i.check == "tac"
+    ]
+    assert found.at == pytest.approx((72, top - 600, 72, top - 600))

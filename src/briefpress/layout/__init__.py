@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from . import preflight
+    from .advice import locate
     from .engine import Engine, Layout
-    from .makeup import make_up, settings, short_last_page, short_pages
+    from .makeup import fill_warnings, make_up, settings, short_last_page, short_pages
     from .mounts import Mounts
     from .press import length_pt
     from .rules import Finding, evaluate, low_resolution_images
@@ -18,7 +19,9 @@ __all__ = [
     "Layout",
     "Mounts",
     "evaluate",
+    "fill_warnings",
     "length_pt",
+    "locate",
     "low_resolution_images",
     "make_up",
     "preflight",
@@ -33,9 +36,10 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
+            "advice": ["locate"],
             "engine": ["Engine", "Layout"],
             "mounts": ["Mounts"],
-            "makeup": ["make_up", "settings", "short_last_page", "short_pages"],
+            "makeup": ["fill_warnings", "make_up", "settings", "short_last_page", "short_pages"],
             "preflight": ["preflight"],
             "press": ["length_pt"],
             "rules": ["Finding", "evaluate", "low_resolution_images"],

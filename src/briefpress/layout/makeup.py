@@ -35,11 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..source import Brief
 from ..source.schema import standalone
 from ..style.schema import PAGE_MAKEUP_SCHEMA
-from . import hyphenation
+from . import advice, hyphenation
 from .blocks import Block, Marked, mark, scan, squeeze, tie_headings
-from .engine import Layout, PageView
+from .engine import Layout, PageView, Placed
 
 #: A last page filled less than this is worth pulling back (and `last-page-fill` warns).
 LAST_PAGE_SHORT = 0.15
@@ -154,11 +155,20 @@ def opening(page: PageView) -> str:
     return f"<{owner.tag}{classes}>{snippet}"
 
 
+def paragraph_before_gap(page: PageView) -> Placed | None:
+    """The first line of the page's last paragraph (or list item): where a cut goes."""
+    lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
+    if not lines:
+        return None
+    return next(b for b in lines if b.element == lines[-1].element)
+
+
 def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
-    """For a short page: the paragraph before the gap, and how many lines to cut or add.
+    """For a short page: the paragraph before the gap, and how many lines to cut.
 
     Cut: what did not fit (the next page's first block) would fit at the foot
-    once the text before it is that many lines shorter. Add: lines that fill the gap.
+    once the text before it is that many lines shorter; a finished brief is cut,
+    not padded. Only when nothing measurable can be cut: lines that fill the gap.
     """
     pitch = line_height(pages)
     gap = page.area[3] - content_bottom(page)
@@ -167,19 +177,23 @@ def fill_advice(pages: Sequence[PageView], page: PageView) -> str:
     cut = 0
     if following is not None and opener is not None:
         # The whole block (a box's padding and border too), not only its lines.
-        own = [b for b in following.boxes if b.block == opener.block]
-        height = max(b.bottom for b in own) - min(b.top for b in own) if opener.block else 0
+        # Without makeup's block ids (makeup off), the opening box itself: a little short.
+        own = [b for b in following.boxes if b.block == opener.block] if opener.block else [opener]
+        height = max(b.bottom for b in own) - min(b.top for b in own)
         # Its margins are not in its boxes: a line's worth covers them.
         cut = math.ceil(max(0.0, height + pitch - gap) / pitch) if height else 0
     add = int(gap // pitch)
-    lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
-    if not lines:
+    first = paragraph_before_gap(page)
+    if first is None:
         return f"add {_lines(add)} before it"
-    first = next(b for b in lines if b.element == lines[-1].element)
     words = first.text.split()
     snippet = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
-    cutting = f"cut {_lines(cut)} from the paragraph “{snippet}” or the text before it, or "
-    return f"{cutting if cut else ''}add {_lines(add)} to the paragraph “{snippet}”"
+    if cut:
+        return (
+            f"cut {_lines(cut)} from the paragraph beginning “{snippet}” (or the text before "
+            f"it) and it moves back to the foot of page {page.number}"
+        )
+    return f"add {_lines(add)} to the paragraph beginning “{snippet}”"
 
 
 def _lines(count: int) -> str:
@@ -400,19 +414,71 @@ def line_height(pages: Sequence[PageView]) -> float:
     return steps[len(steps) // 2] if steps else 12.0
 
 
-def short_last_page(pages: Sequence[PageView], options: Settings) -> str | None:
-    """What to cut when the last page is filled less than ``last_page`` (a warning), else None."""
+def short_last_page(
+    pages: Sequence[PageView], options: Settings, brief: Brief | None = None
+) -> str | None:
+    """What to cut when the last page is filled less than ``last_page`` (a warning), else None.
+
+    With the ``brief``, the cut is pointed at the last paragraph of its body
+    (`last_body_paragraph`); a finished brief is cut, not padded.
+    """
     if len(pages) < 2 or fill(pages[-1]) >= options.last_page:
         return None
     last, before = pages[-1], pages[-2]
     needed = content_bottom(last) - last.area[1]
     room = before.area[3] - content_bottom(before)
     lines = max(1, math.ceil((needed - room) / line_height(pages)))
+    found = last_body_paragraph(brief, pages) if brief is not None else None
+    where = f", from the paragraph beginning “{found[1]}” or the text before it," if found else ""
     return (
         f"the last page ({last.number}) is only {math.floor(fill(last) * 100)}% full "
-        f"({options.last_page:.0%} wanted): cut {_lines(lines)} of text "
-        f"to bring it back onto page {before.number}, or add enough to fill it"
+        f"({options.last_page:.0%} wanted): cut {_lines(lines)} of text{where} "
+        f"to bring it back onto page {before.number}"
     )
+
+
+def last_body_paragraph(brief: Brief, pages: Sequence[PageView]) -> tuple[int, str] | None:
+    """The source line and first words of the body's last paragraph that was laid out."""
+    for page in reversed(pages):
+        lines = [b for b in page.boxes if b.kind == "line" and b.tag in ("p", "li")]
+        for box in reversed(lines):
+            first = next(b for b in lines if b.element == box.element)
+            line = advice.paragraph_line(brief, first.text)
+            # The body's text, not a note's (``[^1]: …``): notes are not where a cut goes.
+            if line is not None and not _source_line(brief, line).lstrip().startswith("[^"):
+                return line, _snippet(first.text)
+    return None
+
+
+def _source_line(brief: Brief, line: int) -> str:
+    lines = brief.body.split("\n")
+    index = line - brief.body_line
+    return lines[index] if 0 <= index < len(lines) else ""
+
+
+def _snippet(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+
+
+def fill_warnings(
+    brief: Brief, pages: Sequence[PageView], options: Settings
+) -> list[tuple[int | None, str, str]]:
+    """The build's page-fill warnings, each with the source line of the paragraph to cut.
+
+    As (line, label, message): short pages (``page-fill``), then a short last
+    page (``last page``).
+    """
+    found: list[tuple[int | None, str, str]] = []
+    for page, message in zip(gaps(pages, options.fill), short_pages(pages, options), strict=True):
+        paragraph = paragraph_before_gap(page)
+        line = advice.paragraph_line(brief, paragraph.text) if paragraph is not None else None
+        found.append((line, "page-fill", message))
+    cut = short_last_page(pages, options, brief)
+    if cut is not None:
+        at = last_body_paragraph(brief, pages)
+        found.append((at[0] if at else None, "last page", cut))
+    return found
 
 
 # The loop: lay out, move, lay out again --------------------------------------------

@@ -22,11 +22,18 @@ bytes it wrote before the claim stands. Errors:
   image whose pixels are rich black (``near-black``).
 
 Warnings: CMYK images whose total area coverage exceeds 300 %, and images
-placed at less than 300 ppi. What it does not verify is in docs/print.md.
+placed at less than the target's ``min_ppi`` (300 by default: the one
+resolution threshold, which the layout's check of the brief's figures uses
+too). What it does not verify is in docs/print.md.
+
+Each issue on a page carries where it is (``at``, points from the trimmed
+page's top left, as the layout measures), so the build can name the figure or
+paragraph and its source line (`advice.locate`) instead of a PDF object.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -48,7 +55,7 @@ CLAIMS = {"pdf/x-4": "PDF/X-4"}
 MAX_TAC = 300
 #: Share of an image's pixels that may be four-ink near-black (stray anti-aliasing).
 RICH_BLACK_SHARE = 0.001
-MIN_PPI = 300
+MIN_PPI = 300.0
 #: Box comparisons in points: WeasyPrint writes six decimals.
 _SLACK = 0.01
 _RGB_NAMES = {"/DeviceRGB", "/RGB", "/CalRGB"}
@@ -61,6 +68,8 @@ class Issue:
     where: str
     message: str
     warning: bool = False
+    #: Where on the page: left, top, right, bottom in points from the trim box's top left.
+    at: tuple[float, float, float, float] | None = None
 
     def text(self) -> str:
         return f"{self.check}: {self.where}: {self.message}"
@@ -72,8 +81,8 @@ class _Walk:
 
     seen: set[tuple[int, int]] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)
-    #: Image object → lowest resolution it is placed at, and the page.
-    placed: dict[tuple[int, int], tuple[float, int]] = field(default_factory=dict)
+    #: Image object → lowest resolution it is placed at, the page, and where (PDF space).
+    placed: dict[tuple[int, int], tuple[float, int, Box]] = field(default_factory=dict)
 
     def first(self, obj: Any) -> bool:
         if not getattr(obj, "is_indirect", False):
@@ -90,11 +99,12 @@ def preflight(
     bleed: float | None = None,
     claim: str = "PDF/X-4",
     rules: InkRules | None = None,
+    min_ppi: float = MIN_PPI,
 ) -> list[Issue]:
     """Everything wrong with the PDF for print; ``bleed`` in points, as declared.
 
     With ``rules``, the style's ink rules too (:func:`inks`), and images over its
-    total-coverage limit are errors, not warnings.
+    total-coverage limit are errors, not warnings. ``min_ppi``: the target's.
     """
     try:
         pdf = pikepdf.open(io.BytesIO(data))
@@ -118,7 +128,7 @@ def preflight(
         if not any(issue.check == "rgb" for issue in issues):  # else reported twice
             issues += _anywhere(pdf, walk)
         issues += _fonts(pdf)
-        issues += _images(pdf, walk, rules)
+        issues += _images(pdf, walk, rules, min_ppi, _origins(pdf))
     if rules is not None:
         issues += inks(data, rules)
     return issues
@@ -333,7 +343,7 @@ def _xobject(xobject: Any, name: str, page: int, where: str, walk: _Walk, ctm: M
             ppi = width / placed
             key = xobject.objgen
             if key not in walk.placed or ppi < walk.placed[key][0]:
-                walk.placed[key] = (ppi, page)
+                walk.placed[key] = (ppi, page, _unit_square(ctm))
         if walk.first(xobject) and _rgb_space(xobject.get("/ColorSpace"), None):
             walk.issues.append(Issue("rgb", page, f"image {name}", "DeviceRGB image"))
     elif subtype == "/Form":
@@ -376,40 +386,78 @@ def _rgb_keys(obj: Any, depth: int) -> Iterator[str]:
 # Images: total area coverage and resolution ---------------------------------------
 
 
-def _images(pdf: pikepdf.Pdf, walk: _Walk, rules: InkRules | None = None) -> Iterator[Issue]:
+def _images(
+    pdf: pikepdf.Pdf,
+    walk: _Walk,
+    rules: InkRules | None = None,
+    min_ppi: float = MIN_PPI,
+    origins: dict[int, tuple[float, float]] | None = None,
+) -> Iterator[Issue]:
+    from .advice import resolution_advice
+
     limit = rules.tac if rules is not None else MAX_TAC
     for obj in pdf.objects:
         if not isinstance(obj, pikepdf.Stream) or obj.get("/Subtype") != "/Image":
             continue
-        where = f"image (object {obj.objgen[0]})"
+        pixels = (int(obj.get("/Width", 0)), int(obj.get("/Height", 0)))
+        where = f"image (object {obj.objgen[0]}, {pixels[0]} × {pixels[1]} px)"
         placed = walk.placed.get(obj.objgen)
-        if placed and placed[0] < MIN_PPI - 0.5:
-            yield Issue(
-                "resolution",
-                placed[1],
-                where,
-                f"{placed[0]:.0f} ppi at its placed size ({MIN_PPI} ppi or more for print)",
-                warning=True,
-            )
+        page = placed[1] if placed else None
+        at = _on_page(placed[2], (origins or {}).get(placed[1])) if placed else None
+        if placed and at is not None:
+            size = (at[2] - at[0], at[3] - at[1])
+            if (advice := resolution_advice(pixels, size, min_ppi)) is not None:
+                yield Issue("resolution", page, where, advice, warning=True, at=at)
         tac = _tac(obj)
         if tac is not None and tac > limit + 0.5:
             yield Issue(
                 "ink-coverage",
-                placed[1] if placed else None,
+                page,
                 where,
                 f"total area coverage {tac:.0f} % (at most {limit:.0f} %): "
                 "export the chart as SVG, or separate it with the output profile",
                 warning=rules is None,
+                at=at,
             )
         rich = _rich_black_share(obj) if rules is not None else None
         if rich is not None and rich > RICH_BLACK_SHARE:
             yield Issue(
                 "near-black",
-                placed[1] if placed else None,
+                page,
                 where,
                 f"{rich:.1%} of its pixels are four-ink near-black (K 90 % or more with "
                 "C, M and Y): export the chart as SVG, or give briefpress the RGB original",
+                at=at,
             )
+
+
+Box = tuple[float, float, float, float]
+
+
+def _unit_square(ctm: Matrix) -> Box:
+    """Where an image (drawn in the unit square) lands: its bounding box in PDF space."""
+    a, b, c, d, e, f = ctm
+    xs = (e, a + e, c + e, a + c + e)
+    ys = (f, b + f, d + f, b + d + f)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _origins(pdf: pikepdf.Pdf) -> dict[int, tuple[float, float]]:
+    """Each page's trim box top left in PDF space: where the layout's (0, 0) is."""
+    found = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        obj = page.obj
+        box = _box(obj.get("/TrimBox", obj.get("/MediaBox", [0, 0, 0, 0])))
+        found[number] = (box[0], box[3])
+    return found
+
+
+def _on_page(box: Box, origin: tuple[float, float] | None) -> Box | None:
+    """A PDF-space box in the layout's terms: points from the page's top left, y down."""
+    if origin is None:
+        return None
+    x0, y0, x1, y1 = box
+    return x0 - origin[0], origin[1] - y1, x1 - origin[0], origin[1] - y0
 
 
 def _cmyk_pixels(image: pikepdf.Stream) -> PIL.Image.Image | None:
@@ -461,7 +509,11 @@ def inks(data: bytes, rules: InkRules) -> list[Issue]:
         found: dict[tuple[str, int, str], Issue] = {}
         for number, page in enumerate(pdf.pages, start=1):
             _ink_walk(page.obj, page.obj.get("/Resources"), number, _IDENTITY, rules, found, 0)
-        return list(found.values())
+        origins = _origins(pdf)
+        return [
+            dataclasses.replace(i, at=_on_page(i.at, origins.get(i.page or 0))) if i.at else i
+            for i in found.values()
+        ]
 
 
 def _ink_walk(
@@ -479,8 +531,14 @@ def _ink_walk(
     stroke: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
     width, size, tm = 1.0, 0.0, _IDENTITY
     path_thin = False
+    #: Where the current path or text starts (PDF space), for the finding's place.
+    point: tuple[float, float] | None = None
     for instruction in pikepdf.parse_content_stream(holder):
         operands, op = list(instruction.operands), str(instruction.operator)
+        if op in ("m", "re") and len(operands) >= 2 and point is None:
+            x, y = float(operands[0]), float(operands[1])
+            point = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5])
+        at = (*point, *point) if point else None
         if op == "q":
             stack.append((ctm, fill, stroke, width))
         elif op == "Q" and stack:
@@ -497,24 +555,32 @@ def _ink_walk(
             size = float(operands[1])
         elif op == "Tm" and len(operands) == 6:
             tm = tuple(float(v) for v in operands)  # type: ignore[assignment]
+        elif op == "BT":
+            tm = _IDENTITY
+        elif op in ("Td", "TD") and len(operands) == 2:
+            # Only where the text is (for the finding's place): a line's offset.
+            tm = _multiply((1.0, 0.0, 0.0, 1.0, float(operands[0]), float(operands[1])), tm)
         elif op in ("Tj", "TJ", "'", '"'):
-            scale = _scale(_multiply(tm, ctm))
-            points = size * scale
-            _judge(found, rules, page, fill, f"text {points:.1f} pt", points < rules.small_text_pt)
+            placed = _multiply(tm, ctm)
+            points = size * _scale(placed)
+            # The text's middle, half a size above its baseline: inside its line box.
+            where = (placed[4], placed[5] + points / 2) * 2
+            small = points < rules.small_text_pt
+            _judge(found, rules, page, fill, f"text {points:.1f} pt", small, where)
         elif op == "re" and len(operands) == 4:
             w, h = (abs(float(v)) * _scale(ctm) for v in operands[2:])
             path_thin = 0 < min(w, h) < rules.thin_rule_pt
         elif op in ("f", "F", "f*", "B", "B*", "b", "b*"):
             what = "rule (filled)" if path_thin else "fill"
-            _judge(found, rules, page, fill, what, path_thin)
-            path_thin = False
+            _judge(found, rules, page, fill, what, path_thin, at)
+            path_thin, point = False, None
         elif op in ("S", "s"):
             points = width * _scale(ctm)
             thin = points < rules.thin_rule_pt - _SLACK
-            _judge(found, rules, page, stroke, f"rule {points:.2f} pt", thin)
-            path_thin = False
+            _judge(found, rules, page, stroke, f"rule {points:.2f} pt", thin, at)
+            path_thin, point = False, None
         elif op == "n":
-            path_thin = False
+            path_thin, point = False, None
         elif op == "Do" and operands and depth < 8:
             xobject = resources.get("/XObject", {}).get(str(operands[0]))
             if xobject is not None and xobject.get("/Subtype") == "/Form":
@@ -549,7 +615,10 @@ def _judge(
     colour: tuple[float, ...],
     what: str,
     small: bool,
+    at: tuple[float, ...] | None = None,
 ) -> None:
+    """Record what breaks an ink rule (the first place on a page each colour does)."""
+    where: Box | None = (at[0], at[1], at[2], at[3]) if at and len(at) == 4 else None
     percent = [v * 100 for v in colour]
     if sum(percent) == 0 or (min(percent) >= 100 and what.startswith("rule")):
         return  # paper, or registration colour: marks are drawn in every ink by convention
@@ -562,24 +631,30 @@ def _judge(
             advice = "draw thin rules in one ink: a K tint, or make them 1 pt or more"
         found.setdefault(
             ("inks", page, f"{kind} {shown}"),
-            Issue("inks", page, what, f"in {len(used)} inks ({shown}): {advice}"),
+            Issue("inks", page, what, f"in {len(used)} inks ({shown}): {advice}", at=where),
         )
     if sum(percent) > rules.tac + 0.5:
         found.setdefault(
             ("tac", page, shown),
-            Issue("tac", page, what, f"{sum(percent):.0f} % ink ({shown}), over {rules.tac:.0f} %"),
+            Issue(
+                "tac",
+                page,
+                what,
+                f"{sum(percent):.0f} % ink ({shown}), over {rules.tac:.0f} %",
+                at=where,
+            ),
         )
     if max(percent) <= 50 and len(used) >= 3:
         found.setdefault(
             ("tint", page, shown),
             Issue("tint", page, what, f"a tint in {len(used)} inks ({shown}): use one or two "
-                  "inks, each above the minimum dot"),
+                  "inks, each above the minimum dot", at=where),
         )  # fmt: skip
     elif max(percent) <= 50 and any(v < rules.min_dot for v in used):
         found.setdefault(
             ("tint", page, shown),
             Issue("tint", page, what, f"an ink under the {rules.min_dot:.0f} % minimum dot "
-                  f"({shown}): it mottles or vanishes on press"),
+                  f"({shown}): it mottles or vanishes on press", at=where),
         )  # fmt: skip
     if len(used) == 4 and rules.profile is not None:
         from ..style import cmyk_black_distance
@@ -589,7 +664,7 @@ def _judge(
             found.setdefault(
                 ("near-black", page, shown),
                 Issue("near-black", page, what, f"a near-black in four inks ({shown}): use "
-                      "black ink only (K 100); a chart: export it as SVG"),
+                      "black ink only (K 100); a chart: export it as SVG", at=where),
             )  # fmt: skip
 
 

@@ -321,27 +321,32 @@ def links_resolve(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-#: Raster images printed below this resolution get a warning.
-MIN_DPI = 200
+def low_resolution_images(
+    brief: Brief, pages: list[PageView], min_ppi: float
+) -> list[tuple[int | None, str, str]]:
+    """Raster images whose pixels are spread too thin at their placed size (warnings).
 
-
-def low_resolution_images(pages: list[PageView]) -> list[str]:
-    """Raster images whose pixels are spread too thin at their printed size (warnings)."""
-    warnings = []
+    Each as (source line, image path, what to do), once per image: at the
+    smallest resolution it is placed at. ``min_ppi`` is the target's, the
+    threshold the print preflight applies too.
+    """
+    worst: dict[str, tuple[float, int, Placed]] = {}
     for page in pages:
         for box in page.boxes:
-            if box.kind != "image" or box.pixels is None:
+            if box.kind != "image" or box.pixels is None or box.right <= box.left:
                 continue
-            inches = (box.right - box.left) / 72
-            dpi = box.pixels / inches if inches else 0
-            if dpi < MIN_DPI:
-                source = box.attrs.get("src", "?")
-                size = f"{box.pixels} px over {inches * 25.4:.0f} mm"
-                warnings.append(
-                    f"page {page.number}: image {source} prints at {dpi:.0f} dpi ({size}); "
-                    f"{MIN_DPI} dpi or more is needed"
-                )
-    return warnings
+            source = box.attrs.get("src", "?")
+            ppi = box.pixels / ((box.right - box.left) / 72)
+            if source not in worst or ppi < worst[source][0]:
+                worst[source] = (ppi, page.number, box)
+    found = []
+    for source, (_ppi, number, box) in worst.items():
+        width, height = box.right - box.left, box.bottom - box.top
+        pixels = (box.pixels or 0, round((box.pixels or 0) * height / width))
+        fix = advice.resolution_advice(pixels, (width, height), min_ppi)
+        if fix is not None:
+            found.append((advice.image_line(brief, source), source, f"page {number}: {fix}"))
+    return found
 
 
 # The page-fill rules measure as page makeup does (makeup.gaps, makeup.fill).
@@ -353,11 +358,15 @@ def page_fill(ctx: Context) -> Iterator[Finding]:
     for page in makeup.gaps(ctx.pages, threshold):
         what = makeup.opening(ctx.pages[page.number])
         full = f"{makeup.fill(page):.0%} full, {threshold:.0%} wanted"
+        paragraph = makeup.paragraph_before_gap(page)
+        # The paragraph the advice names: its line, so an editor's jump lands on it.
+        line = advice.paragraph_line(ctx.brief, paragraph.text) if paragraph else None
         yield ctx.finding(
             page.number,
             f"page {page.number} is only {full}: {what} did not fit at its foot and "
             f"starts page {page.number + 1}: {makeup.fill_advice(ctx.pages, page)}",
             f"{full}: {what} did not fit and starts page {page.number + 1}",
+            line,
             label="page fill",
         )
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         render_inline,
     )
     from .typography import french_spacing, spacing_for
+    from .xrefs import link_references, xref_problems
 
 __all__ = [
     "BoxSpec",
@@ -22,10 +23,12 @@ __all__ = [
     "french_spacing",
     "has_scheme",
     "is_safe_link",
+    "link_references",
     "plain_text",
     "render_body",
     "render_inline",
     "spacing_for",
+    "xref_problems",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -44,5 +47,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "render_inline",
             ],
             "typography": ["french_spacing", "spacing_for"],
+            "xrefs": ["link_references", "xref_problems"],
         },
     )

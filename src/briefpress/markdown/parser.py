@@ -22,6 +22,7 @@ from .notes import notes_plugin
 from .spans import spans_plugin
 from .tables import tables_plugin
 from .typography import typography_plugin
+from .xrefs import xrefs_plugin
 
 #: Schemes a brief may link to. Everything else (javascript:, data:, file:) is refused.
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -49,6 +50,7 @@ def create_parser(
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.use(footnote_plugin)
     md.use(notes_plugin)
+    md.use(xrefs_plugin)  # before citations: ``[@fig-x]`` is a cross-reference
     md.use(citations_plugin)
     md.use(figures_plugin)
     md.use(tables_plugin)

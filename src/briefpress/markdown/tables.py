@@ -9,6 +9,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .env import label
+from .xrefs import define, split_attribute
 
 _NUMBER = re.compile(r"^[−+\-]?[\d\s.,\u00a0\u202f]+(%|‰)?$|^[$€£¥]\s?[\d\s.,]+$")
 _TABLE_CAPTION = re.compile(r"^Table:\s*")
@@ -38,6 +39,12 @@ def tables_plugin(md: MarkdownIt) -> None:
                 first.content = _TABLE_CAPTION.sub("", first.content, count=1)
                 # Numbered like figures ("Table 2. …"), unless the author numbered it.
                 numbered += 1
+                # ``Table: Caption {#tbl-x}``: the label ends the caption (Quarto's place).
+                last = (inline.children or [first])[-1]
+                last.content, name = split_attribute(last.content)
+                if name is not None:
+                    tokens[index].attrSet("id", name)
+                    define(state.env, name, "table", numbered, inline.map[0] if inline.map else 0)
                 if not re.match(rf"{re.escape(word)}\s+\d", first.content):
                     first.content = f"{word}\u00a0{numbered}. {first.content}"
                 del tokens[close + 1 : close + 4]

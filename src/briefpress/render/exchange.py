@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..markdown import create_parser, plain_text
+from ..markdown import create_parser, link_references, plain_text
 from ..source import Brief, run_pandoc_bytes
 from ..style import Style
 from .xmp import licence_url
@@ -109,6 +109,10 @@ def _run(brief: Brief, style: Style, writer: str, extra: list[str], structured: 
     front = json.dumps(_metadata(brief, style, structured), ensure_ascii=False)
     # Word embeds the figures; JATS links them, as files beside the XML in a package.
     body = brief.body if structured else _inline_images(brief)
+    # Cross-references as the other outputs print them: pandoc would read @fig-x as a citation.
+    env: dict[str, Any] = {"labels": style.labels_for(brief.language)}
+    create_parser().parse(brief.body, env)
+    body = link_references(body, env)
     text = f"---\n{front}\n---\n\n{body}"
     args = ["-f", "markdown-smart", "-t", writer, "--standalone", *extra]
     if brief.references:

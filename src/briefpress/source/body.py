@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it.token import Token
 
 from ..errors import Problem
-from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link
+from ..markdown import BoxSpec, create_parser, has_scheme, is_safe_link, xref_problems
 from . import limits, mistakes
 from .guards import lang_problem
 from .reader import RawDocument
@@ -143,6 +143,7 @@ def check_body(
         *mistakes.boxes(body, kinds),
         *mistakes.headings(tokens),
         *mistakes.inline_images(tokens),
+        *xref_problems(tokens, env, body_line),
     ):
         fail(line, field, message)
     warnings = [

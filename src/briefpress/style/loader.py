@@ -24,7 +24,7 @@ from .fontstack import read_fonts
 from .model import Inks, Style, Target
 from .palette import read_palette
 from .paths import STYLE_NAME, inside, outside_templates
-from .schema import STYLE_SCHEMA, unknown_rule
+from .schema import STYLE_SCHEMA, TARGET_SCHEMA, unknown_rule
 
 STYLE_FILE = "style.yaml"
 #: Every key a style.yaml may hold (declared, with its meaning, in `schema`).
@@ -224,6 +224,7 @@ class _Reading:
                 inks=Inks(
                     **{k: float(v) for k, v in (value.get("inks") or {}).items() if v is not None}
                 ),
+                min_ppi=float(value.get("min_ppi") or TARGET_SCHEMA.options["min_ppi"].default),
             )
         return targets
 

@@ -53,6 +53,8 @@ class Target:
     bleed: str | None = None
     marks: bool = False
     inks: Inks = field(default_factory=Inks)
+    #: A raster image placed at fewer pixels per inch than this gets a warning.
+    min_ppi: float = 300.0
 
 
 @dataclass(frozen=True)

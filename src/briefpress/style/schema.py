@@ -72,7 +72,7 @@ INKS_SCHEMA = Schema(
 
 TARGET_SCHEMA = Schema(
     name="target",
-    label="`{stylesheets, colour, bleed, marks, variant, dated, inks}`",
+    label="`{stylesheets, colour, bleed, marks, variant, dated, inks, min_ppi}`",
     options={
         "stylesheets": Option(_FILES, "CSS over the style's print CSS, for this target", ()),
         "colour": Option(
@@ -98,6 +98,12 @@ TARGET_SCHEMA = Schema(
         ),
         "dated": Option(Boolean(), "carries the build date, so never byte-identical", False),
         "inks": Option(INKS_SCHEMA, "a CMYK target's ink rules (the print preflight's)"),
+        "min_ppi": Option(
+            Number(minimum=1),
+            "a raster image placed at fewer pixels per inch gets a warning (the one "
+            "threshold of the figure check and the print preflight)",
+            300.0,
+        ),
     },
 )
 

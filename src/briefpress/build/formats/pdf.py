@@ -21,7 +21,7 @@ def make(job: Job) -> None:
     ``check`` after ``build`` reads them from the manifest instead of laying out again.
     The style's hard rules fail the build (the PDF is still written, for inspection).
     """
-    from ...layout import evaluate, low_resolution_images, short_last_page, short_pages
+    from ...layout import evaluate, fill_warnings, low_resolution_images
     from ...layout import settings as makeup_settings
     from ...render import html
     from ..builder import draft_note
@@ -37,20 +37,18 @@ def make(job: Job) -> None:
         layout = builder.lay_out(brief, style, document.text, target)
         if number == 0:
             result.warnings += [str(w) for w in layout.warnings]
-            result.warnings += [
-                str(Problem(brief.path, None, "image", warning))
-                for warning in low_resolution_images(layout.pages)
-            ]
+            low = low_resolution_images(brief, layout.pages, target.min_ppi)
+            result.warnings += [str(Problem(brief.path, line, src, fix)) for line, src, fix in low]
+            # The preflight measures the same images with the same threshold: one warning each.
+            reported = {src for _line, src, _fix in low}
             options = makeup_settings(style.page_makeup)
             result.warnings += [
-                str(Problem(brief.path, None, "page-fill", warning))
-                for warning in short_pages(layout.pages, options)
+                str(Problem(brief.path, line, label, warning))
+                for line, label, warning in fill_warnings(brief, layout.pages, options)
             ]
-            if (cut := short_last_page(layout.pages, options)) is not None:
-                result.warnings.append(str(Problem(brief.path, None, "last page", cut)))
         pdf = builder.engine.write(brief, layout, _xmp(brief, layout.variant))
         if target.colour == "cmyk":
-            pdf = _preflight(job, layout, pdf, target)
+            pdf = _preflight(job, layout, pdf, target, reported if number == 0 else set())
         path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
         job.pending[path] = pdf
         if number == 0:
@@ -79,13 +77,18 @@ def _print_logo(brief: Brief, style: Style) -> dict[str, object] | None:
     return {**shown, "src": Mounts.of(brief, style).url(logo)}
 
 
-def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
+def _preflight(
+    job: Job, layout: Layout, pdf: bytes, target: Target, reported: set[str] | None = None
+) -> bytes:
     """The print PDF claims PDF/X only if briefpress's preflight passes (``print-preflight``).
 
     A failing file is written without the claim, for inspection: ``build``
     reports the failures as errors (exit 1), ``check`` as the rule's findings.
+    Each finding names the figure or paragraph it is in and that source line
+    (`advice.locate`); a low resolution already ``reported`` by the layout's
+    check of the same image is not said twice.
     """
-    from ...layout import Finding, length_pt
+    from ...layout import Finding, length_pt, locate
     from ...layout.preflight import CLAIMS, RULE, InkRules, preflight
 
     claim = CLAIMS.get(layout.variant or "")
@@ -94,11 +97,21 @@ def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
     bleed = length_pt(target.bleed) if target.bleed else None
     profile = job.style.output_profile(job.brief.series.print_profile)
     rules = InkRules(**dataclasses.asdict(target.inks), profile=profile)
-    issues = preflight(pdf, bleed, claim, rules)
-    findings: list[Finding] = [
-        Finding(RULE, i.page, f"{f'page {i.page}: ' if i.page else ''}{i.text()}", label=RULE)
-        for i in issues
-    ]
+    issues = []
+    findings: list[Finding] = []
+    for issue in preflight(pdf, bleed, claim, rules, target.min_ppi):
+        found = locate(job.brief, layout.pages, issue.page, issue.at)
+        if found is None:
+            where = f"page {issue.page}: " if issue.page else ""
+            findings.append(Finding(RULE, issue.page, f"{where}{issue.text()}", label=RULE))
+        elif issue.check == "resolution" and found.words.split(" (page")[0] in (reported or ()):
+            continue
+        else:
+            # "text 8.0 pt" says what; a PDF image object says nothing the path does not.
+            what = "" if issue.where.startswith("image") else f"{issue.where}: "
+            message = f"{found.words}: {issue.check}: {what}{issue.message}"
+            findings.append(Finding(RULE, issue.page, message, line=found.line, label=RULE))
+        issues.append(issue)
     shown = display_path(job.brief.path)
     job.result.warnings += [
         f.text(shown) for f, i in zip(findings, issues, strict=True) if i.warning
