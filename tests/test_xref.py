@@ -377,10 +377,17 @@ def test_an_ink_finding_in_the_text_names_the_paragraph_and_its_line(
     body = "## Introduction\n\nThe grey small print of this paragraph is set in four inks.\n"
     root = _project(make_project, body)
     css = root / "styles" / "csds" / "print.css"
-    # A careless stylesheet: small body text in four process inks.
+    style = root / "styles" / "csds" / "style.yaml"
+    # A careless style: small body text in a four-ink grey (declared in the palette, as
+    # every colour must be, but no K tint).
+    style.write_text(
+        style.read_text(encoding="utf-8").replace(
+            "palette:\n", "palette:\n  grey4: [41, 26, 12, 57]\n", 1
+        ),
+        encoding="utf-8",
+    )
     css.write_text(
-        css.read_text(encoding="utf-8")
-        + "\nmain p { font-size: 8pt; color: device-cmyk(0.41 0.26 0.12 0.57); }\n",
+        css.read_text(encoding="utf-8") + "\nmain p { font-size: 8pt; color: var(--grey4); }\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["build", "--format", "pdf"])

@@ -27,6 +27,7 @@ class Mounts:
 
     @classmethod
     def of(cls, brief: Brief, style: Style) -> Mounts:
+        """The folders a brief's layout may read: its own, its style's, its series' logo."""
         styles = style.folders or (style.folder,)
         # A series' logo may sit above the brief's folder (beside series.yaml).
         logo = [(f"{VIRTUAL}logo/", brief.series.logo.parent)] if brief.series.logo else []
@@ -47,6 +48,7 @@ class Mounts:
         return real.as_uri()
 
     def path(self, url: str) -> Path | None:
+        """The file a virtual URL names, or None for a URL outside every mounted folder."""
         for prefix, folder in self.folders:
             if url.startswith(prefix):
                 return folder / unquote(urlsplit(url).path[len(urlsplit(prefix).path) :])

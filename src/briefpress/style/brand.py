@@ -29,19 +29,23 @@ class Logo:
 
     @staticmethod
     def choose(series_logo: Path | None, style_logo: Path | None) -> Logo | None:
+        """The series' logo, else its style's: a series may brand itself."""
         chosen = series_logo or style_logo
         return Logo(chosen) if chosen else None
 
     @property
     def suffix(self) -> str:
+        """``.svg`` or ``.png``, in lower case."""
         return self.path.suffix.lower()
 
     @property
     def is_svg(self) -> bool:
+        """An SVG (sanitised, and inlined where a file cannot be fetched)."""
         return self.suffix == ".svg"
 
     @property
     def media_type(self) -> str:
+        """Its media type, as the EPUB manifest and the favicon link name it."""
         return "image/svg+xml" if self.is_svg else "image/png"
 
     @property
