@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
+    from .lint import LintSettings
     from .model import (
         FORMATS,
         SERIES_FILE,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "LANG_TAG",
+    "LintSettings",
     "SERIES_FILE",
     "SVG_NS",
     "XLINK_NS",
@@ -67,6 +69,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "lint": ["LintSettings"],
             "editions": ["edition_groups"],
             "names": ["NameParts", "split_name"],
             "model": [

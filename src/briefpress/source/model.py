@@ -34,6 +34,7 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..markdown import BoxSpec
+    from .lint import LintSettings
 
 SERIES_FILE = "series.yaml"
 #: Series texts written in a language: given once, they are in the series' ``lang``.
@@ -354,9 +355,10 @@ def load_brief(
     required: tuple[str, ...] = ("key_issues",),
     boxes: Sequence[BoxSpec] | None = None,
     box_titles: dict[str, tuple[str, ...]] | None = None,
+    lint_settings: LintSettings | None = None,
 ) -> Brief:
     """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares
-    (with their titles' words, ``box_titles``)."""
+    (with their titles' words, ``box_titles``); linted with the style's ``lint_settings``."""
     raw = read_brief(path)
     values = FRONT_MATTER_SCHEMA.read_document(raw, required)
     authors = _read_authors(values)
@@ -418,6 +420,18 @@ def load_brief(
         )))  # fmt: skip
     own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
     values.problems.extend(series.missing_texts(brief.language, own))
+    if not values.problems:  # what prints wrong, once the brief reads (source.lint)
+        from .lint import Front, lint
+
+        front = Front(
+            raw, brief.number, brief.date, brief.year, brief.status, values["embargo"],
+            brief.language, series.numbers_per_year,
+        )  # fmt: skip
+        found = lint(front, boxes, lint_settings)
+        values.problems.extend(found.errors)
+        brief = replace(brief, warnings=tuple(sorted(
+            (*brief.warnings, *found.warnings), key=lambda p: p.line or 0
+        )))  # fmt: skip
     _finish(values)
     return brief
 

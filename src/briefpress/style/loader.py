@@ -97,6 +97,7 @@ class _Reading:
                 **(parent.page_makeup if parent else {}),
                 **_given(values.raw.data.get("page_makeup")),
             },
+            lint={**(parent.lint if parent else {}), **_given(values.raw.data.get("lint"))},
         )
         check_box_labels(values, style.boxes, style.labels)
         for key in ("templates", "stylesheets"):

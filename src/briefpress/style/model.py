@@ -96,6 +96,8 @@ class Style:
 
     #: Page makeup settings (layout/makeup.py reads and checks them).
     page_makeup: dict[str, Any] = field(default_factory=dict)
+    #: What lint warns about (``lint:`` in style.yaml: ``title_max``).
+    lint: dict[str, Any] = field(default_factory=dict)
 
     def target(self, name: str) -> Target:
         if name not in self.targets:
