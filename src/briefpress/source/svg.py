@@ -103,11 +103,37 @@ def svg_elements(data: bytes) -> int:
     return _sanitise(data)[1]
 
 
+#: A DOCTYPE that names a public DTD and declares nothing of its own, as matplotlib,
+#: Inkscape and Illustrator write: ``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+#: "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">``. It is only a label (nothing is
+#: fetched, and no parser here reads the DTD), so it is dropped; an internal subset
+#: (``[ <!ENTITY …> ]``) can declare entities and is still refused.
+_PUBLIC_DOCTYPE = re.compile(
+    rb"""\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?(?:\s|<!--(?:(?!-->).)*-->)*)"""
+    rb"""<!DOCTYPE\s+svg(?:\s+PUBLIC\s+("[^"]*"|'[^']*')\s+("[^"]*"|'[^']*')|"""
+    rb"""\s+SYSTEM\s+("[^"]*"|'[^']*'))?\s*>""",
+    re.DOTALL,
+)
+
+
+def drop_public_doctype(data: bytes) -> bytes:
+    """``data`` without a DOCTYPE that only names a DTD (kept to its line count)."""
+    match = _PUBLIC_DOCTYPE.match(data)
+    if match is None:
+        return data
+    blank = b"\n" * data.count(b"\n", match.start(0), match.end(0))
+    return match[1] + blank + data[match.end(0) :]
+
+
 def _sanitise(data: bytes) -> tuple[bytes, int]:
     try:
-        root = fromstring(data, forbid_dtd=True)
+        root = fromstring(drop_public_doctype(data), forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise UnsafeSvg("not a safe SVG file (DTDs and entities are not allowed)") from exc
+        raise UnsafeSvg(
+            "not a safe SVG file: its DOCTYPE declares entities or a DTD of its own, which "
+            "are not allowed (a plain <!DOCTYPE svg PUBLIC …> is fine): export the SVG again "
+            "without them (in Inkscape: Save as Plain SVG)"
+        ) from exc
     except ET.ParseError as exc:
         raise UnsafeSvg(f"not a safe SVG file (malformed XML: {exc})") from exc
     except (LookupError, ValueError, RecursionError) as exc:  # unknown encoding, deep nesting
