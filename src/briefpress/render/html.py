@@ -198,10 +198,13 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
             "issn": [n for n in (series.issn.online, series.issn.print) if n],
         },
     }
-    if brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
+    if brief.status == "draft":  # no issue of the series yet: no DOI or ISSN claimed
+        data["creativeWorkStatus"] = "Draft"
+        del data["isPartOf"]["issn"]
+    elif brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
         data["@id"] = f"https://doi.org/{brief.doi}"
         data["sameAs"] = f"https://doi.org/{brief.doi}"
-    if series.issn.online or series.issn.print:
+    if (series.issn.online or series.issn.print) and brief.status != "draft":
         data["issn"] = series.issn.online or series.issn.print
     if brief.keywords:
         data["keywords"] = list(brief.keywords)

@@ -124,8 +124,9 @@ class Front:
     """The front matter as lint reads it: the values, the lines, the brief's facts."""
 
     raw: RawDocument
+    #: 0 and None where the field did not read (validation names it).
     number: int
-    date: dt.date
+    date: dt.date | None
     year: int | None
     status: str
     embargo: dt.date | None
@@ -238,7 +239,15 @@ def front_markers(raw: RawDocument, md: MarkdownIt) -> Iterator[Found]:
         shown = key.split(".")[0]
         # Names and affiliations print as written; the other fields are inline Markdown.
         plain = label in _PLAIN_FIELDS or (key in ("authors", "translators", "author"))
-        runs = [text] if plain else [r for i in md.parseInline(text, {}) for _o, r in _texts(i)]
+        inlines = [] if plain else md.parseInline(text, {})
+        runs = [text] if plain else [r for i in inlines for _o, r in _texts(i)]
+        # The templates render these fields without images: ![alt](x.png) would print.
+        images = [c for i in inlines for c in i.children or () if c.type == "image"]
+        for image in images:
+            written = f"![{image.content}]({image.attrs.get('src', '')})"
+            yield line, shown, f"{item}an image '{written}' would print as it stands: " + str(
+                _MARKERS[4].fix_field
+            )
         for run in runs:
             for written, marker in _markers_in(run):
                 fix = (marker.fix_field or marker.fix).replace("{field}", name)
@@ -329,7 +338,9 @@ def duplicate_authors(raw: RawDocument) -> Iterator[Found]:
 
 def future_date(front: Front, today: dt.date) -> Iterator[Found]:
     """A published brief dated after today goes into the catalogue and the feed now."""
-    if front.status != "published" or front.date <= today or front.embargo is not None:
+    if front.date is None or front.embargo is not None:
+        return
+    if front.status != "published" or front.date <= today:
         return
     day = front.date.isoformat()
     yield (
@@ -345,7 +356,7 @@ def file_name(front: Front) -> Iterator[Found]:
     """``2026-3-europe.md`` is number 3 of 2026: the front matter must say the same."""
     raw = front.raw
     match = _STEM.match(raw.path.stem)
-    if not match or front.number <= 0:
+    if not match or front.number <= 0 or front.date is None:
         return
     stem = raw.path.stem
     number = int(match["number"])

@@ -420,15 +420,15 @@ def load_brief(
         )))  # fmt: skip
     own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
     values.problems.extend(series.missing_texts(brief.language, own))
-    if not values.problems:  # what prints wrong, once the brief reads (source.lint)
-        from .lint import Front, lint
+    from .lint import Front, lint  # what prints wrong or looks wrong (source.lint)
 
-        front = Front(
-            raw, brief.number, brief.date, brief.year, brief.status, values["embargo"],
-            brief.language, series.numbers_per_year,
-        )  # fmt: skip
-        found = lint(front, boxes, lint_settings)
-        values.problems.extend(found.errors)
+    front = Front(
+        raw, brief.number, values["date"], brief.year, brief.status, values["embargo"],
+        brief.language, series.numbers_per_year,
+    )  # fmt: skip
+    found = lint(front, boxes, lint_settings)
+    values.problems.extend(found.errors)
+    if found.warnings:
         brief = replace(brief, warnings=tuple(sorted(
             (*brief.warnings, *found.warnings), key=lambda p: p.line or 0
         )))  # fmt: skip

@@ -77,6 +77,8 @@ _EXTERNAL_CSS = re.compile(
 #: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
 MAX_SVG_NUMBER = 1e9
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: ``url(#p7667e514)``, ``#a2e9b9``: an element's name or a colour, never a coordinate.
+_REFERENCE = re.compile(r"url\(\s*['\"]?#[^)]*\)|#[\w-]+")
 _TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 
@@ -196,6 +198,8 @@ def _check_numbers(root: ET.Element) -> None:
         for name, value in element.attrib.items():
             if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
                 continue
+            # matplotlib names its clip paths url(#p7667e514…), which read as 7667e514.
+            value = _REFERENCE.sub(" ", value)
             for number in _NUMBER.findall(value):
                 if not abs(float(number)) <= MAX_SVG_NUMBER:
                     raise UnsafeSvg(
