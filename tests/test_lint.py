@@ -79,8 +79,7 @@ def test_a_note_marker_in_a_key_issue_is_an_error_with_advice(make_project: Make
 
 def test_a_box_inside_a_box_is_an_error_at_the_inner_box(make_project: MakeProject) -> None:
     text = _body(
-        '::: box "Definitions"\nA term.\n\n::: pullquote\nA quote.\n:::\n\n'
-        "Agreed in 2019.\n:::\n"
+        '::: box "Definitions"\nA term.\n\n::: pullquote\nA quote.\n:::\n\nAgreed in 2019.\n:::\n'
     )
     assert _errors(make_project, text) == [
         f"{PATH}:{AFTER + 3}: box: '::: pullquote' opens inside '::: box' (opened 3 lines "
@@ -294,7 +293,7 @@ def test_lint_reads_the_front_matter_without_a_style(tmp_path: Path) -> None:
         (
             'title: "A test brief"',
             "title: \u201cJapan: its role\u201d",
-            '4:8: title: the text is in typographic quotes “…”, which YAML does not read as '
+            "4:8: title: the text is in typographic quotes “…”, which YAML does not read as "
             'quotes (they would print): use straight quotes: title: "Japan: its role" (to print '
             'the quotation marks: title: "“Japan: its role”")',
         ),

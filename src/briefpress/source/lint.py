@@ -90,8 +90,7 @@ _MARKERS = (
     Marker(
         re.compile(r"\[[^\]\n]+\]\s*\((?:https?:|mailto:|#)[^)\n]*\)?"),
         "a link that did not parse",
-        "write [text](address) with no space between ] and (, and no space in the address "
-        "(%20)",
+        "write [text](address) with no space between ] and (, and no space in the address (%20)",
     ),
 )
 
@@ -245,8 +244,11 @@ def front_markers(raw: RawDocument, md: MarkdownIt) -> Iterator[Found]:
         images = [c for i in inlines for c in i.children or () if c.type == "image"]
         for image in images:
             written = f"![{image.content}]({image.attrs.get('src', '')})"
-            yield line, shown, f"{item}an image '{written}' would print as it stands: " + str(
-                _MARKERS[4].fix_field
+            yield (
+                line,
+                shown,
+                f"{item}an image '{written}' would print as it stands: "
+                + str(_MARKERS[4].fix_field),
             )
         for run in runs:
             for written, marker in _markers_in(run):
@@ -291,7 +293,7 @@ def nested_boxes(body: str) -> Iterator[tuple[int, str, str]]:
     fence: str | None = None
     for index, line in enumerate(body.split("\n")):
         code = _FENCE.match(line)
-        if code and (fence is None or code[1][0] == fence[0] and len(code[1]) >= len(fence)):
+        if code and (fence is None or (code[1][0] == fence[0] and len(code[1]) >= len(fence))):
             fence = None if fence else code[1]
             continue
         match = _CONTAINER.match(line) if fence is None else None
@@ -400,7 +402,7 @@ def _cited(words: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
 def missing_numbers(
     tokens: list[Token], words: Mapping[str, str]
 ) -> Iterator[tuple[int, str, str]]:
-    """"Figure 3" cited in a brief with two figures: a renumbering left behind (a warning)."""
+    """ "Figure 3" cited in a brief with two figures: a renumbering left behind (a warning)."""
     patterns = _cited(words)
     if not patterns:
         return

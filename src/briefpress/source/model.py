@@ -422,11 +422,11 @@ def load_brief(
     values.problems.extend(series.missing_texts(brief.language, own))
     from .lint import Front, lint  # what prints wrong or looks wrong (source.lint)
 
-    front = Front(
+    facts = Front(
         raw, brief.number, values["date"], brief.year, brief.status, values["embargo"],
         brief.language, series.numbers_per_year,
     )  # fmt: skip
-    found = lint(front, boxes, lint_settings)
+    found = lint(facts, boxes, lint_settings)
     values.problems.extend(found.errors)
     if found.warnings:
         brief = replace(brief, warnings=tuple(sorted(

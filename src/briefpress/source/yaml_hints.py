@@ -105,7 +105,9 @@ INVISIBLE = frozenset(
     "\u205f\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad"
 )
 _INVISIBLE = "".join(sorted(INVISIBLE))
-_KEY = re.compile(rf"(?P<key>[\w{_INVISIBLE}-]+)(?P<pre>[ \t{_INVISIBLE}]*):(?P<post>[ \t{_INVISIBLE}]*)")
+_KEY = re.compile(
+    rf"(?P<key>[\w{_INVISIBLE}-]+)(?P<pre>[ \t{_INVISIBLE}]*):(?P<post>[ \t{_INVISIBLE}]*)"
+)
 #: Typographic quotes a word processor puts where YAML needs straight ones.
 _CURLY = {"“": "”", "”": "”", "‘": "’", "’": "’", "„": "“", "«": "»"}
 
