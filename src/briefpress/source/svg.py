@@ -77,7 +77,7 @@ _EXTERNAL_CSS = re.compile(
 #: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
 MAX_SVG_NUMBER = 1e9
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-#: ``url(#p7667e514)``, ``#a2e9b9``: an element's name or a colour, never a coordinate.
+#: ``url(#p7667e514)`` or a hex colour: an element's name or a colour, never a coordinate.
 _REFERENCE = re.compile(r"url\(\s*['\"]?#[^)]*\)|#[\w-]+")
 _TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
