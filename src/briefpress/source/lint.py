@@ -145,8 +145,8 @@ def lint(
     tokens = md.parse(raw.body, {})
     first = raw.body_line
     errors: list[Found] = [
-        *((first + i, f, m) for i, f, m in _body_markers(tokens)),
-        *((first + i, f, m) for i, f, m in nested_boxes(raw.body)),
+        *((first + i, f, m) for i, f, m in _body_markers(tokens, boxes is not None)),
+        *((first + i, f, m) for i, f, m in (nested_boxes(raw.body) if boxes is not None else ())),
         *front_markers(raw, md),
         *duplicate_authors(raw),
         *future_date(front, settings.today or dt.date.today()),
@@ -180,12 +180,20 @@ def _parser(boxes: Sequence[BoxSpec] | None) -> MarkdownIt:
 
 def _texts(inline: Token) -> Iterator[tuple[int, str]]:
     """The printed text runs of one inline token, with their line offset in the block."""
-    offset = 0
+    for offset, text, _starts in _runs(inline):
+        yield offset, text
+
+
+def _runs(inline: Token) -> Iterator[tuple[int, str, bool]]:
+    """Text runs with their line offset, and whether each starts its line."""
+    offset, starts = 0, True
     for child in inline.children or ():
         if child.type in ("softbreak", "hardbreak"):
-            offset += 1
-        elif child.type == "text":
-            yield offset, child.content
+            offset, starts = offset + 1, True
+            continue
+        if child.type == "text":
+            yield offset, child.content, starts
+        starts = False
 
 
 def _markers_in(text: str) -> Iterator[tuple[str, Marker]]:
@@ -194,15 +202,23 @@ def _markers_in(text: str) -> Iterator[tuple[str, Marker]]:
             yield match[0], marker
 
 
-def _body_markers(tokens: list[Token]) -> Iterator[tuple[int, str, str]]:
-    """Syntax left as text in the body (notes are left to the note check, which names them)."""
+def _body_markers(tokens: list[Token], boxes: bool) -> Iterator[tuple[int, str, str]]:
+    """Syntax left as text in the body.
+
+    Notes are left to the note check, which names them; a ``:::`` line to the box
+    checks (`nested_boxes`, ``mistakes.boxes``), and to nothing without a style's
+    ``boxes``, when no fence is known.
+    """
     for index, token in enumerate(tokens):
         if token.type != "inline" or not token.map:
             continue
-        for offset, text in _texts(token):
+        for offset, text, starts in _runs(token):
+            fence_line = starts and _CONTAINER.match(text) is not None
             for written, marker in _markers_in(text):
                 if marker is _MARKERS[0]:
                     continue  # "note reference [^1] has no note" (source.body)
+                if marker is _MARKERS[1] and (fence_line or not boxes):
+                    continue
                 yield (
                     token.map[0] + offset,
                     "markdown",
@@ -287,7 +303,7 @@ def nested_boxes(body: str) -> Iterator[tuple[int, str, str]]:
 
     The parser ends a box at the first ``:::`` line at least as long as its own
     fence, so the outer box's ``:::`` prints as text after it. A longer outer
-    fence (``::::``) nests.
+    fence (``::::``) nests; a ``:::`` with no box open prints as text.
     """
     opened: list[tuple[int, int, str]] = []
     fence: str | None = None
@@ -315,7 +331,14 @@ def nested_boxes(body: str) -> Iterator[tuple[int, str, str]]:
                 )
             opened.append((index, colons, name))
         elif opened:
-            opened.pop()  # a ':::' that closes nothing prints as text: _body_markers names it
+            opened.pop()
+        else:
+            yield (
+                index,
+                "box",
+                "a ':::' that closes no box would print as text: remove it, "
+                "or open the box it should close (::: name) on the line where the box starts",
+            )
 
 
 def duplicate_authors(raw: RawDocument) -> Iterator[Found]:
