@@ -195,6 +195,18 @@ def test_markdown_left_in_the_body(make_project: MakeProject, extra: str, messag
     assert _errors(make_project, _body(extra)) == [f"{PATH}:{line}: {message}"]
 
 
+def test_markdown_in_a_caption_would_print(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": _body('![Spending](bars.svg "Spending, *in EUR bn*.")\n')})
+    shutil.copy(MATPLOTLIB_SVG, root / "source" / "bars.svg")
+    result = CliRunner().invoke(main, ["build", "-j", "1"])
+    assert result.exit_code == 1 and not (root / "build" / "2024-1-x.pdf").exists()
+    assert result.output.splitlines()[:-1] == [
+        f"{PATH}:{AFTER}: caption: '*in EUR bn*' would print as it stands: a caption is plain "
+        "text, with no Markdown: write it without the marks (a source's address in full, if "
+        "needed)"
+    ]
+
+
 def test_markdown_left_in_front_matter_fields(make_project: MakeProject) -> None:
     text = BRIEF_TEMPLATE.format(number=1).replace(
         "  - name: Ada Tester\n",

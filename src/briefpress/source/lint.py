@@ -146,6 +146,7 @@ def lint(
     first = raw.body_line
     errors: list[Found] = [
         *((first + i, f, m) for i, f, m in _body_markers(tokens, boxes is not None)),
+        *((first + i, f, m) for i, f, m in captions(tokens)),
         *((first + i, f, m) for i, f, m in (nested_boxes(raw.body) if boxes is not None else ())),
         *front_markers(raw, md),
         *duplicate_authors(raw),
@@ -234,6 +235,28 @@ def _body_markers(tokens: list[Token], boxes: bool) -> Iterator[tuple[int, str, 
                 "heading",
                 f"'{first[:20]}' prints the {match[0]} sign: a heading needs a space after "
                 f"the marks ({level} {first[len(match[0]) :][:20]})",
+            )
+
+
+#: ``*word*`` where no Markdown is read: the stars print.
+_PLAIN_EMPHASIS = re.compile(r"(?<![\w*\\])(\*|_)(?=\S)[^*_\n]+(?<=\S)\1(?![\w*])")
+
+
+def captions(tokens: list[Token]) -> Iterator[tuple[int, str, str]]:
+    """A figure's caption (the image's title) prints as written: no Markdown is read in it."""
+    for index, token in enumerate(tokens):
+        if token.type != "figure_open" or not token.map:
+            continue
+        image = next((c for c in tokens[index + 1].children or () if c.type == "image"), None)
+        title = str(image.attrs.get("title") or "") if image is not None else ""
+        found = [written for written, _marker in _markers_in(title)]
+        found += [m[0] for m in _PLAIN_EMPHASIS.finditer(title)]
+        for written in dict.fromkeys(found):
+            yield (
+                token.map[0],
+                "caption",
+                f"'{written}' would print as it stands: a caption is plain text, with no "
+                "Markdown: write it without the marks (a source's address in full, if needed)",
             )
 
 
