@@ -41,8 +41,9 @@ Found = tuple[int | None, str, str]
 
 _CONTAINER = re.compile(r"^ {0,3}(:{3,})[ \t]*(.*?)\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-#: The file names ``new`` writes: ``2026-3-europe.md`` (year, number, slug) or ``3-europe.md``.
-_STEM = re.compile(r"^(?:(?P<year>\d{4})-)?(?P<number>\d{1,5})-\S")
+#: The file names ``new`` writes: ``2026-3-europe.md`` (year, number, slug) or ``3-europe.md``;
+#: not a date (``2026-03-04-europe.md``), nor a year alone (``2026-europe.md``).
+_STEM = re.compile(r"^(?:(?P<year>\d{4})-(?=\d{1,4}-)|(?=\d{1,3}-))(?P<number>\d+)-(?!\d\d-)\S")
 
 
 @dataclass(frozen=True)
