@@ -187,8 +187,14 @@ def test_a_numbering_year_matches_the_file_name(make_project: MakeProject) -> No
             "markdown: a box fence ':::' would print as it stands: remove it, or open the box it "
             "should close (::: name) on a line of its own",
         ),
+        (
+            "Emissions fell by 5%<br/>in 2023.\n",
+            "markdown: an HTML tag '<br/>' would print as it stands: a brief's HTML is never "
+            "passed through: write it in Markdown (a blank line between paragraphs, *italic*, "
+            "**bold**), or remove it",
+        ),
     ],
-    ids=["emphasis", "attributes", "link", "heading", "fence", "fence-in-text"],
+    ids=["emphasis", "attributes", "link", "heading", "fence", "fence-in-text", "html"],
 )
 def test_markdown_left_in_the_body(make_project: MakeProject, extra: str, message: str) -> None:
     line = AFTER + extra.count("\n") - 1

@@ -89,6 +89,14 @@ _MARKERS = (
         "images go in the body: move it there, on a line of its own",
     ),
     Marker(
+        re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>"),
+        "an HTML tag",
+        "a brief's HTML is never passed through: write it in Markdown (a blank line between "
+        "paragraphs, *italic*, **bold**), or remove it",
+        "a brief's HTML is never passed through: write it in Markdown (*italic*, **bold**), "
+        "or remove it",
+    ),
+    Marker(
         re.compile(r"\[[^\]\n]+\]\s*\((?:https?:|mailto:|#)[^)\n]*\)?"),
         "a link that did not parse",
         "write [text](address) with no space between ] and (, and no space in the address (%20)",
