@@ -178,6 +178,11 @@ def test_a_numbering_year_matches_the_file_name(make_project: MakeProject) -> No
             "(## Conclusion)",
         ),
         (
+            "##\u00a0Conclusion\n",
+            "heading: '##\u00a0Conclusion' prints the ## sign: a heading needs a plain space "
+            "after the marks, not a no-break space (U+00A0) (## Conclusion)",
+        ),
+        (
             "A stray fence follows.\n\n:::\n",
             "box: a ':::' that closes no box would print as text: remove it, or open the box it "
             "should close (::: name) on the line where the box starts",
@@ -194,7 +199,16 @@ def test_a_numbering_year_matches_the_file_name(make_project: MakeProject) -> No
             "**bold**), or remove it",
         ),
     ],
-    ids=["emphasis", "attributes", "link", "heading", "fence", "fence-in-text", "html"],
+    ids=[
+        "emphasis",
+        "attributes",
+        "link",
+        "heading",
+        "nbsp-heading",
+        "fence",
+        "fence-in-text",
+        "html",
+    ],
 )
 def test_markdown_left_in_the_body(make_project: MakeProject, extra: str, message: str) -> None:
     line = AFTER + extra.count("\n") - 1

@@ -237,14 +237,26 @@ def _body_markers(tokens: list[Token], boxes: bool) -> Iterator[tuple[int, str, 
         first = next(iter(_texts(token)), (0, ""))[1]
         if tokens[index - 1].type != "paragraph_open":
             continue
-        if match := re.match(r"#{1,6}(?=[^\s#])", first):
-            level = "#" * max(len(match[0]), 2)
+        # A heading's marks need a plain space after them, and nothing before them
+        # but spaces: ``#Heading``, ``##\u00a0Heading`` (from Word) print the marks.
+        if match := re.match(r"(\s*)(#{1,6})(?=[^ \t#])(\s*)", first):
+            marks, words = match[2], first[match.end() :]
+            level = "#" * max(len(marks), 2)
+            odd = next((c for c in match[1] + match[3] if c != " "), None)
+            why = (
+                f"a heading needs a plain space after the marks, not {_character(odd)}"
+                if odd
+                else "a heading needs a space after the marks"
+            )
             yield (
                 token.map[0],
                 "heading",
-                f"'{first[:20]}' prints the {match[0]} sign: a heading needs a space after "
-                f"the marks ({level} {first[len(match[0]) :][:20]})",
+                f"'{first.strip()[:20]}' prints the {marks} sign: {why} ({level} {words[:20]})",
             )
+
+
+def _character(char: str) -> str:
+    return f"a {unicodedata.name(char, 'invisible character').lower()} (U+{ord(char):04X})"
 
 
 #: ``*word*`` where no Markdown is read: the stars print.

@@ -198,6 +198,8 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
+    #: The release day of a brief written ahead (``embargo:``): its date may be in the future.
+    embargo: dt.date | None = None
     #: The brief this one translates, by series and number (``source.editions``).
     translation_of: TranslationRef | None = None
     translators: tuple[Author, ...] = ()
@@ -394,6 +396,7 @@ def load_brief(
         disclaimer=values["disclaimer"],
         lead=values["lead"],
         status=values["status"],
+        embargo=values["embargo"],
         translation_of=values["translation_of"],
         translators=tuple(_author(fields) for fields in values["translators"] or ()),
         body=raw.body,
@@ -423,7 +426,7 @@ def load_brief(
     from .lint import Front, lint  # what prints wrong or looks wrong (source.lint)
 
     facts = Front(
-        raw, brief.number, values["date"], brief.year, brief.status, values["embargo"],
+        raw, brief.number, values["date"], brief.year, brief.status, brief.embargo,
         brief.language, series.numbers_per_year,
     )  # fmt: skip
     found = lint(facts, boxes, lint_settings)
