@@ -46,6 +46,18 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _STEM = re.compile(r"^(?:(?P<year>\d{4})-(?=\d{1,4}-)|(?=\d{1,3}-))(?P<number>\d+)-(?!\d\d-)\S")
 
 
+#: HTML elements an author may type (from Word or a web page); ``<name>`` in prose is no tag.
+_HTML_ELEMENTS = tuple(
+    re.findall(
+        r"\S+",
+        """a abbr article aside b big blockquote br center cite code del details div em figcaption
+        figure font footer h1 h2 h3 h4 h5 h6 header hr i iframe img ins kbd li mark nav ol p pre
+        q s script section small span strike strong style sub summary sup table tbody td th thead
+        tr tt u ul""",
+    )
+)
+
+
 @dataclass(frozen=True)
 class Marker:
     """Markdown syntax that survived parsing, so it would print as written."""
@@ -89,7 +101,7 @@ _MARKERS = (
         "images go in the body: move it there, on a line of its own",
     ),
     Marker(
-        re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>\n]*)?/?>"),
+        re.compile(rf"</?(?:{'|'.join(_HTML_ELEMENTS)})(?:\s[^<>\n]*)?/?>", re.IGNORECASE),
         "an HTML tag",
         "a brief's HTML is never passed through: write it in Markdown (a blank line between "
         "paragraphs, *italic*, **bold**), or remove it",
