@@ -8,7 +8,7 @@ STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all build test test-all coverage check lint clean system-deps browser-deps docs bench baselines lock
+.PHONY: all install build test test-all coverage check lint clean system-deps browser-deps docs pictures bench baselines lock
 
 all: build
 
@@ -17,6 +17,9 @@ $(BIN)/python:
 
 system-deps:
 	@sh tools/system-deps.sh
+
+# The virtual environment and briefpress, nothing built (CI jobs that build a shard).
+install: $(STAMP)
 
 # Everything is installed from a lock file, every file checked against its hash:
 # every machine gets the same bytes. The lock holds pip and setuptools too, so the
@@ -44,9 +47,13 @@ $(TEST_STAMP): $(STAMP) $(TEST_LOCK)
 # briefpress decides what is stale from content hashes, so `make` after `make`
 # builds nothing, and a style edit rebuilds every brief. One failing brief still
 # lets the catalogue list the others; then make fails with the build's status.
+# `make SITE_URL=https://example.org/briefs/` is a publish build (absolute links,
+# sitemaps); without it the web edition is a preview marked noindex, and build says so.
+SITE_URL ?=
+SITE_FLAG := $(if $(SITE_URL),--site-url $(SITE_URL))
 build: $(STAMP)
-	@status=0; echo "$(BIN)/briefpress build source/"; $(BIN)/briefpress build source/ || status=$$?; \
-	echo "$(BIN)/briefpress index source/"; $(BIN)/briefpress index source/ || status=$$?; \
+	@status=0; echo "$(BIN)/briefpress build source/ $(SITE_FLAG)"; $(BIN)/briefpress build source/ $(SITE_FLAG) || status=$$?; \
+	echo "$(BIN)/briefpress index source/ $(SITE_FLAG)"; $(BIN)/briefpress index source/ $(SITE_FLAG) || status=$$?; \
 	exit $$status
 
 # Outside CI, tests marked `slow` are left out (`make test-all` runs them); CI runs everything.
@@ -68,7 +75,7 @@ coverage: $(TEST_STAMP)
 
 # The CI gate: layout rules and page images against the approved baselines.
 check: $(TEST_STAMP)
-	$(BIN)/briefpress check source/ --baseline tests/baselines --junit build/check-report.xml
+	$(BIN)/briefpress check source/ $(SITE_FLAG) --baseline tests/baselines --junit build/check-report.xml
 
 # Approve the current pages as the new baselines (review the diff images first).
 baselines: $(TEST_STAMP)
@@ -79,19 +86,27 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build build-docs .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# The picture of page 1 in the README, made from the real output, and the web page
-# of the same brief in Chromium at phone and desktop widths.
-docs: build $(TEST_STAMP) $(NODE_STAMP)
+# The docs site (docs/, mkdocs.yml), strict: a broken link, page, anchor or snippet fails.
+# Output in build-docs/, outside build/ (which briefpress owns). tests/test_docs.py runs it too.
+docs: $(TEST_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# The docs' pictures, made from the real output: page 1 of the reference brief, its web
+# page in Chromium at phone and desktop widths, page 1 of each sample style (the gallery),
+# and page makeup before and after (the same brief without and with it).
+pictures: build $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/pypdfium2 render build/2023-26-nato-japan.pdf --pages 1 --scale 1.5 --crop 8.5 8.5 8.5 8.5 \
-	  --output docs --prefix page- --format png
-	$(BIN)/python tools/web-screenshots.py build/2023-26-nato-japan/index.html docs/web-page
-	# Page makeup, before and after: the same brief without and with it.
+	  --output docs/img --prefix page- --format png
+	$(BIN)/python tools/web-screenshots.py build/2023-26-nato-japan/index.html docs/img/web-page
+	$(BIN)/python tools/gallery.py build/2023-26-nato-japan.pdf docs/img/gallery-csds.png
+	$(BIN)/python tools/gallery.py build/korea-chair/2024-3-seoul-brussels-tech.pdf docs/img/gallery-csds-korea.png
+	$(BIN)/python tools/gallery.py build/spotlight/2024-7-undersea-cables.pdf docs/img/gallery-spotlight.png
 	$(BIN)/briefpress build source/2024-2-indo-pacific-vocabulary.md --format pdf --no-page-makeup -o build/no-makeup
-	$(BIN)/python tools/page_strip.py build/no-makeup/2024-2-indo-pacific-vocabulary.pdf docs/makeup-before.png
-	$(BIN)/python tools/page_strip.py build/2024-2-indo-pacific-vocabulary.pdf docs/makeup-after.png
+	$(BIN)/python tools/page_strip.py build/no-makeup/2024-2-indo-pacific-vocabulary.pdf docs/img/makeup-before.png
+	$(BIN)/python tools/page_strip.py build/2024-2-indo-pacific-vocabulary.pdf docs/img/makeup-after.png
 
 # Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
 bench: $(TEST_STAMP)
@@ -121,5 +136,5 @@ lock: | $(LOCK_VENV)/bin/pip-compile
 	$(PINS) $(TEST_LOCK) > $(LOCK_VENV)/pins.txt
 	$(COMPILE) -o $(LOCK) pyproject.toml requirements/installers.in
 	sed -i -e '/^    #   -c \.venv-lock\/pins\.txt$$/d' \
-	  -e 's|^#    make lock$$|#    make lock    (both lock files, with hashes, pinned versions kept: README, Development)|' \
+	  -e 's|^#    make lock$$|#    make lock    (both lock files, with hashes, pinned versions kept: docs/contributing.md)|' \
 	  $(LOCK) $(TEST_LOCK)

@@ -1,7 +1,7 @@
 """Test support: an independent PDF/A-3b probe, read with pikepdf (qpdf), not with the writer.
 
 No PDF/A validator installs from a registry we reach (veraPDF is a Java
-application on Maven; DESIGN.md §11), so this probe checks the machine-checkable
+application on Maven; docs/print.md), so this probe checks the machine-checkable
 essentials of ISO 19005-3 level B that a WeasyPrint file can get wrong. It reads
 the file with qpdf, a different PDF library from pydyf, which wrote it.
 
@@ -29,7 +29,7 @@ PDF/A-3B validation profile, whose rule texts it follows):
 * embedded files with an ``/AFRelationship`` (6.8); no ``Requirements``,
   ``NeedsRendering`` or ``AlternatePresentations`` (6.4.2, 6.10, 6.11).
 
-What it does not verify (README, *Validators*): the full XMP schema rules
+What it does not verify (docs/print.md, *Validators*): the full XMP schema rules
 (extension schemas, Info/XMP equality), the glyph widths of embedded fonts
 against their programs (6.2.11.5), ICC profile version and internal validity,
 the ``.notdef`` glyph and Unicode mappings, optional content configurations,

@@ -262,6 +262,34 @@ def test_watch_page_shows_an_edit_without_a_manual_reload(
     assert result["selfReloads"] >= 1 and result["frameHasEdit"]
 
 
+def test_the_preview_page_fits_a_phone_and_a_wide_screen(make_project: Any, tmp_path: Path) -> None:
+    from briefpress.build import Project
+    from briefpress.preview import Preview, serve
+
+    from .conftest import BRIEF_TEMPLATE
+
+    _tools()
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    preview = Preview(root / "source" / "2024-1-x.md", Project(root))
+    server = serve(preview, 0)
+    try:
+        assert preview.rebuild().pages
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        done = subprocess.run(
+            ["node", str(BROWSER / "preview.mjs"), url, "[375, 1280]", str(tmp_path / "chromium")],
+            capture_output=True, text=True, timeout=300, check=False, env=node_env(),
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+        preview.builder.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    phone, wide = json.loads(done.stdout)
+    assert phone["viewport"] and phone["scrollWidth"] <= 375 and phone["stacked"], phone
+    assert wide["sideBySide"] and wide["scrollWidth"] <= 1280, wide
+    assert phone["images"] >= 1 and phone["imagesSized"]
+
+
 def test_copy_button_and_filters_work_in_the_browser(site: Path, tmp_path: Path) -> None:
     config = {
         "root": str(site),
@@ -285,3 +313,41 @@ def test_copy_button_and_filters_work_in_the_browser(site: Path, tmp_path: Path)
     assert len(result["hiddenHeights"]) == result["entries"] - len(result["after"])
     assert set(result["hiddenHeights"]) == {0} and not any(result["emptySeries"])
     assert result["after"] == result["staticPage"] and result["current"] == "keyword-nato"
+    assert result["address"].endswith("?filter=keyword-nato")
+
+
+def test_catalogue_filters_and_search_at_both_widths(site: Path, tmp_path: Path) -> None:
+    """What is on screen (bounding boxes) after a filter click and a search, at 375 and 1280 px."""
+    config = {
+        "root": str(site),
+        "catalogue": "index.html",
+        "filter": "keyword-nato",
+        "searches": ["Pejsova", "semiconductors", "tomasz wisniewski"],
+        "widths": [375, 1280],
+        "profile": str(tmp_path / "chromium"),
+    }
+    done = subprocess.run(
+        ["node", str(BROWSER / "catalogue.mjs"), json.dumps(config)],
+        capture_output=True, text=True, timeout=300, check=False, env=node_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    assert [r["width"] for r in results] == [375, 1280]
+    for result in results:
+        width = result["width"]
+        assert result["scrollWidth"] <= width, f"{width}: the catalogue scrolls sideways"
+        assert result["shownBefore"] == result["entries"] >= 8
+        # Exactly the matching entries are on screen, and the address keeps the filter.
+        assert result["matching"] and result["shownAfter"] == result["matching"], width
+        assert len(result["matching"]) < result["entries"]
+        assert result["address"].endswith("?filter=keyword-nato")
+        assert result["shownReloaded"] == result["matching"], "the address restores the filter"
+        by_author = result["searches"]["Pejsova"]
+        assert by_author["shown"] and all(
+            t.startswith(("Japan and NATO", "Words that travel")) for t in by_author["shown"]
+        ), by_author
+        assert by_author["listingHeight"] == 0 and by_author["address"].endswith("?q=Pejsova")
+        keyword = result["searches"]["semiconductors"]["shown"]
+        assert len(keyword) == 1 and keyword[0].startswith("Seoul"), keyword
+        # Accents and case do not matter: "Wiśniewski" is found as typed on any keyboard.
+        assert len(result["searches"]["tomasz wisniewski"]["shown"]) >= 1

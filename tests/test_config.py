@@ -7,7 +7,12 @@ an unknown key with the known key it is nearest to; ``new``, ``build`` and
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,7 @@ from click.testing import CliRunner
 
 from briefpress.cli import main
 from briefpress.layout.rules import KINDS
-from briefpress.schema_docs import TABLES, readme_problems, table, update_readme
+from briefpress.schema_docs import TABLES, page_problems, read_pages, table, update_page
 from briefpress.source.schema import Option, Schema, Text
 from briefpress.source.schemas import FRONT_MATTER_SCHEMA, SERIES_SCHEMA
 from briefpress.style.schema import RULE_KINDS, STYLE_SCHEMA
@@ -206,20 +211,45 @@ def test_every_key_is_documented() -> None:
             assert option.legacy or option.doc, f"{schema.name}: {key} has no meaning"
 
 
-def test_the_readme_tables_are_the_schemas() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme_problems(readme) == []
+def test_the_docs_tables_are_the_schemas() -> None:
+    pages = read_pages(REPO / "docs")
+    assert page_problems(pages) == []
+    shown = "".join(pages.values())
     for name in TABLES:
-        assert f"<!-- fields:{name} -->" in readme
+        assert shown.count(f"<!-- fields:{name} -->") == 1
 
 
-def test_a_readme_table_that_differs_from_its_schema_is_found() -> None:
+def test_a_docs_table_that_differs_from_its_schema_is_found() -> None:
     schema = Schema(name="x", options={"a": Option(Text(), "the a", "z", required=True)})
     assert table(schema).splitlines()[2] == "| `a` | yes | text | `z` | the a |"
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    edited = re.sub(r"(\| `masthead` \|[^\n]*)", r"\1 (edited)", readme, count=1)
-    assert readme_problems(edited) == ["README.md: the series.yaml table differs from its schema"]
-    assert update_readme(edited) == readme
+    page = (REPO / "docs" / "series.md").read_text(encoding="utf-8")
+    edited = re.sub(r"(\| `masthead` \|[^\n]*)", r"\1 (edited)", page, count=1)
+    pages = {**read_pages(REPO / "docs"), "series.md": edited}
+    pages.pop(str(REPO / "docs" / "series.md"))
+    assert page_problems(pages) == ["series.md: the series.yaml table differs from its schema"]
+    assert update_page(edited) == page
+
+
+def test_a_schema_change_changes_the_docs(tmp_path: Path) -> None:
+    """A doc string edited in a copy of the code: --check fails, and the page is rewritten."""
+    src = tmp_path / "src"
+    shutil.copytree(REPO / "src" / "briefpress", src / "briefpress")
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
+    schemas = src / "briefpress" / "source" / "schemas.py"
+    old = '"the page limit `check` holds a brief to"'
+    text = schemas.read_text(encoding="utf-8")
+    assert old in text
+    schemas.write_text(text.replace(old, '"the most pages a brief may have"'), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    command = [sys.executable, "-m", "briefpress.schema_docs"]
+    run = functools.partial(subprocess.run, cwd=tmp_path, env=env, capture_output=True, text=True)
+    checked = run([*command, "--check"])
+    assert checked.returncode == 1
+    assert checked.stderr == "docs/series.md: the series.yaml table differs from its schema\n"
+    assert run(command).returncode == 0
+    page = (tmp_path / "docs" / "series.md").read_text(encoding="utf-8")
+    assert "| `max_pages` |  | integer ≥ 1 | `8` | the most pages a brief may have |" in page
+    assert run([*command, "--check"]).returncode == 0
 
 
 #: Values of every shape, for every key: each is read, or refused at its line.

@@ -359,10 +359,18 @@ def test_damaged_manifest_means_one_warning_and_a_full_rebuild(
     manifest.write_text(text.replace('"a"', f'"{root}/source/2024-1-x.md"'))
     code, output = run("build", "--format", "html")
     assert code == 0, output
-    assert output.count("warning:") == 1 and "rebuilding all" in output
+
+    def warnings(output: str) -> int:  # the preview's "site_url: not set" is not the manifest's
+        return sum(
+            1
+            for line in output.splitlines()
+            if line.startswith("warning:") and "site_url" not in line
+        )
+
+    assert warnings(output) == 1 and "rebuilding all" in output
     assert "built 1, up to date 0" in output
     code, output = run("build", "--format", "html")
-    assert (code, output.count("warning:")) == (0, 0) and "up to date 1" in output
+    assert (code, warnings(output)) == (0, 0) and "up to date 1" in output
 
 
 def test_a_template_symlinked_out_of_the_style_is_refused(make_project: MakeProject) -> None:

@@ -344,11 +344,11 @@ def test_the_original_and_its_translation_link_each_other(held_out: Path) -> Non
     with zipfile.ZipFile(held_out / f"{STEMS['fr']}.epub") as epub:
         opf = next(epub.read(n).decode() for n in epub.namelist() if n.endswith(".opf"))
     assert f"<dc:relation>{en_url}</dc:relation>" in opf and ">trl</meta>" in opf
-    sitemap = (held_out / "sitemap.xml").read_text(encoding="utf-8")
+    sitemap = (held_out / "sitemap-pages.xml").read_text(encoding="utf-8")
     entry = sitemap[sitemap.index(f"<loc>{en_url}</loc>") :].split("</url>")[0]
     assert f'hreflang="fr" href="{fr_url}"' in entry and f'hreflang="en" href="{en_url}"' in entry
     catalogue = (held_out / "index.html").read_text(encoding="utf-8")
-    assert f'href="{STEMS["fr"]}/index.html" hreflang="fr"' in catalogue
+    assert f'href="{STEMS["fr"]}/" hreflang="fr"' in catalogue  # a publish build: folders
 
 
 def test_a_stem_still_names_the_original_with_a_warning(make_project: MakeProject) -> None:

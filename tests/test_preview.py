@@ -17,7 +17,7 @@ import pytest
 
 from briefpress.build import Project
 from briefpress.errors import UsageError
-from briefpress.preview import Preview, serve, watch
+from briefpress.preview import Preview, State, serve, watch
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
 
@@ -55,12 +55,12 @@ def running(make_project: MakeProject) -> Iterator[tuple[Path, int]]:
     preview = Preview(root / "source" / "2024-1-x.md", Project(root))
     port = _free_port()
     server = serve(preview, port)
-    preview.rebuild()
     stop = threading.Event()
     ready = threading.Event()
     watcher = threading.Thread(target=lambda: list(watch(preview, stop, ready)), daemon=True)
-    watcher.start()
+    watcher.start()  # it builds first, once the watcher runs
     assert ready.wait(timeout=60), "the file watcher did not start"
+    _wait_for_version(port, 0)
     try:
         yield root, port
     finally:
@@ -138,7 +138,7 @@ def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakePr
 
 def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:
     """The chrome around the pages: the style's template, colours and words, nothing in Python."""
-    from briefpress.preview import State, page
+    from briefpress.preview import page
     from briefpress.style.loader import load_style
     from briefpress.style.palette import screen_colours
 
@@ -158,3 +158,98 @@ def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:
     plain = body.decode()
     assert kind.startswith("text/plain")
     assert plain.startswith("T\n") and "x.md:4: title: missing" in plain and "<" not in plain
+
+
+def _wait_for_html(port: int, text: bytes, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if text in _get(port, "/html/index.xhtml"):
+                return
+        except OSError:  # no page yet (404 before the first build)
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never reached the preview")
+
+
+def test_a_save_during_start_up_or_a_rebuild_reaches_the_preview(
+    make_project: MakeProject,
+) -> None:
+    """The watcher runs before the first build, and collects saves while a build runs.
+
+    Each save lands after a build has read the files and before the watch loop
+    resumes: the window in which a watcher started after the build lost it.
+    """
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    source = root / "source" / "2024-1-x.md"
+    preview = Preview(source, Project(root))
+    port = _free_port()
+    server = serve(preview, port)
+    stop = threading.Event()
+    hold, held, release = threading.Event(), threading.Event(), threading.Event()
+    hold.set()  # hold the first build open
+    rebuild = preview.rebuild
+
+    def holding_rebuild() -> State:
+        state = rebuild()
+        if hold.is_set():
+            hold.clear()
+            held.set()  # the files are read; the save comes now
+            release.wait(timeout=60)
+        return state
+
+    preview.rebuild = holding_rebuild  # type: ignore[method-assign]
+    watcher = threading.Thread(target=lambda: list(watch(preview, stop)), daemon=True)
+    watcher.start()
+    try:
+        # 1. A save during start-up: the first build has run, the loop not yet resumed.
+        assert held.wait(timeout=90), "the first build did not run"
+        assert b"Body text" in _get(port, "/html/index.xhtml")
+        source.write_text(source.read_text().replace("Body text", "Start-up edit"))
+        release.set()
+        _wait_for_html(port, b"Start-up edit")
+        # 2. A save during a rebuild: the first save's rebuild is held open.
+        held.clear()
+        release.clear()
+        hold.set()
+        source.write_text(source.read_text().replace("Start-up edit", "First save"))
+        assert held.wait(timeout=90), "the first save did not rebuild"
+        source.write_text(source.read_text().replace("First save", "Second save"))
+        release.set()
+        _wait_for_html(port, b"Second save")
+    finally:
+        release.set()
+        stop.set()
+        watcher.join(timeout=30)
+        server.shutdown()
+        server.server_close()
+        preview.builder.close()
+
+
+def test_the_preview_builds_outside_the_published_folder(make_project: MakeProject) -> None:
+    root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    preview = Preview(root / "source" / "2024-1-x.md", Project(root))
+    state = preview.rebuild()
+    assert state.pages
+    assert not (root / "build").exists() or not any((root / "build").rglob("*"))
+    assert preview.out.is_relative_to(root) and not preview.out.is_relative_to(root / "build")
+    preview.builder.close()
+
+
+def test_the_preview_page_fits_a_phone() -> None:
+    from briefpress.preview import page
+    from briefpress.style.loader import load_style
+
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + b"\0\0\0\rIHDR"
+        + (833).to_bytes(4, "big")
+        + (1179).to_bytes(4, "big")
+    )
+    state = State(version=1, pages=[png, png], title="T")
+    body, _kind = page(state, load_style("csds", REPO / "styles"), None, "x.md")
+    text = body.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1" />' in text
+    assert 'width="833" height="1179"' in text and 'loading="lazy"' in text
+    # One column by default; two only from 50rem (800 px) up.
+    assert "grid-template-columns: 1fr;" in text and "@media (min-width: 50rem)" in text

@@ -191,10 +191,12 @@ def test_front_page_groups_every_series(run: Path) -> None:
     # Under their publishers: CSDS's two series, then Spotlight's.
     publishers = re.findall(r'class="publisher-title"[^>]*>([^<]+)<', page)
     assert len(publishers) == 2 and publishers[1].startswith("Spotlight Institute")
-    assert 'href="spotlight/2024-7-undersea-cables.pdf"' in page
-    assert 'href="korea-chair/2024-3-seoul-brussels-tech.epub"' in page
+    # The downloads beside each brief's page (site/urls.py).
+    assert 'href="spotlight/2024-7-undersea-cables/2024-7-undersea-cables.pdf"' in page
+    assert 'href="korea-chair/2024-3-seoul-brussels-tech/2024-3-seoul-brussels-tech.epub"' in page
     own = (run / "spotlight" / "index.html").read_text(encoding="utf-8")
-    assert own.count('class="group-title"') == 1 and 'href="2024-7-undersea-cables.pdf"' in own
+    assert own.count('class="group-title"') == 1
+    assert 'href="2024-7-undersea-cables/2024-7-undersea-cables.pdf"' in own
 
 
 def _hex(colour: str) -> str:

@@ -112,10 +112,12 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     page = out / "2024-1-first" / "index.html"
     head = _head(page)
     assert head.values("citation_title") == ["A test brief"]
-    # Highwire's "Family, Given": Scholar reads particles and prefixes right (DESIGN §12).
+    # Highwire's "Family, Given": Scholar reads particles and prefixes right (docs/writing.md).
     assert head.values("citation_author") == ["Tester, Ada", "Second, Bo"]
     assert head.values("citation_publication_date") == ["2024/03/01"]
-    assert head.values("citation_pdf_url") == [f"{SITE}2024-1-first.pdf"]
+    # The full text in the abstract page's own folder, as Scholar asks.
+    assert head.values("citation_pdf_url") == [f"{SITE}2024-1-first/2024-1-first.pdf"]
+    assert (out / "2024-1-first" / "2024-1-first.pdf").read_bytes()[:5] == b"%PDF-"
     assert head.values("citation_doi") == ["10.1234/test.1"]
     assert head.values("citation_issn") == ["2983-466X"]
     assert head.values("citation_technical_report_number") == ["CSDS Policy Brief 1/2024"]
@@ -146,7 +148,7 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     assert data["@type"] == "Report" and data["url"] == f"{SITE}2024-1-first/"
     assert data["encoding"][0] == {
         "@type": "MediaObject",
-        "contentUrl": f"{SITE}2024-1-first.pdf",
+        "contentUrl": f"{SITE}2024-1-first/2024-1-first.pdf",
         "encodingFormat": "application/pdf",
     }
 
@@ -157,7 +159,7 @@ def test_brief_page_has_downloads_citation_and_neighbours(out: Path) -> None:
     size = (out / "2024-1-first.pdf").stat().st_size
     assert (
         f"({max(1, round(size / 1000))} KB)" in text
-        and 'href="https://example.org/briefs/2024-1-first.epub"' in text
+        and 'href="https://example.org/briefs/2024-1-first/2024-1-first.epub"' in text
     )
     assert "How to cite this brief" in text
     # The same citation as the colophon's, in the series' CSL style.
@@ -170,11 +172,11 @@ def test_brief_page_has_downloads_citation_and_neighbours(out: Path) -> None:
 
     citation = words(cited.group(1)).split(": ", 1)[1]
     assert citation.startswith("Tester, Ada") and citation in words(text)
-    assert (
-        'rel="next"' in text and "../2024-2-second/index.html" in text and 'rel="prev"' not in text
-    )
+    assert 'rel="next"' in text and 'href="../2024-2-second/"' in text and 'rel="prev"' not in text
+    # One URL per page: a publish build links folders, as the canonical link names them.
+    assert "index.html" not in text
     second = (out / "2024-2-second" / "index.html").read_text(encoding="utf-8")
-    assert 'rel="prev"' in second and "../2024-1-first/index.html" in second
+    assert 'rel="prev"' in second and 'href="../2024-1-first/"' in second
     bib = (folder / "2024-1-first.bib").read_text(encoding="utf-8")
     assert (
         bib.startswith("@techreport{Tester2024_1,")
@@ -197,28 +199,40 @@ def test_without_site_url_links_are_relative_and_check_warns(tmp_path: Path) -> 
     plain = BRIEF_TEMPLATE.format(number=1)
     build = _build(tmp_path, {"2024-1-first.md": plain}, None)
     head = _head(build / "2024-1-first" / "index.html")
-    assert head.values("citation_pdf_url") == ["../2024-1-first.pdf"]
+    assert head.values("citation_pdf_url") == ["2024-1-first.pdf"]
     assert head.values("og:image") == ["page-1.png"]
+    assert head.values("robots") == ["noindex"], "a preview says so to crawlers"
     assert not [link for link in head.links if link.get("rel") == "canonical"]
-    with _inside(tmp_path):
-        result = CliRunner().invoke(main, ["check", "-j", "1"])
-    assert "warning: source/series.yaml: site_url: not set: web pages use relative links" in (
-        result.output
-    )
-    assert "Google Scholar needs absolute URLs" in result.output
+    # A preview opens from disk: its links name the files.
+    assert 'href="../index.html"' in (build / "2024-1-first" / "index.html").read_text("utf-8")
+    assert not (build / "sitemap.xml").exists() and not (build / "sitemap-pages.xml").exists()
+    assert "Sitemap:" not in (build / "robots.txt").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in (build / "index.html").read_text("utf-8")
+    for command in ("check", "build"):
+        with _inside(tmp_path):
+            result = CliRunner().invoke(main, [command, "-j", "1"])
+        assert "warning: source/series.yaml: site_url: not set: the web edition is a preview" in (
+            result.output
+        ), command
+        assert "Google Scholar needs absolute URLs" in result.output
+        assert "--site-url" in result.output
 
 
 def test_catalogue_sitemap_robots_and_filter_pages(out: Path) -> None:
     front = (out / "index.html").read_text(encoding="utf-8")
-    assert "<main" in front and "First issue." in front  # key issues as the abstract
-    assert 'href="2024-1-first/index.html"' in front
+    assert "<main" in front and "First issue." in front  # the first key issue as the summary
+    assert 'href="2024-1-first/"' in front and "index.html" not in front
     assert 'href="by/keyword-nato.html"' in front and 'href="by/year-2024.html"' in front
     nato = (out / "by" / "keyword-nato.html").read_text(encoding="utf-8")
     assert "A test brief" in nato and "The second brief" not in nato
-    assert 'href="../2024-1-first/index.html"' in nato
-    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    assert 'href="../2024-1-first/"' in nato
+    sitemap = ET.parse(out / "sitemap-pages.xml").getroot()
     locations = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert f"{SITE}index.html" in locations and f"{SITE}2024-2-second/" in locations
+    assert SITE in locations and f"{SITE}2024-2-second/" in locations
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert [e.text for e in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")] == [
+        f"{SITE}sitemap-pages.xml"
+    ]
     robots = (out / "robots.txt").read_text(encoding="utf-8")
     assert "User-agent: *" in robots and f"Sitemap: {SITE}sitemap.xml" in robots
 

@@ -1,4 +1,4 @@
-"""Docs helper: a PDF's pages side by side in one PNG (for the README's before/after pictures).
+"""Docs helper: a PDF's pages side by side in one PNG (for the docs' before/after pictures).
 
 python tools/page_strip.py BRIEF.pdf OUT.png [--scale 0.4]
 """

@@ -1,7 +1,7 @@
 """Screenshots of a built web page in headless Chromium at 375 and 1280 px, for docs/.
 
-Usage: python tools/web-screenshots.py build/<stem>/index.html docs/web-page
-writes docs/web-page-375.png and docs/web-page-1280.png. tests/browser/pages.mjs
+Usage: python tools/web-screenshots.py build/<stem>/index.html docs/img/web-page
+writes docs/img/web-page-375.png and docs/img/web-page-1280.png. tests/browser/pages.mjs
 serves the build folder on 127.0.0.1 for the time it takes.
 """
 

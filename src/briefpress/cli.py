@@ -28,6 +28,35 @@ OUTPUT = click.option(
 )  # fmt: skip
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="Say more: each file written.")
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+SITE_URL = click.option(
+    "--site-url", "site_url", metavar="URL",
+    help="The output folder's address on the web (https://example.org/briefs/): a publish "
+    "build with absolute links and sitemaps. A series' own site_url wins. Without either "
+    "the web edition is a preview, marked not indexable.",
+)  # fmt: skip
+
+
+def _site_url(text: str | None) -> str | None:
+    """``--site-url`` checked: an absolute http(s) address, ending in ``/``."""
+    if text is None:
+        return None
+    from .errors import UsageError
+    from .site import check_site_url
+
+    problem = check_site_url(text)
+    if problem:
+        raise UsageError(f"--site-url: {problem}")
+    return text if text.endswith("/") else text + "/"
+
+
+def _preview_warnings(paths: list[Path], site_url: str | None) -> None:
+    """Say, on every build, that a web edition without an address is a preview only."""
+    if site_url:
+        return
+    from .site import site_url_warnings_for
+
+    for line in site_url_warnings_for(paths, Path.cwd()):
+        click.echo(f"warning: {line}", err=True)
 
 
 def reports_errors(command: F) -> F:
@@ -93,6 +122,16 @@ def _say_waiting(folder: Path) -> None:
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, metavar="SECONDS",
     help="Fail a brief that takes longer (reading it, and building it).",
 )  # fmt: skip
+@click.option(
+    "--shard", metavar="K/N",
+    help="Build only share K of N of the briefs (stable by brief); merge with index --merge.",
+)  # fmt: skip
+@click.option(
+    "--cache", "cache", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+    help="Output store shared by runs and CI jobs: an unchanged brief is copied from it, "
+    "not laid out; fresh outputs are added to it.",
+)  # fmt: skip
+@SITE_URL
 @VERBOSE
 @STRICT
 @reports_errors
@@ -106,6 +145,9 @@ def build(
     force: bool,
     no_makeup: bool,
     timeout: float,
+    shard: str | None,
+    cache: Path | None,
+    site_url: str | None,
     verbose: bool,
     strict: bool,
 ) -> None:
@@ -122,13 +164,24 @@ def build(
       briefpress build --force
       briefpress build --target screen,draft
       briefpress build --target print --pdf-variant pdf/a-3b
+      briefpress build --shard 2/4 --cache .briefpress-cache/outputs -o shard-2/
+      briefpress build --site-url https://example.org/briefs/
     """
-    from .build import BuildOptions, BuildProgress, Project, parse_formats, parse_targets
+    from .build import (
+        BuildOptions,
+        BuildProgress,
+        Project,
+        parse_formats,
+        parse_shard,
+        parse_targets,
+    )
     from .build import build as run_build
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
         targets=parse_targets(targets), variant=variant, page_makeup=not no_makeup,
+        shard=parse_shard(shard), cache=cache,
+        site_url=_site_url(site_url),
     )  # fmt: skip
     with BuildProgress(verbose) as progress:
         report = run_build(
@@ -140,6 +193,8 @@ def build(
         click.echo(printable(line), err=True)
     for path in report.written if verbose else []:
         click.echo(f"wrote {path}", err=True)
+    if options.formats is None or "html" in options.formats:  # a run with web pages
+        _preview_warnings([r.path for r in report.results], options.site_url)
     sys.exit(report.exit_code(strict))
 
 
@@ -165,6 +220,7 @@ def build(
     metavar="PERCENT",
     help="Share of a page's pixels that may change (on another platform, at least 0.2).",
 )  # fmt: skip
+@SITE_URL
 @VERBOSE
 @STRICT
 @reports_errors
@@ -177,6 +233,7 @@ def check(
     baseline: Path | None,
     update_baseline: bool,
     tolerance: float,
+    site_url: str | None,
     verbose: bool,
     strict: bool,
 ) -> None:
@@ -207,7 +264,7 @@ def check(
 
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline DIR")
-    options = BuildOptions(out_dir, None, jobs)
+    options = BuildOptions(out_dir, None, jobs, site_url=_site_url(site_url))
     approved = Baseline(baseline, update_baseline, tolerance / 100) if baseline else None
     with BuildProgress(verbose) as progress:
         report = run_check(list(paths), Project(Path.cwd()), options, approved, progress.on_plan)
@@ -217,10 +274,7 @@ def check(
             click.echo(printable(line), err=True)
         if result.traceback and verbose:
             click.echo(result.traceback.rstrip(), err=True)
-    from .site import site_url_warnings_for
-
-    for line in site_url_warnings_for([r.path for r in report.results], Path.cwd()):
-        click.echo(f"warning: {line}", err=True)
+    _preview_warnings([r.path for r in report.results], options.site_url)
     if junit:
         write_file(junit, as_junit(report.results, report.seconds))
     if as_json:
@@ -279,21 +333,46 @@ def new(
 @main.command()
 @PATHS
 @OUTPUT
+@SITE_URL
+@click.option(
+    "--merge", "merge", multiple=True, metavar="DIR",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A shard's output folder (build --shard) to merge into the output first; repeatable.",
+)  # fmt: skip
 @VERBOSE
 @reports_errors
-def index(paths: tuple[Path, ...], out_dir: Path | None, verbose: bool) -> None:
-    """Write the catalogue: index.html, catalogue.json and feed.xml (Atom).
+def index(
+    paths: tuple[Path, ...],
+    out_dir: Path | None,
+    site_url: str | None,
+    merge: tuple[Path, ...],
+    verbose: bool,
+) -> None:
+    """Write the catalogue: index.html, catalogue.json, search.json, feed.xml (Atom), sitemaps.
 
-    Lists published briefs, newest first, with links to what was built.
+    Lists published briefs, newest first, with links to what was built. Give the
+    same --site-url as to build.
 
     \b
-    Example:
+    Examples:
       briefpress index
+      briefpress index --merge shard-1/ --merge shard-2/ -o build/
+      briefpress index --site-url https://example.org/briefs/
     """
-    from .build import Project
+    from .build import Project, merge_shards
     from .build import index as run_index
 
-    changed, problems = run_index(list(paths), Project(Path.cwd()), out_dir)
+    project = Project(Path.cwd())
+    if merge:
+        merged = merge_shards(list(merge), out_dir or project.default_output)
+        for line in merged.problems:
+            click.echo(printable(line), err=True)
+        if merged.problems:
+            sys.exit(1)
+        for path in merged.written if verbose else []:
+            click.echo(f"wrote {path}")
+    address = _site_url(site_url)
+    changed, problems = run_index(list(paths), project, out_dir, address)
     for line in problems:
         click.echo(line, err=True)
     for path in changed if verbose else []:
@@ -353,8 +432,7 @@ def watch(brief: Path, port: int) -> None:
     preview = Preview(brief, Project(Path.cwd()))
     server = serve(preview, port)
     click.echo(f"previewing {brief} on http://{HOST}:{port}/ (Ctrl-C stops)", err=True)
-    state = preview.rebuild()
-    try:
+    try:  # the watcher starts first, then builds: a save during the first build is not lost
         for state in watch_changes(preview):
             problems = f", {len(state.messages)} message(s)" if state.messages else ""
             click.echo(f"rebuilt {brief.name} (version {state.version}{problems})", err=True)

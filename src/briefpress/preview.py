@@ -44,13 +44,23 @@ class State:
     chrome: tuple[Style, str | None] | None = None
 
 
+def preview_folder(project: Project) -> Path:
+    """Where ``watch`` builds: beside the output folder, never inside what gets published."""
+    return project.root / CACHE / "preview"
+
+
+#: briefpress's own working files at the project root (ignored by git).
+CACHE = ".briefpress-cache"
+
+
 class Preview:
     """Rebuilds one brief in this process and keeps the last good result."""
 
     def __init__(self, brief: Path, project: Project) -> None:
         self.path = brief.resolve()
         self.project = project
-        self.out = project.default_output / ".preview"
+        # Outside the folder one publishes (build/): a cache beside it.
+        self.out = preview_folder(project)
         self.builder = Builder(project, self.out, OPTIONS)
         self.state = State()
         self.lock = threading.Lock()
@@ -137,10 +147,18 @@ def page(
         "version": state.version,
         "messages": state.messages,
         "pages": len(state.pages),
+        # Each page image's pixel size: the browser reserves its room before it loads.
+        "sizes": [_png_size(png) for png in state.pages],
         "poll": POLL_MS,
         "colours": colours,
     }
     return render_template(style, "preview/page.html.j2", context).encode(), HTML
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        return None
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
@@ -213,11 +231,17 @@ def serve(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
 
 
 def watch(
-    preview: Preview, stop: threading.Event | None = None, ready: threading.Event | None = None
+    preview: Preview,
+    stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
+    first: bool = True,
 ) -> Iterable[State]:
     """Rebuild on every relevant change until ``stop`` is set; yields each new state.
 
-    ``ready`` is set once the file watcher runs: edits from then on are seen.
+    The file watcher starts before the first build (``first``), so a save made
+    while that build runs is seen and rebuilt after it: no save is ever lost.
+    The watcher collects changes while a build runs, and the next wake-up
+    reports them. ``ready`` is set once the watcher runs.
     """
     from watchfiles import watch as watch_files
 
@@ -229,10 +253,14 @@ def watch(
         rust_timeout=200,
         yield_on_timeout=True,
     )
+    built = not first
     for changes in changes_seen:
         if ready is not None:
             ready.set()  # the first wake-up, edit or not, means the watcher is running
-        if any(_relevant(Path(path)) for _change, path in changes):
+        if not built:
+            built = True
+            yield preview.rebuild()  # reads the files as they are now, edits included
+        elif any(_relevant(Path(path)) for _change, path in changes):
             yield preview.rebuild()
 
 

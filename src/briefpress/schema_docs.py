@@ -1,9 +1,10 @@
-"""Documentation: the README's tables of fields, generated from the schemas that read them.
+"""Documentation: the docs site's tables of fields, generated from the schemas that read them.
 
-The README marks each table with ``<!-- fields:<name> -->`` … ``<!-- /fields -->``;
-``python -m briefpress.schema_docs`` rewrites what is between the marks, and
-``--check`` (and a test) fails when the README says something else than the
-schema, so a key is described once, where it is read.
+The pages under ``docs/`` mark each table with ``<!-- fields:<name> -->`` …
+``<!-- /fields -->``; ``python -m briefpress.schema_docs`` rewrites what is
+between the marks in every page, and ``--check`` (and a test) fails when a page
+says something else than the schema, or when a table is missing or shown twice,
+so a key is described once, where it is read.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .style.schema import (
     TARGET_SCHEMA,
 )
 
-#: Each marked table of the README, and the schema it shows.
+#: Each marked table of the docs, and the schema it shows.
 TABLES: Mapping[str, Schema] = {
     "front-matter": FRONT_MATTER_SCHEMA,
     "series": SERIES_SCHEMA,
@@ -38,6 +39,8 @@ TABLES: Mapping[str, Schema] = {
     "style-rule": RULE_SCHEMA,
     "style-page-makeup": PAGE_MAKEUP_SCHEMA,
 }
+#: Where the docs pages are, from the project root.
+DOCS = Path("docs")
 _REGION = re.compile(r"(<!-- fields:([a-z-]+) -->\n)(.*?)(<!-- /fields -->)", re.DOTALL)
 
 
@@ -73,8 +76,8 @@ def table(schema: Schema) -> str:
     return "\n".join(rows) + "\n"
 
 
-def update_readme(text: str) -> str:
-    """The README with every marked table generated again."""
+def update_page(text: str) -> str:
+    """The page with every marked table generated again."""
 
     def generated(match: re.Match[str]) -> str:
         schema = TABLES.get(match[2])
@@ -84,33 +87,50 @@ def update_readme(text: str) -> str:
     return _REGION.sub(generated, text)
 
 
-def readme_problems(text: str, name: str = "README.md") -> list[str]:
-    """Tables that differ from their schema, and schemas with no table."""
-    found = {match[2]: match[3] for match in _REGION.finditer(text)}
+def page_problems(pages: Mapping[str, str]) -> list[str]:
+    """Tables that differ from their schema, unknown or repeated tables, schemas with none.
+
+    ``pages`` maps a page's name (as messages show it) to its text.
+    """
     problems = []
+    seen: dict[str, str] = {}
+    for name, text in pages.items():
+        for match in _REGION.finditer(text):
+            key = match[2]
+            schema = TABLES.get(key)
+            if schema is None:
+                problems.append(f"{name}: <!-- fields:{key} -->: no such schema table")
+            elif key in seen:
+                problems.append(f"{name}: the {schema.name} table is shown in {seen[key]} too")
+            elif match[3] != table(schema):
+                problems.append(f"{name}: the {schema.name} table differs from its schema")
+            seen.setdefault(key, name)
     for key, schema in TABLES.items():
-        if key not in found:
-            problems.append(f"{name}: no <!-- fields:{key} --> table")
-        elif found[key] != table(schema):
-            problems.append(f"{name}: the {schema.name} table differs from its schema")
+        if key not in seen:
+            problems.append(f"no page has the <!-- fields:{key} --> table of {schema.name}")
     return problems
 
 
+def read_pages(folder: Path) -> dict[str, str]:
+    """Every Markdown page under ``folder``, by its path, in a stable order."""
+    return {str(path): path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.md"))}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``[--check] [README.md]``: rewrite the tables, or say which differ (exit 1)."""
+    """``[--check] [DOCS]``: rewrite the tables of the docs pages, or say which differ (exit 1)."""
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
-    paths = [a for a in args if a != "--check"]
-    path = Path(paths[0] if paths else "README.md")
-    text = path.read_text(encoding="utf-8")
+    folders = [a for a in args if a != "--check"]
+    pages = read_pages(Path(folders[0]) if folders else DOCS)
     if check:
-        problems = readme_problems(text, str(path))
+        problems = page_problems(pages)
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
-    updated = update_readme(text)
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
+    for name, text in pages.items():
+        updated = update_page(text)
+        if updated != text:
+            Path(name).write_text(updated, encoding="utf-8")
     return 0
 
 

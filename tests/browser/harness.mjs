@@ -16,9 +16,12 @@ const TYPES = {
 export async function serve(folder) {
   const root = normalize(folder);
   const server = createServer((request, response) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(request.url, "http://x").pathname)));
+    let path = normalize(join(root, decodeURIComponent(new URL(request.url, "http://x").pathname)));
     let body = null;
     try {
+      // A folder's address serves its index.html, as a static host does (a publish
+      // build links pages by folder: ../x/).
+      if ((path + sep).startsWith(root + sep) && statSync(path).isDirectory()) path = join(path, "index.html");
       if (path.startsWith(root + sep) && statSync(path).isFile()) body = readFileSync(path);
     } catch {}
     response.writeHead(body ? 200 : 404, { "content-type": TYPES[extname(path)] || "application/octet-stream" });

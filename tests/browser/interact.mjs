@@ -30,8 +30,10 @@ try {
   const before = await seen(".entry");
   result.entries = before.length;
   result.before = shown(before).length;
-  let navigated = false;
-  page.on("framenavigated", () => { navigated = true; });
+  // A page load would drop this mark; the filter's pushState (its state in the address) keeps it.
+  await page.evaluate(() => { window.stayed = true; });
+  // Author and keyword filters are folded away (no tag cloud above the briefs): open them.
+  await page.$$eval("details.facet", (els) => els.forEach((el) => { el.open = true; }));
   await page.click(`a[data-filter="${config.filter}"]`);
   const after = await seen(".entry");
   result.after = shown(after);
@@ -42,7 +44,8 @@ try {
     const rendered = (el) => el.checkVisibility() && el.getBoundingClientRect().height > 0;
     return els.filter((el) => ![...el.querySelectorAll(".entry")].some(rendered)).map(rendered);
   });
-  result.navigated = navigated;
+  result.navigated = !(await page.evaluate(() => window.stayed === true));
+  result.address = page.url();
   result.current = await page.$eval("a[aria-current]:not([data-filter=''])", (el) => el.dataset.filter);
   // Without JavaScript the same link is a static page listing the same briefs.
   await page.goto(base + config.catalogue.replace(/[^/]*$/, "") + `by/${config.filter}.html`, { waitUntil: "load" });

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .reports import as_json, as_junit, lines
     from .results import BriefResult, Report, failures
     from .run import Baseline, build, check, index
+    from .shards import merge_shards, parse_shard
     from .visual import render_pages
     from .workers import build_guarded
 
@@ -45,7 +46,9 @@ __all__ = [
     "index",
     "lines",
     "locked",
+    "merge_shards",
     "parse_formats",
+    "parse_shard",
     "parse_targets",
     "render_pages",
     "time_limit",
@@ -76,6 +79,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "reports": ["as_json", "as_junit", "lines"],
             "results": ["BriefResult", "Report", "failures"],
             "run": ["Baseline", "build", "check", "index"],
+            "shards": ["merge_shards", "parse_shard"],
             "visual": ["render_pages"],
             "workers": ["build_guarded"],
         },

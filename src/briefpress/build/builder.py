@@ -75,15 +75,24 @@ class Builder:
         self.notes: dict[str, None] = {}
 
     def style(self, name: str) -> Style:
+        """The style called ``name``, loaded once per builder."""
         # `load_style` checks everything (rules and page makeup too), as `new` does.
         if name not in self._styles:
             self._styles[name] = load_style(name, self.project.styles)
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:
+        """The series a brief belongs to (the nearest ``series.yaml``), loaded once."""
         path = model.find_series_file(brief_path, self.project.root)
         if path not in self._series:
-            self._series[path] = model.load_series(path)
+            series = model.load_series(path)
+            if self.options.site_url and not series.site_url:
+                # ``--site-url`` is the output folder's address; a sub-series sits below it.
+                folder = self.out_for(series).relative_to(self.out_dir).as_posix()
+                base = self.options.site_url.rstrip("/") + "/"
+                site = base if folder == "." else f"{base}{folder}/"
+                series = replace(series, site_url=site)
+            self._series[path] = series
         return self._series[path]
 
     @property
@@ -100,6 +109,7 @@ class Builder:
         self._engine = None
 
     def formats_for(self, series: Series) -> tuple[str, ...]:
+        """The formats to build for a series: the options' or the series' (``check`` adds pdf)."""
         wanted = self.options.formats or series.formats
         if self.options.evaluate and "pdf" not in wanted:
             wanted = ("pdf", *wanted)  # the rules read the PDF's layout
@@ -164,9 +174,11 @@ class Builder:
         dated = any(style.targets[n].dated for n in names if n in style.targets)
         day = dt.date.today().isoformat() if dated else ""
         makeup = "" if self.options.page_makeup else "|no-makeup"
+        # The address is in the PDF's metadata (XMP): another ``--site-url`` rebuilds.
+        site = f"|{series.site_url}" if series.site_url else ""
         return cache.settings_key(
             self.formats_for(series),
-            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}",
+            f"{','.join(names)}|{self.options.variant or ''}|{day}{makeup}{site}",
         )
 
     def load(self, path: Path) -> Brief:
@@ -267,6 +279,7 @@ class Builder:
         return make_up(text, lay_out, options).layout
 
     def dependencies(self, brief: Brief) -> list[Path]:
+        """Every file a brief's outputs depend on, for the manifest's content hashes."""
         style = self.style(brief.series.style)
         images = [brief.path.parent / image for image in brief.images]
         fonts = [face.path for face in style.fonts]

@@ -39,25 +39,30 @@ def reserved_name(stem: str) -> str | None:
 
 @dataclass(frozen=True)
 class Project:
-    """Where things are: conventions of DESIGN.md §6b, relative to the project root."""
+    """Where things are (source/, styles/, build/), relative to the project root."""
 
     root: Path
 
     @property
     def styles(self) -> Path:
+        """The styles folder, ``styles/``."""
         return self.root / "styles"
 
     @property
     def default_source(self) -> Path:
+        """Where briefs are when no path is given, ``source/``."""
         return self.root / "source"
 
     @property
     def default_output(self) -> Path:
+        """Where outputs go when no ``-o`` is given, ``build/``."""
         return self.root / "build"
 
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """What a run was asked for, frozen: it travels from the CLI into every worker."""
+
     out_dir: Path | None = None
     formats: tuple[str, ...] | None = None
     jobs: int = os.cpu_count() or 1
@@ -73,6 +78,13 @@ class BuildOptions:
     variant: str | None = None
     #: Move figures and tables that leave a page short (layout/makeup.py); off for comparisons.
     page_makeup: bool = True
+    #: ``(k, n)``: build only the k-th of n shares of the briefs (build/shards.py), 1-based.
+    shard: tuple[int, int] | None = None
+    #: Output store shared by runs and CI jobs (build/store.py): copy, do not lay out again.
+    cache: Path | None = None
+    #: The output folder's address on the web (``--site-url``): a publish build. A
+    #: series' own ``site_url`` wins; without either, the web edition is a preview.
+    site_url: str | None = None
 
 
 def find_briefs(paths: Sequence[Path]) -> list[Path]:
@@ -107,6 +119,7 @@ def _parse_list(
 
 
 def parse_formats(text: str | None) -> tuple[str, ...] | None:
+    """The ``--format`` comma list as names, or None; a UsageError for an unknown one."""
     return _parse_list(text, "format", BUILDABLE)
 
 

@@ -32,6 +32,7 @@ def lines(result: BriefResult, verbose: bool = False) -> list[str]:
 
 
 def as_json(results: list[BriefResult]) -> str:
+    """The results as ``check --json`` prints them: one object per brief, each rule's findings."""
     briefs: list[dict[str, Any]] = []
     for result in results:
         rules = {

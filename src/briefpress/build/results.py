@@ -14,6 +14,8 @@ def failures(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @dataclass
 class BriefResult:
+    """What happened to one brief in a run: outputs, errors, warnings, rule findings."""
+
     path: Path
     outputs: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -30,9 +32,12 @@ class BriefResult:
     layout_failed: bool = False
     #: Pages of the first PDF target, when one was laid out.
     pages: int | None = None
+    #: Copied from the output store (``--cache``), not laid out in this run.
+    restored: bool = False
 
     @property
     def ok(self) -> bool:
+        """Whether the brief was built without an error."""
         return not self.errors
 
     @property
@@ -43,6 +48,8 @@ class BriefResult:
 
 @dataclass
 class Report:
+    """A whole run: every brief's result, the run's own warnings and problems, the time."""
+
     results: list[BriefResult]
     seconds: float = 0.0
     #: About the run rather than one brief (an unusable manifest, say).
@@ -57,21 +64,26 @@ class Report:
 
     @property
     def failed(self) -> list[BriefResult]:
+        """The briefs that failed."""
         return [result for result in self.results if not result.ok]
 
     @property
     def built(self) -> list[BriefResult]:
+        """The briefs built in this run."""
         return [r for r in self.results if r.ok and not r.up_to_date]
 
     @property
     def fresh(self) -> list[BriefResult]:
+        """The briefs that were up to date."""
         return [r for r in self.results if r.up_to_date and r.ok]
 
     @property
     def violations(self) -> list[BriefResult]:
+        """The briefs with a failing layout rule."""
         return [r for r in self.results if any(map(failures, (r.rules or {}).values()))]
 
     def exit_code(self, strict: bool = False) -> int:
+        """The run's exit code: 1 on a failure (or a warning under ``strict``), else 0."""
         warned = any(
             r.warnings
             or (

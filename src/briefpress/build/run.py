@@ -14,13 +14,14 @@ from pathlib import Path
 
 from ..source import Brief
 from . import manifest as cache
-from . import outputs
+from . import outputs, shards
 from .builder import Builder, _failure, _problem
 from .formats import run_units, series_units
 from .limits import TimeLimit, time_limit
 from .options import BuildOptions, Project, find_briefs
 from .plan import _plan
 from .results import BriefResult, Report
+from .store import Store, entry_key
 from .workers import WorkerConfig, build_guarded, run_parallel
 
 
@@ -40,14 +41,18 @@ def build(
     started = time.perf_counter()
     options = options or BuildOptions()
     brief_paths = find_briefs(paths or [project.default_source])
+    if options.shard:
+        brief_paths = shards.select(brief_paths, project.root, options.shard)
     out = (options.out_dir or project.default_output).resolve()
     with outputs.locked(out, on_wait):
         builder = Builder(project, out, options)
         report = _build(builder, brief_paths, options, out, started, on_plan, on_result)
-        for unit in series_units(options.formats):
+        # A shard makes the pages of its own briefs only (the others' are other shards').
+        asked = list(brief_paths) if options.shard else list(paths)
+        for unit in series_units(options.formats) if brief_paths else []:
             # Pages link each brief to its neighbours: made once every brief is built,
             # with the run's builder (series and styles already read).
-            written, problems = unit.load()(list(paths), project, options, builder)
+            written, problems = unit.load()(asked, project, options, builder)
             report.written += written
             report.problems += problems
     report.seconds = time.perf_counter() - started
@@ -73,31 +78,64 @@ def _build(
         if on_result:
             on_result(result)
     by_path = {brief.path: brief for brief in plan.stale}
-    for result in _run(builder, plan.stale, options, builder.project, out):
+    store = Store(options.cache) if options.cache else None
+    keys = {b.path: _store_key(builder, b, plan.deps[b.path], out) for b in plan.stale}
+    evaluate = options.evaluate
+    to_build = []
+    for brief in plan.stale:
+        result = BriefResult(brief.path)
+        key = keys[brief.path]
+        if store and not options.force and store.restore(key, out, result, brief.stem, evaluate):
+            _record(manifest, builder, brief, plan.deps[brief.path], result)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        else:
+            to_build.append(brief)
+    for result in _run(builder, to_build, options, builder.project, out):
         if result.ok or result.layout_failed:
             brief = by_path[result.path]
-            manifest.entries[str(brief.path)] = cache.Entry(
-                settings=builder.settings(brief.series),
-                deps=plan.deps[brief.path],
-                warnings=result.warnings,
-                outputs=[str(p) for p in result.outputs],
-                series=str(brief.series.path),
-                year=brief.issue_year,
-                number=brief.number,
-                rules=result.rules,
-                errors=result.errors if result.layout_failed else [],
-                pages=result.pages,
-            )
+            _record(manifest, builder, brief, plan.deps[brief.path], result)
+            if store and result.ok:
+                store.save(keys[brief.path], out, result)
         results.append(result)
         if on_result:
             on_result(result)
     builder.close()
-    if plan.stale:
-        manifest.save()
+    if plan.stale or (options.shard and not manifest.path.exists()):
+        manifest.save()  # a shard with no brief says so to the merge: an empty manifest
     results.sort(key=lambda r: r.path)
     notes = [manifest.warning] if manifest.warning else []
     notes += list(builder.notes)  # asked targets a series' style lacks
+    notes += [f"{line}; laid out again" for line in store.damaged] if store else []
     return Report(results, time.perf_counter() - started, notes)
+
+
+def _record(
+    manifest: cache.Manifest,
+    builder: Builder,
+    brief: Brief,
+    deps: dict[str, str],
+    result: BriefResult,
+) -> None:
+    """The manifest entry of a brief just built or restored."""
+    manifest.entries[str(brief.path)] = cache.Entry(
+        settings=builder.settings(brief.series),
+        deps=deps,
+        warnings=result.warnings,
+        outputs=[str(p) for p in result.outputs],
+        series=str(brief.series.path),
+        year=brief.issue_year,
+        number=brief.number,
+        rules=result.rules,
+        errors=result.errors if result.layout_failed else [],
+        pages=result.pages,
+    )
+
+
+def _store_key(builder: Builder, brief: Brief, deps: dict[str, str], out: Path) -> str:
+    place = (builder.out_for(brief.series) / brief.stem).relative_to(out).as_posix()
+    return entry_key(builder.settings(brief.series), deps, builder.project.root.resolve(), place)
 
 
 def _run(
@@ -125,6 +163,8 @@ def _build_limited(builder: Builder, brief: Brief, timeout: float) -> BriefResul
 
 @dataclass(frozen=True)
 class Baseline:
+    """Where approved page images are, whether to approve the current ones, and the tolerance."""
+
     folder: Path
     update: bool = False
     #: Share of a page's pixels that may change before the page fails: none by default,
@@ -184,16 +224,20 @@ def check(
 
 
 def index(
-    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+    paths: Sequence[Path],
+    project: Project,
+    out_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> tuple[list[Path], list[str]]:
     """The run units (catalogue, feed, sitemap) over every series under ``paths``.
 
     Changed files and problems; each unit takes the output folder's lock itself.
+    ``site_url`` is the output folder's address (``--site-url``).
     """
     written: list[Path] = []
     problems: list[str] = []
     for unit in run_units():
-        changed, found = unit.load()(list(paths), project, out_dir)
+        changed, found = unit.load()(list(paths), project, out_dir, site_url)
         written += changed
         problems += found
     return written, problems

@@ -4,7 +4,7 @@ A target writes ``<stem><suffix>.pdf`` with its own variant (print: PDF/X-4).
 A variant asked on the command line (``--pdf-variant``) is an output of its own,
 ``<stem>.pdfa.pdf`` or ``<stem>.ua.pdf``, made from the screen rendering (RGB,
 no bleed, no marks): it never replaces the print file, whose CMYK and crop
-marks no archival or accessible standard allows (DESIGN.md §6b).
+marks no archival or accessible standard allows (docs/print.md, Variants).
 """
 
 from __future__ import annotations

@@ -372,6 +372,7 @@ class Engine:
         self._font_configs: dict[Path, FontConfiguration] = {}
 
     def font_config(self, style: Style) -> FontConfiguration:
+        """The one FontConfiguration of a style, made on first use."""
         from weasyprint.text.fonts import FontConfiguration
 
         if style.folder not in self._font_configs:
@@ -381,6 +382,7 @@ class Engine:
     def layout(
         self, brief: Brief, style: Style, html: str, target: Target, variant: str | None = None
     ) -> Layout:
+        """Lay out a brief's HTML for a target (and variant): pages as plain data and the PDF."""
         from weasyprint import CSS, HTML
 
         setup = press.colour_setup(style, target, brief.series.print_profile, variant)

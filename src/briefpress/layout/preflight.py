@@ -22,7 +22,7 @@ bytes it wrote before the claim stands. Errors:
   image whose pixels are rich black (``near-black``).
 
 Warnings: CMYK images whose total area coverage exceeds 300 %, and images
-placed at less than 300 ppi. What it does not verify is in the README.
+placed at less than 300 ppi. What it does not verify is in docs/print.md.
 """
 
 from __future__ import annotations

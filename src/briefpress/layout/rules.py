@@ -33,6 +33,8 @@ WARNING_KINDS = {"last-page-fill"}
 
 @dataclass(frozen=True)
 class Finding:
+    """One broken layout rule (or warning) on one page, in the editor's words."""
+
     rule: str
     page: int | None  # None: the whole document
     #: In the editor's words, naming the page and saying what to do.
@@ -49,11 +51,13 @@ class Finding:
     warning: bool = False
 
     def text(self, path: str, verbose: bool = False) -> str:
+        """The line ``path:line: label: message`` the editor reads; ``verbose`` adds the detail."""
         where = "-" if self.line is None else str(self.line)
         extra = f" [{self.rule}: {self.detail}]" if verbose and self.detail else ""
         return f"{path}:{where}: {self.label or self.rule}: {self.message}{extra}"
 
     def as_dict(self) -> dict[str, Any]:
+        """The finding as JSON data, for ``--json`` and the manifest."""
         found = {
             "rule": self.rule,
             "page": self.page,
@@ -67,6 +71,7 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """The finding ``as_dict`` wrote, read back from the manifest."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known, warning=data.get("severity") == "warning")
 

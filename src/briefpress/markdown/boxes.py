@@ -36,6 +36,7 @@ class BoxSpec:
         return self.titled or self.label is not None
 
     def open_tag(self, title: str) -> str:
+        """The opening tag and, for a titled box, its heading."""
         from markdown_it.common.utils import escapeHtml
 
         classes = f' class="{escapeHtml(self.css_class)}"' if self.css_class else ""
@@ -44,6 +45,7 @@ class BoxSpec:
         return f"<{self.element}{classes}{typed}>\n{heading}"
 
     def close_tag(self) -> str:
+        """The closing tag."""
         return f"</{self.element}>\n"
 
 

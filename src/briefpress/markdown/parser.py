@@ -66,6 +66,7 @@ def has_scheme(url: str) -> bool:
 
 
 def is_safe_link(url: str) -> bool:
+    """Whether a link may reach an output: a relative one, or one of the safe schemes."""
     return not has_scheme(url) or url.strip().lower().startswith(SAFE_SCHEMES)
 
 

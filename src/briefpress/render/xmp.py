@@ -49,6 +49,7 @@ LICENCES = {
 
 
 def licence_url(licence: str | None) -> str | None:
+    """The URL of a licence: itself when it is one, the deed of a known CC licence, else None."""
     if not licence:
         return None
     if re.match(r"https?://", licence):
@@ -57,6 +58,7 @@ def licence_url(licence: str | None) -> str | None:
 
 
 def page_url(brief: Brief, stem: str | None = None) -> str | None:
+    """The brief's web page under the series' ``site_url``, or None when it has none."""
     site = brief.series.site_url
     return f"{site.rstrip('/')}/{stem or brief.stem}/" if site else None
 

@@ -9,8 +9,15 @@ if TYPE_CHECKING:
     from .index import write_index
     from .metadata import site_url_warnings_for
     from .pages import write_pages
+    from .urls import check_site_url
 
-__all__ = ["site_url_warnings_for", "write_deposits", "write_index", "write_pages"]
+__all__ = [
+    "check_site_url",
+    "site_url_warnings_for",
+    "write_deposits",
+    "write_index",
+    "write_pages",
+]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
     from ..faces import lazy_names
@@ -22,5 +29,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "index": ["write_index"],
             "metadata": ["site_url_warnings_for"],
             "pages": ["write_pages"],
+            "urls": ["check_site_url"],
         },
     )

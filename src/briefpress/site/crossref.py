@@ -1,7 +1,7 @@
 """Site stage, Crossref: a brief as a Crossref 5.3.1 deposit (``report-paper`` in a series).
 
 The XML is a Jinja template beside this module. No Crossref XSD could be had with
-a licence to redistribute it (DESIGN.md §13), so the file is not schema-validated
+a licence to redistribute it (docs/web.md, DOIs and deposits), so the file is not schema-validated
 here: `missing_elements` checks it carries every element Crossref documents as
 required for a report in a series, and the rest is Crossref's own check on upload.
 """

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..build import (
     DEFAULT_TIMEOUT,
     Builder,
+    BuildOptions,
     Project,
     failed_briefs,
     find_briefs,
@@ -15,25 +16,29 @@ from ..build import (
     time_limit,
 )
 from ..errors import BriefpressError
-from ..source import Brief
+from ..source import Brief, Series
+from . import urls
 
 
 def write_index(
-    paths: Sequence[Path], project: Project, out_dir: Path | None = None
+    paths: Sequence[Path],
+    project: Project,
+    out_dir: Path | None = None,
+    site_url: str | None = None,
 ) -> tuple[list[Path], list[str]]:
     """The catalogue of every series under ``paths``: changed files and problems."""
     out = (out_dir or project.default_output).resolve()
     # The same lock as a build: a build starting now would clear our temporary files.
     with locked(out):
-        return _write_index(paths, project, out)
+        return _write_index(paths, project, out, site_url)
 
 
 def _write_index(
-    paths: Sequence[Path], project: Project, out: Path
+    paths: Sequence[Path], project: Project, out: Path, site_url: str | None = None
 ) -> tuple[list[Path], list[str]]:
     from .catalogue import Group, collect, write_catalogue
 
-    builder = Builder(project, out)
+    builder = Builder(project, out, BuildOptions(out_dir=out, site_url=site_url))
     by_series: dict[Path, list[Brief]] = {}
     problems: list[str] = []
     # A brief whose last build broke a hard rule is no print file and not published.
@@ -59,7 +64,9 @@ def _write_index(
         if folder == out:  # the front page shows every series of the run, grouped
             others = [
                 Group(
-                    g.series, g.items, builder.out_for(g.series).relative_to(out).as_posix() + "/"
+                    g.series,
+                    g.items,
+                    prefix_of(group.series, g.series, builder.out_for(g.series).relative_to(out)),
                 )
                 for g in groups.values()
                 if g is not group
@@ -69,5 +76,18 @@ def _write_index(
     from .sitemap import write_sitemap
 
     top = next((g.series for g in groups.values() if builder.out_for(g.series) == out), None)
-    changed += write_sitemap(out, [(g.series, g.items) for g in groups.values()], top)
+    folders = [(g.series, g.items, builder.out_for(g.series)) for g in groups.values()]
+    changed += write_sitemap(out, folders, top)
     return changed, problems
+
+
+def prefix_of(front: Series, other: Series, folder: Path) -> str:
+    """How the front page leads to another series' files: its folder, or its own address.
+
+    A series published on another host (its own ``site_url``) is linked absolutely.
+    """
+    relative = folder.as_posix() + "/"
+    here, there = urls.base_of(front), urls.base_of(other)
+    if here and there and urls.absolute(front, relative) != there:
+        return there
+    return relative

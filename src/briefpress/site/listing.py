@@ -19,14 +19,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..markdown import create_parser, render_inline
-from ..render import join_names
 from ..source import Series, split_name
 from ..style import Style
+from . import urls
 from .page import language_name, render_web, web_css, web_environment, web_labels
 from .webfonts import web_fonts
 
 FILTERS = "by"
+#: Briefs a series lists on its catalogue page; beyond, the year pages (by/year-*.html) list
+#: them all and the search finds them.
+PAGE_SIZE = 40
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -67,23 +69,31 @@ def facets_of(item: Any) -> list[Facet]:
     return found
 
 
-def _row(item: Any, prefix: str, labels: dict[str, str], style: Style) -> dict[str, Any]:
+def _row(item: Any, prefix: str, style: Style) -> dict[str, Any]:
+    """One line of the catalogue, in the brief's own language (a French entry says "et")."""
+    from .catalogue import image_size, page_link, summary
+
     brief = item.brief
-    inline = create_parser(style.quotes_for(brief.language), lang=brief.language).disable("image")
-    abstract = [Markup(render_inline(inline, text)) for text in brief.key_issues]
-    if not abstract and brief.lead:
-        abstract = [Markup(render_inline(inline, brief.lead))]
-    page = item.html
+    labels = style.labels_for(brief.language)
+    page = page_link(item)
+    size = None
+    if item.thumbnail and item.folder is not None:
+        size = image_size(item.folder / item.thumbnail)
+    # Each author links to their filter page (the same names the filters list).
+    authors = [{"name": name, "page": Facet("author", name).page} for name in item.authors]
     return {
         "item": item,
         "brief": brief,
-        "label": f"{brief.series.masthead} • {brief.issue_label}",
-        "byline": join_names(item.authors, labels.get("and", "and")),
-        "abstract": abstract,
+        "label": f"{brief.series.masthead}{labels.get('separator', ' • ')}{brief.issue_label}",
+        "authors": authors,
+        "and": labels.get("and", "and"),
+        "summary": summary(brief),
         "href": f"{prefix}{page}" if page else None,
         "pdf": f"{prefix}{item.pdf}" if item.pdf else None,
         "epub": f"{prefix}{item.epub}" if item.epub else None,
+        "row_labels": labels,
         "thumbnail": f"{prefix}{item.thumbnail}" if item.thumbnail else None,
+        "thumb_size": size,
         "tokens": " ".join(sorted({facet.token for facet in facets_of(item)})),
         "lang": brief.language,
     }
@@ -116,14 +126,32 @@ def _filters(
     ]
 
 
-def _publishers(groups: list[Any], rows_for: Any) -> list[dict[str, Any]]:
+def _entry_words(item: Any) -> str:
+    """The words an entry shows, for the font subset: every entry, listed on a page or found."""
+    from .catalogue import summary
+
+    brief = item.brief
+    words = [brief.series.masthead, brief.issue_label, brief.title, brief.subtitle or ""]
+    return " ".join([*words, brief.date_text, summary(brief), *item.authors])
+
+
+def lead(up: str, prefix: str) -> str:
+    """``up`` then ``prefix``, unless ``prefix`` is an address of its own (another host)."""
+    return prefix if "://" in prefix else up + prefix
+
+
+_ANCHOR = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _publishers(groups: list[Any], rows_for: Any, up: str) -> list[dict[str, Any]]:
     """Series grouped under their publisher, in the order the run lists them."""
     publishers: dict[str, list[dict[str, Any]]] = {}
     for group in groups:
         rows = rows_for(group)
         if rows or group is groups[0]:
+            href = lead(up, urls.folder_link(group.prefix, group.series)) or "./"
             publishers.setdefault(group.series.publisher, []).append(
-                {"series": group.series, "href": f"{group.prefix}index.html", "rows": rows}
+                {"series": group.series, "href": href, "rows": rows}
             )
     return [{"name": name, "series": series} for name, series in publishers.items()]
 
@@ -156,26 +184,57 @@ def catalogue_pages(
     def row(item: Any, prefix: str) -> dict[str, Any]:
         key = (id(item), prefix)
         if key not in rows:
-            rows[key] = _row(item, prefix, labels, style)
+            rows[key] = _row(item, prefix, style)
         return rows[key]
+
+    from .catalogue import SEARCH_INDEX, page_link
+
+    publishing = urls.publishing(series)
+    truncated: list[str] = []  # the years whose briefs the front page leaves to year pages
 
     def render(current: Facet | None, font_css: str) -> str:
         up = "../" if current else ""
 
         # Each brief's page, so an entry links its other editions (another series' too).
-        pages = {i.brief.path: f"{up}{g.prefix}{i.html}" for g in groups for i in g.items if i.html}
+        pages = {
+            i.brief.path: f"{lead(up, g.prefix)}{page_link(i)}"
+            for g in groups
+            for i in g.items
+            if i.html
+        }
 
         def rows_for(group: Any) -> list[dict[str, Any]]:
-            return [
-                {
-                    **row(item, up + group.prefix),
-                    "editions": _editions(item, pages),
-                    # Two series may each have a 2024-1-x.md: the anchor names the folder.
-                    "anchor": "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem))),
-                }
+            chosen = [
+                item
                 for item in group.items
                 if current is None or current.token in tokens_of[id(item)]
             ]
+            if current is None and len(chosen) > PAGE_SIZE:
+                # At scale the page lists the newest briefs; year pages hold the rest.
+                truncated.extend(str(i.brief.issue_year) for i in chosen[PAGE_SIZE:])
+                chosen = chosen[:PAGE_SIZE]
+            return [
+                {
+                    **row(item, lead(up, group.prefix)),
+                    "editions": _editions(item, pages),
+                    # Two series may each have a 2024-1-x.md: the anchor names the folder.
+                    "anchor": _ANCHOR.sub(
+                        "-", "-".join(filter(None, (*group.prefix.split("/"), item.brief.stem)))
+                    ),
+                }
+                for item in chosen
+            ]
+
+        truncated.clear()
+        publishers = _publishers(groups, rows_for, up)
+        years = [
+            facet
+            for kind, facets in ordered
+            if kind == "year"
+            for facet in facets
+            if facet.value in truncated
+        ]
+        filters = _filters(ordered, current)
 
         return render_web(
             environment,
@@ -189,8 +248,15 @@ def catalogue_pages(
                 up=up,
                 front=len(groups) > 1,
                 current=current,
-                publishers=_publishers(groups, rows_for),
-                filters=_filters(ordered, current),
+                publishers=publishers,
+                year_filters=next(links for kind, links in filters if kind == "year"),
+                other_filters=[(kind, links) for kind, links in filters if kind != "year"],
+                earlier=years,
+                complete=not years,
+                home=urls.folder_link(up, series),
+                noindex=not publishing,
+                canonical=urls.absolute(series, current.page if current else ""),
+                search_index=f"{up}{SEARCH_INDEX}",
                 font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
             ),
         )
@@ -203,6 +269,8 @@ def catalogue_pages(
         samples.update({f.page: f for f in facets[:1]})
     drafts = [render(facet, "") for facet in samples.values()]
     text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts)
+    # What the pages not sampled and the search results show: every entry's words.
+    text += "".join(_entry_words(item) for group in groups for item in group.items)
     faces = [face for face in style.fonts if not face.fallback]
     fonts = web_fonts(faces, text)
     font_css = "\n".join(font.css() for font in fonts)

@@ -16,8 +16,9 @@ from ..source import Brief, Series, split_name
 
 #: The warning ``check`` prints for a series that publishes web pages without ``site_url``.
 NO_SITE_URL = (
-    "not set: web pages use relative links, and Google Scholar needs absolute URLs "
-    "(citation_pdf_url, the canonical link)"
+    "not set: the web edition is a preview (relative links, marked noindex, no sitemap); "
+    "Google Scholar needs absolute URLs (citation_pdf_url, the canonical link): "
+    "give --site-url URL (make SITE_URL=URL) or set site_url in the series file"
 )
 
 
@@ -39,17 +40,19 @@ def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
     if site:
         base = site if site.endswith("/") else site + "/"
         page = urljoin(base, f"{stem}/")
+        # The PDF and EPUB are copied into the page's folder (``urls.page_file``):
+        # Scholar wants the full text beside its abstract page.
         return Urls(
             page,
-            urljoin(base, f"{stem}.pdf") if pdf else None,
-            urljoin(base, f"{stem}.epub") if epub else None,
+            urljoin(page, f"{stem}.pdf") if pdf else None,
+            urljoin(page, f"{stem}.epub") if epub else None,
             urljoin(page, "page-1.png") if image else None,
             True,
         )
     return Urls(
         "./",
-        f"../{stem}.pdf" if pdf else None,
-        f"../{stem}.epub" if epub else None,
+        f"{stem}.pdf" if pdf else None,
+        f"{stem}.epub" if epub else None,
         "page-1.png" if image else None,
         False,
     )

@@ -26,6 +26,7 @@ from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
 from ..style import Style, style_text, web_palette_css
 from . import metadata
+from . import urls as addresses
 from .citefiles import citation_files
 from .webfonts import web_fonts
 
@@ -247,6 +248,9 @@ def render_page(
         description=description,
         web=web,
         up="../",
+        # The catalogue as the page links it, and whether crawlers may index it (site/urls.py).
+        home=addresses.folder_link("../", brief.series),
+        noindex=not addresses.publishing(brief.series),
         canonical=page_url,
         editions=around.editions,
         prev=around.prev,

@@ -17,7 +17,7 @@ from .. import __version__
 from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
 from ..source import Brief, edition_groups
-from . import metadata
+from . import metadata, urls
 from .catalogue import write_if_changed
 from .page import (
     PAGE_IMAGE,
@@ -127,7 +127,8 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
 
     A style edit rebuilds the PDFs too, so the outputs' times catch it twice over.
     """
-    asked = (options.formats, options.targets, options.variant)  # not -j: pages are the same
+    # not -j: pages are the same; the address changes every link
+    asked = (options.formats, options.targets, options.variant, options.site_url)
     digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
     code = sorted(Path(__file__).parent.glob("*.py"))
     source = project.default_source
@@ -162,9 +163,10 @@ def _write_page(
             prev = siblings[index - 1]
         if index + 1 < len(siblings):
             nxt = siblings[index + 1]
+    series = brief.series
     around = Neighbours(
-        prev=Link(f"../{prev.stem}/index.html", prev.title) if prev else None,
-        next=Link(f"../{nxt.stem}/index.html", nxt.title) if nxt else None,
+        prev=Link(urls.folder_link(f"../{prev.stem}/", series), prev.title) if prev else None,
+        next=Link(urls.folder_link(f"../{nxt.stem}/", series), nxt.title) if nxt else None,
         editions=[
             Edition(
                 other.language,
@@ -185,17 +187,56 @@ def _write_page(
     key = _page_key(brief, builder, out, around)
     stamp = folder / KEY_FILE
     page = folder / "index.html"
+    copies = _copy_downloads(brief.stem, out)  # a stat each when nothing changed
     if page.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
-        return []  # nothing the page shows has changed: ``make`` after ``make`` stays quick
+        return copies  # nothing the page shows has changed: ``make`` after ``make`` stays quick
     files = render_page(brief, style, builder.project.styles, out, around)
     changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
-    _remove_stale(folder, brief.stem, set(files) | {PAGE_IMAGE, KEY_FILE})
+    changed += copies
+    kept = {PAGE_IMAGE, KEY_FILE, *(f"{brief.stem}.{kind}" for kind in DOWNLOADS)}
+    _remove_stale(folder, brief.stem, set(files) | kept)
     pdf = out / f"{brief.stem}.pdf"
     image = folder / PAGE_IMAGE
     if pdf.is_file() and (not image.is_file() or image.stat().st_mtime < pdf.stat().st_mtime):
         write_if_changed(image, page_image(pdf))
         changed.append(image)
     write_if_changed(stamp, key.encode())
+    return changed
+
+
+#: The files a reader downloads, copied into the page's folder (``urls.page_file``).
+DOWNLOADS = ("pdf", "epub")
+
+
+def _copy_downloads(stem: str, out: Path) -> list[Path]:
+    """The brief's PDF and EPUB beside its page, as Scholar wants the full text.
+
+    A hard link when the file system allows (no second copy on disk), else a copy;
+    redone only when the build's file changed (another inode, size or time).
+    """
+    import os
+    import shutil
+
+    changed = []
+    for kind in DOWNLOADS:
+        built = out / f"{stem}.{kind}"
+        copy = out / urls.page_file(stem, kind)
+        if not built.is_file():
+            if copy.is_file():
+                copy.unlink()
+            continue
+        if copy.is_file():
+            a, b = built.stat(), copy.stat()
+            if a.st_ino == b.st_ino or (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns):
+                continue
+        temporary = copy.with_name(f".{copy.name}.tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(built, temporary)
+        except OSError:
+            shutil.copy2(built, temporary)
+        os.replace(temporary, copy)
+        changed.append(copy)
     return changed
 
 

@@ -1,7 +1,12 @@
-"""Site stage, crawlers: ``sitemap.xml`` and ``robots.txt`` at the top of the output.
+"""Site stage, crawlers: a sitemap per series, a sitemap index and ``robots.txt`` at the root.
 
-The sitemap protocol takes absolute URLs only, so it lists the series that have
-a ``site_url`` (``check`` warns about the others).
+The sitemap protocol takes absolute URLs of the sitemap's own host, under its
+own folder, so each series with an address (``site_url`` or ``--site-url``)
+gets ``sitemap-pages.xml`` in its own folder: its catalogue and brief pages,
+nothing of another series or host. The root folder gets ``sitemap.xml``, a
+sitemap index of every series sitemap on the root series' host, and
+``robots.txt``, which crawlers read at a site's root only. A preview (no
+address) has no sitemap at all: an empty ``<urlset/>`` is invalid.
 """
 
 from __future__ import annotations
@@ -13,19 +18,27 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..source import Series
+from . import urls
 from .catalogue import write_if_changed
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: Google's extension for the language editions of a page.
 XHTML = "http://www.w3.org/1999/xhtml"
+PAGES = "sitemap-pages.xml"
+INDEX = "sitemap.xml"
+ROBOTS = "robots.txt"
 
 
-def _base(series: Series) -> str | None:
-    site = series.site_url
-    return (site if site.endswith("/") else site + "/") if site else None
+def _newest(items: list[Any]) -> str | None:
+    newest = max((item.brief.date for item in items), default=None)
+    return newest.isoformat() if newest else None
 
 
-def sitemap_xml(groups: Sequence[tuple[Series, list[Any]]]) -> bytes:
+def sitemap_xml(series: Series, items: list[Any]) -> bytes | None:
+    """The series' own pages (catalogue and briefs); None without an address."""
+    base = urls.base_of(series)
+    if not base:
+        return None
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     root = ET.Element(f"{{{SITEMAP}}}urlset")
@@ -42,36 +55,58 @@ def sitemap_xml(groups: Sequence[tuple[Series, list[Any]]]) -> bytes:
                 link = ET.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=lang)
                 link.set("href", href)
 
-    for series, items in groups:
-        base = _base(series)
-        if not base:
-            continue
-        newest = max((item.brief.date for item in items), default=None)
-        add(urljoin(base, "index.html"), newest.isoformat() if newest else None)
-        for item in items:
-            if item.html and item.html.endswith(".html"):
-                location = urljoin(base, f"{item.brief.stem}/")
-                add(location, item.brief.date.isoformat(), item.brief)
+    add(base, _newest(items))  # the catalogue, by its folder's address
+    for item in items:
+        if item.html and item.html.endswith(".html"):
+            add(urljoin(base, f"{item.brief.stem}/"), item.brief.date.isoformat(), item.brief)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
 
 
-def robots_txt(groups: Sequence[tuple[Series, list[Any]]], sitemap_url: str | None) -> bytes:
-    lines = ["# Every page of this site may be crawled and indexed.", "User-agent: *", "Allow: /"]
+def sitemap_index(sitemaps: list[tuple[str, str | None]]) -> bytes:
+    """A sitemap index: (absolute address, last modified) of each sitemap."""
+    ET.register_namespace("", SITEMAP)
+    root = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    for location, modified in sitemaps:
+        entry = ET.SubElement(root, f"{{{SITEMAP}}}sitemap")
+        ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = location
+        if modified:
+            ET.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = modified
+    ET.indent(root)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def robots_txt(sitemap_url: str | None) -> bytes:
+    lines = ["# Every page of this site may be crawled.", "User-agent: *", "Allow: /"]
     if sitemap_url:
         lines.append(f"Sitemap: {sitemap_url}")
     return ("\n".join(lines) + "\n").encode()
 
 
 def write_sitemap(
-    out: Path, groups: Sequence[tuple[Series, list[Any]]], top: Series | None
+    out: Path, groups: Sequence[tuple[Series, list[Any], Path]], top: Series | None
 ) -> list[Path]:
-    """``out`` is the top output folder; ``top`` its series, whose address the sitemap takes."""
-    base = _base(top) if top else None
-    sitemap_url = urljoin(base, "sitemap.xml") if base else None
-    files = {
-        out / "sitemap.xml": sitemap_xml(groups),
-        out / "robots.txt": robots_txt(groups, sitemap_url),
-    }
-    return [path for path, data in files.items() if write_if_changed(path, data)]
+    """``out`` is the top output folder, ``top`` its series; each group names its folder."""
+    files: dict[Path, bytes | None] = {}
+    listed: list[tuple[str, str | None]] = []
+    root_base = urls.base_of(top) if top else None
+    for series, items, folder in groups:
+        data = sitemap_xml(series, items)
+        files[folder / PAGES] = data
+        location = urls.absolute(series, PAGES)
+        if data and location and root_base and urls.host_of(location) == urls.host_of(root_base):
+            listed.append((location, _newest(items)))
+    index_url = urljoin(root_base, INDEX) if root_base and listed else None
+    files[out / INDEX] = sitemap_index(sorted(listed)) if index_url else None
+    files[out / ROBOTS] = robots_txt(index_url)
+    changed = []
+    for path, data in files.items():
+        if data is None:
+            if path.is_file():  # a publish build's sitemap, stale in a preview
+                path.unlink()
+                changed.append(path)
+        elif write_if_changed(path, data):
+            changed.append(path)
+    return changed

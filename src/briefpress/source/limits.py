@@ -2,7 +2,7 @@
 
 Each cap keeps one brief's memory and time bounded (80,000 notes took 6.5 GB,
 3,000 keywords made ``index`` write 3,002 pages in 292 s); a brief over a cap
-fails with a located line naming the cap. README's "Limits" table lists them.
+fails with a located line naming the cap. The docs' security page lists them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ MAX_TABLES = 300
 #: below markdown-it's own ceiling (20), where it stops parsing without a word.
 MAX_NESTING = 16
 
-#: (cap, what it counts) for README's table.
+#: (cap, what it counts) for the docs' table.
 LIMITS = (
     (MAX_KEYWORDS, "keywords of a brief (`keywords:`)"),
     (MAX_AUTHORS, "authors of a brief (`authors:`)"),

@@ -98,6 +98,7 @@ class Series:
     deposit: Deposit = field(default_factory=Deposit)
 
     def mint_doi(self, number: int, year: int) -> str | None:
+        """The DOI ``doi_pattern`` makes for an issue, or None without a pattern."""
         return self.doi_pattern.format(number=number, year=year) if self.doi_pattern else None
 
     #: The texts above as series.yaml gives them, per language; `text` chooses.
@@ -130,6 +131,7 @@ class Series:
 
     @property
     def folder(self) -> Path:
+        """The folder of ``series.yaml``, which holds the series' briefs."""
         return self.path.parent
 
     @property
@@ -139,11 +141,14 @@ class Series:
 
     @property
     def slug(self) -> str:
+        """The series' name as a lower-case ASCII slug."""
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
 @dataclass(frozen=True)
 class Author:
+    """One author (or translator): the name, its CSL parts, affiliation, bio and ids."""
+
     name: str
     affiliation: str | None = None
     bio: str | None = None
@@ -220,6 +225,7 @@ class Brief:
 
     @property
     def stem(self) -> str:
+        """The file name without ``.md``: every output of the brief is named after it."""
         return self.path.stem
 
     @property
@@ -246,6 +252,7 @@ class Brief:
 
     @property
     def issue_year(self) -> int:
+        """The numbering year: ``year`` when given, else the date's."""
         return self.year or self.date.year
 
     @property
@@ -255,10 +262,12 @@ class Brief:
 
     @property
     def language(self) -> str:
+        """The brief's language tag: its own ``lang``, else the series'."""
         return self.lang or self.series.lang
 
     @property
     def disclaimer_text(self) -> str:
+        """The disclaimer: the brief's own, or the series' (plural for several authors)."""
         if self.disclaimer:
             return self.disclaimer
         key = "disclaimer_plural" if len(self.authors) > 1 else "disclaimer"

@@ -2,7 +2,7 @@
 
 A `Schema` names each key a YAML mapping may hold: its `Kind` (how the value
 is read and what it becomes), its default, whether it is required, and one
-sentence that the README's tables are generated from (``briefpress.schema_docs``).
+sentence that the docs' tables are generated from (``briefpress.schema_docs``).
 Reading never raises: each problem is recorded at the line of its key as
 ``path:line: key: message``, an unknown key with the known key it is nearest
 to, so one pass reports every mistake of a file. A value that fails takes its
@@ -91,7 +91,7 @@ def standalone(path: Path, key: str) -> tuple[Context, list[Problem]]:
 class Kind:
     """How one value is read: ``read`` returns it typed, or INVALID after ``at.fail``."""
 
-    #: What the README says a value of this kind is.
+    #: What the docs say a value of this kind is.
     label = "any value"
 
     def read(self, value: Any, at: Context) -> Any:
@@ -376,7 +376,7 @@ class OneOf(Kind):
 
 @dataclass(frozen=True)
 class Option:
-    """One key: how it is read, its default, and what it means (the README's words)."""
+    """One key: how it is read, its default, and what it means (the docs' words)."""
 
     kind: Kind
     doc: str
@@ -386,7 +386,7 @@ class Option:
     check: Callable[[Any], str | None] | None = None
     #: Read but not documented: a key on its way out.
     legacy: bool = False
-    #: The default as the README shows it, where the value is not what one types.
+    #: The default as the docs show it, where the value is not what one types.
     shown_default: str | None = None
 
 

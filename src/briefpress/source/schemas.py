@@ -1,7 +1,7 @@
 """Model stage, declared fields: what ``series.yaml`` and a brief's front matter may say.
 
 Each key is declared once here, with its kind, default and meaning; the model
-(`load_series`, `load_brief`) reads through these schemas and the README's
+(`load_series`, `load_brief`) reads through these schemas and the docs'
 tables of fields are generated from them.
 """
 

@@ -97,6 +97,7 @@ def _local(tag: str) -> str:
 
 
 def sanitise_svg(data: bytes) -> bytes:
+    """The SVG with only what draws kept; UnsafeSvg for one that cannot be read safely."""
     return _sanitise(data)[0]
 
 

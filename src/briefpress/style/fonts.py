@@ -37,6 +37,7 @@ class FontFace:
     fallback: bool = False
 
     def css(self, url: str | None = None) -> str:
+        """The ``@font-face`` rule of this face, at ``url`` or the file's own URI."""
         src = url or self.path.as_uri()
         weight = f" font-weight: {self.weight};" if self.weight else ""
         return (

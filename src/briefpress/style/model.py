@@ -100,6 +100,7 @@ class Style:
     lint: dict[str, Any] = field(default_factory=dict)
 
     def target(self, name: str) -> Target:
+        """The PDF target called ``name``; a StyleError naming the style's targets otherwise."""
         if name not in self.targets:
             raise StyleError(
                 f"style '{self.name}' has no PDF target '{name}' "
@@ -118,6 +119,7 @@ class Style:
         return {**default, **self.labels.get(base, {}), **self.labels.get(lang, {})}
 
     def quotes_for(self, lang: str) -> str | list[str]:
+        """The typographic quotes of a language (by its primary subtag), English's by default."""
         return self.quotes.get(lang.split("-")[0].lower(), "“”‘’")
 
     def font_css(self, url_for: dict[Path, str] | None = None) -> str:

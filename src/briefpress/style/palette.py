@@ -133,6 +133,7 @@ def _screen(name: str, value: Any) -> Rgb | None:
 
 
 def device_cmyk(cmyk: Cmyk) -> str:
+    """A CMYK colour in percent as CSS ``device-cmyk()``, in fractions of 1."""
     return "device-cmyk(" + " ".join(_number(v / 100) for v in cmyk) + ")"
 
 

@@ -1,7 +1,7 @@
 """Style stage, declared fields: what a ``style.yaml`` may say, each key once with its meaning.
 
 The loader reads a style through `STYLE_SCHEMA`; targets, fonts, boxes, layout
-rules and page makeup are schemas of their own, nested in it. The README's
+rules and page makeup are schemas of their own, nested in it. The docs'
 table of style keys is generated from here (``briefpress.schema_docs``).
 """
 

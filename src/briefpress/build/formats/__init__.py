@@ -116,6 +116,10 @@ UNITS: tuple[Unit, ...] = (
             "{stem}/web.css",
             "{stem}/*.woff2",
             "{stem}/page-1.png",
+            # The PDF and EPUB again beside the page (Scholar: the full text in the
+            # abstract page's folder); site/urls.py decides this layout.
+            "{stem}/{stem}.pdf",
+            "{stem}/{stem}.epub",
             "{stem}/{stem}.bib",
             "{stem}/{stem}.ris",
             "{stem}/.page-key",
@@ -133,6 +137,8 @@ UNITS: tuple[Unit, ...] = (
             "catalogue.json",
             "feed.xml",
             "sitemap.xml",
+            "sitemap-pages.xml",
+            "search.json",
             "robots.txt",
             "web.css",
             "fonts/",
@@ -158,6 +164,7 @@ def reserved_folders() -> tuple[str, ...]:
 
 
 def unit(name: str) -> Unit:
+    """The registered unit called ``name``."""
     return next(u for u in UNITS if u.name == name)
 
 
