@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, UsageError, display_path
-from ..source import Brief, Series, model
+from ..source import Brief, LintSettings, Series, model
 from ..style import Style, Target, load_style
 from . import manifest as cache
 from . import outputs, variants
@@ -212,7 +212,9 @@ class Builder:
             for spec in style.boxes
             if spec.label
         }
-        return model.load_brief(path, series, style.requires, style.boxes, titles)
+        title_max = style.lint.get("title_max")
+        lint = LintSettings(title_max=int(title_max) if title_max else None, labels=style.labels)
+        return model.load_brief(path, series, style.requires, style.boxes, titles, lint)
 
     def _edition_entries(self, brief: Brief) -> list[Any]:
         """The briefs editions are matched among: the project's source folder (or the

@@ -66,6 +66,9 @@ def as_junit(results: list[BriefResult], seconds: float) -> bytes:
             failed += 1
             failure = ET.SubElement(build, "failure", message=result.errors[0], type="build")
             failure.text = "\n".join(result.errors)
+        if result.warnings:  # lint and reading warnings: shown with the build, never failing it
+            out = ET.SubElement(build, "system-out")
+            out.text = "\n".join(f"warning: {warning}" for warning in result.warnings)
         for rule, findings in (result.rules or {}).items():
             case = ET.SubElement(suite, "testcase", classname=path, name=rule)
             cases += 1

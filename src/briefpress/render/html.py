@@ -101,6 +101,10 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         for kind, number in numbers.items()
         if number
     ]
+    # A draft is no issue of the series yet: no ISSN or DOI claim, a line saying so instead.
+    draft = brief.status == "draft"
+    if draft:
+        issn = [labels["draft_colophon"]]
     about_key = "about_authors" if len(brief.authors) > 1 else "about_author"
     # Page-bottom footnotes exist only on paper; XHTML and EPUB keep endnotes.
     notes = "footnotes" if target == "print" and brief.series.notes == "footnotes" else "endnotes"
@@ -135,7 +139,7 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "lead": Markup(render_inline(inline, brief.lead)) if brief.lead else None,
         "body": Markup(body + bibliography(cited, labels)),
         "how_to_cite": Markup(_spaced(cited.how_to_cite, lang))
-        if cited and cited.how_to_cite
+        if cited and cited.how_to_cite and not draft
         else None,
         # The original and the translations: linked from the colophon of every output.
         "other_editions": list(brief.editions),
@@ -148,7 +152,8 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "about_label": labels[about_key],  # the neutral style has every label
         "disclaimer": Markup(render_inline(inline, brief.disclaimer_text)),
         "issn_lines": issn,
-        "doi": brief.doi,
+        "doi": None if draft else brief.doi,
+        "draft": draft,
         "license": brief.license,
         "keywords": brief.keywords,
         "description": words.description,
@@ -225,10 +230,13 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
             "issn": [n for n in (series.issn.online, series.issn.print) if n],
         },
     }
-    if brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
+    if brief.status == "draft":  # no issue of the series yet: no DOI or ISSN claimed
+        data["creativeWorkStatus"] = "Draft"
+        del data["isPartOf"]["issn"]
+    elif brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
         data["@id"] = f"https://doi.org/{brief.doi}"
         data["sameAs"] = f"https://doi.org/{brief.doi}"
-    if series.issn.online or series.issn.print:
+    if (series.issn.online or series.issn.print) and brief.status != "draft":
         data["issn"] = series.issn.online or series.issn.print
     if brief.keywords:
         data["keywords"] = list(brief.keywords)

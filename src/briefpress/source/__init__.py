@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from .editions import edition_groups
     from .fields import parse_date
     from .guards import LANG_TAG
+    from .lint import LintSettings
     from .logo import LOGO_SUFFIXES, check_logo
     from .model import (
         FORMATS,
@@ -37,6 +38,7 @@ __all__ = [
     "Author",
     "Brief",
     "EditionLink",
+    "LintSettings",
     "NameParts",
     "PandocError",
     "Series",
@@ -70,6 +72,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         {
             "fields": ["parse_date"],
             "guards": ["LANG_TAG"],
+            "lint": ["LintSettings"],
             "logo": ["LOGO_SUFFIXES", "check_logo"],
             "editions": ["edition_groups"],
             "names": ["NameParts", "split_name"],

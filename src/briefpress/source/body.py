@@ -303,7 +303,7 @@ def _check_image(src: str, folder: Path) -> tuple[str | None, str, int]:
         if folder not in target.parents:
             return f"{src}: outside the brief's folder (after following links)", "", 0
         if not target.is_file():
-            return f"{src}: image not found", "", 0
+            return f"{src}: image not found{_case_hint(folder, relative)}", "", 0
         size = target.stat().st_size
     except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, name too long
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -322,6 +322,28 @@ def _check_image(src: str, folder: Path) -> tuple[str | None, str, int]:
         except OSError as exc:
             return f"{src}: cannot read the image ({exc.strerror})", name, 0
     return _check_raster(src, target), name, 0
+
+
+def _case_hint(folder: Path, relative: str) -> str:
+    """``Chart.PNG`` for ``chart.png``: found on macOS and Windows, missing on Linux and CI."""
+    here = folder
+    for part in [p for p in relative.split("/") if p not in ("", ".")]:
+        if part == "..":
+            return ""
+        try:
+            same = [c for c in here.iterdir() if c.name.casefold() == part.casefold()]
+        except OSError:
+            return ""
+        if not same:
+            return ""
+        here = same[0]
+    if not here.is_file():
+        return ""
+    name = here.relative_to(folder).as_posix()
+    return (
+        f" (did you mean {name}? the names differ in case, which macOS and Windows ignore "
+        "but Linux and CI do not: write the name as the file has it)"
+    )
 
 
 def _check_raster(src: str, target: Path) -> str | None:

@@ -34,6 +34,7 @@ from .schemas import (
 
 if TYPE_CHECKING:
     from ..markdown import BoxSpec
+    from .lint import LintSettings
 
 SERIES_FILE = "series.yaml"
 #: Series texts written in a language: given once, they are in the series' ``lang``.
@@ -204,6 +205,8 @@ class Brief:
     disclaimer: str | None = None
     lead: str | None = None
     status: str = "published"
+    #: The release day of a brief written ahead (``embargo:``): its date may be in the future.
+    embargo: dt.date | None = None
     #: The brief this one translates, by series and number (``source.editions``).
     translation_of: TranslationRef | None = None
     translators: tuple[Author, ...] = ()
@@ -378,9 +381,10 @@ def load_brief(
     required: tuple[str, ...] = ("key_issues",),
     boxes: Sequence[BoxSpec] | None = None,
     box_titles: dict[str, tuple[str, ...]] | None = None,
+    lint_settings: LintSettings | None = None,
 ) -> Brief:
     """A brief as its style needs it: ``required`` fields, and the ``boxes`` it declares
-    (with their titles' words, ``box_titles``)."""
+    (with their titles' words, ``box_titles``); linted with the style's ``lint_settings``."""
     raw = read_brief(path)
     values = FRONT_MATTER_SCHEMA.read_document(raw, required)
     authors = _read_authors(values)
@@ -416,6 +420,7 @@ def load_brief(
         disclaimer=values["disclaimer"],
         lead=values["lead"],
         status=values["status"],
+        embargo=values["embargo"],
         translation_of=values["translation_of"],
         translators=tuple(_author(fields) for fields in values["translators"] or ()),
         body=raw.body,
@@ -442,6 +447,18 @@ def load_brief(
         )))  # fmt: skip
     own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
     values.problems.extend(series.missing_texts(brief.language, own))
+    from .lint import Front, lint  # what prints wrong or looks wrong (source.lint)
+
+    facts = Front(
+        raw, brief.number, values["date"], brief.year, brief.status, brief.embargo,
+        brief.language, series.numbers_per_year,
+    )  # fmt: skip
+    found = lint(facts, boxes, lint_settings)
+    values.problems.extend(found.errors)
+    if found.warnings:
+        brief = replace(brief, warnings=tuple(sorted(
+            (*brief.warnings, *found.warnings), key=lambda p: p.line or 0
+        )))  # fmt: skip
     _finish(values)
     return brief
 

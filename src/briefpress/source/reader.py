@@ -121,6 +121,12 @@ def read_yaml_file(path: Path) -> RawDocument:
 
 def parse_yaml(path: Path, text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Safe-load a mapping, refusing tags and alias bombs, and note each key's line."""
+    pasted = [
+        Problem(path, line, key, message, column)
+        for line, column, key, message in yaml_hints.invisible(text, first_line)
+    ]
+    if pasted:
+        raise SourceError(str(pasted[0]), pasted)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -364,6 +364,11 @@ FRONT_MATTER_SCHEMA = Schema(
         "status": Option(
             Choice(options=("draft", "published")), "whether the brief is out", "published"
         ),
+        "embargo": Option(
+            Date(),
+            "the day a brief written ahead is released: lets a published brief carry a date "
+            "in the future (without it, a future date is an error)",
+        ),
         "translation_of": Option(
             TranslationOf(),
             "the brief this one translates, by series and number: `{series: Policy Brief, "

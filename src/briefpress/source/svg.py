@@ -77,6 +77,8 @@ _EXTERNAL_CSS = re.compile(
 #: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
 MAX_SVG_NUMBER = 1e9
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: ``url(#p7667e514)`` or a hex colour: an element's name or a colour, never a coordinate.
+_REFERENCE = re.compile(r"url\(\s*['\"]?#[^)]*\)|#[\w-]+")
 _TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 
@@ -104,11 +106,37 @@ def svg_elements(data: bytes) -> int:
     return _sanitise(data)[1]
 
 
+#: A DOCTYPE that names a public DTD and declares nothing of its own, as matplotlib,
+#: Inkscape and Illustrator write: ``<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+#: "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">``. It is only a label (nothing is
+#: fetched, and no parser here reads the DTD), so it is dropped; an internal subset
+#: (``[ <!ENTITY …> ]``) can declare entities and is still refused.
+_PUBLIC_DOCTYPE = re.compile(
+    rb"""\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?(?:\s|<!--(?:(?!-->).)*-->)*)"""
+    rb"""<!DOCTYPE\s+svg(?:\s+PUBLIC\s+("[^"]*"|'[^']*')\s+("[^"]*"|'[^']*')|"""
+    rb"""\s+SYSTEM\s+("[^"]*"|'[^']*'))?\s*>""",
+    re.DOTALL,
+)
+
+
+def drop_public_doctype(data: bytes) -> bytes:
+    """``data`` without a DOCTYPE that only names a DTD (kept to its line count)."""
+    match = _PUBLIC_DOCTYPE.match(data)
+    if match is None:
+        return data
+    blank = b"\n" * data.count(b"\n", match.start(0), match.end(0))
+    return match[1] + blank + data[match.end(0) :]
+
+
 def _sanitise(data: bytes) -> tuple[bytes, int]:
     try:
-        root = fromstring(data, forbid_dtd=True)
+        root = fromstring(drop_public_doctype(data), forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise UnsafeSvg("not a safe SVG file (DTDs and entities are not allowed)") from exc
+        raise UnsafeSvg(
+            "not a safe SVG file: its DOCTYPE declares entities or a DTD of its own, which "
+            "are not allowed (a plain <!DOCTYPE svg PUBLIC …> is fine): export the SVG again "
+            "without them (in Inkscape: Save as Plain SVG)"
+        ) from exc
     except ET.ParseError as exc:
         raise UnsafeSvg(f"not a safe SVG file (malformed XML: {exc})") from exc
     except (LookupError, ValueError, RecursionError) as exc:  # unknown encoding, deep nesting
@@ -171,6 +199,8 @@ def _check_numbers(root: ET.Element) -> None:
         for name, value in element.attrib.items():
             if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
                 continue
+            # matplotlib names its clip paths url(#p7667e514…), which read as 7667e514.
+            value = _REFERENCE.sub(" ", value)
             for number in _NUMBER.findall(value):
                 if not abs(float(number)) <= MAX_SVG_NUMBER:
                     raise UnsafeSvg(

@@ -7,6 +7,8 @@ keeps the last of two equal keys without a word, so duplicates are found here.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 
 import yaml
@@ -95,3 +97,91 @@ def duplicate_keys(root: yaml.Node, first_line: int) -> Iterator[Hint]:
                 else:
                     seen[name] = line
                 stack.append(value)
+
+
+#: Characters Word and web pages paste that look like a space, or like nothing.
+INVISIBLE = frozenset(
+    "\u00a0\u202f\u2007\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a"
+    "\u205f\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad"
+)
+_INVISIBLE = "".join(sorted(INVISIBLE))
+_KEY = re.compile(
+    rf"(?P<key>[\w{_INVISIBLE}-]+)(?P<pre>[ \t{_INVISIBLE}]*):(?P<post>[ \t{_INVISIBLE}]*)"
+)
+#: Typographic quotes a word processor puts where YAML needs straight ones.
+_CURLY = {"“": "”", "”": "”", "‘": "’", "’": "’", "„": "“", "«": "»"}
+
+
+def _named(char: str) -> str:
+    name = unicodedata.name(char, "invisible character").lower()
+    return f"a {name} (U+{ord(char):04X})"
+
+
+def invisible(text: str, first_line: int) -> Iterator[tuple[int, int, str, str]]:
+    """Word's invisible characters where YAML reads syntax, with line, column and the fix.
+
+    A no-break space after ``date:`` or in an indentation, a zero-width space in
+    a key, curly quotes around a value: YAML reads them as text, and its own
+    error would point somewhere else (or the curly quotes would print).
+    (1-based line, 1-based column, field, message)
+    """
+    for index, source in enumerate(text.split("\n")):
+        line = first_line + index
+        stripped = source.lstrip(" \t" + _INVISIBLE)
+        indent = len(source) - len(stripped)
+        for column, char in enumerate(source[:indent]):
+            if char in INVISIBLE:
+                yield (
+                    line,
+                    column + 1,
+                    "",
+                    f"{_named(char)} in the indentation (pasted from a word processor?): "
+                    "YAML indents with plain spaces only: retype the indentation with spaces",
+                )
+                break
+        rest, start, item = stripped, indent, False
+        if rest.startswith("-") and rest[1:2] and rest[1] in " \t" + _INVISIBLE:
+            gap = len(rest[1:]) - len(rest[1:].lstrip(" \t" + _INVISIBLE))
+            bad = next((i for i, c in enumerate(rest[1 : 1 + gap]) if c in INVISIBLE), None)
+            if bad is not None:
+                yield (
+                    line,
+                    start + 2 + bad,
+                    "",
+                    f"{_named(rest[1 + bad])} after the list dash: YAML needs a plain space "
+                    "there: retype it as a space",
+                )
+            rest, start, item = rest[1 + gap :], start + 1 + gap, True
+        match = _KEY.match(rest)
+        if match and not rest.startswith(("'", '"', "#")):
+            key = "".join(c for c in match["key"] if c not in INVISIBLE)
+            for part in ("key", "pre", "post"):
+                bad = next((i for i, c in enumerate(match[part]) if c in INVISIBLE), None)
+                if bad is None:
+                    continue
+                where = {"key": f"inside the key '{key}'", "pre": f"before the colon of '{key}:'"}
+                shown = rest[match.end() :].strip() or "…"
+                yield (
+                    line,
+                    start + match.start(part) + bad + 1,
+                    key,
+                    f"{_named(match[part][bad])} {where.get(part, f'after {key}:')} (pasted "
+                    f"from a word processor?): YAML reads only plain letters and spaces "
+                    f"there: retype the line: {key}: {shown}",
+                )
+                break
+            value, start = rest[match.end() :], start + match.end()
+        else:
+            key, value = "", rest if item else ""
+        quoted = value.split(" #")[0].rstrip()
+        if len(quoted) > 1 and quoted[0] in _CURLY and quoted[-1] == _CURLY[quoted[0]]:
+            inner = quoted[1:-1].replace('"', '\\"')
+            prefix = f"{key}: " if key else "- "
+            yield (
+                line,
+                start + 1,
+                key,
+                f"the text is in typographic quotes {quoted[0]}…{quoted[-1]}, which YAML does "
+                f'not read as quotes (they would print): use straight quotes: {prefix}"{inner}" '
+                f'(to print the quotation marks: {prefix}"{quoted}")',
+            )

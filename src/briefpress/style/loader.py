@@ -99,6 +99,7 @@ class _Reading:
                 **(parent.page_makeup if parent else {}),
                 **_given(values.raw.data.get("page_makeup")),
             },
+            lint={**(parent.lint if parent else {}), **_given(values.raw.data.get("lint"))},
         )
         check_box_labels(values, style.boxes, style.labels)
         self.values.problems.extend(self.own_file_problems(style))

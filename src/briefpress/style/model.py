@@ -100,6 +100,8 @@ class Style:
     page_makeup: dict[str, Any] = field(default_factory=dict)
     #: The style's logo (``logo:``), a checked SVG or PNG; a series' own logo wins.
     logo: Path | None = None
+    #: What lint warns about (``lint:`` in style.yaml: ``title_max``).
+    lint: dict[str, Any] = field(default_factory=dict)
 
     def target(self, name: str) -> Target:
         """The PDF target called ``name``; a StyleError naming the style's targets otherwise."""

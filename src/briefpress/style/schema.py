@@ -218,6 +218,18 @@ PAGE_MAKEUP_SCHEMA = Schema(
     },
 )
 
+LINT_SCHEMA = Schema(
+    name="lint",
+    label="`{title_max}`",
+    options={
+        "title_max": Option(
+            Integer(minimum=1),
+            "a title longer than this many characters is a warning at `build` and `check` "
+            "(it would crowd the masthead); none: no limit",
+        ),
+    },
+)
+
 SKELETON_SCHEMA = Schema(
     name="skeleton",
     label="`{front, body}`",
@@ -364,6 +376,7 @@ STYLE_SCHEMA = Schema(
             "EPUB cover, the web header and as the favicon; a series' `logo` wins",
             shown_default="the parent's",
         ),
+        "lint": Option(LINT_SCHEMA, "what `build` and `check` warn about in a brief's text"),
         "skeleton": Option(SKELETON_SCHEMA, "what `briefpress new` writes in a new brief"),
     },
 )
@@ -389,6 +402,7 @@ __all__ = [
     "BOX_SCHEMA",
     "FONT_SCHEMA",
     "INVALID",
+    "LINT_SCHEMA",
     "PAGE_MAKEUP_SCHEMA",
     "RULE_KINDS",
     "RULE_SCHEMA",
