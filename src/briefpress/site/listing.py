@@ -24,7 +24,7 @@ from ..render import join_names
 from ..source import Series, split_name
 from ..style import Style
 from .page import language_name, render_web, web_css, web_environment, web_labels
-from .webfonts import web_fonts
+from .webfonts import FOLDER, PageFonts, page_fonts
 
 FILTERS = "by"
 _TAG = re.compile(r"<[^>]+>")
@@ -159,7 +159,7 @@ def catalogue_pages(
             rows[key] = _row(item, prefix, labels, style)
         return rows[key]
 
-    def render(current: Facet | None, font_css: str) -> str:
+    def render(current: Facet | None, fonts: PageFonts | None) -> str:
         up = "../" if current else ""
 
         # Each brief's page, so an entry links its other editions (another series' too).
@@ -191,7 +191,13 @@ def catalogue_pages(
                 current=current,
                 publishers=_publishers(groups, rows_for),
                 filters=_filters(ordered, current),
-                font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
+                # The fonts' folder is this one's: a filter page under by/ goes up to it.
+                font_css=Markup(fonts.css.replace('url("fonts/', f'url("{up}fonts/'))
+                if fonts
+                else "",
+                font_preload=Markup(fonts.preload.replace('href="fonts/', f'href="{up}fonts/'))
+                if fonts
+                else "",
             ),
         )
 
@@ -201,12 +207,11 @@ def catalogue_pages(
     samples: dict[str, Facet | None] = {"index.html": None}
     for _kind, facets in ordered:
         samples.update({f.page: f for f in facets[:1]})
-    drafts = [render(facet, "") for facet in samples.values()]
+    drafts = [render(facet, None) for facet in samples.values()]
     text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts)
     faces = [face for face in style.fonts if not face.fallback]
-    fonts = web_fonts(faces, text)
-    font_css = "\n".join(font.css() for font in fonts)
-    files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
+    fonts = page_fonts(faces, text, "")
+    files = {name: render(facet, fonts).encode() for name, facet in pages.items()}
     files["web.css"] = web_css(style, styles_root, series.print_profile)
-    files.update({font.name: font.data for font in fonts})
+    files.update({f"{FOLDER}/{name}": data for name, data in fonts.files.items()})
     return files

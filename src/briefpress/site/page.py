@@ -24,10 +24,10 @@ from ..errors import StyleError
 from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
-from ..style import Style, style_text, web_palette_css
+from ..style import Style, fallback_css, style_text, web_palette_css, with_fallbacks
 from . import metadata
 from .citefiles import citation_files
-from .webfonts import web_fonts
+from .webfonts import FOLDER, page_fonts
 
 PAGE_IMAGE = "page-1.png"
 PAGE_IMAGE_WIDTH = 600
@@ -139,7 +139,11 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
     profile = style.output_profile(print_profile) if style.palette else None
     palette = web_palette_css(style.palette, profile)
     own = [style_text(path, folders) for path in style.stylesheets.get("web", ())]
-    return "\n".join([*layout, palette, *own]).encode()
+    # Each web font's family is followed by its local fallbacks, sized to it: nothing
+    # moves when the web font arrives (the same rules for every page of the style).
+    faces = list(style.fonts)
+    css = with_fallbacks("\n".join([*layout, palette, *own]), faces)
+    return (fallback_css(faces) + "\n" + css).encode()
 
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
@@ -264,17 +268,19 @@ def render_page(
         bibtex=f"{stem}.bib",
         ris=f"{stem}.ris",
         font_css=Markup(""),
+        font_preload=Markup(""),
     )
     environment = web_environment(style, styles_root)
     draft = render_web(environment, style, "brief.html.j2", context)
     fallbacks, _missing = needed_fallbacks(brief, style)
     faces = [face for face in style.fonts if not face.fallback] + fallbacks
-    fonts = web_fonts(faces, html.unescape(_TAG.sub("", draft)))
-    context["font_css"] = Markup("\n".join(font.css() for font in fonts))
+    # The shared fonts folder is the series' (``up``), the same files for every page.
+    fonts = page_fonts(faces, html.unescape(_TAG.sub("", draft)), context["up"])
+    context.update(font_css=Markup(fonts.css), font_preload=Markup(fonts.preload))
     files = {
         "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
     }
     files.update(citation_files(brief))
-    files.update({font.name: font.data for font in fonts})
+    files.update({f"{context['up']}{FOLDER}/{name}": data for name, data in fonts.files.items()})
     return files

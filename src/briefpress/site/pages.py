@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -188,7 +189,9 @@ def _write_page(
     if page.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return []  # nothing the page shows has changed: ``make`` after ``make`` stays quick
     files = render_page(brief, style, builder.project.styles, out, around)
-    changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
+    # The shared fonts are named ``../fonts/…``: the series' folder, beside the pages.
+    targets = {Path(os.path.normpath(folder / name)): data for name, data in files.items()}
+    changed = [path for path, data in targets.items() if write_if_changed(path, data)]
     _remove_stale(folder, brief.stem, set(files) | {PAGE_IMAGE, KEY_FILE})
     pdf = out / f"{brief.stem}.pdf"
     image = folder / PAGE_IMAGE

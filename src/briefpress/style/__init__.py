@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         web_palette_css,
     )
     from .paths import sandboxed_environment, style_loader, style_text
+    from .webfonts import WebFont, fallback_css, text_font, web_fonts, with_fallbacks
 
 __all__ = [
     "FOGRA39_CONDITION",
@@ -31,6 +32,7 @@ __all__ = [
     "FontFace",
     "Style",
     "Target",
+    "WebFont",
     "black_distance",
     "black_for_grey",
     "cache_root",
@@ -38,6 +40,7 @@ __all__ = [
     "color_profile_css",
     "coverage",
     "device_cmyk",
+    "fallback_css",
     "load_style",
     "profile_channels",
     "rgb_to_cmyk",
@@ -47,7 +50,10 @@ __all__ = [
     "style_loader",
     "style_text",
     "subset",
+    "text_font",
+    "web_fonts",
     "web_palette_css",
+    "with_fallbacks",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -75,5 +81,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             ],
             "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
+            "webfonts": ["WebFont", "fallback_css", "text_font", "web_fonts", "with_fallbacks"],
         },
     )

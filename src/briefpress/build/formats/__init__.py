@@ -78,9 +78,10 @@ UNITS: tuple[Unit, ...] = (
         "xhtml",
         "html",
         "brief",
-        ("{stem}/",),
+        ("{stem}/", "fonts/*.woff2", "fonts/*-OFL.txt"),
         "briefpress.build.formats.xhtml:make",
-        doc="EPUB-ready XHTML: index.xhtml, style.css, the fonts and the figures.",
+        doc="EPUB-ready XHTML: index.xhtml, style.css and the figures; the fonts are the "
+        "series' shared ones (fonts/, named by content), with their licences.",
     ),
     Unit(
         "epub",
@@ -114,11 +115,11 @@ UNITS: tuple[Unit, ...] = (
         (
             "{stem}/index.html",
             "{stem}/web.css",
-            "{stem}/*.woff2",
             "{stem}/page-1.png",
             "{stem}/{stem}.bib",
             "{stem}/{stem}.ris",
             "{stem}/.page-key",
+            "fonts/*.woff2",
         ),
         "briefpress.site.pages:write_pages",
         reads=("source", "pdf", "epub"),
