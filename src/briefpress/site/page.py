@@ -27,6 +27,7 @@ from ..source import Brief
 from ..style import Style, fallback_css, style_text, web_palette_css, with_fallbacks
 from . import metadata
 from .citefiles import citation_files
+from .images import compact_png, sized
 from .webfonts import FOLDER, page_fonts
 
 PAGE_IMAGE = "page-1.png"
@@ -175,8 +176,6 @@ def bleed_crop(page: Any) -> tuple[tuple[float, float, float, float], float]:
 
 def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
     """Page 1 of the PDF as a PNG: the picture of social cards."""
-    import io
-
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
@@ -184,11 +183,10 @@ def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
         page = document[0]
         crop, shown = bleed_crop(page)
         image = page.render(scale=width / shown, crop=crop).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
+        data = compact_png(image)
     finally:
         document.close()
-    return buffer.getvalue()
+    return data
 
 
 _EPUB_ATTRIBUTE = re.compile(r'\s+epub:type="[^"]*"')
@@ -247,7 +245,7 @@ def render_page(
     ]
     stem = brief.stem
     context.update(
-        body=html5(str(context["body"])),
+        body=Markup(sized(html5(str(context["body"])), brief.path.parent)),
         description=description,
         web=web,
         up="../",
