@@ -97,7 +97,7 @@ def add_roles(markup: str) -> str:
 
 
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
-    """The EPUB-ready folder: each font inside it, cut to what the brief prints."""
+    """The EPUB-ready folder: each font inside it, cut to the blocks the brief prints."""
     return with_fonts(brief, style, render_body(brief, style))
 
 
@@ -135,7 +135,8 @@ def printed_text(brief: Brief, body: dict[str, bytes], css: list[str]) -> str:
 
 
 def with_fonts(brief: Brief, style: Style, body: dict[str, bytes]) -> dict[str, bytes]:
-    """``body`` with ``style.css`` and ``fonts/``: each face as TrueType cut to the text.
+    """``body`` with ``style.css`` and ``fonts/``: each face as TrueType, cut to the
+    Unicode blocks the brief uses (``style.webfonts.text_font``).
 
     A whole face is 200–400 KB and a brief uses a few hundred characters of it:
     cut, the reference brief's EPUB weighs a quarter of what it did.
@@ -152,7 +153,7 @@ def with_fonts(brief: Brief, style: Style, body: dict[str, bytes]) -> dict[str, 
         if face is None:  # a licence
             files[name] = source.read_bytes()
         else:
-            files[name] = text_font(face, missing if face.fallback else text, not face.fallback)
+            files[name] = text_font(face, missing if face.fallback else text)
     css = ["\n".join(face.css(url_for.get(face.path)) for face in faces), *screen]
     files["style.css"] = "\n\n".join(css).encode()
     return files
