@@ -217,3 +217,7 @@ def test_one_brief_build_writes_the_same_font_bytes_as_a_full_build(
     filter_page = next((out / "by").glob("*.html")).read_text(encoding="utf-8")
     assert all(name in after for _up, name in SHARED.findall(catalogue))
     assert {up for up, _name in SHARED.findall(filter_page)} == {"../"}
+    # Hosts that read _headers (Netlify, Cloudflare Pages) keep every font a year.
+    headers = (out / "_headers").read_text(encoding="utf-8")
+    assert headers.startswith("/fonts/*\n  Cache-Control: public, max-age=31536000, immutable\n")
+    assert "/*/fonts/*\n" in headers

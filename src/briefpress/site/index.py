@@ -70,4 +70,10 @@ def _write_index(
 
     top = next((g.series for g in groups.values() if builder.out_for(g.series) == out), None)
     changed += write_sitemap(out, [(g.series, g.items) for g in groups.values()], top)
+    if groups:  # the shared fonts' caching rule, once for the whole site
+        from .catalogue import write_if_changed
+        from .webfonts import HEADERS_FILE, headers_file
+
+        if write_if_changed(out / HEADERS_FILE, headers_file()):
+            changed.append(out / HEADERS_FILE)
     return changed, problems

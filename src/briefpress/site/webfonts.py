@@ -41,3 +41,14 @@ def page_fonts(faces: list[FontFace], text: str, up: str) -> PageFonts:
         "\n".join(preload),
         {font.name: font.data for font in fonts},
     )
+
+
+#: Beside the front page: the caching rule of Netlify and Cloudflare Pages (other
+#: hosts ignore it; doc-notes/fonts.md gives the same rule for nginx and Apache).
+HEADERS_FILE = "_headers"
+
+
+def headers_file() -> bytes:
+    """A font's name changes with its bytes, so a browser may keep it for a year unasked."""
+    rule = "  Cache-Control: public, max-age=31536000, immutable\n"
+    return "".join(f"{path}\n{rule}" for path in (f"/{FOLDER}/*", f"/*/{FOLDER}/*")).encode()

@@ -135,6 +135,7 @@ UNITS: tuple[Unit, ...] = (
             "feed.xml",
             "sitemap.xml",
             "robots.txt",
+            "_headers",
             "web.css",
             "fonts/",
             "by/",
@@ -142,7 +143,8 @@ UNITS: tuple[Unit, ...] = (
         ),
         "briefpress.site.index:write_index",
         reads=("source", "pdf", "epub", "web"),
-        doc="The catalogue pages, catalogue.json, the feed (Atom) and the sitemap.",
+        doc="The catalogue pages, catalogue.json, the feed (Atom), the sitemap and the "
+        "hosts' caching rule for the shared fonts (_headers).",
     ),
 )
 
