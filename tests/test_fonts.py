@@ -159,9 +159,12 @@ def test_series_share_one_fonts_folder_and_epubs_carry_subsets(source_build: Pat
     for text in (page, css):
         used = SHARED.findall(text)
         assert used and all(up == "../" and name in shared for up, name in used)
-    # Preloads: the upright faces' latin files, as the @font-face rules name them.
+    # Preloads: the running text's faces (regular, upright), as the @font-face rules name them.
     preloads = re.findall(r'<link rel="preload" href="\.\./fonts/([^"]+)" as="font"', page)
-    assert preloads and all("-latin." in n and "italic" not in n for n in preloads)
+    assert [n.split(".")[0] for n in preloads] == [
+        "source-serif-4-400-latin",
+        "source-sans-3-400-latin",
+    ]
     assert all(f"../fonts/{name}" in page for name in preloads)
     assert "font-display: swap" in page
     web_css = (source_build / STEM / "web.css").read_text(encoding="utf-8")

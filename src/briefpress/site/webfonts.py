@@ -20,10 +20,28 @@ class PageFonts:
     #: The web fonts' ``@font-face`` rules (``font-display: swap``), for the page's
     #: ``<style>``; their local fallbacks are in ``web.css`` (``page.web_css``).
     css: str
-    #: ``<link rel="preload">`` of the upright faces' main files: the first screen's text.
+    #: ``<link rel="preload">`` of the running text's faces (``text_faces``), latin block.
     preload: str
     #: Name in the shared folder → bytes.
     files: dict[str, bytes]
+
+
+def text_faces(faces: list[FontFace]) -> list[FontFace]:
+    """Per family, the upright face nearest the regular weight: the running text's.
+
+    Only these are preloaded. Every page sets text in them at once, where a
+    heading weight may not be used on a page at all, and a preload left unused
+    is a wasted download (and a console warning). The other faces swap in from
+    fallbacks of the same measures, so they move nothing either.
+    """
+    chosen: dict[str, FontFace] = {}
+    for face in faces:
+        if face.fallback or face.style != "normal":
+            continue
+        best = chosen.get(face.family)
+        if best is None or abs((face.weight or 400) - 400) < abs((best.weight or 400) - 400):
+            chosen[face.family] = face
+    return list(chosen.values())
 
 
 def page_fonts(faces: list[FontFace], text: str, up: str) -> PageFonts:
@@ -34,7 +52,7 @@ def page_fonts(faces: list[FontFace], text: str, up: str) -> PageFonts:
     preload = [
         f'<link rel="preload" href="{url}{font.name}" as="font" type="font/woff2" crossorigin>'
         for font in fonts
-        if font.block == "latin" and font.face.style == "normal"
+        if font.block == "latin" and font.face in text_faces(faces)
     ]
     return PageFonts(
         "\n".join(rule for rule in rules if rule),
