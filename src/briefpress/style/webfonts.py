@@ -20,6 +20,7 @@ metrics are adjusted to the web font's (``size-adjust``, ``ascent-override``,
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -186,16 +187,21 @@ def cut(face: FontFace, codepoints: tuple[int, ...], flavor: str | None) -> byte
     cached = cache_root() / "subsets" / f"{key}.{flavor or 'ttf'}"
     if cached.is_file():
         return cached.read_bytes()
-    data = subset(face.path, "".join(map(chr, codepoints)), flavor)
-    # Atomically: two workers may make the same subset at once.
     cached.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".subset-", dir=cached.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, cached)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # Workers of a cold build ask for the same blocks at the same moment: one cuts,
+    # the others wait for its file instead of cutting it again.
+    with open(cached.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if cached.is_file():
+            return cached.read_bytes()
+        data = subset(face.path, "".join(map(chr, codepoints)), flavor)
+        fd, tmp = tempfile.mkstemp(prefix=".subset-", dir=cached.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, cached)  # whole or absent, for a reader without the lock
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     return data
 
 
