@@ -31,6 +31,7 @@ from briefpress.style.webfonts import (
     block_points,
     fallback_css,
     metrics,
+    text_font,
     unicode_range,
     web_fonts,
     with_fallbacks,
@@ -77,6 +78,17 @@ def test_a_fallback_face_serves_only_what_the_others_lack() -> None:
     assert len(cjk) == 1 and cjk[0].codepoints == (ord("日"), ord("本"))
     assert "unicode-range: U+65E5, U+672C;" in cjk[0].css("../fonts/")
     assert len(cjk[0].data) < 20_000  # cut from a 16 MB font
+
+
+def test_an_epub_face_is_the_latin_block_and_the_briefs_other_characters() -> None:
+    face = next(f for f in _style() if f.family == "Source Sans 3" and f.weight == 400)
+    latin = set(block_points(face.path, "latin"))
+    with TTFont(io.BytesIO(text_font(face, "Japan and NATO"))) as font:
+        assert set(font.getBestCmap()) == latin  # shared by every English or French brief
+    data = text_font(face, "Tomasz Wiśniewski 日本")
+    with TTFont(io.BytesIO(data)) as font:
+        assert set(font.getBestCmap()) == latin | {ord("ś")}  # not the whole latin-ext block
+    assert data == text_font(face, "Tomasz Wiśniewski 日本")  # deterministic
 
 
 def test_fallbacks_match_the_web_fonts_metrics() -> None:

@@ -97,7 +97,7 @@ def add_roles(markup: str) -> str:
 
 
 def render_folder(brief: Brief, style: Style) -> dict[str, bytes]:
-    """The EPUB-ready folder: each font inside it, cut to the blocks the brief prints."""
+    """The EPUB-ready folder: each font inside it, cut to what the brief prints."""
     return with_fonts(brief, style, render_body(brief, style))
 
 
@@ -135,8 +135,8 @@ def printed_text(brief: Brief, body: dict[str, bytes], css: list[str]) -> str:
 
 
 def with_fonts(brief: Brief, style: Style, body: dict[str, bytes]) -> dict[str, bytes]:
-    """``body`` with ``style.css`` and ``fonts/``: each face as TrueType, cut to the
-    Unicode blocks the brief uses (``style.webfonts.text_font``).
+    """``body`` with ``style.css`` and ``fonts/``: each face as TrueType, its ``latin``
+    block and the brief's other characters (``style.webfonts.text_font``).
 
     A whole face is 200–400 KB and a brief uses a few hundred characters of it:
     cut, the reference brief's EPUB weighs a quarter of what it did.
