@@ -30,6 +30,8 @@ from .page import (
     render_page,
 )
 
+#: How the shared fonts are cut and named: a page made by an older cut is remade.
+WEBFONTS_CODE = Path(__file__).parents[1] / "style" / "webfonts.py"
 #: The digest of what a page was made from, beside it (see ``_page_key``).
 KEY_FILE = ".page-key"
 
@@ -130,7 +132,7 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     """
     asked = (options.formats, options.targets, options.variant)  # not -j: pages are the same
     digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     source = project.default_source
     for path in sorted(source.rglob("*")) if source.is_dir() else []:
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml", ".bib", ".json"):
@@ -218,7 +220,7 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     """A digest of everything the page is made from: sources, style, outputs, neighbours."""
     style = builder.style(brief.series.style)
     # This stage's own code too: a page made by an older briefpress is remade.
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     # style.files holds its parents' files too, the neutral style's among them.
     inputs = [brief.path, brief.series.path, *style.files, *code]
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
