@@ -151,21 +151,30 @@ def test_focus_is_visible_and_images_have_alt_text(browser_results: list[Any]) -
 def test_pages_use_the_styles_own_web_fonts(browser_results: list[Any], site: Path) -> None:
     browser_results = checked(browser_results)
     fonts = {r["url"]: r["fonts"] for r in browser_results}
+    # The metric-matched fallbacks are local() faces: those this machine lacks
+    # (Arial, Times New Roman) do not load, and need not.
     failed = [
-        (r["url"], r["width"], r["fonts"]["failed"])
+        (r["url"], r["width"], web)
         for r in browser_results
-        if r["fonts"]["failed"]
+        if (web := [f for f in r["fonts"]["failed"] if " fallback " not in f])
     ]
     assert failed == []
     nato = fonts["2023-26-nato-japan/index.html"]
-    assert set(nato["loaded"]) == {"Source Serif 4", "Source Sans 3"}
+    assert {f for f in nato["loaded"] if " fallback " not in f} == {
+        "Source Serif 4",
+        "Source Sans 3",
+    }
+    assert "Source Serif 4 fallback dejavu" in nato["loaded"]
     assert nato["heading"].startswith('"Source Sans 3"') and nato["text"].startswith(
         '"Source Serif 4"'
     )
     spotlight = fonts["spotlight/index.html"]
-    assert set(spotlight["loaded"]) == {"IBM Plex Serif", "IBM Plex Sans"}
+    assert {f for f in spotlight["loaded"] if " fallback " not in f} == {
+        "IBM Plex Serif",
+        "IBM Plex Sans",
+    }
     assert spotlight["heading"].startswith('"IBM Plex Sans"')
-    woff2 = list((site / "2023-26-nato-japan" / "fonts").glob("*.woff2"))
+    woff2 = list((site / "fonts").glob("*.woff2"))  # the series' shared fonts
     assert woff2 and all(p.read_bytes()[:4] == b"wOF2" for p in woff2)
 
 

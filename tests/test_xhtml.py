@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -45,9 +46,10 @@ def test_assets_are_relative_and_present(reference_build: Path) -> None:
     assert links == ["style.css"]
     css = (folder / "style.css").read_text(encoding="utf-8")
     assert "file:" not in css and "/usr" not in css and "@page" not in css
-    fonts = sorted(p.name for p in (folder / "fonts").iterdir())
-    assert any(name.endswith(".ttf") for name in fonts)
-    assert any(name.endswith("-OFL.txt") for name in fonts)
-    for name in fonts:
-        if name.endswith(".ttf"):
-            assert f'url("fonts/{name}")' in css
+    # The fonts are the series' shared web fonts beside the folder, with their licences.
+    assert not (folder / "fonts").exists()
+    used = re.findall(r'url\("\.\./fonts/([^"]+)"\)', css)
+    assert used and all(name.endswith(".woff2") for name in used)
+    shared = reference_build / "fonts"
+    assert all((shared / name).is_file() for name in used)
+    assert any(p.name.endswith("-OFL.txt") for p in shared.iterdir())

@@ -93,7 +93,10 @@ class Preview:
                 pdf = result.checked_pdf
                 assert pdf is not None  # OPTIONS ask for a PDF
                 pages = render_pages(pdf, PAGE_SCALE)
-                files = _read_tree(self.builder.out_for(brief.series) / brief.stem)
+                files = _with_shared_fonts(
+                    _read_tree(self.builder.out_for(brief.series) / brief.stem),
+                    self.builder.out_for(brief.series),
+                )
                 title = brief.title
         except BriefpressError as exc:
             messages += exc.lines()
@@ -122,6 +125,19 @@ class Preview:
 def _read_tree(folder: Path) -> dict[str, bytes]:
     files = (p for p in folder.rglob("*") if p.is_file())
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+def _with_shared_fonts(files: dict[str, bytes], out: Path) -> dict[str, bytes]:
+    """The folder's stylesheet loads the series' shared fonts (``../fonts/``): served
+    from the preview's own ``/html/`` like the rest of the folder."""
+    css = files.get("style.css", b"").decode()
+    for name in sorted(set(re.findall(r'url\("\.\./fonts/([^"/]+)"\)', css))):
+        path = out / "fonts" / name
+        if path.is_file():
+            files[f"fonts/{name}"] = path.read_bytes()
+    if css:
+        files["style.css"] = css.replace('url("../fonts/', 'url("fonts/').encode()
+    return files
 
 
 def page(

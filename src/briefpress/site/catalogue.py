@@ -22,6 +22,7 @@ from ..markdown import create_parser, plain_text
 from ..source import Brief, Series
 from ..style import Style
 from . import urls
+from .images import compact_png
 from .page import bleed_crop
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -129,8 +130,6 @@ def _thumbnail(pdf: Path, png: Path) -> str | None:
     if not pdf.is_file():
         return None
     if not png.is_file() or png.stat().st_mtime < pdf.stat().st_mtime:
-        import io
-
         import pypdfium2
 
         document = pypdfium2.PdfDocument(pdf)
@@ -138,11 +137,10 @@ def _thumbnail(pdf: Path, png: Path) -> str | None:
             page = document[0]
             crop, shown = bleed_crop(page)
             image = page.render(scale=THUMB_WIDTH / shown, crop=crop).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
+            data = compact_png(image)
         finally:
             document.close()
-        write_file(png, buffer.getvalue())
+        write_file(png, data)
     return f"{THUMBS}/{png.name}"
 
 

@@ -78,6 +78,12 @@ def _write_index(
     top = next((g.series for g in groups.values() if builder.out_for(g.series) == out), None)
     folders = [(g.series, g.items, builder.out_for(g.series)) for g in groups.values()]
     changed += write_sitemap(out, folders, top)
+    if groups:  # the shared fonts' caching rule, once for the whole site
+        from .catalogue import write_if_changed
+        from .webfonts import HEADERS_FILE, headers_file
+
+        if write_if_changed(out / HEADERS_FILE, headers_file()):
+            changed.append(out / HEADERS_FILE)
     return changed, problems
 
 

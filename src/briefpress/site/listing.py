@@ -31,7 +31,7 @@ from .page import (
     web_environment,
     web_labels,
 )
-from .webfonts import web_fonts
+from .webfonts import FOLDER, PageFonts, page_fonts
 
 FILTERS = "by"
 #: Briefs a series lists on its catalogue page; beyond, the year pages (by/year-*.html) list
@@ -203,7 +203,7 @@ def catalogue_pages(
     publishing = urls.publishing(series)
     truncated: list[str] = []  # the years whose briefs the front page leaves to year pages
 
-    def render(current: Facet | None, font_css: str) -> str:
+    def render(current: Facet | None, fonts: PageFonts | None) -> str:
         up = "../" if current else ""
 
         # Each brief's page, so an entry links its other editions (another series' too).
@@ -268,7 +268,13 @@ def catalogue_pages(
                 noindex=not publishing,
                 canonical=urls.absolute(series, current.page if current else ""),
                 search_index=f"{up}{SEARCH_INDEX}",
-                font_css=Markup(font_css.replace('url("fonts/', f'url("{up}fonts/')),
+                # The fonts' folder is this one's: a filter page under by/ goes up to it.
+                font_css=Markup(fonts.css.replace('url("fonts/', f'url("{up}fonts/'))
+                if fonts
+                else "",
+                font_preload=Markup(fonts.preload.replace('href="fonts/', f'href="{up}fonts/'))
+                if fonts
+                else "",
                 logo=logo_shown,
                 favicon=icon,
             ),
@@ -280,16 +286,15 @@ def catalogue_pages(
     samples: dict[str, Facet | None] = {"index.html": None}
     for _kind, facets in ordered:
         samples.update({f.page: f for f in facets[:1]})
-    drafts = [render(facet, "") for facet in samples.values()]
+    drafts = [render(facet, None) for facet in samples.values()]
     text = "".join(html.unescape(_TAG.sub("", page)) for page in drafts)
     # What the pages not sampled and the search results show: every entry's words.
     text += "".join(_entry_words(item) for group in groups for item in group.items)
     faces = [face for face in style.fonts if not face.fallback]
-    fonts = web_fonts(faces, text)
-    font_css = "\n".join(font.css() for font in fonts)
-    files = {name: render(facet, font_css).encode() for name, facet in pages.items()}
+    fonts = page_fonts(faces, text, "")
+    files = {name: render(facet, fonts).encode() for name, facet in pages.items()}
     files["web.css"] = web_css(style, styles_root, series.print_profile)
-    files.update({font.name: font.data for font in fonts})
+    files.update({f"{FOLDER}/{name}": data for name, data in fonts.files.items()})
     files.update(brand_files(logo, style))  # the logo and the files web.css names
     files.update(icon_files)
     return files

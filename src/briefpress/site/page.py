@@ -24,11 +24,20 @@ from ..errors import StyleError
 from ..markdown import french_spacing, spacing_for
 from ..render import json_ld, needed_fallbacks, template_context
 from ..source import Brief
-from ..style import Logo, Style, shipped_css, style_text, web_palette_css
+from ..style import (
+    Logo,
+    Style,
+    fallback_css,
+    shipped_css,
+    style_text,
+    web_palette_css,
+    with_fallbacks,
+)
 from . import metadata
 from . import urls as addresses
 from .citefiles import citation_files
-from .webfonts import web_fonts
+from .images import compact_png, sized
+from .webfonts import FOLDER, page_fonts
 
 PAGE_IMAGE = "page-1.png"
 PAGE_IMAGE_WIDTH = 600
@@ -140,7 +149,11 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
     profile = style.output_profile(print_profile) if style.palette else None
     palette = web_palette_css(style.palette, profile)
     own = [_web_sheet(path, folders) for path in style.stylesheets.get("web", ())]
-    return "\n".join([*layout, palette, *own]).encode()
+    # Each web font's family is followed by its local fallbacks, sized to it: nothing
+    # moves when the web font arrives (the same rules for every page of the style).
+    faces = list(style.fonts)
+    css = with_fallbacks("\n".join([*layout, palette, *own]), faces)
+    return (fallback_css(faces) + "\n" + css).encode()
 
 
 def _web_sheet(path: Path, folders: tuple[Path, ...]) -> str:
@@ -186,8 +199,6 @@ def bleed_crop(page: Any) -> tuple[tuple[float, float, float, float], float]:
 
 def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
     """Page 1 of the PDF as a PNG: the picture of social cards."""
-    import io
-
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
@@ -195,11 +206,10 @@ def page_image(pdf: Path, width: int = PAGE_IMAGE_WIDTH) -> bytes:
         page = document[0]
         crop, shown = bleed_crop(page)
         image = page.render(scale=width / shown, crop=crop).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
+        data = compact_png(image)
     finally:
         document.close()
-    return buffer.getvalue()
+    return data
 
 
 _EPUB_ATTRIBUTE = re.compile(r'\s+epub:type="[^"]*"')
@@ -258,7 +268,7 @@ def render_page(
     ]
     stem = brief.stem
     context.update(
-        body=html5(str(context["body"])),
+        body=Markup(sized(html5(str(context["body"])), brief.path.parent)),
         description=description,
         web=web,
         up="../",
@@ -282,19 +292,21 @@ def render_page(
         bibtex=f"{stem}.bib",
         ris=f"{stem}.ris",
         font_css=Markup(""),
+        font_preload=Markup(""),
     )
     icon_files, context["favicon"] = favicon(Logo.choose(brief.series.logo, style.logo))
     environment = web_environment(style, styles_root)
     draft = render_web(environment, style, "brief.html.j2", context)
     fallbacks, _missing = needed_fallbacks(brief, style)
     faces = [face for face in style.fonts if not face.fallback] + fallbacks
-    fonts = web_fonts(faces, html.unescape(_TAG.sub("", draft)))
-    context["font_css"] = Markup("\n".join(font.css() for font in fonts))
+    # The shared fonts folder is the series' (``up``), the same files for every page.
+    fonts = page_fonts(faces, html.unescape(_TAG.sub("", draft)), context["up"])
+    context.update(font_css=Markup(fonts.css), font_preload=Markup(fonts.preload))
     files = {
         "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
     }
     files.update(citation_files(brief))
     files.update(icon_files)
-    files.update({font.name: font.data for font in fonts})
+    files.update({f"{context['up']}{FOLDER}/{name}": data for name, data in fonts.files.items()})
     return files

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .page import (
     render_page,
 )
 
+#: How the shared fonts are cut and named: a page made by an older cut is remade.
+WEBFONTS_CODE = Path(__file__).parents[1] / "style" / "webfonts.py"
 #: The digest of what a page was made from, beside it (see ``_page_key``).
 KEY_FILE = ".page-key"
 
@@ -130,7 +133,7 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     # not -j: pages are the same; the address changes every link
     asked = (options.formats, options.targets, options.variant, options.site_url)
     digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     source = project.default_source
     for path in sorted(source.rglob("*")) if source.is_dir() else []:
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml", ".bib", ".json"):
@@ -191,7 +194,9 @@ def _write_page(
     if page.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return copies  # nothing the page shows has changed: ``make`` after ``make`` stays quick
     files = render_page(brief, style, builder.project.styles, out, around)
-    changed = [folder / n for n, data in files.items() if write_if_changed(folder / n, data)]
+    # The shared fonts are named ``../fonts/…``: the series' folder, beside the pages.
+    targets = {Path(os.path.normpath(folder / name)): data for name, data in files.items()}
+    changed = [path for path, data in targets.items() if write_if_changed(path, data)]
     changed += copies
     kept = {PAGE_IMAGE, KEY_FILE, *(f"{brief.stem}.{kind}" for kind in DOWNLOADS)}
     _remove_stale(folder, brief.stem, set(files) | kept)
@@ -256,7 +261,7 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     """A digest of everything the page is made from: sources, style, outputs, neighbours."""
     style = builder.style(brief.series.style)
     # This stage's own code too: a page made by an older briefpress is remade.
-    code = sorted(Path(__file__).parent.glob("*.py"))
+    code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     # style.files holds its parents' files too, the neutral style's among them.
     inputs = [brief.path, brief.series.path, *style.files, *code]
     inputs += [brief.series.logo] if brief.series.logo else []

@@ -1,45 +1,72 @@
-"""Site stage, web fonts: the style's faces as WOFF2, cut down to the characters a page uses.
+"""Site stage, web fonts: the ``@font-face`` rules, preloads and files a page needs.
 
-Subsetting takes a moment per face, so each result is cached under the user's
-cache folder by a hash of the font file and the characters: ``make`` after
-``make`` subsets nothing.
+The files live once per series in the shared ``fonts/`` folder under names that
+carry their content's digest (``style.webfonts`` cuts them along fixed Unicode
+blocks), so every page of the series, the catalogue and the XHTML folders use
+the same files and a browser keeps them for a year.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 
-from ..build import write_file
-from ..style import FontFace, cache_root, subset
+from ..style import FontFace, web_fonts
 
 FOLDER = "fonts"
 
 
 @dataclass(frozen=True)
-class WebFont:
-    face: FontFace
-    name: str  # fonts/<file>.woff2, relative to the page
-    data: bytes
+class PageFonts:
+    #: The web fonts' ``@font-face`` rules (``font-display: swap``), for the page's
+    #: ``<style>``; their local fallbacks are in ``web.css`` (``page.web_css``).
+    css: str
+    #: ``<link rel="preload">`` of the running text's faces (``text_faces``), latin block.
+    preload: str
+    #: Name in the shared folder → bytes.
+    files: dict[str, bytes]
 
-    def css(self) -> str:
-        return self.face.css(self.name).replace('");', '") format("woff2");')
 
+def text_faces(faces: list[FontFace]) -> list[FontFace]:
+    """Per family, the upright face nearest the regular weight: the running text's.
 
-def web_fonts(faces: list[FontFace], text: str) -> list[WebFont]:
-    """Every face subset to ``text`` (always with space and the basic punctuation)."""
-    chars = "".join(sorted(set(text) | set(" .,:;!?-–—()’“”'\"/·→←↩…0123456789")))
-    fonts = []
+    Only these are preloaded. Every page sets text in them at once, where a
+    heading weight may not be used on a page at all, and a preload left unused
+    is a wasted download (and a console warning). The other faces swap in from
+    fallbacks of the same measures, so they move nothing either.
+    """
+    chosen: dict[str, FontFace] = {}
     for face in faces:
-        digest = hashlib.sha256(face.path.read_bytes() + chars.encode()).hexdigest()[:12]
-        stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
-        name = f"{stem}-{face.weight or 'var'}-{face.style}-{digest}.woff2"
-        cached = cache_root() / "web-fonts" / name
-        if cached.is_file():
-            data = cached.read_bytes()
-        else:
-            data = subset(face.path, chars, "woff2")
-            write_file(cached, data)
-        fonts.append(WebFont(face, f"{FOLDER}/{name}", data))
-    return fonts
+        if face.fallback or face.style != "normal":
+            continue
+        best = chosen.get(face.family)
+        if best is None or abs((face.weight or 400) - 400) < abs((best.weight or 400) - 400):
+            chosen[face.family] = face
+    return list(chosen.values())
+
+
+def page_fonts(faces: list[FontFace], text: str, up: str) -> PageFonts:
+    """What a page with ``text`` needs; ``up`` leads from the page to the series' folder."""
+    fonts = web_fonts(faces, text)
+    url = f"{up}{FOLDER}/"
+    rules = [font.css(url) for font in fonts]
+    preload = [
+        f'<link rel="preload" href="{url}{font.name}" as="font" type="font/woff2" crossorigin>'
+        for font in fonts
+        if font.block == "latin" and font.face in text_faces(faces)
+    ]
+    return PageFonts(
+        "\n".join(rule for rule in rules if rule),
+        "\n".join(preload),
+        {font.name: font.data for font in fonts},
+    )
+
+
+#: Beside the front page: the caching rule of Netlify and Cloudflare Pages (other
+#: hosts ignore it; doc-notes/fonts.md gives the same rule for nginx and Apache).
+HEADERS_FILE = "_headers"
+
+
+def headers_file() -> bytes:
+    """A font's name changes with its bytes, so a browser may keep it for a year unasked."""
+    rule = "  Cache-Control: public, max-age=31536000, immutable\n"
+    return "".join(f"{path}\n{rule}" for path in (f"/{FOLDER}/*", f"/*/{FOLDER}/*")).encode()

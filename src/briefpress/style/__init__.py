@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from .paths import sandboxed_environment, style_loader, style_text
     from .starter import new_style
+    from .webfonts import WebFont, fallback_css, text_font, web_fonts, with_fallbacks
 
 __all__ = [
     "BRAND",
@@ -36,6 +37,7 @@ __all__ = [
     "Logo",
     "Style",
     "Target",
+    "WebFont",
     "black_distance",
     "black_for_grey",
     "cache_root",
@@ -44,6 +46,7 @@ __all__ = [
     "colour_literals",
     "coverage",
     "device_cmyk",
+    "fallback_css",
     "load_style",
     "new_style",
     "profile_channels",
@@ -56,7 +59,10 @@ __all__ = [
     "style_problems",
     "style_text",
     "subset",
+    "text_font",
+    "web_fonts",
     "web_palette_css",
+    "with_fallbacks",
 ]
 
 if not TYPE_CHECKING:  # the names load with their modules, on first use (see faces.py)
@@ -87,5 +93,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
             "starter": ["new_style"],
+            "webfonts": ["WebFont", "fallback_css", "text_font", "web_fonts", "with_fallbacks"],
         },
     )

@@ -78,9 +78,10 @@ UNITS: tuple[Unit, ...] = (
         "xhtml",
         "html",
         "brief",
-        ("{stem}/",),
+        ("{stem}/", "fonts/*.woff2", "fonts/*-OFL.txt"),
         "briefpress.build.formats.xhtml:make",
-        doc="EPUB-ready XHTML: index.xhtml, style.css, the fonts and the figures.",
+        doc="EPUB-ready XHTML: index.xhtml, style.css and the figures; the fonts are the "
+        "series' shared ones (fonts/, named by content), with their licences.",
     ),
     Unit(
         "epub",
@@ -114,7 +115,6 @@ UNITS: tuple[Unit, ...] = (
         (
             "{stem}/index.html",
             "{stem}/web.css",
-            "{stem}/*.woff2",
             "{stem}/page-1.png",
             # The PDF and EPUB again beside the page (Scholar: the full text in the
             # abstract page's folder); site/urls.py decides this layout.
@@ -125,6 +125,7 @@ UNITS: tuple[Unit, ...] = (
             "{stem}/.page-key",
             "{stem}/favicon.svg",
             "{stem}/favicon.png",
+            "fonts/*.woff2",
         ),
         "briefpress.site.pages:write_pages",
         reads=("source", "pdf", "epub"),
@@ -142,6 +143,7 @@ UNITS: tuple[Unit, ...] = (
             "sitemap-pages.xml",
             "search.json",
             "robots.txt",
+            "_headers",
             "web.css",
             "fonts/",
             "by/",
@@ -152,7 +154,8 @@ UNITS: tuple[Unit, ...] = (
         ),
         "briefpress.site.index:write_index",
         reads=("source", "pdf", "epub", "web"),
-        doc="The catalogue pages, catalogue.json, the feed (Atom) and the sitemap.",
+        doc="The catalogue pages, catalogue.json, the feed (Atom), the sitemap and the "
+        "hosts' caching rule for the shared fonts (_headers).",
     ),
 )
 
