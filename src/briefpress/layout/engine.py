@@ -337,6 +337,49 @@ def _views(pages: list[Any]) -> list[PageView]:
     return views
 
 
+#: Characters of each page's opening kept for the EPUB's page list: a few lines.
+OPENING_CHARACTERS = 240
+
+
+def page_openings(document: Any, floats: tuple[str, ...]) -> list[str]:
+    """The first running text of every page, in reading order, for the EPUB's page list.
+
+    Running text is the flow of the body: the margin boxes (running header and
+    footer), the footnote area, generated text (list markers, note calls) and
+    the elements page makeup may move (``floats``: figures, tables, boxes) are
+    left out, because the XHTML keeps them where the author wrote them. Lines
+    are separated by a newline, so a word hyphenated at a line end can be joined.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def texts(box: Any) -> Iterator[str]:
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        tag = getattr(box, "element_tag", "") or ""
+        if "::" in tag or tag in floats or box.style["float"] != "none":
+            return
+        if box.style["position"] in ("absolute", "fixed"):
+            return
+        if isinstance(box, boxes.TextBox):
+            yield box.text
+        for child in getattr(box, "children", ()):
+            yield from texts(child)
+        if isinstance(box, boxes.LineBox):
+            yield "\n"
+
+    openings = []
+    for page in document.pages:
+        found: list[str] = []
+        size = 0
+        for text in texts(page._page_box):
+            found.append(text)
+            size += len(text)
+            if size >= OPENING_CHARACTERS:
+                break
+        openings.append("".join(found)[:OPENING_CHARACTERS])
+    return openings
+
+
 @dataclass
 class Layout:
     """One laid-out brief: what the rules read and what the PDF is written from."""
@@ -350,6 +393,10 @@ class Layout:
     @cached_property
     def pages(self) -> list[PageView]:
         return _views(self.document.pages)
+
+    def openings(self, floats: tuple[str, ...] = ()) -> list[str]:
+        """The first running text of each page (`page_openings`)."""
+        return page_openings(self.document, floats)
 
 
 def _options(variant: str | None) -> dict[str, Any]:

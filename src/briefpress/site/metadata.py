@@ -60,12 +60,28 @@ def inverted_name(name: str) -> str:
     return split_name(name).inverted
 
 
-def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]:
+def full_title(title: str, subtitle: str | None) -> str:
+    """``Title: Subtitle``, as reference lists and Scholar's ``citation_title`` have it."""
+    if not subtitle:
+        return title
+    joiner = " " if title.rstrip().endswith(("?", "!", ":")) else ": "
+    return f"{title.rstrip()}{joiner}{subtitle}"
+
+
+def citation_tags(
+    brief: Brief, urls: Urls, title: str, subtitle: str | None = None, description: str = ""
+) -> list[tuple[str, str]]:
     """Highwire Press tags, in the order Google Scholar's guidelines list them."""
     series = brief.series
-    tags = [("citation_title", title)]
-    # Highwire's form, "Family, Given", so Scholar never reads "De" or "Ó" as a given name.
-    tags += [("citation_author", author.name_parts.inverted) for author in brief.authors]
+    tags = [("citation_title", full_title(title, subtitle))]
+    for author in brief.authors:
+        # Highwire's form, "Family, Given", so Scholar never reads "De" or "Ó" as a given name;
+        # institution and ORCID follow their author (Scholar pairs them by order).
+        tags.append(("citation_author", author.name_parts.inverted))
+        if author.affiliation:
+            tags.append(("citation_author_institution", author.affiliation))
+        if author.orcid:
+            tags.append(("citation_author_orcid", f"https://orcid.org/{author.orcid}"))
     tags += [
         ("citation_publication_date", brief.date.strftime("%Y/%m/%d")),
         ("citation_online_date", brief.date.strftime("%Y/%m/%d")),
@@ -85,9 +101,16 @@ def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]
     tags += [("citation_issn", n) for n in (series.issn.online, series.issn.print) if n]
     if brief.keywords:
         tags.append(("citation_keywords", "; ".join(brief.keywords)))
+    if description:
+        tags.append(("citation_abstract", description))
     # Dublin Core for the crawlers that read it instead.
-    tags += [("dc.title", title), ("dc.date", brief.date.isoformat())]
+    tags += [("dc.title", full_title(title, subtitle)), ("dc.date", brief.date.isoformat())]
     tags += [("dc.creator", author.name) for author in brief.authors]
+    tags += [("dc.publisher", brief.publisher_text), ("dc.language", brief.language)]
+    if brief.doi:
+        tags.append(("dc.identifier", f"https://doi.org/{brief.doi}"))
+    if brief.license:
+        tags.append(("dc.rights", brief.license))
     return tags
 
 

@@ -97,6 +97,10 @@ class _Reading:
                 **(parent.page_makeup if parent else {}),
                 **_given(values.raw.data.get("page_makeup")),
             },
+            brief_page={
+                **(parent.brief_page if parent else {}),
+                **_given(values.raw.data.get("brief_page")),
+            },
         )
         check_box_labels(values, style.boxes, style.labels)
         for key in ("templates", "stylesheets"):

@@ -96,6 +96,15 @@ class Style:
 
     #: Page makeup settings (layout/makeup.py reads and checks them).
     page_makeup: dict[str, Any] = field(default_factory=dict)
+    #: The brief's web page and pictures, as style.yaml gives them (``brief_page_settings``).
+    brief_page: dict[str, Any] = field(default_factory=dict)
+
+    def brief_page_settings(self) -> dict[str, Any]:
+        """``brief_page:`` with the declared defaults for what the style does not say."""
+        from .schema import BRIEF_PAGE_SCHEMA
+
+        defaults = {key: o.default for key, o in BRIEF_PAGE_SCHEMA.options.items()}
+        return {**defaults, **self.brief_page}
 
     def target(self, name: str) -> Target:
         if name not in self.targets:

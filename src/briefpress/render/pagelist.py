@@ -1,0 +1,164 @@
+"""EPUB stage, the page list: the print PDF's page breaks placed in the EPUB's text.
+
+People cite a brief by page. The layout of the print PDF knows the first
+running text of every page (``layout.Layout.openings``); here each opening is
+found in the XHTML, in reading order, and a ``pagebreak`` marker goes before
+its first whole word. The navigation document lists them as its ``page-list``.
+
+The XHTML and the print HTML come from one template, but they differ where it
+matters: page makeup moves figures and tables, print sets footnotes at the page
+bottom, a word may be hyphenated across a page break. So openings are matched
+as words (those with a letter: note numbers differ), a few at a time, from the
+last marker on; a page whose opening is not found keeps the previous marker's
+place, so the list always has every page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Words of an opening tried together, longest first: enough not to match by chance.
+RUNS = (6, 4, 3)
+#: Leading words of an opening that may be skipped (the end of a word hyphenated
+#: across the break, a run-in label the XHTML writes otherwise).
+SKIPS = (0, 1, 2)
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", re.S)
+_WORD = re.compile(r"&#?\w+;|(\w+)")
+#: What the print layout inserted: its hyphen (U+2010, CSS's default) or a soft hyphen.
+_HYPHENATED = re.compile(r"(\w)[\u2010\u00ad]\n(?=\w)")
+_SKIPPED = {"head", "script", "style", "title"}
+#: Elements a marker may go before (as a sibling), so it never becomes part of a heading's name.
+_MOVABLE = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+#: Parents that take a ``<span>`` among their children.
+_FLOW = {"body", "section", "div", "main", "aside", "article", "header", "footer", "blockquote"}
+_BLOCKS = _MOVABLE | _FLOW | {"li", "dt", "dd", "figcaption", "td", "th", "caption", "nav"}
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """One print page in the EPUB: its number (as printed) and the marker's id."""
+
+    number: int
+    anchor: str
+
+
+def words(text: str) -> list[str]:
+    """The words of a page opening that take part in matching."""
+    text = _HYPHENATED.sub(r"\1", text)
+    return [w for w in re.findall(r"\w+", text) if any(c.isalpha() for c in w)]
+
+
+@dataclass
+class _Open:
+    tag: str
+    start: int
+    worded: bool = False
+
+
+def _positions(xhtml: str) -> tuple[int, list[tuple[str, int]]]:
+    """Where the body's content starts, and each word of the body with where a marker before
+    it goes (before its paragraph or heading when it is the first word there)."""
+    stack: list[_Open] = []
+    found: list[tuple[str, int]] = []
+    body = -1
+    at = 0
+    for match in [*_TAG.finditer(xhtml), None]:
+        end = match.start() if match else len(xhtml)
+        text = xhtml[at:end]
+        skipped = body < 0 or any(o.tag in _SKIPPED for o in stack)
+        for word in _WORD.finditer(text) if not skipped else ():
+            if word.group(1) is None or not any(c.isalpha() for c in word.group(1)):
+                continue
+            place = at + word.start()
+            blocks = [o for o in stack if o.tag in _BLOCKS]
+            if blocks and not blocks[-1].worded and blocks[-1].tag in _MOVABLE:
+                parent = blocks[-2].tag if len(blocks) > 1 else "body"
+                if parent in _FLOW and stack[-1] is blocks[-1]:
+                    place = blocks[-1].start
+            for entry in stack:
+                entry.worded = True
+            found.append((word.group(1), place))
+        if match is None:
+            break
+        at = match.end()
+        closing, name, empty = match.group(1), match.group(2), match.group(3)
+        if name is None:
+            continue
+        name = name.lower()
+        if closing:
+            while stack:
+                if stack.pop().tag == name:
+                    break
+        elif not empty:
+            stack.append(_Open(name, match.start()))
+            if name == "body":
+                body = match.end()
+    return body, found
+
+
+def _find(openings: list[str], found: list[tuple[str, int]]) -> list[int | None]:
+    """For each page after the first, the index in ``found`` of its first word (None: not found)."""
+    tokens = [word for word, _ in found]
+    result: list[int | None] = []
+    start = 0
+    for opening in openings[1:]:
+        wanted = words(opening)
+        hit = None
+        for run in RUNS:
+            for skip in SKIPS:
+                sequence = wanted[skip : skip + run]
+                if len(sequence) < min(run, len(wanted)) or not sequence:
+                    continue
+                hit = _search(tokens, sequence, start)
+                if hit is not None:
+                    break
+            if hit is not None:
+                break
+        result.append(hit)
+        if hit is not None:
+            start = hit + 1
+    return result
+
+
+def _search(tokens: list[str], sequence: list[str], start: int) -> int | None:
+    size = len(sequence)
+    for index in range(start, len(tokens) - size + 1):
+        if tokens[index : index + size] == sequence:
+            return index
+    return None
+
+
+def marker(number: int, anchor: str) -> str:
+    return (
+        f'<span epub:type="pagebreak" role="doc-pagebreak" id="{anchor}" '
+        f'aria-label="{number}"></span>'
+    )
+
+
+def mark_pages(content: bytes, openings: list[str]) -> tuple[bytes, list[PageBreak]]:
+    """The XHTML with a ``pagebreak`` marker where each print page starts, and the breaks.
+
+    Page 1 starts with the body; every other page at its opening's first whole
+    word. An empty ``openings`` (no print layout) leaves the document as it is.
+    """
+    if not openings:
+        return content, []
+    xhtml = content.decode("utf-8")
+    body, found = _positions(xhtml)
+    if body < 0:
+        return content, []
+    places = [body]
+    for index in _find(openings, found):
+        places.append(found[index][1] if index is not None else places[-1])
+    breaks = [PageBreak(number, f"print-page-{number}") for number in range(1, len(places) + 1)]
+    # Spliced from the end, so the offsets before each insertion stay right.
+    pieces = []
+    end = len(xhtml)
+    for place, page in sorted(zip(places, breaks, strict=True), key=lambda p: (p[0], p[1].number), reverse=True):
+        pieces.append(xhtml[place:end])
+        pieces.append(marker(page.number, page.anchor))
+        end = place
+    pieces.append(xhtml[:end])
+    return "".join(reversed(pieces)).encode("utf-8"), breaks
