@@ -43,14 +43,14 @@ def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
             page,
             urljoin(base, f"{stem}.pdf") if pdf else None,
             urljoin(base, f"{stem}.epub") if epub else None,
-            urljoin(page, "page-1.png") if image else None,
+            urljoin(page, "card.png") if image else None,
             True,
         )
     return Urls(
         "./",
         f"../{stem}.pdf" if pdf else None,
         f"../{stem}.epub" if epub else None,
-        "page-1.png" if image else None,
+        "card.png" if image else None,
         False,
     )
 
@@ -117,7 +117,7 @@ def citation_tags(
 def social_tags(
     brief: Brief, urls: Urls, title: str, description: str, image_alt: str
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(name tags, property tags): the Twitter card and Open Graph, with page 1 as image."""
+    """(name tags, property tags): the Twitter card and Open Graph, with the social card."""
     og = [
         ("og:type", "article"),
         ("og:title", title),
@@ -126,8 +126,14 @@ def social_tags(
         ("og:locale", brief.language.replace("-", "_")),
         ("og:url", urls.page),
     ]
-    if urls.image:
-        og += [("og:image", urls.image), ("og:image:alt", image_alt)]
+    if urls.image:  # the social card (render.card): landscape, as summary_large_image wants
+        og += [
+            ("og:image", urls.image),
+            ("og:image:type", "image/png"),
+            ("og:image:width", "1200"),
+            ("og:image:height", "630"),
+            ("og:image:alt", image_alt),
+        ]
     og.append(("article:published_time", brief.date.isoformat()))
     og += [("article:author", author.name) for author in brief.authors]
     og += [("article:tag", keyword) for keyword in brief.keywords]

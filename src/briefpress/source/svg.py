@@ -77,6 +77,7 @@ _EXTERNAL_CSS = re.compile(
 #: Coordinates and sizes beyond this are not a drawing: 1e308 overflows the renderer.
 MAX_SVG_NUMBER = 1e9
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}\b")
 _TEXT_ATTRIBUTES = frozenset(("id", "class", "lang", "role", "systemLanguage"))
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 
@@ -236,7 +237,8 @@ def _check_numbers(root: ET.Element) -> None:
         for name, value in element.attrib.items():
             if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
                 continue
-            for number in _NUMBER.findall(value):
+            # A colour (#75e9ab) is no number, though "5e9" in it reads as one.
+            for number in _NUMBER.findall(_HEX_COLOUR.sub(" ", value)):
                 if not abs(float(number)) <= MAX_SVG_NUMBER:
                     raise UnsafeSvg(
                         f"{_local(element.tag)} {_local(name)}={number}: numbers up to "

@@ -54,6 +54,9 @@ def make(job: Job) -> None:
         path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
         job.pending[path] = pdf
         if number == 0:
+            # The EPUB's page list marks where each page of this PDF starts.
+            floats = makeup_settings(style.page_makeup).floats
+            job.renderings[OPENINGS] = layout.openings(floats)
             result.pages = len(layout.pages)
             findings = evaluate(brief, style, layout, pdf)
             job.broken += [f for found in findings.values() for f in found if f.hard]
@@ -64,6 +67,29 @@ def make(job: Job) -> None:
                 # and the slug beyond the trim says which rules it fails.
                 failed = sorted({f.rule for f in job.broken})
                 job.pending[path] = _not_for_print(job, layout, failed)
+
+
+#: ``Job.renderings`` key: the first running text of each page of the brief's first PDF.
+OPENINGS = "page_openings"
+
+
+def page_openings(job: Job) -> list[str]:
+    """Each page's opening in the first PDF target (print): the PDF unit's, when it ran in
+    this job (it runs first), else from a layout of that target made here."""
+    from ...layout import settings as makeup_settings
+    from ...render import html
+
+    if OPENINGS not in job.renderings:
+        jobs = job.builder.pdf_jobs(job.brief.series)
+        if not jobs:
+            return []
+        target = jobs[0]
+        extra = {"pdf_target": target.name, "draft_note": ""}
+        document = html.render(job.brief, job.style, "print", extra)
+        layout = job.builder.lay_out(job.brief, job.style, document.text, target.target)
+        job.renderings[OPENINGS] = layout.openings(makeup_settings(job.style.page_makeup).floats)
+    found: list[str] = job.renderings[OPENINGS]
+    return found
 
 
 def _preflight(job: Job, layout: Layout, pdf: bytes, target: Target) -> bytes:
