@@ -273,7 +273,7 @@ def build_epub(
     style: Style,
     folder: Mapping[str, bytes],
     words: Headline,
-    openings: list[str] | None = None,
+    openings: list[tuple[str, str]] | None = None,
 ) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder); ``openings`` the first
     running text of each print page (``layout.Layout.openings``), for the page list."""

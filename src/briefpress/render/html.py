@@ -101,7 +101,7 @@ def summary(text: str, md: MarkdownIt | None = None, limit: int = DESCRIPTION_LI
         kept = text[: match.start()]
     if kept:
         return kept
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-.")
     return f"{cut}…"
 
 

@@ -10,7 +10,9 @@ matters: page makeup moves figures and tables, print sets footnotes at the page
 bottom, a word may be hyphenated across a page break. So openings are matched
 as words (those with a letter: note numbers differ), a few at a time, from the
 last marker on; a page whose opening is not found keeps the previous marker's
-place, so the list always has every page.
+place, so the list always has every page. A page that opens with a float
+(a table, say) whose text starts just before the running text in the XHTML
+gets its marker before that float.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ _MOVABLE = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 #: Parents that take a ``<span>`` among their children.
 _FLOW = {"body", "section", "div", "main", "aside", "article", "header", "footer", "blockquote"}
 _BLOCKS = _MOVABLE | _FLOW | {"li", "dt", "dd", "figcaption", "td", "th", "caption", "nav"}
+#: Elements page makeup may move (a style's ``page_makeup.floats`` are among them).
+_FLOATS = {"figure", "table", "aside"}
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,22 @@ class _Open:
     worded: bool = False
 
 
-def _positions(xhtml: str) -> tuple[int, list[tuple[str, int]]]:
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    #: Where a marker before it goes.
+    place: int
+    #: Where its outermost float (figure, table, box) starts, when it is that float's first word.
+    float_start: int | None = None
+    #: Inside a float: page makeup may have moved it.
+    in_float: bool = False
+
+
+def _positions(xhtml: str) -> tuple[int, list[_Word]]:
     """Where the body's content starts, and each word of the body with where a marker before
     it goes (before its paragraph or heading when it is the first word there)."""
     stack: list[_Open] = []
-    found: list[tuple[str, int]] = []
+    found: list[_Word] = []
     body = -1
     at = 0
     for match in [*_TAG.finditer(xhtml), None]:
@@ -77,9 +92,11 @@ def _positions(xhtml: str) -> tuple[int, list[tuple[str, int]]]:
                 parent = blocks[-2].tag if len(blocks) > 1 else "body"
                 if parent in _FLOW and stack[-1] is blocks[-1]:
                     place = blocks[-1].start
+            floats = [o for o in stack if o.tag in _FLOATS]
+            first = floats[0].start if floats and not floats[0].worded else None
             for entry in stack:
                 entry.worded = True
-            found.append((word.group(1), place))
+            found.append(_Word(word.group(1), place, first, bool(floats)))
         if match is None:
             break
         at = match.end()
@@ -98,28 +115,42 @@ def _positions(xhtml: str) -> tuple[int, list[tuple[str, int]]]:
     return body, found
 
 
-def _find(openings: list[str], found: list[tuple[str, int]]) -> list[int | None]:
-    """For each page after the first, the index in ``found`` of its first word (None: not found)."""
-    tokens = [word for word, _ in found]
-    result: list[int | None] = []
-    start = 0
-    for opening in openings[1:]:
-        wanted = words(opening)
-        hit = None
-        for run in RUNS:
-            for skip in SKIPS:
-                sequence = wanted[skip : skip + run]
-                if len(sequence) < min(run, len(wanted)) or not sequence:
-                    continue
-                hit = _search(tokens, sequence, start)
-                if hit is not None:
-                    break
+def _match(wanted: list[str], tokens: list[str], start: int, end: int | None = None) -> int | None:
+    """Where a run of ``wanted`` words first appears in ``tokens[start:end]``, longest runs
+    first, skipping up to two leading words (the end of a hyphenated word)."""
+    for run in RUNS:
+        for skip in SKIPS:
+            sequence = wanted[skip : skip + run]
+            if not sequence or len(sequence) < min(run, len(wanted)):
+                continue
+            hit = _search(tokens[:end] if end is not None else tokens, sequence, start)
             if hit is not None:
-                break
-        result.append(hit)
-        if hit is not None:
-            start = hit + 1
-    return result
+                return hit
+    return None
+
+
+def _places(body: int, openings: list[tuple[str, str]], found: list[_Word]) -> list[int]:
+    """Where each page's marker goes: page 1 at the body's start, then in reading order."""
+    tokens = [word.text for word in found]
+    places = [body]
+    start = 0
+    for running, opening_float in openings[1:]:
+        hit = _match(words(running), tokens, start)
+        if hit is None:
+            places.append(places[-1])
+            continue
+        place = found[hit].place
+        if opening_float:
+            # The page opens with a float: the marker goes before it when the float starts
+            # there and nothing but floats lies between it and the page's running text.
+            at = _match(words(opening_float), tokens, start, hit)
+            if at is not None:
+                begins = found[at].float_start
+                if begins is not None and all(w.in_float for w in found[at:hit]):
+                    place = begins
+        places.append(place)
+        start = hit + 1
+    return places
 
 
 def _search(tokens: list[str], sequence: list[str], start: int) -> int | None:
@@ -137,11 +168,15 @@ def marker(number: int, anchor: str) -> str:
     )
 
 
-def mark_pages(content: bytes, openings: list[str]) -> tuple[bytes, list[PageBreak]]:
+def mark_pages(
+    content: bytes, openings: list[tuple[str, str]]
+) -> tuple[bytes, list[PageBreak]]:
     """The XHTML with a ``pagebreak`` marker where each print page starts, and the breaks.
 
-    Page 1 starts with the body; every other page at its opening's first whole
-    word. An empty ``openings`` (no print layout) leaves the document as it is.
+    ``openings`` are each page's first running text and the float it opens with
+    (``layout.Layout.openings``). Page 1 starts with the body; every other page
+    at its opening's first whole word. No openings (no print layout) leave the
+    document as it is.
     """
     if not openings:
         return content, []
@@ -149,16 +184,14 @@ def mark_pages(content: bytes, openings: list[str]) -> tuple[bytes, list[PageBre
     body, found = _positions(xhtml)
     if body < 0:
         return content, []
-    places = [body]
-    for index in _find(openings, found):
-        places.append(found[index][1] if index is not None else places[-1])
+    places = _places(body, openings, found)
     breaks = [PageBreak(number, f"print-page-{number}") for number in range(1, len(places) + 1)]
     # Spliced from the end, so the offsets before each insertion stay right.
     pieces = []
     end = len(xhtml)
-    for place, page in sorted(zip(places, breaks, strict=True), key=lambda p: (p[0], p[1].number), reverse=True):
-        pieces.append(xhtml[place:end])
-        pieces.append(marker(page.number, page.anchor))
+    ordered = sorted(zip(places, breaks, strict=True), key=lambda p: (p[0], p[1].number))
+    for place, page in reversed(ordered):
+        pieces += [xhtml[place:end], marker(page.number, page.anchor)]
         end = place
     pieces.append(xhtml[:end])
     return "".join(reversed(pieces)).encode("utf-8"), breaks

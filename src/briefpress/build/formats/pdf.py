@@ -73,7 +73,7 @@ def make(job: Job) -> None:
 OPENINGS = "page_openings"
 
 
-def page_openings(job: Job) -> list[str]:
+def page_openings(job: Job) -> list[tuple[str, str]]:
     """Each page's opening in the first PDF target (print): the PDF unit's, when it ran in
     this job (it runs first), else from a layout of that target made here."""
     from ...layout import settings as makeup_settings
@@ -88,7 +88,7 @@ def page_openings(job: Job) -> list[str]:
         document = html.render(job.brief, job.style, "print", extra)
         layout = job.builder.lay_out(job.brief, job.style, document.text, target.target)
         job.renderings[OPENINGS] = layout.openings(makeup_settings(job.style.page_makeup).floats)
-    found: list[str] = job.renderings[OPENINGS]
+    found: list[tuple[str, str]] = job.renderings[OPENINGS]
     return found
 
 
