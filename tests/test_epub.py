@@ -137,7 +137,7 @@ def test_navigation_lists_the_sections(epubs: Path) -> None:
         "A bridge to Europe?",
     ]
     landmarks = next(n for n in nav.iter(f"{X}nav") if n.get("id") == "landmarks")
-    assert [a.text for a in landmarks.iter(f"{X}a")][0] == "Cover"
+    assert next(a.text for a in landmarks.iter(f"{X}a")) == "Cover"
 
 
 def test_json_ld_names_the_issn(epubs: Path) -> None:
@@ -148,7 +148,11 @@ def test_json_ld_names_the_issn(epubs: Path) -> None:
     data = json.loads(script.text)
     # The ISSN is the series' (schema.org has no issn on a Report).
     assert data["@type"] == "Report" and "issn" not in data
-    assert data["isPartOf"] == {"@type": "Periodical", "name": "CSDS Policy Brief", "issn": "2983-466X"}
+    assert data["isPartOf"] == {
+        "@type": "Periodical",
+        "name": "CSDS Policy Brief",
+        "issn": "2983-466X",
+    }
     assert data["name"] == "Japan and NATO: perceptions and misperceptions"
     assert data["author"] == [
         {"@type": "Person", "name": "Eva Pejsova", "familyName": "Pejsova", "givenName": "Eva"}

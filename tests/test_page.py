@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # (datacite's dependency)
 import pypdfium2
 import pytest
 from PIL import Image
@@ -34,7 +34,9 @@ X = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"
-BRIEFS = sorted(p.relative_to(REPO / "source").with_suffix("") for p in (REPO / "source").rglob("*.md"))
+BRIEFS = sorted(
+    p.relative_to(REPO / "source").with_suffix("") for p in (REPO / "source").rglob("*.md")
+)
 ARCTIC = "2023-27-arctic-shipping"
 
 
@@ -100,7 +102,9 @@ def test_summary_is_the_first_sentences_that_fit() -> None:
     long = "word " * 80
     assert summary(long).endswith("word…") and len(summary(long)) <= DESCRIPTION_LIMIT
     # "U.S." ends no sentence; Markdown goes.
-    assert summary("The *U.S.* view differs. " + "Another sentence " * 12) == "The U.S. view differs."
+    assert (
+        summary("The *U.S.* view differs. " + "Another sentence " * 12) == "The U.S. view differs."
+    )
 
 
 def test_one_description_in_every_output(source_build: Path) -> None:
@@ -131,8 +135,18 @@ URL = {"type": "string", "pattern": r"^https?://\S+$"}
 #: briefpress writes them: a Report (a ScholarlyArticle would do too) in a Periodical.
 JSON_LD_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["@context", "@type", "name", "author", "datePublished", "publisher",
-                 "identifier", "isPartOf", "inLanguage", "description"],  # fmt: skip
+    "required": [
+        "@context",
+        "@type",
+        "name",
+        "author",
+        "datePublished",
+        "publisher",
+        "identifier",
+        "isPartOf",
+        "inLanguage",
+        "description",
+    ],
     "not": {"required": ["issn"]},  # schema.org: issn is the series', not the report's
     "properties": {
         "@context": {"const": "https://schema.org"},
@@ -161,7 +175,10 @@ JSON_LD_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "@type": {"const": "Person"},
                     "affiliation": ORGANIZATION,
-                    "sameAs": {"type": "string", "pattern": r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"},
+                    "sameAs": {
+                        "type": "string",
+                        "pattern": r"^https://orcid\.org/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
+                    },
                 },
             },
         },
@@ -177,7 +194,10 @@ def test_json_ld_follows_schema_org(source_build: Path) -> None:
     assert arctic["identifier"] == arctic["sameAs"] == "https://doi.org/10.5555/csds.2023.27"
     assert arctic["license"] == "https://creativecommons.org/licenses/by/4.0/"
     first, second = arctic["author"]
-    assert first["affiliation"] == {"@type": "Organization", "name": "CSDS, Brussels School of Governance"}
+    assert first["affiliation"] == {
+        "@type": "Organization",
+        "name": "CSDS, Brussels School of Governance",
+    }
     assert first["sameAs"] == "https://orcid.org/0000-0002-1825-0097"
     assert second["affiliation"]["name"] == "Vrije Universiteit Brussel" and "sameAs" not in second
     # The EPUB's XHTML carries the same (less the web page's addresses).
@@ -280,9 +300,9 @@ def test_figures_are_sized_and_open_full_size(source_build: Path) -> None:
         for href in page.hrefs("a.full-size"):
             assert (folder / href).is_file()
     assert seen >= 4
-    png = _page(source_build, "2024-2-indo-pacific-vocabulary").images[0]
-    with Image.open(source_build / "2024-2-indo-pacific-vocabulary" / png["src"]) as image:
-        assert (int(png["width"]), int(png["height"])) == image.size
+    shown = _page(source_build, "2024-2-indo-pacific-vocabulary").images[0]
+    with Image.open(source_build / "2024-2-indo-pacific-vocabulary" / shown["src"]) as picture:
+        assert (int(shown["width"]), int(shown["height"])) == picture.size
 
 
 def test_social_card_is_landscape_on_the_palette_and_the_same_in_any_process(
@@ -295,13 +315,14 @@ def test_social_card_is_landscape_on_the_palette_and_the_same_in_any_process(
     card = (source_build / "spotlight" / "2024-8-mobilite-militaire" / "card.png").read_bytes()
     with Image.open(io.BytesIO(card)) as image:
         assert image.size == (1200, 630)
-        colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20) or []}
+        counted = image.convert("RGB").getcolors(1 << 20) or []
+        colours = {tuple(colour) for _, colour in counted if isinstance(colour, tuple)}
     from briefpress.style.loader import load_style
     from briefpress.style.palette import screen_colours
 
     palette = screen_colours(load_style("spotlight", REPO / "styles").palette)
     wanted = {palette[name] for name in ("paper", "accent")}
-    assert wanted <= {"#%02x%02x%02x" % c for c in colours}
+    assert wanted <= {"#{:02x}{:02x}{:02x}".format(*c) for c in colours}
     # Drawn again in a new process, from the brief: the same bytes.
     code = (
         "import sys; from pathlib import Path\n"
@@ -360,11 +381,12 @@ def test_svg_family_names_are_quoted() -> None:
 def test_epub_covers_name_their_families_quoted(source_build: Path) -> None:
     for stem, figure in (("2024-1-boussole-strategique", "figures/cooperative-procurement.svg"),):
         with zipfile.ZipFile(source_build / f"{stem}.epub") as archive:
-            assert "font-family=\"'Source Sans 3', sans-serif\"" in archive.read(
-                f"EPUB/{figure}"
-            ).decode()
-    for stem in BRIEFS:
-        with zipfile.ZipFile(source_build / f"{stem}.epub") as archive:
+            assert (
+                "font-family=\"'Source Sans 3', sans-serif\""
+                in archive.read(f"EPUB/{figure}").decode()
+            )
+    for brief in BRIEFS:
+        with zipfile.ZipFile(source_build / f"{brief}.epub") as archive:
             cover = archive.read("EPUB/cover.svg").decode()
             png = archive.read("EPUB/cover.png")
         families = re.findall(r'font-family="([^"]*)"', cover)
@@ -420,27 +442,33 @@ def test_page_list_without_a_pdf_in_the_run(source_build: Path, tmp_path: Path) 
         "build", "source/2023-26-nato-japan.md", "-o", str(tmp_path), "--format", "epub", cwd=REPO
     )
     assert result.returncode == 0, result.stderr
-    with zipfile.ZipFile(tmp_path / "2023-26-nato-japan.epub") as alone:
-        with zipfile.ZipFile(source_build / "2023-26-nato-japan.epub") as built:
-            assert alone.read("EPUB/nav.xhtml") == built.read("EPUB/nav.xhtml")
-            assert alone.read("EPUB/index.xhtml") == built.read("EPUB/index.xhtml")
+    with (
+        zipfile.ZipFile(tmp_path / "2023-26-nato-japan.epub") as alone,
+        zipfile.ZipFile(source_build / "2023-26-nato-japan.epub") as built,
+    ):
+        assert alone.read("EPUB/nav.xhtml") == built.read("EPUB/nav.xhtml")
+        assert alone.read("EPUB/index.xhtml") == built.read("EPUB/index.xhtml")
 
 
 def test_page_markers_go_before_a_heading_or_at_a_word() -> None:
     xhtml = (
-        '<html><head><title>Page one</title></head><body><header><h1>Title</h1></header>'
-        "<section><p>The first page ends in the middle of this sentence and the second one "
-        "begins here with more words.</p><h2>Next part</h2><p>Text of the third page.</p>"
-        "</section></body></html>"
-    ).encode()
+        b"<html><head><title>Page one</title></head><body><header><h1>Title</h1></header>"
+        b"<section><p>The first page ends in the middle of this sentence and the second one "
+        b"begins here with more words.</p><h2>Next part</h2><p>Text of the third page.</p>"
+        b"</section></body></html>"
+    )
     openings = [
-        ("Title", ""), ("begins here with more\u2010\nwords", ""), ("Next part\nText of the third page", "")
+        ("Title", ""),
+        ("begins here with more\u2010\nwords", ""),
+        ("Next part\nText of the third page", ""),
     ]
     marked, breaks = mark_pages(xhtml, openings)
     text = marked.decode()
     assert [b.number for b in breaks] == [1, 2, 3]
     assert '<body><span epub:type="pagebreak" role="doc-pagebreak" id="print-page-1"' in text
-    assert 'second one <span epub:type="pagebreak"' in text and 'aria-label="2"></span>begins' in text
+    assert (
+        'second one <span epub:type="pagebreak"' in text and 'aria-label="2"></span>begins' in text
+    )
     # Never inside a heading (its name would read "3 Next part").
     assert 'aria-label="3"></span><h2>Next part' in text
     # The end of a word hyphenated across the break is skipped: the marker goes before a whole word.
@@ -450,10 +478,10 @@ def test_page_markers_go_before_a_heading_or_at_a_word() -> None:
 
 def test_a_page_that_opens_with_a_moved_table_gets_its_marker_before_it() -> None:
     xhtml = (
-        "<html><body><section><p>Running text of the first page goes on.</p>"
-        "<table><caption>Ice days per year</caption><tr><td>Arctic</td></tr></table>"
-        "<p>What the table shows is not a trend.</p></section></body></html>"
-    ).encode()
+        b"<html><body><section><p>Running text of the first page goes on.</p>"
+        b"<table><caption>Ice days per year</caption><tr><td>Arctic</td></tr></table>"
+        b"<p>What the table shows is not a trend.</p></section></body></html>"
+    )
     opening = ("What the table shows is not a trend.", "Ice days per year\nArctic")
     marked, _ = mark_pages(xhtml, [("Running text", ""), opening])
     assert 'aria-label="2"></span><table>' in marked.decode()

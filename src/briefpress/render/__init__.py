@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import epub, exchange, html, xhtml
+    from . import card, epub, exchange, html, xhtml
     from .citations import brief_item, format_brief
     from .html import join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "brief_item",
+    "card",
     "epub",
     "exchange",
     "format_brief",
@@ -33,6 +34,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
+            "card": ["card"],
             "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],

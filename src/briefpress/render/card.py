@@ -34,8 +34,8 @@ class CardWords:
 def _colours(style: Style, profile_name: str | None) -> dict[str, str]:
     profile = style.output_profile(profile_name) if style.palette else None
     found = screen_colours(style.palette, profile)
-    defaults = {"paper": "#ffffff", "ink": "#000000", "muted": "#444444"}
-    found = {**defaults, **found}
+    # The neutral style's palette names all three; a style without a parent may not.
+    found = {"paper": "white", "ink": "black", "muted": "dimgray", **found}
     found.setdefault("accent", found["ink"])
     found.setdefault("accent-warm", found["accent"])
     return found
@@ -82,7 +82,9 @@ def _wrap(text: str, font: Any, width: float) -> list[str]:
     return lines
 
 
-def _fit(text: str, path: Path | None, width: float, sizes: range, most: int) -> tuple[Any, list[str]]:
+def _fit(
+    text: str, path: Path | None, width: float, sizes: range, most: int
+) -> tuple[Any, list[str]]:
     """The largest size at which ``text`` takes at most ``most`` lines (else the smallest, cut)."""
     for size in sizes:
         font = _font(path, size)

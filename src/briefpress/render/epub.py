@@ -112,7 +112,8 @@ def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
     """The title page as SVG (the style's ``epub/cover.svg.j2``), in its palette's screen colours.
 
     Sanitised as a figure is, which also quotes its font family names: an unquoted
-    ``Source Sans 3`` is no CSS family name, and the cover would render in Times.
+    family name ending in a digit (``Some Sans 3``) is no CSS family name, and the cover
+    would render in Times.
     """
     profile = style.output_profile(brief.series.print_profile) if style.palette else None
     context = {
@@ -277,7 +278,9 @@ def build_epub(
 ) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder); ``openings`` the first
     running text of each print page (``layout.Layout.openings``), for the page list."""
-    taken = sorted({"cover.svg", COVER_IMAGE, "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder))
+    taken = sorted(
+        {"cover.svg", COVER_IMAGE, "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder)
+    )
     if taken:  # a figure would be silently replaced by the package's own file
         problem = Problem(brief.path, None, "image", f"{taken[0]}: the EPUB uses this name")
         raise RenderError(str(problem), [problem])

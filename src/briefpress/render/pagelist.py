@@ -26,7 +26,9 @@ RUNS = (6, 4, 3)
 #: across the break, a run-in label the XHTML writes otherwise).
 SKIPS = (0, 1, 2)
 
-_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", re.S)
+_TAG = re.compile(
+    r"<(/?)([A-Za-z][\w:-]*)[^>]*?(/?)>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![^>]*>", re.S
+)
 _WORD = re.compile(r"&#?\w+;|(\w+)")
 #: What the print layout inserted: its hyphen (U+2010, CSS's default) or a soft hyphen.
 _HYPHENATED = re.compile(r"(\w)[\u2010\u00ad]\n(?=\w)")
@@ -168,9 +170,7 @@ def marker(number: int, anchor: str) -> str:
     )
 
 
-def mark_pages(
-    content: bytes, openings: list[tuple[str, str]]
-) -> tuple[bytes, list[PageBreak]]:
+def mark_pages(content: bytes, openings: list[tuple[str, str]]) -> tuple[bytes, list[PageBreak]]:
     """The XHTML with a ``pagebreak`` marker where each print page starts, and the breaks.
 
     ``openings`` are each page's first running text and the float it opens with

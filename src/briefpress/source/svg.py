@@ -88,15 +88,15 @@ def css_reaches_out(text: str) -> bool:
 
 
 #: CSS's generic families and keywords: never quoted (a quoted ``serif`` is a family named so).
-GENERIC_FAMILIES = frozenset(
+GENERIC_FAMILIES = _words(
     """serif sans-serif monospace cursive fantasy system-ui ui-serif ui-sans-serif
-    ui-monospace ui-rounded math emoji fangsong inherit initial unset revert revert-layer""".split()
+    ui-monospace ui-rounded math emoji fangsong inherit initial unset revert revert-layer"""
 )
 _FONT_FAMILY_CSS = re.compile(r"(font-family\s*:\s*)([^;}]+)", re.IGNORECASE)
 
 
 def quote_families(value: str) -> str:
-    """``Source Sans 3, sans-serif`` → ``'Source Sans 3', sans-serif``.
+    """``Some Sans 3, sans-serif`` → ``'Some Sans 3', sans-serif``.
 
     An unquoted family name must be CSS identifiers, and ``3`` is none: the whole
     declaration is dropped and the text falls back to the renderer's default
@@ -237,7 +237,7 @@ def _check_numbers(root: ET.Element) -> None:
         for name, value in element.attrib.items():
             if name in _TEXT_ATTRIBUTES or name.startswith("aria-"):
                 continue
-            # A colour (#75e9ab) is no number, though "5e9" in it reads as one.
+            # A hex colour is no number, though digits such as "5e9" in it read as one.
             for number in _NUMBER.findall(_HEX_COLOUR.sub(" ", value)):
                 if not abs(float(number)) <= MAX_SVG_NUMBER:
                     raise UnsafeSvg(
