@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import card, epub, exchange, html, xhtml
     from .citations import brief_item, format_brief
-    from .html import join_names, json_ld, template_context
+    from .html import description_of, join_names, json_ld, template_context
     from .xhtml import needed_fallbacks
     from .xmp import licence_url, page_url, xmp_rdf
 
 __all__ = [
     "brief_item",
     "card",
+    "description_of",
     "epub",
     "exchange",
     "format_brief",
@@ -38,7 +39,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],
-            "html": ["html", "join_names", "json_ld", "template_context"],
+            "html": ["html", "description_of", "join_names", "json_ld", "template_context"],
             "xhtml": ["needed_fallbacks", "xhtml"],
             "xmp": ["licence_url", "page_url", "xmp_rdf"],
         },

@@ -70,7 +70,7 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
         masthead=f"{brief.masthead_text}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
         byline=byline,
-        description=_description(brief, md),
+        description=description_of(brief, md),
     )
 
 
@@ -80,7 +80,8 @@ DESCRIPTION_LIMIT = 200
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(\d]|[^\W\d_](?<=[^\W\d_a-zß-ÿ]))")
 
 
-def _description(brief: Brief, md: MarkdownIt) -> str:
+def description_of(brief: Brief, md: MarkdownIt | None = None) -> str:
+    """The brief's one description: its lead, else its first key issue, cut by `summary`."""
     return summary(brief.lead or (brief.key_issues[0] if brief.key_issues else ""), md)
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..build import write_file
-from ..markdown import create_parser, plain_text
+from ..markdown import create_parser
+from ..render import description_of
 from ..source import Brief, Series
 from ..style import Style
 from .page import bleed_crop
@@ -167,8 +168,8 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=item.pdf)
         if item.epub:
             sub(entry, "link", rel="enclosure", type="application/epub+zip", href=item.epub)
-        summary = " ".join(plain_text(md, issue) for issue in brief.key_issues)
-        sub(entry, "summary", summary or brief.lead or brief.title)
+        # The page's own description (meta, Open Graph, JSON-LD, the EPUB's dc:description).
+        sub(entry, "summary", description_of(brief, md) or brief.title)
         for keyword in brief.keywords:
             sub(entry, "category", term=keyword)
     ET.indent(feed)
