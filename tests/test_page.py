@@ -26,7 +26,12 @@ from PIL import Image
 
 from briefpress.render.html import DESCRIPTION_LIMIT, summary
 from briefpress.render.pagelist import mark_pages, words
-from briefpress.source.svg import quote_css_families, quote_families, sanitise_svg
+from briefpress.source.svg import (
+    quote_css_families,
+    quote_families,
+    quote_svg_families,
+    sanitise_svg,
+)
 
 from .conftest import REPO, run_cli
 
@@ -376,6 +381,14 @@ def test_svg_family_names_are_quoted() -> None:
     assert "font-family=\"'Source Sans 3', sans-serif\"" in clean
     assert "style=\"font-family:'Foo 9'\"" in clean
     assert 'fill="#75e9ab"' in clean  # a colour is no number too large ("5e9")
+    # A style's own cover template: quoted, and otherwise as written.
+    cover = (
+        '<svg font-family="Some Sans 3, sans-serif"><text style="font-family: A 1">x</text></svg>'
+    )
+    assert quote_svg_families(cover) == (
+        "<svg font-family=\"'Some Sans 3', sans-serif\">"
+        "<text style=\"font-family: 'A 1'\">x</text></svg>"
+    )
 
 
 def test_epub_covers_name_their_families_quoted(source_build: Path) -> None:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem, RenderError
-from ..source import Brief, sanitise_svg
+from ..source import Brief, quote_svg_families
 from ..style import Style, screen_colours
 from .card import CardWords, raster_cover
 from .citations import format_brief
@@ -111,7 +111,7 @@ def nav_document(
 def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
     """The title page as SVG (the style's ``epub/cover.svg.j2``), in its palette's screen colours.
 
-    Sanitised as a figure is, which also quotes its font family names: an unquoted
+    Its font family names quoted, as a figure's are: an unquoted
     family name ending in a digit (``Some Sans 3``) is no CSS family name, and the cover
     would render in Times.
     """
@@ -123,7 +123,7 @@ def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
         "date": brief.date_text,
         "colours": screen_colours(style.palette, profile),
     }
-    return sanitise_svg(render_template(style, "epub/cover.svg.j2", context).encode())
+    return quote_svg_families(render_template(style, "epub/cover.svg.j2", context)).encode()
 
 
 def cover_page(brief: Brief, colon: str = ": ") -> bytes:

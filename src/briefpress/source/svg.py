@@ -10,6 +10,7 @@ with every ``<use>`` expanded (2.9 KB of nested ``<use>`` draw 10^9 elements).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -92,7 +93,8 @@ GENERIC_FAMILIES = _words(
     """serif sans-serif monospace cursive fantasy system-ui ui-serif ui-sans-serif
     ui-monospace ui-rounded math emoji fangsong inherit initial unset revert revert-layer"""
 )
-_FONT_FAMILY_CSS = re.compile(r"(font-family\s*:\s*)([^;}]+)", re.IGNORECASE)
+_FONT_FAMILY_CSS = re.compile(r"(font-family\s*:\s*)([^;}\"<>]+)", re.IGNORECASE)
+_FONT_FAMILY_ATTRIBUTE = re.compile(r'(font-family=)"([^"]*)"')
 
 
 def quote_families(value: str) -> str:
@@ -145,6 +147,17 @@ def quote_css_families(text: str) -> str:
         return f"{match[1]}{quote_families(value)}{important}{trailing}"
 
     return _FONT_FAMILY_CSS.sub(quoted, text)
+
+
+def quote_svg_families(text: str) -> str:
+    """SVG text (a style's own cover template, say) with every family name quoted, as
+    `sanitise_svg` quotes a figure's, leaving the rest of the text as it was written."""
+
+    def attribute(match: re.Match[str]) -> str:
+        value = quote_families(html.unescape(match[2]))
+        return f'{match[1]}"{html.escape(value, quote=False).replace(chr(34), "&quot;")}"'
+
+    return quote_css_families(_FONT_FAMILY_ATTRIBUTE.sub(attribute, text))
 
 
 class UnsafeSvg(ValueError):
