@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ def _face(style: Style, weight: int, text: str) -> Path | None:
     return best.path
 
 
+@cache  # a face is read once per process and size, not once per card
 def _font(path: Path | None, size: int) -> Any:
     from PIL import ImageFont
 
@@ -107,7 +109,7 @@ def _one_line(text: str, path: Path | None, width: float, size: int) -> tuple[An
 
 def _png(image: Any) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=6)  # optimize=True: 3× the time, 5% smaller
     return buffer.getvalue()
 
 
