@@ -81,16 +81,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(\d]|
 
 
 def description_of(brief: Brief, md: MarkdownIt | None = None) -> str:
-    """The brief's one description: its lead, else its first key issue, cut by `summary`."""
+    """The brief's one description (meta, Open Graph, JSON-LD, the feed, ``dc:description``):
+    its lead, else its first key issue, cut by `summary`; never key issues glued with "; "."""
     return summary(brief.lead or (brief.key_issues[0] if brief.key_issues else ""), md)
 
 
 def summary(text: str, md: MarkdownIt | None = None, limit: int = DESCRIPTION_LIMIT) -> str:
-    """The brief's one description (meta, Open Graph, JSON-LD, the feed, ``dc:description``).
-
-    The lead, else the first key issue, as plain text, cut after the last whole
-    sentence that fits in ``limit`` characters; a first sentence longer than that
-    is cut at a word, with an ellipsis. Never key issues glued with "; ".
+    """Inline Markdown (a lead, a key issue) as a description: plain text, cut after the
+    last whole sentence that fits in ``limit`` characters; a first sentence longer than
+    that is cut at a word, with an ellipsis. See `description_of`.
     """
     text = " ".join(plain_text(md or create_parser(), text).split()) if text else ""
     if len(text) <= limit:

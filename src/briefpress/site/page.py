@@ -279,7 +279,7 @@ def sized_figures(markup: str, folder: Path) -> str:
             tag = f'<img{match[1]} width="{size[0]}" height="{size[1]}" />'
         if not local:
             return tag
-        return f'<a class="full-size" href="{html.escape(source)}">{tag}</a>'
+        return f'<a class="full-size" href="{source}">{tag}</a>'  # escaped in the markup
 
     return _IMG.sub(sized, markup)
 
