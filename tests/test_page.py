@@ -449,15 +449,20 @@ def test_epub_page_list_is_the_print_pdfs(source_build: Path, stem: Path) -> Non
     assert page_list_problems(source_build / f"{stem}.epub", source_build / f"{stem}.pdf") == []
 
 
-def test_page_list_without_a_pdf_in_the_run(source_build: Path, tmp_path: Path) -> None:
-    """``--format epub`` alone lays out the print target itself: the same page list."""
-    result = run_cli(
-        "build", "source/2023-26-nato-japan.md", "-o", str(tmp_path), "--format", "epub", cwd=REPO
-    )
+@pytest.mark.parametrize(
+    "options", [("--format", "epub"), ("--format", "pdf,epub", "--target", "screen")], ids=str
+)
+def test_page_list_is_the_print_pdfs_in_any_run(
+    source_build: Path, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    """``--format epub`` alone, or a screen-only run, lays out the print target itself:
+    the same page list as a full build's."""
+    stem = "2023-26-nato-japan"
+    result = run_cli("build", f"source/{stem}.md", "-o", str(tmp_path), *options, cwd=REPO)
     assert result.returncode == 0, result.stderr
     with (
-        zipfile.ZipFile(tmp_path / "2023-26-nato-japan.epub") as alone,
-        zipfile.ZipFile(source_build / "2023-26-nato-japan.epub") as built,
+        zipfile.ZipFile(tmp_path / f"{stem}.epub") as alone,
+        zipfile.ZipFile(source_build / f"{stem}.epub") as built,
     ):
         assert alone.read("EPUB/nav.xhtml") == built.read("EPUB/nav.xhtml")
         assert alone.read("EPUB/index.xhtml") == built.read("EPUB/index.xhtml")
@@ -479,14 +484,12 @@ def test_page_markers_go_before_a_heading_or_at_a_word() -> None:
     text = marked.decode()
     assert [b.number for b in breaks] == [1, 2, 3]
     assert '<body><span epub:type="pagebreak" role="doc-pagebreak" id="print-page-1"' in text
-    assert (
-        'second one <span epub:type="pagebreak"' in text and 'aria-label="2"></span>begins' in text
-    )
+    assert 'second one <span epub:type="pagebreak"' in text and 'title="2"></span>begins' in text
     # Never inside a heading (its name would read "3 Next part").
-    assert 'aria-label="3"></span><h2>Next part' in text
+    assert 'title="3"></span><h2>Next part' in text
     # The end of a word hyphenated across the break is skipped: the marker goes before a whole word.
     hyphenated, more = mark_pages(xhtml, [("Title", ""), ("gins here with more words", "")])
-    assert len(more) == 2 and 'aria-label="2"></span>here with' in hyphenated.decode()
+    assert len(more) == 2 and 'title="2"></span>here with' in hyphenated.decode()
 
 
 def test_a_page_that_opens_with_a_moved_table_gets_its_marker_before_it() -> None:
@@ -497,8 +500,8 @@ def test_a_page_that_opens_with_a_moved_table_gets_its_marker_before_it() -> Non
     )
     opening = ("What the table shows is not a trend.", "Ice days per year\nArctic")
     marked, _ = mark_pages(xhtml, [("Running text", ""), opening])
-    assert 'aria-label="2"></span><table>' in marked.decode()
+    assert 'title="2"></span><table>' in marked.decode()
     # Running text between the table and the page's text: the marker stays at the text.
     between = xhtml.replace(b"</table>", b"</table><p>End of page one.</p>")
     marked, _ = mark_pages(between, [("Running text", ""), opening])
-    assert 'aria-label="2"></span><p>What the table' in marked.decode()
+    assert 'title="2"></span><p>What the table' in marked.decode()
