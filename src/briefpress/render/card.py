@@ -107,7 +107,16 @@ def _one_line(text: str, path: Path | None, width: float, size: int) -> tuple[An
     return font, text
 
 
-def _png(image: Any) -> bytes:
+#: Colours of the EPUB's raster cover: a palette PNG of a third of the size, in a package
+#: that should stay small; the text's edges keep enough shades at this count.
+COVER_COLOURS = 32
+
+
+def _png(image: Any, colours: int | None = None) -> bytes:
+    from PIL import Image
+
+    if colours:  # octree quantisation, no dithering: the same pixels every run
+        image = image.quantize(colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=6)  # optimize=True: 3× the time, 5% smaller
     return buffer.getvalue()
@@ -175,4 +184,4 @@ def raster_cover(style: Style, words: CardWords, profile: str | None = None) -> 
     draw.text((margin, y + 40), byline, font=byline_font, fill=colours["ink"])
     date_font = _font(_face(style, 400, words.date), 26)
     draw.text((margin, y + 84), words.date, font=date_font, fill=colours["muted"])
-    return _png(image)
+    return _png(image, COVER_COLOURS)
