@@ -224,27 +224,39 @@ def node_env() -> dict[str, str]:
     return {**env, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM), "PUPPETEER_SKIP_DOWNLOAD": "1"}
 
 
-def _ace(epub: Path, out: Path) -> list[tuple[str, str, str]]:
-    """DAISY Ace's failed assertions on one EPUB: (document, rule, impact)."""
+@dataclass(frozen=True)
+class AceReport:
+    """What DAISY Ace says of one EPUB: failed assertions, and what it read of the package."""
+
+    #: (document, rule, impact) of every failed assertion.
+    failures: list[tuple[str, str, str]]
+    #: The package's metadata as Ace read it (``dcterms:conformsTo``, ``a11y:certifiedBy``…).
+    metadata: dict[str, Any]
+    #: Ace's own findings about the publication (``hasPageBreaks``…).
+    properties: dict[str, Any]
+
+
+def _ace(epub: Path, out: Path) -> AceReport:
+    """DAISY Ace's report on one EPUB."""
     done = subprocess.run(
         [str(ACE), "--silent", "--force", "--outdir", str(out), str(epub)],
         capture_output=True, text=True, timeout=600, check=False, env=node_env(),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return [
+    failures = [
         (document["earl:testSubject"]["url"], found["earl:test"]["dct:title"],
          found["earl:test"]["earl:impact"])
         for document in report["assertions"]
         for found in document["assertions"]
         if found["earl:result"]["earl:outcome"] == "fail"
     ]  # fmt: skip
+    metadata = report["earl:testSubject"].get("metadata", {})
+    return AceReport(failures, metadata, report.get("properties", {}))
 
 
 @pytest.fixture(scope="session")
-def ace_reports(
-    matrix: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, list[tuple[str, str, str]]]:
+def ace_reports(matrix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, AceReport]:
     assert ACE.exists() and CHROMIUM.exists(), "run `make test` (tools/browser-deps.sh, npm ci)"
     out = tmp_path_factory.mktemp("ace")
     # Two at a time: each Ace run starts its own Chromium, and there are two cores.
@@ -254,10 +266,29 @@ def ace_reports(
 
 
 @pytest.mark.parametrize("brief", BRIEFS, ids=lambda b: b.stem)
-def test_daisy_ace_finds_nothing(
-    ace_reports: dict[str, list[tuple[str, str, str]]], brief: Expected
+def test_daisy_ace_finds_nothing(ace_reports: dict[str, AceReport], brief: Expected) -> None:
+    assert ace_reports[brief.epub].failures == []
+
+
+@pytest.mark.parametrize("brief", BRIEFS, ids=lambda b: b.stem)
+def test_daisy_ace_reads_the_conformance_claim_and_the_page_breaks(
+    ace_reports: dict[str, AceReport], brief: Expected
 ) -> None:
-    assert ace_reports[brief.epub] == []
+    """The EPUB claims EPUB Accessibility 1.1 at WCAG 2.1 AA, and Ace, finding nothing, agrees."""
+    report = ace_reports[brief.epub]
+    assert report.metadata["dcterms:conformsTo"] == "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+    assert report.metadata["a11y:certifiedBy"]
+    assert report.metadata["pageBreakSource"] and report.properties["hasPageBreaks"] is True
+
+
+@pytest.mark.parametrize("brief", BRIEFS, ids=lambda b: b.stem)
+def test_epub_page_list_is_the_print_pdfs(matrix: Path, brief: Expected) -> None:
+    """One page-list entry per page of the print PDF (the style's first target), each marker
+    before the words that page starts with."""
+    from .test_page import page_list_problems
+
+    pdf = matrix / brief.pdfs[0].path
+    assert page_list_problems(matrix / brief.epub, pdf) == []
 
 
 #: DPUB-ARIA role of each epub:type that has one (W3C, "EPUB Type to ARIA Role

@@ -92,8 +92,14 @@ def test_package_metadata(epubs: Path) -> None:
         "accessibilitySummary",
     ):
         assert properties.get(f"schema:{key}"), key
+    # The raster cover for shelves and thumbnails; the SVG one is the cover page's.
     cover = [i for i in package.iter(f"{OPF}item") if i.get("properties") == "cover-image"]
-    assert [i.get("href") for i in cover] == ["cover.svg"]
+    assert [(i.get("href"), i.get("media-type")) for i in cover] == [("cover.png", "image/png")]
+    assert properties["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert properties["a11y:certifiedBy"] == [meta.findtext(f"{DC}publisher")]
+    assert properties["pageBreakSource"] == ["doi:10.5555/csds.2023.27"]
+    features = properties["schema:accessibilityFeature"]
+    assert {"pageBreakMarkers", "pageNavigation", "tableOfContents"} <= set(features)
     reference = _package(epubs / "2023-26-nato-japan.epub")
     identifier = reference.findtext(f"{OPF}metadata/{DC}identifier")
     assert identifier == "urn:briefpress:csds-policy-brief:2023:26"
@@ -120,16 +126,18 @@ def test_description_is_the_key_issues_else_the_lead_else_absent() -> None:
 def test_navigation_lists_the_sections(epubs: Path) -> None:
     with zipfile.ZipFile(epubs / "2023-26-nato-japan.epub") as archive:
         nav = ET.fromstring(archive.read("EPUB/nav.xhtml"))
-    titles = [a.text for a in nav.iter(f"{X}a")]
-    assert titles[:7] == [
+    toc = next(n for n in nav.iter(f"{X}nav") if n.get("id") == "toc")
+    titles = [a.text for a in toc.iter(f"{X}a")]
+    assert titles == [
         "Japan and NATO: perceptions and misperceptions",
         "Key issues",
         "Introduction",
         "It’s (not) all about China",
         "‘Spreading its tentacles’",
         "A bridge to Europe?",
-        "Cover",
     ]
+    landmarks = next(n for n in nav.iter(f"{X}nav") if n.get("id") == "landmarks")
+    assert next(a.text for a in landmarks.iter(f"{X}a")) == "Cover"
 
 
 def test_json_ld_names_the_issn(epubs: Path) -> None:
@@ -138,7 +146,13 @@ def test_json_ld_names_the_issn(epubs: Path) -> None:
     (script,) = [s for s in xhtml.iter(f"{X}script") if s.get("type") == "application/ld+json"]
     assert script.text is not None
     data = json.loads(script.text)
-    assert data["@type"] == "Report" and data["issn"] == "2983-466X"
+    # The ISSN is the series' (schema.org has no issn on a Report).
+    assert data["@type"] == "Report" and "issn" not in data
+    assert data["isPartOf"] == {
+        "@type": "Periodical",
+        "name": "CSDS Policy Brief",
+        "issn": "2983-466X",
+    }
     assert data["name"] == "Japan and NATO: perceptions and misperceptions"
     assert data["author"] == [
         {"@type": "Person", "name": "Eva Pejsova", "familyName": "Pejsova", "givenName": "Eva"}

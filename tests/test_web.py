@@ -125,10 +125,10 @@ def test_brief_page_carries_scholar_and_social_metadata(out: Path) -> None:
     assert head.values("citation_language") == ["en"]
     assert head.values("citation_keywords") == ["NATO; Arctic"]
     assert head.values("og:title") == ["A test brief"]
-    assert head.values("og:image") == [f"{SITE}2024-1-first/page-1.png"]
+    assert head.values("og:image") == [f"{SITE}2024-1-first/card.png"]
     assert head.values("og:url") == [f"{SITE}2024-1-first/"]
     assert head.values("twitter:card") == ["summary_large_image"]
-    assert (out / "2024-1-first" / "page-1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "2024-1-first" / "card.png").read_bytes()[:4] == b"\x89PNG"
     canonical = [link["href"] for link in head.links if link.get("rel") == "canonical"]
     assert canonical == [f"{SITE}2024-1-first/"]
     # The French edition and this one point at each other (hreflang, both ways).
@@ -202,7 +202,7 @@ def test_without_site_url_links_are_relative_and_check_warns(tmp_path: Path) -> 
     build = _build(tmp_path, {"2024-1-first.md": plain}, None)
     head = _head(build / "2024-1-first" / "index.html")
     assert head.values("citation_pdf_url") == ["2024-1-first.pdf"]
-    assert head.values("og:image") == ["page-1.png"]
+    assert head.values("og:image") == ["card.png"]
     assert head.values("robots") == ["noindex"], "a preview says so to crawlers"
     assert not [link for link in head.links if link.get("rel") == "canonical"]
     # A preview opens from disk: its links name the files.

@@ -337,6 +337,69 @@ def _views(pages: list[Any]) -> list[PageView]:
     return views
 
 
+#: Characters of each page's opening kept for the EPUB's page list: a few lines.
+OPENING_CHARACTERS = 240
+
+
+def page_openings(document: Any, floats: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The first running text of every page, in reading order, for the EPUB's page list,
+    and the text of the float (figure, table, box) the page opens with, if it does.
+
+    Running text is the flow of the body: the margin boxes (running header and
+    footer), the footnote area, generated text (list markers, note calls) and
+    the elements page makeup may move (``floats``) are left out, because the
+    XHTML keeps floats where the author wrote them; a page that opens with one
+    says so, so that the marker can go before it. Lines are separated by a
+    newline, so a word hyphenated at a line end can be joined.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def texts(box: Any, state: dict[str, Any]) -> Iterator[str]:
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        tag = getattr(box, "element_tag", "") or ""
+        if "::" in tag or box.style["position"] in ("absolute", "fixed"):
+            return
+        if tag in floats or box.style["float"] != "none":
+            if not state["running"] and state["float"] is None:
+                state["float"] = "".join(_all_text(box, boxes))[:OPENING_CHARACTERS]
+            return
+        if isinstance(box, boxes.TextBox):
+            if box.text.strip():
+                state["running"] = True
+            yield box.text
+        for child in getattr(box, "children", ()):
+            yield from texts(child, state)
+        if isinstance(box, boxes.LineBox):
+            yield "\n"
+
+    openings = []
+    for page in document.pages:
+        found: list[str] = []
+        state: dict[str, Any] = {"running": False, "float": None}
+        size = 0
+        for text in texts(page._page_box, state):
+            found.append(text)
+            size += len(text)
+            if size >= OPENING_CHARACTERS:
+                break
+        openings.append(("".join(found)[:OPENING_CHARACTERS], state["float"] or ""))
+    return openings
+
+
+def _all_text(box: Any, boxes: Any) -> Iterator[str]:
+    """A box's text in order (a float's), generated text left out, lines apart."""
+    tag = getattr(box, "element_tag", "") or ""
+    if "::" in tag:
+        return
+    if isinstance(box, boxes.TextBox):
+        yield box.text
+    for child in getattr(box, "children", ()):
+        yield from _all_text(child, boxes)
+    if isinstance(box, boxes.LineBox):
+        yield "\n"
+
+
 @dataclass
 class Layout:
     """One laid-out brief: what the rules read and what the PDF is written from."""
@@ -350,6 +413,10 @@ class Layout:
     @cached_property
     def pages(self) -> list[PageView]:
         return _views(self.document.pages)
+
+    def openings(self, floats: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """Each page's first running text and opening float (`page_openings`)."""
+        return page_openings(self.document, floats)
 
 
 def _options(variant: str | None) -> dict[str, Any]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from . import epub, exchange, html, xhtml
+    from . import card, epub, exchange, html, xhtml
     from .citations import brief_item, format_brief
-    from .html import join_names, json_ld, logo_context, logo_size, template_context
+    from .html import description_of, join_names, json_ld, logo_context, logo_size, template_context
     from .xhtml import brand_files, needed_fallbacks
     from .xmp import licence_url, page_url, xmp_rdf
 
 __all__ = [
     "brand_files",
     "brief_item",
+    "card",
+    "description_of",
     "epub",
     "exchange",
     "format_brief",
@@ -36,11 +38,13 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
     __getattr__ = lazy_names(
         __name__,
         {
+            "card": ["card"],
             "citations": ["format_brief", "brief_item"],
             "epub": ["epub"],
             "exchange": ["exchange"],
             "html": [
                 "html",
+                "description_of",
                 "join_names",
                 "json_ld",
                 "logo_context",

@@ -20,11 +20,12 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem, RenderError
-from ..markdown import create_parser, plain_text
-from ..source import Brief
+from ..source import Brief, quote_svg_families
 from ..style import Style, screen_colours
+from .card import CardWords, raster_cover
 from .citations import format_brief
 from .html import Headline, logo_context, render_template
+from .pagelist import PageBreak, mark_pages
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 CONTENT = "index.xhtml"
@@ -92,20 +93,28 @@ def _xhtml(brief: Brief, head: str, body: str, body_type: str = "") -> bytes:
 """.encode()
 
 
-def nav_document(brief: Brief, style: Style, content: bytes) -> bytes:
-    """The navigation document: the style's ``epub/nav.xhtml.j2`` over the outline."""
+def nav_document(
+    brief: Brief, style: Style, content: bytes, pages: list[PageBreak] | None = None
+) -> bytes:
+    """The navigation document: the style's ``epub/nav.xhtml.j2`` over the outline and pages."""
     context = {
         "lang": brief.language,  # validated as BCP 47; escaped by the template all the same
         "title": brief.title,
         "content": CONTENT,
         "outline": _outline(content),
         "labels": style.labels_for(brief.language),
+        "pages": [(page.number, page.anchor) for page in pages or ()],
     }
     return render_template(style, "epub/nav.xhtml.j2", context).encode()
 
 
 def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
-    """The title page as SVG (the style's ``epub/cover.svg.j2``), in its palette's screen colours."""
+    """The title page as SVG (the style's ``epub/cover.svg.j2``), in its palette's screen colours.
+
+    Its font family names quoted, as a figure's are: an unquoted
+    family name ending in a digit (``Some Sans 3``) is no CSS family name, and the cover
+    would render in Times.
+    """
     profile = style.output_profile(brief.series.print_profile) if style.palette else None
     context = {
         "title": brief.title,
@@ -116,22 +125,34 @@ def cover_svg(brief: Brief, style: Style, masthead: str, byline: str) -> bytes:
         # Inline: a cover shown as an image fetches nothing, so a file beside it would not show.
         "logo": logo_context(brief, style, inline=True),
     }
-    return render_template(style, "epub/cover.svg.j2", context).encode()
+    return quote_svg_families(render_template(style, "epub/cover.svg.j2", context)).encode()
 
 
-def cover_page(brief: Brief) -> bytes:
-    alt = quoteattr(f"{brief.title}: {brief.series.name} {brief.issue_label}")
+def cover_page(brief: Brief, colon: str = ": ") -> bytes:
+    alt = quoteattr(f"{brief.title}{colon}{brief.series.name} {brief.issue_label}")
     style = "<style>body { margin: 0; text-align: center; } img { max-width: 100%; max-height: 100vh; }</style>"
     return _xhtml(brief, style, f'<img src="cover.svg" alt={alt} />', "cover")
 
 
+#: The conformance an EPUB claims (EPUB Accessibility 1.1's own wording), and the
+#: accessibility features every briefpress EPUB has.
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+COVER_IMAGE = "cover.png"
+
+
 def package_document(
-    brief: Brief, files: Mapping[str, bytes], description: str, citation: str = ""
+    brief: Brief,
+    files: Mapping[str, bytes],
+    description: str,
+    citation: str = "",
+    page_source: str | None = None,
 ) -> bytes:
+    """The OPF. ``page_source`` names the print edition whose page breaks the EPUB marks."""
     series = brief.series
     stamp = f"{brief.date.isoformat()}T00:00:00Z"
     has_images = any(
-        _media_type(name).startswith("image/") and name != "cover.svg" for name in files
+        _media_type(name).startswith("image/") and name not in ("cover.svg", COVER_IMAGE)
+        for name in files
     )
     meta: list[str] = [
         f'<dc:identifier id="pub-id">{escape(brief.identifier)}</dc:identifier>',
@@ -194,19 +215,36 @@ def package_document(
             if has_images
             else []
         ),
+        *(
+            [
+                '<meta property="schema:accessibilityFeature">pageBreakMarkers</meta>',
+                '<meta property="schema:accessibilityFeature">pageNavigation</meta>',
+            ]
+            if page_source
+            else []
+        ),
         '<meta property="schema:accessibilityHazard">none</meta>',
         '<meta property="schema:accessibilitySummary">'
         + escape(
             "A reflowable policy brief with a table of contents, headings in reading order, "
-            "linked notes and text alternatives for every figure. No hazards."
+            "linked notes and text alternatives for every figure"
+            + (", and the print edition's page numbers" if page_source else "")
+            + ". It meets WCAG 2.1 Level AA. No hazards."
         )
         + "</meta>",
+        # The conformance claim (EPUB Accessibility 1.1, section 2.1): the publisher
+        # checks every EPUB with EPUBCheck and DAISY Ace before it is published.
+        f'<meta property="dcterms:conformsTo">{CONFORMANCE}</meta>',
+        f'<meta property="a11y:certifiedBy">{escape(brief.publisher_text)}</meta>',
     ]
+    if page_source:
+        meta.append(f'<meta property="pageBreakSource">{escape(page_source)}</meta>')
     items = []
     for index, name in enumerate(sorted(files)):
         properties = {
             "nav.xhtml": ' properties="nav"',
-            "cover.svg": ' properties="cover-image"',
+            # The raster cover: library shelves and thumbnails; the SVG is the cover page.
+            COVER_IMAGE: ' properties="cover-image"',
         }.get(name, "")
         item_id = "content" if name == CONTENT else f"item{index}"
         items.append(
@@ -233,29 +271,35 @@ def package_document(
 """.encode()
 
 
-def build_epub(brief: Brief, style: Style, folder: Mapping[str, bytes], words: Headline) -> bytes:
-    """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder)."""
-    taken = sorted({"cover.svg", "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder))
+def build_epub(
+    brief: Brief,
+    style: Style,
+    folder: Mapping[str, bytes],
+    words: Headline,
+    openings: list[tuple[str, str]] | None = None,
+) -> bytes:
+    """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder); ``openings`` the first
+    running text of each print page (``layout.Layout.openings``), for the page list."""
+    taken = sorted(
+        {"cover.svg", COVER_IMAGE, "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder)
+    )
     if taken:  # a figure would be silently replaced by the package's own file
         problem = Problem(brief.path, None, "image", f"{taken[0]}: the EPUB uses this name")
         raise RenderError(str(problem), [problem])
     files = dict(folder)
+    labels = style.labels_for(brief.language)
+    files[CONTENT], pages = mark_pages(files[CONTENT], openings or [])
     files["cover.svg"] = cover_svg(brief, style, words.masthead, words.byline)
-    files["cover.xhtml"] = cover_page(brief)
-    files["nav.xhtml"] = nav_document(brief, style, files[CONTENT])
+    picture = CardWords(words.masthead, brief.title, words.byline, brief.date_text)
+    files[COVER_IMAGE] = raster_cover(style, picture, brief.series.print_profile)
+    files["cover.xhtml"] = cover_page(brief, labels.get("colon", ": "))
+    files["nav.xhtml"] = nav_document(brief, style, files[CONTENT], pages)
     cited = format_brief(brief)  # formatted once per process: the XHTML already asked
     citation = cited.how_to_cite_text if cited else ""
-    package = package_document(brief, files, _description(brief, style, words), citation)
+    # The print PDF is the same work as the EPUB: its identifier names the pagination.
+    source = f"{brief.identifier}" if pages else None
+    package = package_document(brief, files, words.description, citation, source)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
-
-
-def _description(brief: Brief, style: Style, words: Headline) -> str:
-    """The key issues, or the lead of a style that has one instead (dc:description has text)."""
-    if words.description or not brief.lead:
-        return words.description
-    return plain_text(
-        create_parser(style.quotes_for(brief.language), lang=brief.language), brief.lead
-    )
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:

@@ -7,6 +7,7 @@ and EPUB can never disagree about a brief's words.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,15 +70,39 @@ def headline(brief: Brief, style: Style, md: MarkdownIt | None = None) -> Headli
         masthead=f"{brief.masthead_text}{separator}{brief.issue_label}",
         running_footer=f"{brief.series.name}{separator}{brief.issue_label}",
         byline=byline,
-        description=_description(brief, md),
+        description=description_of(brief, md),
     )
 
 
-def _description(brief: Brief, md: MarkdownIt) -> str:
-    """The key issues, else the lead (a style may ask for either), else nothing."""
-    if brief.key_issues:
-        return "; ".join(plain_text(md, item) for item in brief.key_issues)
-    return plain_text(md, brief.lead) if brief.lead else ""
+#: The longest description: search results and social cards cut what is longer.
+DESCRIPTION_LIMIT = 200
+#: Where a sentence ends: after . ! ? … (and a closing quote), before a capital or a quote.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"'“‘«(\d]|[^\W\d_](?<=[^\W\d_a-zß-ÿ]))")
+
+
+def description_of(brief: Brief, md: MarkdownIt | None = None) -> str:
+    """The brief's one description (meta, Open Graph, JSON-LD, the feed, ``dc:description``):
+    its lead, else its first key issue, cut by `summary`; never key issues glued with "; "."""
+    return summary(brief.lead or (brief.key_issues[0] if brief.key_issues else ""), md)
+
+
+def summary(text: str, md: MarkdownIt | None = None, limit: int = DESCRIPTION_LIMIT) -> str:
+    """Inline Markdown (a lead, a key issue) as a description: plain text, cut after the
+    last whole sentence that fits in ``limit`` characters; a first sentence longer than
+    that is cut at a word, with an ellipsis. See `description_of`.
+    """
+    text = " ".join(plain_text(md or create_parser(), text).split()) if text else ""
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > limit:
+            break
+        kept = text[: match.start()]
+    if kept:
+        return kept
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-.")
+    return f"{cut}…"
 
 
 def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
@@ -157,7 +182,9 @@ def template_context(brief: Brief, style: Style, target: str) -> dict[str, Any]:
         "license": brief.license,
         "keywords": brief.keywords,
         "description": words.description,
-        "json_ld": Markup(json_ld(brief, names, cited.how_to_cite_text if cited else "")),
+        "json_ld": Markup(
+            json_ld(brief, names, cited.how_to_cite_text if cited else "", words.description)
+        ),
         # The PDF unit names the print logo through the layout's mounts (build/formats/pdf.py).
         "logo": logo_context(brief, style),
     }
@@ -211,37 +238,46 @@ def bibliography(cited: Formatted | None, labels: dict[str, str]) -> str:
     )
 
 
-def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
-    """schema.org metadata (a ``Report``), safe inside an XHTML ``<script>`` element."""
+def json_ld(brief: Brief, names: list[str], citation: str = "", description: str = "") -> str:
+    """schema.org metadata (a ``Report``), safe inside an XHTML ``<script>`` element.
+
+    The DOI is an address (``https://doi.org/…``) in ``identifier`` and ``sameAs``;
+    the ISSN belongs to the series (``isPartOf``), not to one brief; the licence is
+    its URL where it is a known one; authors carry their affiliation and ORCID.
+    """
+    from .xmp import licence_url
+
     series = brief.series
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Report",
         "name": brief.title,
+        "headline": brief.title,
         "author": [person(author) for author in brief.authors],
         "datePublished": brief.date.isoformat(),
         "inLanguage": brief.language,
         "publisher": {"@type": "Organization", "name": brief.publisher_text},
         "identifier": brief.identifier,
         "reportNumber": brief.issue_label,
-        "isPartOf": {
-            "@type": "Periodical",
-            "name": series.name,
-            "issn": [n for n in (series.issn.online, series.issn.print) if n],
-        },
+        "isPartOf": {"@type": "Periodical", "name": series.name},
     }
-    if brief.status == "draft":  # no issue of the series yet: no DOI or ISSN claimed
+    issns = [n for n in (series.issn.online, series.issn.print) if n]
+    if issns and brief.status != "draft":  # no issue of the series yet: no ISSN claimed
+        data["isPartOf"]["issn"] = issns[0] if len(issns) == 1 else issns
+    if brief.subtitle:
+        data["alternativeHeadline"] = brief.subtitle
+    if description:
+        data["description"] = description
+    if brief.status == "draft":  # nor a DOI
         data["creativeWorkStatus"] = "Draft"
-        del data["isPartOf"]["issn"]
     elif brief.doi:  # the registered name: Scholar, Zotero and OpenAlex key on it
-        data["@id"] = f"https://doi.org/{brief.doi}"
-        data["sameAs"] = f"https://doi.org/{brief.doi}"
-    if (series.issn.online or series.issn.print) and brief.status != "draft":
-        data["issn"] = series.issn.online or series.issn.print
+        doi = f"https://doi.org/{brief.doi}"
+        data["@id"] = data["identifier"] = data["sameAs"] = doi
     if brief.keywords:
         data["keywords"] = list(brief.keywords)
     if brief.license:
-        data["license"] = brief.license
+        url = licence_url(brief.license)
+        data["license"] = url or {"@type": "CreativeWork", "name": brief.license}
     if citation:
         data["creditText"] = citation
     if brief.translators:
@@ -254,8 +290,12 @@ def json_ld(brief: Brief, names: list[str], citation: str = "") -> str:
         )
     elif works:
         data["workTranslation"] = works
+    return script_json(data)
+
+
+def script_json(data: Any) -> str:
+    """JSON with the characters XML or the HTML parser would read as markup escaped."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    # Characters that XML or the HTML parser would read as markup, as JSON escapes.
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -268,16 +308,21 @@ def edition_ld(edition: EditionLink) -> dict[str, str]:
     return found
 
 
-def person(author: Author) -> dict[str, str]:
-    """A schema.org Person with the name's parts, as the citation files have them."""
+def person(author: Author) -> dict[str, Any]:
+    """A schema.org Person with the name's parts, its affiliation and ORCID iD."""
     parts = author.name_parts
-    found = {"@type": "Person", "name": author.name}
+    found: dict[str, Any] = {"@type": "Person", "name": author.name}
     if parts.family_name and not parts.literal:
         found["familyName"] = parts.family_name
     if parts.given:
         found["givenName"] = parts.given
+    if author.affiliation:
+        organisation = {"@type": "Organization", "name": author.affiliation}
+        if author.ror:
+            organisation["sameAs"] = f"https://ror.org/{author.ror}"
+        found["affiliation"] = organisation
     if author.orcid:
-        found["identifier"] = f"https://orcid.org/{author.orcid}"
+        found["identifier"] = found["sameAs"] = f"https://orcid.org/{author.orcid}"
     return found
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..build import write_file
 from ..markdown import create_parser, plain_text
+from ..render import description_of
 from ..source import Brief, Series
 from ..style import Style
 from . import urls
@@ -243,8 +244,8 @@ def atom_feed(items: list[Item], series: Series) -> bytes:
                 size = (item.folder / href).stat().st_size if item.folder else None
                 length = {"length": str(size)} if size is not None else {}
                 sub(entry, "link", rel="enclosure", type=kind, href=href, **length)
-        summary = " ".join(plain_text(md, issue) for issue in brief.key_issues)
-        sub(entry, "summary", summary or brief.lead or brief.title)
+        # The page's own description (meta, Open Graph, JSON-LD, the EPUB's dc:description).
+        sub(entry, "summary", description_of(brief, md) or brief.title)
         for keyword in brief.keywords:
             sub(entry, "category", term=keyword)
     ET.indent(feed)

@@ -46,14 +46,14 @@ def urls_for(brief: Brief, pdf: bool, epub: bool, image: bool) -> Urls:
             page,
             urljoin(page, f"{stem}.pdf") if pdf else None,
             urljoin(page, f"{stem}.epub") if epub else None,
-            urljoin(page, "page-1.png") if image else None,
+            urljoin(page, "card.png") if image else None,
             True,
         )
     return Urls(
         "./",
         f"{stem}.pdf" if pdf else None,
         f"{stem}.epub" if epub else None,
-        "page-1.png" if image else None,
+        "card.png" if image else None,
         False,
     )
 
@@ -63,12 +63,28 @@ def inverted_name(name: str) -> str:
     return split_name(name).inverted
 
 
-def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]:
+def full_title(title: str, subtitle: str | None) -> str:
+    """``Title: Subtitle``, as reference lists and Scholar's ``citation_title`` have it."""
+    if not subtitle:
+        return title
+    joiner = " " if title.rstrip().endswith(("?", "!", ":")) else ": "
+    return f"{title.rstrip()}{joiner}{subtitle}"
+
+
+def citation_tags(
+    brief: Brief, urls: Urls, title: str, subtitle: str | None = None, description: str = ""
+) -> list[tuple[str, str]]:
     """Highwire Press tags, in the order Google Scholar's guidelines list them."""
     series = brief.series
-    tags = [("citation_title", title)]
-    # Highwire's form, "Family, Given", so Scholar never reads "De" or "Ó" as a given name.
-    tags += [("citation_author", author.name_parts.inverted) for author in brief.authors]
+    tags = [("citation_title", full_title(title, subtitle))]
+    for author in brief.authors:
+        # Highwire's form, "Family, Given", so Scholar never reads "De" or "Ó" as a given name;
+        # institution and ORCID follow their author (Scholar pairs them by order).
+        tags.append(("citation_author", author.name_parts.inverted))
+        if author.affiliation:
+            tags.append(("citation_author_institution", author.affiliation))
+        if author.orcid:
+            tags.append(("citation_author_orcid", f"https://orcid.org/{author.orcid}"))
     tags += [
         ("citation_publication_date", brief.date.strftime("%Y/%m/%d")),
         ("citation_online_date", brief.date.strftime("%Y/%m/%d")),
@@ -88,16 +104,23 @@ def citation_tags(brief: Brief, urls: Urls, title: str) -> list[tuple[str, str]]
     tags += [("citation_issn", n) for n in (series.issn.online, series.issn.print) if n]
     if brief.keywords:
         tags.append(("citation_keywords", "; ".join(brief.keywords)))
+    if description:
+        tags.append(("citation_abstract", description))
     # Dublin Core for the crawlers that read it instead.
-    tags += [("dc.title", title), ("dc.date", brief.date.isoformat())]
+    tags += [("dc.title", full_title(title, subtitle)), ("dc.date", brief.date.isoformat())]
     tags += [("dc.creator", author.name) for author in brief.authors]
+    tags += [("dc.publisher", brief.publisher_text), ("dc.language", brief.language)]
+    if brief.doi:
+        tags.append(("dc.identifier", f"https://doi.org/{brief.doi}"))
+    if brief.license:
+        tags.append(("dc.rights", brief.license))
     return tags
 
 
 def social_tags(
     brief: Brief, urls: Urls, title: str, description: str, image_alt: str
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(name tags, property tags): the Twitter card and Open Graph, with page 1 as image."""
+    """(name tags, property tags): the Twitter card and Open Graph, with the social card."""
     og = [
         ("og:type", "article"),
         ("og:title", title),
@@ -106,8 +129,14 @@ def social_tags(
         ("og:locale", brief.language.replace("-", "_")),
         ("og:url", urls.page),
     ]
-    if urls.image:
-        og += [("og:image", urls.image), ("og:image:alt", image_alt)]
+    if urls.image:  # the social card (render.card): landscape, as summary_large_image wants
+        og += [
+            ("og:image", urls.image),
+            ("og:image:type", "image/png"),
+            ("og:image:width", "1200"),
+            ("og:image:height", "630"),
+            ("og:image:alt", image_alt),
+        ]
     og.append(("article:published_time", brief.date.isoformat()))
     og += [("article:author", author.name) for author in brief.authors]
     og += [("article:tag", keyword) for keyword in brief.keywords]

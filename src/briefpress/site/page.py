@@ -1,9 +1,12 @@
 """Site stage, brief page: ``<stem>/index.html``, the page a reader or a search engine lands on.
 
 The words come from the same ``template_context`` as the PDF and the EPUB; the
-page adds what only the web needs: metadata for Scholar and social cards, the
-downloads with their sizes, the citation (with BibTeX and RIS files), links to
-the other language editions and to the previous and next brief of the series.
+page adds what only the web needs: metadata for Scholar and social cards (and
+the card itself, ``card.png``), the downloads with their sizes, the citation
+(with BibTeX and RIS files), the authors and keywords linked to their filter
+pages, an in-page contents for a long brief, related briefs, figures sized and
+linked to their full-size file, links to the other language editions and to the
+previous and next brief of the series.
 Layout and words are the neutral style's web template and labels; colours and
 fonts are the style's own (its palette, its ``web`` stylesheets and its fonts
 as WOFF2 subsets).
@@ -36,11 +39,14 @@ from ..style import (
 from . import metadata
 from . import urls as addresses
 from .citefiles import citation_files
-from .images import compact_png, sized
+from .figures import sized_figures
+from .images import compact_png
 from .webfonts import FOLDER, page_fonts
 
 PAGE_IMAGE = "page-1.png"
 PAGE_IMAGE_WIDTH = 600
+#: The social card of ``og:image``, beside the page (``render.card``).
+CARD_IMAGE = "card.png"
 
 #: Language names as their readers write them, for the links between editions.
 ENDONYMS = {
@@ -66,12 +72,26 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A brief the page recommends: its page, title, series line and date."""
+
+    href: str
+    title: str
+    label: str
+    date_iso: str
+    date_text: str
+    lang: str
+
+
+@dataclass(frozen=True)
 class Neighbours:
-    """What the page links to beyond itself: the series' previous and next, the editions."""
+    """What the page links to beyond itself: the series' previous and next, the editions,
+    related briefs."""
 
     prev: Link | None = None
     next: Link | None = None
     editions: list[Edition] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -227,6 +247,43 @@ def html5(markup: str) -> Markup:
     return Markup(markup.replace("</table>", "</table></div>"))
 
 
+_SECTION = re.compile(r'<section\b[^>]*\bid="([^"]+)"[^>]*>\s*<h2\b[^>]*>(.*?)</h2>', re.S)
+
+
+def contents(body: str) -> list[Link]:
+    """The body's sections, for the in-page contents: (``#id``, heading) in reading order."""
+    return [
+        Link(f"#{anchor}", html.unescape(_TAG.sub("", heading)).strip())
+        for anchor, heading in _SECTION.findall(body)
+    ]
+
+
+def word_count(markup: str) -> int:
+    return len(html.unescape(_TAG.sub(" ", markup)).split())
+
+
+def author_links(brief: Brief) -> list[dict[str, str | None]]:
+    """The byline's authors, each linked to the series' filter page of their briefs."""
+    from .listing import Facet
+
+    return [
+        {
+            "name": author.name,
+            "href": f"../{Facet('author', author.name).page}",
+            "affiliation": author.affiliation,
+            "orcid": author.orcid,
+        }
+        for author in brief.authors
+    ]
+
+
+def keyword_links(brief: Brief) -> list[Link]:
+    """The brief's keywords, each linked to the series' filter page of that keyword."""
+    from .listing import Facet
+
+    return [Link(f"../{Facet('keyword', k).page}", k) for k in brief.keywords]
+
+
 def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, str]) -> list[Any]:
     found = []
     for kind, href, mime in (
@@ -243,22 +300,24 @@ def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, s
 def render_page(
     brief: Brief, style: Style, styles_root: Path, out: Path, around: Neighbours
 ) -> dict[str, bytes]:
-    """The files of the page, relative to ``out/<stem>/``: index.html, web.css, fonts, cites."""
+    """The files of the page, relative to ``out/<stem>/``: index.html, web.css, fonts, cites,
+    and the social card."""
+    from ..render import card
+
     pdf = out / f"{brief.stem}.pdf"
     epub = out / f"{brief.stem}.epub"
-    urls = metadata.urls_for(brief, pdf.is_file(), epub.is_file(), pdf.is_file())
+    urls = metadata.urls_for(brief, pdf.is_file(), epub.is_file(), True)
     context = template_context(brief, style, "web")
     labels = context["labels"]
     web = web_labels(labels)
     title = context["title"]
-    image_alt = f"{web['page_image']} {title}"
-    description = context["description"] or html.unescape(_TAG.sub("", str(context["lead"] or "")))
+    image_alt = f"{title}{labels['colon']}{context['masthead']}"
+    description = context["description"]  # the one summary (render.summary): ≤ 200 characters
     twitter, og = metadata.social_tags(brief, urls, title, description, image_alt)
     page_url = urls.page if urls.absolute else None
-    ld = json.loads(json_ld(brief, context["author_names"]))
+    ld = json.loads(json_ld(brief, context["author_names"], description=description))
     if page_url:
         ld["url"] = page_url
-    ld["description"] = description
     if urls.image:
         ld["image"] = urls.image
     ld["encoding"] = [
@@ -267,8 +326,11 @@ def render_page(
         if href
     ]
     stem = brief.stem
+    settings = style.brief_page_settings()
+    body = str(context["body"])
+    outline = contents(body) if word_count(body) > settings["contents_words"] else []
     context.update(
-        body=Markup(sized(html5(str(context["body"])), brief.path.parent)),
+        body=html5(sized_figures(body, out / stem)),
         description=description,
         web=web,
         up="../",
@@ -279,7 +341,14 @@ def render_page(
         editions=around.editions,
         prev=around.prev,
         next=around.next,
-        meta_tags=[*metadata.citation_tags(brief, urls, title), *twitter],
+        related=around.related[: settings["related"]],
+        authors_linked=author_links(brief),
+        keyword_links=keyword_links(brief),
+        outline=outline,
+        meta_tags=[
+            *metadata.citation_tags(brief, urls, title, context["subtitle"], description),
+            *twitter,
+        ],
         og_tags=og,
         json_ld=Markup(
             json.dumps(ld, ensure_ascii=False, indent=1)
@@ -302,9 +371,11 @@ def render_page(
     # The shared fonts folder is the series' (``up``), the same files for every page.
     fonts = page_fonts(faces, html.unescape(_TAG.sub("", draft)), context["up"])
     context.update(font_css=Markup(fonts.css), font_preload=Markup(fonts.preload))
+    words = card.CardWords(context["masthead"], title, context["byline"], context["date_text"])
     files = {
         "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
+        CARD_IMAGE: card.social_card(style, words, brief.series.print_profile),
     }
     files.update(citation_files(brief))
     files.update(icon_files)

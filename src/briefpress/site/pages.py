@@ -21,12 +21,11 @@ from ..source import Brief, edition_groups
 from . import metadata, urls
 from .catalogue import write_if_changed
 from .page import (
-    PAGE_IMAGE,
     Edition,
     Link,
     Neighbours,
+    Related,
     language_name,
-    page_image,
     render_page,
 )
 
@@ -167,7 +166,9 @@ def _write_page(
         if index + 1 < len(siblings):
             nxt = siblings[index + 1]
     series = brief.series
+    published = [b for briefs in series_of.values() for b in briefs]
     around = Neighbours(
+        related=related_links(brief, published, editions, builder, folder),
         prev=Link(urls.folder_link(f"../{prev.stem}/", series), prev.title) if prev else None,
         next=Link(urls.folder_link(f"../{nxt.stem}/", series), nxt.title) if nxt else None,
         editions=[
@@ -198,13 +199,9 @@ def _write_page(
     targets = {Path(os.path.normpath(folder / name)): data for name, data in files.items()}
     changed = [path for path, data in targets.items() if write_if_changed(path, data)]
     changed += copies
-    kept = {PAGE_IMAGE, KEY_FILE, *(f"{brief.stem}.{kind}" for kind in DOWNLOADS)}
+    # page-1.png, the social image of older pages, goes: the card replaces it.
+    kept = {KEY_FILE, *(f"{brief.stem}.{kind}" for kind in DOWNLOADS)}
     _remove_stale(folder, brief.stem, set(files) | kept)
-    pdf = out / f"{brief.stem}.pdf"
-    image = folder / PAGE_IMAGE
-    if pdf.is_file() and (not image.is_file() or image.stat().st_mtime < pdf.stat().st_mtime):
-        write_if_changed(image, page_image(pdf))
-        changed.append(image)
     write_if_changed(stamp, key.encode())
     return changed
 
@@ -243,6 +240,58 @@ def _copy_downloads(stem: str, out: Path) -> list[Path]:
         os.replace(temporary, copy)
         changed.append(copy)
     return changed
+
+
+#: What a brief shares with another, as points: an author weighs most, then each keyword,
+#: then being of the same series (which alone makes a brief related, when nothing else does).
+SHARED_AUTHOR = 4
+SHARED_KEYWORD = 2
+SAME_SERIES = 1
+#: Most related briefs worked out (a style shows up to `brief_page.related` of them).
+MOST_RELATED = 12
+
+
+def related_briefs(brief: Brief, others: list[Brief], limit: int = MOST_RELATED) -> list[Brief]:
+    """Briefs to read next, best first: shared authors, shared keywords, the same series;
+    ties go to the newer brief, then by file name, so the list is the same every run.
+    Its own editions (translations) are linked elsewhere and left out."""
+    own = {edition.path for edition in brief.editions} | {brief.path}
+    authors = {a.name.casefold() for a in brief.authors}
+    keywords = {k.casefold() for k in brief.keywords}
+    scored = []
+    for other in others:
+        if other.path in own or any(e.path == brief.path for e in other.editions):
+            continue
+        score = SHARED_AUTHOR * len(authors & {a.name.casefold() for a in other.authors})
+        score += SHARED_KEYWORD * len(keywords & {k.casefold() for k in other.keywords})
+        score += SAME_SERIES if other.series.path == brief.series.path else 0
+        if score:
+            scored.append((-score, -other.date.toordinal(), other.path.as_posix(), other))
+    return [item[-1] for item in sorted(scored, key=lambda item: item[:3])[:limit]]
+
+
+def related_links(
+    brief: Brief,
+    published: list[Brief],
+    editions: list[tuple[Brief, Path]],
+    builder: Builder,
+    folder: Path,
+) -> list[Related]:
+    """The related briefs as the page links them (relative, or absolute with ``site_url``)."""
+    found = []
+    for other in related_briefs(brief, published):
+        if "html" not in builder.formats_for(other.series):
+            continue
+        page = builder.out_for(other.series) / other.stem
+        href = (
+            metadata.urls_for(other, False, False, False).page
+            if other.series.site_url and other.series.site_url != brief.series.site_url
+            else urls.folder_link(_relative(page, folder) + "/", brief.series)
+        )
+        label = f"{other.series.name} {other.issue_label}"
+        dates = (other.date.isoformat(), other.date_text)
+        found.append(Related(href, other.title, label, *dates, other.language))
+    return found
 
 
 def _remove_stale(folder: Path, stem: str, current: set[str]) -> None:

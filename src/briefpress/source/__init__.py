@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .pandoc import PandocError, run_pandoc, run_pandoc_bytes, run_pandoc_json
     from .reader import read_brief, read_yaml_file
     from .references import find_citations, is_note_style, load_references
-    from .svg import SVG_NS, XLINK_NS, UnsafeSvg, sanitise_svg
+    from .svg import SVG_NS, XLINK_NS, UnsafeSvg, quote_svg_families, sanitise_svg
 
 __all__ = [
     "FORMATS",
@@ -53,6 +53,7 @@ __all__ = [
     "load_series",
     "model",
     "parse_date",
+    "quote_svg_families",
     "read_brief",
     "read_yaml_file",
     "run_pandoc",
@@ -93,6 +94,6 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "references": ["find_citations", "is_note_style", "load_references"],
             "schema": ["schema"],
             "schemas": ["schemas"],
-            "svg": ["SVG_NS", "UnsafeSvg", "XLINK_NS", "sanitise_svg"],
+            "svg": ["SVG_NS", "UnsafeSvg", "XLINK_NS", "quote_svg_families", "sanitise_svg"],
         },
     )

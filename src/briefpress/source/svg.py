@@ -10,6 +10,7 @@ with every ``<use>`` expanded (2.9 KB of nested ``<use>`` draw 10^9 elements).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 
@@ -86,6 +87,78 @@ _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
 def css_reaches_out(text: str) -> bool:
     """CSS text that could fetch something, with comments read both ways."""
     return bool(_EXTERNAL_CSS.search(text) or _EXTERNAL_CSS.search(_CSS_COMMENT.sub("", text)))
+
+
+#: CSS's generic families and keywords: never quoted (a quoted ``serif`` is a family named so).
+GENERIC_FAMILIES = _words(
+    """serif sans-serif monospace cursive fantasy system-ui ui-serif ui-sans-serif
+    ui-monospace ui-rounded math emoji fangsong inherit initial unset revert revert-layer"""
+)
+_FONT_FAMILY_CSS = re.compile(r"(font-family\s*:\s*)([^;}\"<>]+)", re.IGNORECASE)
+_FONT_FAMILY_ATTRIBUTE = re.compile(r'(font-family=)"([^"]*)"')
+
+
+def quote_families(value: str) -> str:
+    """``Some Sans 3, sans-serif`` → ``'Some Sans 3', sans-serif``.
+
+    An unquoted family name must be CSS identifiers, and ``3`` is none: the whole
+    declaration is dropped and the text falls back to the renderer's default
+    (Times). Quoting every named family is always valid.
+    """
+    families = []
+    for part in _split_families(value):
+        name = part.strip()
+        if not name:
+            continue
+        if name[0] in "'\"" or name.lower() in GENERIC_FAMILIES or name.startswith("var("):
+            families.append(name)
+        else:
+            name = " ".join(name.split())
+            quote = '"' if "'" in name else "'"
+            families.append(f"{quote}{name.replace(quote, '')}{quote}")
+    return ", ".join(families)
+
+
+def _split_families(value: str) -> list[str]:
+    """A family list split at its commas, not at commas inside quotes."""
+    parts, current, quote = [], "", ""
+    for char in value:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == ",":
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    return [*parts, current]
+
+
+def quote_css_families(text: str) -> str:
+    """Every ``font-family:`` declaration of CSS text with its family names quoted."""
+
+    def quoted(match: re.Match[str]) -> str:
+        value = match[2].rstrip()
+        trailing = match[2][len(value) :]
+        important = ""
+        if "!" in value:
+            value, _, rest = value.partition("!")
+            important = f" !{rest.strip()}"
+        return f"{match[1]}{quote_families(value)}{important}{trailing}"
+
+    return _FONT_FAMILY_CSS.sub(quoted, text)
+
+
+def quote_svg_families(text: str) -> str:
+    """SVG text (a style's own cover template, say) with every family name quoted, as
+    `sanitise_svg` quotes a figure's, leaving the rest of the text as it was written."""
+
+    def attribute(match: re.Match[str]) -> str:
+        value = quote_families(html.unescape(match[2]))
+        return f'{match[1]}"{html.escape(value, quote=False).replace(chr(34), "&quot;")}"'
+
+    return quote_css_families(_FONT_FAMILY_ATTRIBUTE.sub(attribute, text))
 
 
 class UnsafeSvg(ValueError):
@@ -191,6 +264,12 @@ def _clean(element: ET.Element, namespace: str) -> None:
         # url(…) to anything but a fragment, in style="…" or fill="url(http:…)"
         if not allowed or external or css_reaches_out(value):
             del element.attrib[name]
+        elif name == "font-family":
+            element.attrib[name] = quote_families(value)
+        elif name == "style":
+            element.attrib[name] = quote_css_families(element.attrib[name])
+    if _local(element.tag) == "style" and element.text:
+        element.text = quote_css_families(element.text)
 
 
 def _check_numbers(root: ET.Element) -> None:

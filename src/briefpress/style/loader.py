@@ -100,6 +100,10 @@ class _Reading:
                 **_given(values.raw.data.get("page_makeup")),
             },
             lint={**(parent.lint if parent else {}), **_given(values.raw.data.get("lint"))},
+            brief_page={
+                **(parent.brief_page if parent else {}),
+                **_given(values.raw.data.get("brief_page")),
+            },
         )
         check_box_labels(values, style.boxes, style.labels)
         self.values.problems.extend(self.own_file_problems(style))

@@ -102,6 +102,15 @@ class Style:
     logo: Path | None = None
     #: What lint warns about (``lint:`` in style.yaml: ``title_max``).
     lint: dict[str, Any] = field(default_factory=dict)
+    #: The brief's web page and pictures, as style.yaml gives them (``brief_page_settings``).
+    brief_page: dict[str, Any] = field(default_factory=dict)
+
+    def brief_page_settings(self) -> dict[str, Any]:
+        """``brief_page:`` with the declared defaults for what the style does not say."""
+        from .schema import BRIEF_PAGE_SCHEMA
+
+        defaults = {key: o.default for key, o in BRIEF_PAGE_SCHEMA.options.items()}
+        return {**defaults, **self.brief_page}
 
     def target(self, name: str) -> Target:
         """The PDF target called ``name``; a StyleError naming the style's targets otherwise."""

@@ -230,6 +230,31 @@ LINT_SCHEMA = Schema(
     },
 )
 
+#: The brief's web page and its pictures (social card, the EPUB's raster cover).
+BRIEF_PAGE_SCHEMA = Schema(
+    name="brief_page",
+    label="`{contents_words, related, card_font}`",
+    options={
+        "contents_words": Option(
+            Integer(minimum=0),
+            "a brief whose body is longer than this many words gets an in-page contents "
+            "(its sections) under the title of its web page; 0: every brief",
+            1200,
+        ),
+        "related": Option(
+            Integer(minimum=0, maximum=12),
+            "how many related briefs (shared authors and keywords, then the same series) "
+            "the web page lists; 0: none",
+            3,
+        ),
+        "card_font": Option(
+            Text(),
+            "the family (one of the style's `fonts`) of the social card and the EPUB's "
+            "raster cover; the first declared if not given",
+        ),
+    },
+)
+
 SKELETON_SCHEMA = Schema(
     name="skeleton",
     label="`{front, body}`",
@@ -377,6 +402,9 @@ STYLE_SCHEMA = Schema(
             shown_default="the parent's",
         ),
         "lint": Option(LINT_SCHEMA, "what `build` and `check` warn about in a brief's text"),
+        "brief_page": Option(
+            BRIEF_PAGE_SCHEMA, "the brief's web page: in-page contents, related briefs, card"
+        ),
         "skeleton": Option(SKELETON_SCHEMA, "what `briefpress new` writes in a new brief"),
     },
 )
@@ -400,6 +428,7 @@ def unknown_rule(rule_id: str, params: dict[str, Any]) -> str | None:
 
 __all__ = [
     "BOX_SCHEMA",
+    "BRIEF_PAGE_SCHEMA",
     "FONT_SCHEMA",
     "INVALID",
     "LINT_SCHEMA",

@@ -89,8 +89,9 @@ UNITS: tuple[Unit, ...] = (
         "brief",
         ("{stem}.epub",),
         "briefpress.build.formats.epub:make",
-        reads=("source", "xhtml"),
-        doc="The EPUB 3 package, made from the XHTML rendering.",
+        reads=("source", "xhtml", "pdf"),
+        doc="The EPUB 3 package, made from the XHTML rendering; its page list from the print "
+        "layout (the PDF unit's, or one of its own when no PDF is asked for).",
     ),
     Unit(
         "docx",
@@ -120,6 +121,7 @@ UNITS: tuple[Unit, ...] = (
             # abstract page's folder); site/urls.py decides this layout.
             "{stem}/{stem}.pdf",
             "{stem}/{stem}.epub",
+            "{stem}/card.png",
             "{stem}/{stem}.bib",
             "{stem}/{stem}.ris",
             "{stem}/.page-key",

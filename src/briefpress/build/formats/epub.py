@@ -1,10 +1,11 @@
-"""Build stage, the EPUB unit: the EPUB 3 package, from the XHTML rendering."""
+"""Build stage, the EPUB unit: the EPUB 3 package, from the XHTML rendering and the print
+layout (its page list marks the print PDF's pages)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import xhtml
+from . import pdf, xhtml
 
 if TYPE_CHECKING:
     from ..builder import Job
@@ -14,5 +15,6 @@ def make(job: Job) -> None:
     from ...render import epub, html
 
     words = html.headline(job.brief, job.style)  # the cover's words; no second body
-    package = epub.build_epub(job.brief, job.style, xhtml.rendering(job), words)
+    openings = pdf.page_openings(job)  # the PDF unit ran first in this job, if it was asked
+    package = epub.build_epub(job.brief, job.style, xhtml.rendering(job), words, openings)
     job.pending[job.out / f"{job.brief.stem}.epub"] = package

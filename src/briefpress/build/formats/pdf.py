@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ...source import Brief
     from ...style import Style, Target
     from ..builder import Job
+    from ..variants import PdfJob
 
 
 def make(job: Job) -> None:
@@ -27,6 +28,7 @@ def make(job: Job) -> None:
     from ..builder import draft_note
 
     brief, style, builder, result = job.brief, job.style, job.builder, job.result
+    source = page_source(job)
     # Each target's PDF, then a ``--pdf-variant``'s (a file of its own: build/variants.py).
     for number, pdf_job in enumerate(builder.pdf_jobs(brief.series)):
         target = pdf_job.target
@@ -51,6 +53,10 @@ def make(job: Job) -> None:
             pdf = _preflight(job, layout, pdf, target, reported if number == 0 else set())
         path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
         job.pending[path] = pdf
+        if source is not None and pdf_job.name == source.name and OPENINGS not in job.renderings:
+            # The EPUB's page list marks where each page of this PDF starts.
+            floats = makeup_settings(style.page_makeup).floats
+            job.renderings[OPENINGS] = layout.openings(floats)
         if number == 0:
             result.pages = len(layout.pages)
             findings = evaluate(brief, style, layout, pdf)
@@ -75,6 +81,38 @@ def _print_logo(brief: Brief, style: Style) -> dict[str, object] | None:
     if shown is None or logo is None:
         return None
     return {**shown, "src": Mounts.of(brief, style).url(logo)}
+
+
+#: ``Job.renderings`` key: the first running text of each page of the brief's first PDF.
+OPENINGS = "page_openings"
+
+
+def page_source(job: Job) -> PdfJob | None:
+    """The PDF whose pages the EPUB's page list marks: the series' first target (print),
+    whatever ``--target`` a run asks for."""
+    from ..variants import pdf_jobs
+
+    names = [n for n in job.brief.series.targets if n in job.style.targets]
+    names = names or list(job.style.targets)
+    return pdf_jobs(job.style, names[:1], None)[0] if names else None
+
+
+def page_openings(job: Job) -> list[tuple[str, str]]:
+    """Each page's opening in `page_source`'s PDF: the PDF unit's, when it made that PDF in
+    this job (it runs first), else from a layout of that target made here."""
+    from ...layout import settings as makeup_settings
+    from ...render import html
+
+    if OPENINGS not in job.renderings:
+        target = page_source(job)
+        if target is None:
+            return []
+        extra = {"pdf_target": target.name, "draft_note": ""}
+        document = html.render(job.brief, job.style, "print", extra)
+        layout = job.builder.lay_out(job.brief, job.style, document.text, target.target)
+        job.renderings[OPENINGS] = layout.openings(makeup_settings(job.style.page_makeup).floats)
+    found: list[tuple[str, str]] = job.renderings[OPENINGS]
+    return found
 
 
 def _preflight(
