@@ -39,7 +39,7 @@ def entry_key(settings: str, deps: dict[str, str], root: Path, place: str) -> st
     """The key of one brief's outputs: what it was made from, never where that lay on disk.
 
     ``place`` is the brief's output stem relative to the output folder
-    (``spotlight/2024-7-undersea-cables``).
+    (``comments/2024-7-cables``).
     """
     named = sorted(_portable(Path(dep), root) + "\0" + digest for dep, digest in deps.items())
     text = "\n".join([STORE_SCHEMA, settings, place, *named])

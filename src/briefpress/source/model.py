@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Problem, SourceError
+from ..errors import Problem, SourceError, display_path
 from .editions import Entry, TranslationRef, edition_groups, series_names
 from .fields import format_date
 from .guards import check_front_links
@@ -446,7 +446,18 @@ def load_brief(
             "of the same name): write translation_of: {series: …, number: …}",
         )))  # fmt: skip
     own = ("disclaimer", "disclaimer_plural") if brief.disclaimer else ()
-    values.problems.extend(series.missing_texts(brief.language, own))
+    missing = series.missing_texts(brief.language, own)
+    if values["lang"] is not None:
+        # The brief chose a language its series has no words for: said at its `lang`
+        # line (a wrong tag is fixed there), naming the series text to add otherwise.
+        missing = [
+            Problem(
+                path, raw.line_of("lang"), "lang",
+                f"{display_path(p.path)}:{p.line or '-'}: {p.field}: {p.message}",
+            )
+            for p in missing
+        ]  # fmt: skip
+    values.problems.extend(missing)
     from .lint import Front, lint  # what prints wrong or looks wrong (source.lint)
 
     facts = Front(
