@@ -19,6 +19,7 @@ from .source.schema import Schema
 from .source.schemas import FRONT_MATTER_SCHEMA, SERIES_SCHEMA
 from .style.schema import (
     BOX_SCHEMA,
+    BRIEF_PAGE_SCHEMA,
     COLOUR_SCHEMA,
     FONT_SCHEMA,
     PAGE_MAKEUP_SCHEMA,
@@ -38,6 +39,7 @@ TABLES: Mapping[str, Schema] = {
     "style-colour": COLOUR_SCHEMA,
     "style-rule": RULE_SCHEMA,
     "style-page-makeup": PAGE_MAKEUP_SCHEMA,
+    "style-brief-page": BRIEF_PAGE_SCHEMA,
 }
 #: Where the docs pages are, from the project root.
 DOCS = Path("docs")

@@ -62,7 +62,7 @@ def page_fonts(faces: list[FontFace], text: str, up: str) -> PageFonts:
 
 
 #: Beside the front page: the caching rule of Netlify and Cloudflare Pages (other
-#: hosts ignore it; doc-notes/fonts.md gives the same rule for nginx and Apache).
+#: hosts ignore it; docs/web.md gives the same rule for nginx and Apache).
 HEADERS_FILE = "_headers"
 
 
