@@ -128,7 +128,7 @@ class LintSettings:
     today: dt.date | None = None
 
     def words(self, lang: str) -> dict[str, str]:
-        """The style's words in ``lang``: the tag's, else its base language's, else the first."""
+        """The style's words in ``lang``: the tag's, else its primary language's, else the first."""
         base = lang.split("-")[0].lower()
         default = next(iter(self.labels.values()), {})
         return {**default, **self.labels.get(base, {}), **self.labels.get(lang, {})}
