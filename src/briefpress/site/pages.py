@@ -128,12 +128,15 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     A style edit rebuilds the PDFs too, so the outputs' times catch it twice over.
     """
     asked = (options.formats, options.targets, options.variant)  # not -j: pages are the same
-    digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
+    # Paths relative to the project: a moved project keeps its key.
+    root = project.root.resolve()
+    where = [_in_project(path, root) for path in [out, *wanted]]
+    digest = hashlib.sha256(f"{__version__}|{asked!r}|{where!r}".encode())
     code = sorted(Path(__file__).parent.glob("*.py"))
     source = project.default_source
     for path in sorted(source.rglob("*")) if source.is_dir() else []:
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml", ".bib", ".json"):
-            digest.update(path.as_posix().encode() + path.read_bytes())
+            digest.update(_in_project(path, root).encode() + path.read_bytes())
     stats = [*sorted(project.styles.rglob("*")), *code]
     stats += sorted(p for kind in ("pdf", "epub") for p in out.rglob(f"*.{kind}"))
     # A page deleted by hand (or by an older briefpress) is made again.
@@ -143,8 +146,17 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     for path in stats:
         if path.is_file():
             stat = path.stat()
-            digest.update(f"{path.as_posix()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            name = _in_project(path, root)
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _in_project(path: Path, root: Path) -> str:
+    """``path`` relative to the project root when inside it (keys survive a move)."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _write_page(
@@ -219,9 +231,10 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     # style.files holds its parents' files too, the neutral style's among them.
     inputs = [brief.path, brief.series.path, *style.files, *code]
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
+    root = builder.project.root.resolve()
     for path in inputs:
         if path.is_file():
-            digest.update(path.as_posix().encode() + path.read_bytes())
+            digest.update(_in_project(path, root).encode() + path.read_bytes())
     for kind in ("pdf", "epub"):
         output = out / f"{brief.stem}.{kind}"
         if output.is_file():
