@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,8 @@ import pytest
 from briefpress.build import BuildOptions, Project, build, check, index
 from briefpress.build.builder import Builder
 from briefpress.build.manifest import MANIFEST
+from briefpress.build.results import BriefResult
+from briefpress.build.workers import WorkerConfig, receive_brief, run_parallel
 from briefpress.source import model
 
 from .conftest import BRIEF_TEMPLATE, REPO, MakeProject
@@ -146,6 +151,32 @@ def test_check_after_build_lays_out_each_brief_once(
     assert report.exit_code() == 0
     assert sorted(p.name for p in laid_out) == ["2024-1-a.md", "2024-2-b.md"]
     assert all(result.rules is not None for result in report.results)
+
+
+def _pid_serve(connection: Connection, config: WorkerConfig) -> None:
+    """A worker that answers every brief with its process id."""
+    while (brief := receive_brief(connection)) is not None:
+        connection.send(BriefResult(brief.path, warnings=[str(os.getpid())]))
+
+
+def test_workers_are_replaced_after_a_bounded_number_of_builds(
+    make_project: MakeProject,
+) -> None:
+    root = make_project()
+    briefs = []
+    for number in range(1, 6):
+        path = root / "source" / f"2024-{number}-x.md"
+        path.write_text(BRIEF_TEMPLATE.format(number=number))
+        briefs.append(model.load(path, root))
+    config = WorkerConfig(root, root / "build", BuildOptions())
+
+    def failed(brief: model.Brief, message: str) -> BriefResult:
+        return BriefResult(brief.path, errors=[message])
+
+    results = list(run_parallel(briefs, config, 1, 60, failed, _pid_serve, builds_per_worker=2))
+    assert all(result.ok for result in results)
+    per_worker = Counter(result.warnings[0] for result in results)
+    assert sorted(per_worker.values()) == [1, 2, 2]  # three processes: 2 + 2 + 1 briefs
 
 
 @pytest.mark.slow
