@@ -88,8 +88,13 @@ class Builder:
 
     def style(self, name: str) -> Style:
         # `load_style` checks everything (rules and page makeup too), as `new` does.
+        # Across runs and processes, taken from the cache while its files are unchanged.
         if name not in self._styles:
-            self._styles[name] = load_style(name, self.project.styles)
+            style = self.cache.style(name, self.project.styles)
+            if style is None:
+                style = load_style(name, self.project.styles)
+                self.cache.put_style(name, self.project.styles, style)
+            self._styles[name] = style
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:

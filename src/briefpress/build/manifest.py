@@ -194,6 +194,10 @@ class Hasher:
         self._known: dict[Path, str] = {}
 
     def file(self, path: Path) -> str:
+        known = self._known.get(path)  # by the path as given first: resolve() costs syscalls
+        if known is not None:
+            return known
+        given = path
         path = path.resolve()
         if path not in self._known:
             try:
@@ -203,6 +207,7 @@ class Hasher:
                 self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 self._known[path] = "missing"
+        self._known[given] = self._known[path]
         return self._known[path]
 
     def files(self, paths: list[Path]) -> dict[str, str]:
