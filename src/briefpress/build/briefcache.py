@@ -74,8 +74,9 @@ class BriefCache:
             stored: Any = pickle.loads(file.read_bytes())
         except FileNotFoundError:
             return None
-        except Exception:  # a damaged or foreign entry (any unpickling error): read again
-            return None
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                IndexError, KeyError, TypeError, ValueError):  # fmt: skip
+            return None  # a damaged or foreign entry: read the source again
         if not (isinstance(stored, tuple) and len(stored) == 4):
             return None
         schema, stamp, deps, value = stored

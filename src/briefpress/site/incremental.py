@@ -104,7 +104,7 @@ def _built_files(out: Path) -> Iterable[tuple[str, list[int] | None]]:
     A listing links a brief's PDF, EPUB and page only when they exist, and draws a
     thumbnail from the PDF: their sizes and times are what it reads of them.
     """
-    from ..build.manifest import MANIFEST
+    from ..build import MANIFEST
 
     manifest = out / MANIFEST
     yield MANIFEST, [0, 0] if not manifest.is_file() else [1, int(_file_hash(manifest), 16)]
