@@ -192,4 +192,19 @@ def test_the_archive_benchmark_runs_in_a_tiny_mode(tmp_path: Path) -> None:
     for measurement in ("cold `make` (3 briefs", "no-op `make`", "one brief edited", "on disk"):
         assert measurement in text
     assert "files written: none" in text  # a no-op make writes nothing
-    assert "copied project: first `make`" in text and "0 built" not in text
+    assert "briefs rebuilt: 0" in text  # the copy's manifest is valid where it now lies
+
+
+@pytest.mark.slow
+def test_the_cli_benchmark_runs_in_a_tiny_mode(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench.py"), "--briefs", "3", "--reps", "1",
+         "--builds", "3", "--write", str(results)],
+        capture_output=True, text=True, timeout=1200, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = results.read_text()
+    for measurement in ("2 CLI processes", "no-op `make` (build + index)", "Typst per brief",
+                        "worker peak RSS", "old method"):  # fmt: skip
+        assert measurement in text
