@@ -12,22 +12,18 @@ import fnmatch
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
 from ..source import Brief, edition_groups
-from . import metadata
-from .catalogue import write_if_changed
-from .page import (
-    PAGE_IMAGE,
-    Edition,
-    Link,
-    Neighbours,
-    language_name,
-    page_image,
-    render_page,
-)
+
+if TYPE_CHECKING:
+    from .page import Neighbours
+
+# The page modules (Markdown, Jinja, the catalogue) load only when a page is made: a
+# no-op `make` stops at the run key and pays none of them.
 
 #: The digest of what a page was made from, beside it (see ``_page_key``).
 KEY_FILE = ".page-key"
@@ -106,6 +102,8 @@ def write_pages(
         except BriefpressError as exc:
             problems += exc.lines()
     if not problems and out.is_dir():
+        from .catalogue import write_if_changed
+
         # Taken again: the pages just written are among what the key covers.
         write_if_changed(stamp, _run_key(project, out, sorted(wanted), options).encode())
     return changed, problems
@@ -166,6 +164,10 @@ def _write_page(
     series_of: dict[Path, list[Brief]],
     editions: list[tuple[Brief, Path]],
 ) -> list[Path]:
+    from . import metadata
+    from .catalogue import write_if_changed
+    from .page import PAGE_IMAGE, Edition, Link, Neighbours, language_name, page_image, render_page
+
     siblings = sorted(series_of.get(brief.series.path, []), key=lambda b: (b.date, b.number))
     prev = nxt = None
     if brief in siblings:
