@@ -209,7 +209,9 @@ def disk_bytes(folder: Path) -> int:
     return sum(p.stat().st_blocks * 512 for p in folder.rglob("*") if p.is_file())
 
 
-def measure(count: int, reps: int, jobs: int) -> list[tuple[str, str, str]]:
+def measure(
+    count: int, reps: int, jobs: int, skip: frozenset[str] = frozenset()
+) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
 
     def row(name: str, value: str, note: str = "") -> None:
@@ -276,6 +278,8 @@ def measure(count: int, reps: int, jobs: int) -> list[tuple[str, str, str]]:
             f"({len(own)} of the brief, {len(touched) - len(own)} listings and neighbours)",
         )
         print("    written: " + ", ".join(p.relative_to(root / out).as_posix() for p in touched))
+        if "style" in skip:
+            return rows
         sheet = next((root / "styles" / "spotlight").glob("*.css"))
         sheet.write_text(sheet.read_text(encoding="utf-8") + "\n/* style change */\n")
         spot = sum(1 for b in briefs if b.parent.name == "spotlight")
@@ -287,6 +291,8 @@ def measure(count: int, reps: int, jobs: int) -> list[tuple[str, str, str]]:
             f"{style.wall:.1f} s wall; {style.cpu / max(spot, 1):.2f} CPU s a brief; "
             f"tree peak {tree2.peak:.0f} MiB",
         )
+        if "copy" in skip:
+            return rows
         moved = root.parent / (root.name + "-moved")
         shutil.copytree(root, moved, symlinks=True)
         try:
@@ -309,8 +315,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="no-op repetitions (median)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="build workers")
     parser.add_argument("--write", type=Path, help="append the results as Markdown here")
+    parser.add_argument(
+        "--skip", default="", help="leave out 'style' and/or 'copy' (comma list): each rebuilds"
+    )
     args = parser.parse_args()
-    rows = measure(args.briefs, args.reps, args.jobs)
+    skip = frozenset(filter(None, args.skip.split(",")))
+    rows = measure(args.briefs, args.reps, args.jobs, skip)
     if args.write:
         heading = (
             f"## Archive of {args.briefs} briefs ({dt.date.today().isoformat()}, -j {args.jobs})"
