@@ -227,14 +227,19 @@ from briefpress.layout import engine
 engine.setup_process()
 from briefpress.build import BuildOptions, Project
 from briefpress.build.builder import Builder
+from briefpress.build.workers import release_memory
 root, start, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 builder = Builder(Project(root), root / "mem", BuildOptions(jobs=1))
 paths = sorted((root / "source").rglob("*.md"))
 for i in range(start, start + count):
     assert builder.build_one(builder.load(paths[i % len(paths)])).ok
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    release_memory()  # as a worker does after each brief
+with open("/proc/self/statm") as statm:
+    resident = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, resident)
 """
     peak = 0.0
+    resident: list[float] = []
     for start in range(0, builds, BUILDS_PER_WORKER):
         count = min(BUILDS_PER_WORKER, builds - start)
         output = subprocess.run(
@@ -242,7 +247,10 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             cwd=root, check=True, capture_output=True, text=True,
             env={**os.environ, "PYTHONPATH": str(REPO / "src")},
         )  # fmt: skip
-        peak = max(peak, float(output.stdout.strip()))
+        high, last = output.stdout.split()
+        peak = max(peak, float(high))
+        resident.append(float(last))
+    print(f"    worker resident memory after each {BUILDS_PER_WORKER} builds: {resident}")
     return peak, BUILDS_PER_WORKER
 
 
