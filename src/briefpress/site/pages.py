@@ -234,9 +234,12 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     inputs = [brief.path, brief.series.path, *style.files, *code]
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
     root = builder.project.root.resolve()
+    # By the run's hashes: each style file is read once a run, not once a page (an
+    # archive of 1,000 briefs hashed its style files 1,000 times).
+    hasher = builder.cache.hasher
     for path in inputs:
         if path.is_file():
-            digest.update(_in_project(path, root).encode() + path.read_bytes())
+            digest.update(f"{_in_project(path, root)}\0{hasher.file(path)}".encode())
     for kind in ("pdf", "epub"):
         output = out / f"{brief.stem}.{kind}"
         if output.is_file():
