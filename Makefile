@@ -8,7 +8,7 @@ STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := node_modules/.installed
 
-.PHONY: all install build test test-all coverage check lint clean system-deps browser-deps docs pictures bench baselines lock
+.PHONY: all install build test test-all coverage check lint clean system-deps browser-deps docs pictures bench bench-archive baselines lock
 
 all: build
 
@@ -108,9 +108,17 @@ pictures: build $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/page_strip.py build/no-makeup/2024-2-indo-pacific-vocabulary.pdf docs/img/makeup-before.png
 	$(BIN)/python tools/page_strip.py build/2024-2-indo-pacific-vocabulary.pdf docs/img/makeup-after.png
 
-# Speed against the weasyprint CLI on the same HTML; results go to docs/benchmarks.md.
+# Speed against the weasyprint CLI, like for like (the same HTML, stylesheets and PDF/X-4
+# variant, two CLI processes against two workers), with Typst's time per brief beside.
+BENCH_RESULTS := doc-notes/bench-results.md
 bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/bench.py --write docs/benchmarks.md
+	$(BIN)/python benchmarks/bench.py --write $(BENCH_RESULTS)
+
+# A generated archive (BRIEFS=1000 for the large run): cold, no-op, one-edit and
+# style-change `make`, disk per brief, peak memory of the process tree.
+BRIEFS ?= 200
+bench-archive: $(TEST_STAMP)
+	$(BIN)/python benchmarks/archive.py --briefs $(BRIEFS) --write $(BENCH_RESULTS)
 
 # Rewrite both lock files with hashes from pyproject.toml, keeping every version
 # already pinned in either file (a plain `name==version` line appended to

@@ -287,7 +287,7 @@ def test_the_web_page_shows_the_minted_doi_under_the_title(exchanged: Path) -> N
     assert link.get("href") == link.text == "https://doi.org/10.5555/source.2024.2"
     data = json.loads(page.find(".//script[@type='application/ld+json']").text)
     assert data["@id"] == "https://doi.org/10.5555/source.2024.2"
-    assert data["identifier"] == "doi:10.5555/source.2024.2"
+    assert data["identifier"] == "https://doi.org/10.5555/source.2024.2"
     scholar = page.find(".//meta[@name='citation_doi']")
     assert scholar.get("content") == "10.5555/source.2024.2"
 

@@ -398,7 +398,7 @@ def index(
 
     project = Project(Path.cwd())
     if merge:
-        merged = merge_shards(list(merge), out_dir or project.default_output)
+        merged = merge_shards(list(merge), out_dir or project.default_output, project.root)
         for line in merged.problems:
             click.echo(printable(line), err=True)
         if merged.problems:

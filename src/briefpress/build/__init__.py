@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .builder import Builder
     from .formats import unit
     from .limits import time_limit
-    from .manifest import failed_briefs
+    from .manifest import MANIFEST, failed_briefs
     from .options import (
         DEFAULT_TIMEOUT,
         BuildOptions,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MANIFEST",
     "Baseline",
     "BriefResult",
     "BuildOptions",
@@ -65,7 +66,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "builder": ["Builder"],
             "formats": ["unit"],
             "limits": ["time_limit"],
-            "manifest": ["failed_briefs"],
+            "manifest": ["MANIFEST", "failed_briefs"],
             "options": [
                 "BuildOptions",
                 "DEFAULT_TIMEOUT",

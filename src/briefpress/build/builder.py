@@ -22,6 +22,7 @@ from .variants import PdfJob
 
 if TYPE_CHECKING:
     from ..layout import Engine, Finding, Layout
+    from .briefcache import BriefCache
 from .results import BriefResult
 
 
@@ -73,12 +74,28 @@ class Builder:
         self._entries: dict[Path, list[Any]] = {}
         #: About the run rather than one brief: an asked target a series' style lacks.
         self.notes: dict[str, None] = {}
+        self._alone: dict[Path, Brief] = {}
+        self._cache: BriefCache | None = None
+
+    @property
+    def cache(self) -> BriefCache:
+        """Briefs as last read, valid while their files keep their bytes (``briefcache``)."""
+        if self._cache is None:
+            from .briefcache import BriefCache
+
+            self._cache = BriefCache(self.out_dir)
+        return self._cache
 
     def style(self, name: str) -> Style:
         """The style called ``name``, loaded once per builder."""
         # `load_style` checks everything (rules and page makeup too), as `new` does.
+        # Across runs and processes, taken from the cache while its files are unchanged.
         if name not in self._styles:
-            self._styles[name] = load_style(name, self.project.styles)
+            style = self.cache.style(name, self.project.styles)
+            if style is None:
+                style = load_style(name, self.project.styles)
+                self.cache.put_style(name, self.project.styles, style)
+            self._styles[name] = style
         return self._styles[name]
 
     def series(self, brief_path: Path) -> Series:
@@ -203,6 +220,25 @@ class Builder:
         return replace(brief, editions=tuple(links)) if links else brief
 
     def _load_alone(self, path: Path) -> Brief:
+        # Read once per run, and across runs from the cache while its files are unchanged:
+        # an edit to one brief of an archive reads that brief, not the archive.
+        if path in self._alone:
+            return self._alone[path]
+        brief = self.cache.get(path)
+        if brief is None:
+            brief = self._read_alone(path)
+            self.cache.put(brief, self._read_from(brief))
+        self._alone[path] = brief
+        return brief
+
+    def _read_from(self, brief: Brief) -> list[Path]:
+        """The files reading ``brief`` depended on (the cache's key)."""
+        style = self.style(brief.series.style)
+        images = [brief.path.parent / image for image in brief.images]
+        citing = [brief.series.csl] if brief.series.csl else []
+        return [brief.path, brief.series.path, *style.files, *images, *brief.references, *citing]
+
+    def _read_alone(self, path: Path) -> Brief:
         series = self.series(path)
         style = self.style(series.style)
         titles = {
@@ -223,8 +259,16 @@ class Builder:
         inside = source in brief.path.resolve().parents
         root = source if inside else brief.series.folder.resolve()
         if root not in self._entries:
-            self._entries[root] = model.edition_entries(root)
+            self._entries[root] = model.edition_entries(root, self._cached_entry)
         return self._entries[root]
+
+    def _cached_entry(self, path: Path) -> Any:
+        """A brief's edition entry from the parse cache, without reading its front matter."""
+        brief = self._alone.get(path) or self.cache.get(path)
+        if brief is None:
+            return None
+        self._alone[path] = brief
+        return brief.entry
 
     def build_one(self, brief: Brief) -> BriefResult:
         """Every brief unit the run asks for (``formats``), then every output written at once."""

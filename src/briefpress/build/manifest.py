@@ -7,12 +7,18 @@ lives in the output folder and is written by the parent process only.
 A brief depends on: its source, its series file, every file of its style
 folder, the style's font files, the images it uses, the briefpress version and
 what was asked for (formats, target).
+
+Paths are stored relative: briefs and their inputs to the project root, outputs
+to the output folder, so a project moved or copied elsewhere (another checkout,
+a CI runner's workspace) finds its manifest valid and rebuilds nothing. In
+memory they are absolute, as the rest of the build uses them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +29,7 @@ from .outputs import write_file
 MANIFEST = ".briefpress-manifest.json"
 #: Far above any real manifest (a few hundred bytes a brief).
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-SCHEMA = 2
+SCHEMA = 3
 
 
 @dataclass
@@ -67,9 +73,18 @@ class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)
     #: Why a manifest that was there could not be used (the run rebuilds everything).
     warning: str | None = None
+    #: The project root the stored paths are relative to (None: the output folder's parent).
+    root: Path | None = None
 
     @classmethod
-    def load(cls, out_dir: Path) -> Manifest:
+    def load(cls, out_dir: Path, root: Path | None = None) -> Manifest:
+        root = (root or out_dir.parent).resolve()
+        found = cls._load(out_dir, root)
+        found.root = root
+        return found
+
+    @classmethod
+    def _load(cls, out_dir: Path, root: Path) -> Manifest:
         path = out_dir / MANIFEST
         try:
             if path.exists() and not path.is_file():
@@ -86,21 +101,49 @@ class Manifest:
         ):
             return cls(path)  # another briefpress wrote it: rebuilding is expected
         try:
-            return cls(path, _entries(data, out_dir.resolve()))
+            return cls(path, _entries(data, out_dir.resolve(), root))
         except ValueError as exc:
             # Never trust its shape: one warning, and everything is rebuilt.
             return cls(path, warning=f"{path}: {exc}; rebuilding all")
 
     def save(self) -> None:
+        root = (self.root or self.path.parent.parent).resolve()
+        out = self.path.parent.resolve()
+        stored = {
+            _relative(key, root): _stored(entry, root, out) for key, entry in self.entries.items()
+        }
         data = {
             "schema": SCHEMA,
             "version": __version__,
-            "entries": {key: asdict(entry) for key, entry in sorted(self.entries.items())},
+            "entries": dict(sorted(stored.items())),
         }
         write_file(self.path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
-def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
+def _relative(path: str, base: Path) -> str:
+    """``path`` relative to ``base`` (posix) when it lies inside it, else as it is."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return Path(path).relative_to(base).as_posix()
+    except ValueError:
+        return path  # a font in the user's cache, a source outside the project
+
+
+def _absolute(path: str, base: Path) -> str:
+    # normpath, so ``../../etc/passwd`` cannot pass the inside-the-output check.
+    return os.path.normpath(base / path)
+
+
+def _stored(entry: Entry, root: Path, out: Path) -> dict[str, Any]:
+    data = asdict(entry)
+    data["deps"] = {_relative(dep, root): digest for dep, digest in entry.deps.items()}
+    data["outputs"] = [_relative(output, out) for output in entry.outputs]
+    data["series"] = _relative(entry.series, root) if entry.series else ""
+    return data
+
+
+def _entries(data: Any, out_dir: Path, root: Path) -> dict[str, Entry]:
     """The entries of a manifest, or ValueError naming what is not as this module writes it."""
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         raise ValueError("not a briefpress manifest")
@@ -118,6 +161,12 @@ def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
         ]  # fmt: skip
         if not all(isinstance(item, str) for item in text):
             raise ValueError(f"entry {key!r}: expected text in deps, outputs, warnings")
+        value = {
+            **value,
+            "deps": {_absolute(dep, root): digest for dep, digest in value["deps"].items()},
+            "outputs": [_absolute(output, out_dir) for output in value["outputs"]],
+            "series": _absolute(value["series"], root) if value["series"] else "",
+        }
         if not all(Path(output).is_relative_to(out_dir) for output in value["outputs"]):
             # Outputs are reported and checked as this run's: never a file elsewhere.
             raise ValueError(f"entry {key!r}: an output outside {out_dir}")
@@ -126,7 +175,7 @@ def _entries(data: Any, out_dir: Path) -> dict[str, Entry]:
             isinstance(found, list) and all(_finding(f) for f in found) for found in rules.values()
         ):
             raise ValueError(f"entry {key!r}: rules have the wrong shape")
-        entries[key] = Entry(**value)
+        entries[_absolute(key, root)] = Entry(**value)
     return entries
 
 
@@ -145,6 +194,10 @@ class Hasher:
         self._known: dict[Path, str] = {}
 
     def file(self, path: Path) -> str:
+        known = self._known.get(path)  # by the path as given first: resolve() costs syscalls
+        if known is not None:
+            return known
+        given = path
         path = path.resolve()
         if path not in self._known:
             try:
@@ -154,6 +207,7 @@ class Hasher:
                 self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 self._known[path] = "missing"
+        self._known[given] = self._known[path]
         return self._known[path]
 
     def files(self, paths: list[Path]) -> dict[str, str]:
@@ -173,13 +227,13 @@ def is_fresh(entry: Entry | None, settings: str, hasher: Hasher) -> bool:
     return all(hasher.file(Path(dep)) == digest for dep, digest in entry.deps.items())
 
 
-def failed_briefs(out_dir: Path) -> set[str]:
+def failed_briefs(out_dir: Path, root: Path | None = None) -> set[str]:
     """Briefs whose last build broke a hard rule or failed the print preflight.
 
     Their files stay for the editor to look at, but they are not published: the
     catalogue, feed and sitemap leave them out until a build passes.
     """
-    manifest = Manifest.load(out_dir)
+    manifest = Manifest.load(out_dir, root)
     return {
         key
         for key, entry in manifest.entries.items()

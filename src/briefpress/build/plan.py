@@ -27,7 +27,7 @@ class _Plan:
 def _plan(
     builder: Builder, paths: list[Path], manifest: cache.Manifest, options: BuildOptions
 ) -> _Plan:
-    hasher = cache.Hasher()
+    hasher = builder.cache.hasher  # shared with the parse cache: each file read once a run
     plan = _Plan([], [], [])
     # (brief, series, numbering scope, number, label) and (brief, output folder)
     numbers: list[tuple[Path, Path, int, int, str]] = []

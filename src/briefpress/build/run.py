@@ -69,7 +69,7 @@ def _build(
     on_result: Callable[[BriefResult], None] | None,
 ) -> Report:
     outputs.remove_litter(out)
-    manifest = cache.Manifest.load(out)
+    manifest = cache.Manifest.load(out, builder.project.root)
     plan = _plan(builder, brief_paths, manifest, options)
     if on_plan:
         on_plan(len(brief_paths), len(plan.stale))

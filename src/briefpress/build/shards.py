@@ -57,12 +57,13 @@ class Merged:
     problems: list[str] = field(default_factory=list)
 
 
-def merge_shards(folders: Sequence[Path], out: Path) -> Merged:
+def merge_shards(folders: Sequence[Path], out: Path, root: Path) -> Merged:
     """Copy the shards' output ``folders`` into ``out`` and merge their manifests.
 
     Two shards that wrote one file differently (built from different inputs)
     or one brief twice are refused before anything is copied: the previous
-    output stays as it was.
+    output stays as it was. ``root`` is the project's: the manifests name
+    briefs and inputs relative to it.
     """
     out = out.resolve()
     merged = Merged()
@@ -73,7 +74,7 @@ def merge_shards(folders: Sequence[Path], out: Path) -> Merged:
             raise UsageError(f"--merge: {folder}: no such folder")
         if folder == out:
             raise UsageError(f"--merge: {folder} is the output folder itself")
-        loaded = cache.Manifest.load(folder)
+        loaded = cache.Manifest.load(folder, root)
         if loaded.warning or not loaded.path.is_file():
             merged.problems.append(
                 f"{loaded.path}: {loaded.warning or 'missing'}: not the output of a build"
@@ -106,7 +107,7 @@ def merge_shards(folders: Sequence[Path], out: Path) -> Merged:
             if not target.is_file() or target.read_bytes() != data:
                 write_file(target, data, root=out)
                 merged.written.append(target)
-        manifest = cache.Manifest.load(out)
+        manifest = cache.Manifest.load(out, root)
         manifest.entries.update(entries)
         manifest.save()
     return merged

@@ -3,7 +3,8 @@
 Each worker is a ``spawn``-ed process that imports WeasyPrint once and keeps one
 renderer (one FontConfiguration) for every brief it builds. A brief that crashes
 its worker or runs past the timeout fails alone: the worker is replaced and the
-run goes on.
+run goes on. A worker that has built ``BUILDS_PER_WORKER`` briefs is replaced
+too, so an archive's run keeps its memory flat (see the constant).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from traceback import format_exc
+from typing import Any
 
 from ..errors import BriefpressError, Problem, internal_error
 from ..source import Brief
@@ -45,6 +47,12 @@ _SYSTEM_ERRORS = frozenset(
 #: The address space one worker may use: WeasyPrint, its fonts and one brief's
 #: pages use well under 1 GiB; 80,000 notes once took 6.5 GB, times the workers.
 WORKER_MEMORY = 3 * 1024**3
+#: Briefs one worker builds before a fresh one takes over. A worker's resident memory
+#: grows with every brief it builds (native memory of the layout stack: Pango, HarfBuzz
+#: and fontconfig caches, allocator fragmentation; the Python heap stays flat), about
+#: 0.2 MiB a brief, without levelling off over 600 builds. A new worker costs about
+#: 1 CPU s to start: at 50 briefs that is 2-3 % of their build time.
+BUILDS_PER_WORKER = 50
 #: prctl(2) option: the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
 
@@ -75,8 +83,30 @@ def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
     builder = Builder(Project(config.root), config.out_dir, config.options)
     builder.engine  # noqa: B018 - start the layout engine before the first brief arrives
     while (brief := receive_brief(connection)) is not None:
-        connection.send(build_guarded(builder, brief))
+        result = build_guarded(builder, brief)
+        release_memory()
+        connection.send(result)
     builder.close()
+
+
+def release_memory() -> None:
+    """Give the C allocator's free pages back to the system after a brief.
+
+    glibc keeps what a layout freed in its arenas: 600 builds measured 196 → 291 MiB
+    resident, 147 → 235 MiB right after ``malloc_trim``. Elsewhere (no glibc) nothing
+    happens; replacing workers (``BUILDS_PER_WORKER``) bounds the rest.
+    """
+    global _TRIM
+    if _TRIM is None:
+        try:
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
 
 
 #: What a worker answers when a brief arrives: its time limit starts then, not at spawn.
@@ -137,12 +167,15 @@ class _Worker:
         self.process.start()
         child.close()
         self.brief: Brief | None = None
+        #: Briefs given to it so far (it is replaced after ``BUILDS_PER_WORKER``).
+        self.builds = 0
         self.started = 0.0
         #: The worker has the brief in hand; before that, it may still be starting up.
         self.working = False
 
     def give(self, brief: Brief) -> None:
         self.brief, self.started, self.working = brief, time.monotonic(), False
+        self.builds += 1
         self.connection.send(brief)
 
     def deadline(self, timeout: float) -> float:
@@ -168,8 +201,13 @@ def run_parallel(
     timeout: float,
     failed: Callable[[Brief, str], BriefResult],
     serve: Serve = serve_briefs,
+    builds_per_worker: int = BUILDS_PER_WORKER,
 ) -> Iterator[BriefResult]:
-    """Results as briefs finish; ``failed`` turns a crash or a timeout into a result."""
+    """Results as briefs finish; ``failed`` turns a crash or a timeout into a result.
+
+    A worker that has built ``builds_per_worker`` briefs is stopped and, while work
+    remains, replaced by a fresh one.
+    """
     queue = deque(briefs)
     workers = [_Worker(config, serve) for _ in range(min(jobs, len(briefs)))]
     idle = list(workers)
@@ -205,6 +243,9 @@ def run_parallel(
                     yield replace(worker, f"the renderer crashed (exit code {code})")
                 else:
                     del busy[worker.connection]
+                    if worker.builds >= builds_per_worker and queue:
+                        worker.stop()  # its memory goes back to the system
+                        worker = _Worker(config, serve)
                     idle.append(worker)  # before yielding: a closed generator still stops it
                     assert isinstance(result, BriefResult)
                     yield result

@@ -13,21 +13,19 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
 from ..source import Brief, edition_groups
-from . import metadata, urls
-from .catalogue import write_if_changed
-from .page import (
-    Edition,
-    Link,
-    Neighbours,
-    Related,
-    language_name,
-    render_page,
-)
+from . import urls
+
+if TYPE_CHECKING:
+    from .page import Neighbours, Related
+
+# The page modules (Markdown, Jinja, the catalogue) load only when a page is made: a
+# no-op `make` stops at the run key and pays none of them.
 
 #: How the shared fonts are cut and named: a page made by an older cut is remade.
 WEBFONTS_CODE = Path(__file__).parents[1] / "style" / "webfonts.py"
@@ -108,6 +106,8 @@ def write_pages(
         except BriefpressError as exc:
             problems += exc.lines()
     if not problems and out.is_dir():
+        from .catalogue import write_if_changed
+
         # Taken again: the pages just written are among what the key covers.
         write_if_changed(stamp, _run_key(project, out, sorted(wanted), options).encode())
     return changed, problems
@@ -131,12 +131,15 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     """
     # not -j: pages are the same; the address changes every link
     asked = (options.formats, options.targets, options.variant, options.site_url)
-    digest = hashlib.sha256(f"{__version__}|{asked!r}|{out}|{wanted!r}".encode())
+    # Paths relative to the project: a moved project keeps its key.
+    root = project.root.resolve()
+    where = [_in_project(path, root) for path in [out, *wanted]]
+    digest = hashlib.sha256(f"{__version__}|{asked!r}|{where!r}".encode())
     code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     source = project.default_source
     for path in sorted(source.rglob("*")) if source.is_dir() else []:
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml", ".bib", ".json"):
-            digest.update(path.as_posix().encode() + path.read_bytes())
+            digest.update(_in_project(path, root).encode() + path.read_bytes())
     stats = [*sorted(project.styles.rglob("*")), *code]
     stats += sorted(p for kind in ("pdf", "epub") for p in out.rglob(f"*.{kind}"))
     # A page deleted by hand (or by an older briefpress) is made again.
@@ -146,8 +149,17 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     for path in stats:
         if path.is_file():
             stat = path.stat()
-            digest.update(f"{path.as_posix()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            name = _in_project(path, root)
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _in_project(path: Path, root: Path) -> str:
+    """``path`` relative to the project root when inside it (keys survive a move)."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _write_page(
@@ -157,6 +169,10 @@ def _write_page(
     series_of: dict[Path, list[Brief]],
     editions: list[tuple[Brief, Path]],
 ) -> list[Path]:
+    from . import metadata
+    from .catalogue import write_if_changed
+    from .page import Edition, Link, Neighbours, language_name, render_page
+
     siblings = sorted(series_of.get(brief.series.path, []), key=lambda b: (b.date, b.number))
     prev = nxt = None
     if brief in siblings:
@@ -278,6 +294,9 @@ def related_links(
     folder: Path,
 ) -> list[Related]:
     """The related briefs as the page links them (relative, or absolute with ``site_url``)."""
+    from . import metadata
+    from .page import Related
+
     found = []
     for other in related_briefs(brief, published):
         if "html" not in builder.formats_for(other.series):
@@ -315,9 +334,13 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     inputs = [brief.path, brief.series.path, *style.files, *code]
     inputs += [brief.series.logo] if brief.series.logo else []
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
+    root = builder.project.root.resolve()
+    # By the run's hashes: each style file is read once a run, not once a page (an
+    # archive of 1,000 briefs hashed its style files 1,000 times).
+    hasher = builder.cache.hasher
     for path in inputs:
         if path.is_file():
-            digest.update(path.as_posix().encode() + path.read_bytes())
+            digest.update(f"{_in_project(path, root)}\0{hasher.file(path)}".encode())
     for kind in ("pdf", "epub"):
         output = out / f"{brief.stem}.{kind}"
         if output.is_file():

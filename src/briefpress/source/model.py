@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -491,14 +491,21 @@ def _author(fields: dict[str, str]) -> Author:
     return Author(**plain, parts=name_parts(fields["name"], parts))
 
 
-def edition_entries(root: Path) -> list[Entry]:
+def edition_entries(root: Path, known: Callable[[Path], Entry | None] | None = None) -> list[Entry]:
     """Every brief under ``root`` as editions are matched, from its front matter alone
-    (a full read of each would check every body); a brief that does not read is left out."""
+    (a full read of each would check every body); a brief that does not read is left out.
+
+    ``known`` gives the entry of a brief already read (a cache), or None: read it.
+    """
     from .schemas import FRONT_MATTER_SCHEMA as front
 
     series: dict[Path, Series | None] = {}
     found: list[Entry] = []
     for path in sorted(root.rglob("*.md")):
+        entry = known(path.resolve()) if known else None
+        if entry is not None:
+            found.append(entry)
+            continue
         try:
             where = find_series_file(path, root)
             if where not in series:

@@ -1,0 +1,90 @@
+"""briefpress benchmark: a worker's memory over many builds of varied briefs.
+
+    python benchmarks/worker_memory.py [--builds 600] [--briefs 200] [--formats pdf,html,epub]
+
+It generates an archive (``archive.py``) and builds its briefs one after another
+in one process, as a worker does, and prints the resident set size every
+``--every`` builds: as it is, and after ``malloc_trim(0)`` (memory the C
+allocator holds but could give back). With ``--recycle N`` it builds as the
+workers of a run do when they are replaced after N briefs
+(``build.workers.BUILDS_PER_WORKER``): a new builder and engine every N builds,
+in a new process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = """
+import ctypes, gc, json, sys, time
+from pathlib import Path
+from briefpress.layout import engine
+engine.setup_process()
+from briefpress.build import BuildOptions, Project
+from briefpress.build.builder import Builder
+root, start, count, every, formats = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), \\
+    int(sys.argv[4]), tuple(sys.argv[5].split(","))
+libc = ctypes.CDLL("libc.so.6")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+builder = Builder(Project(root), root / "mem", BuildOptions(formats=formats, jobs=1))
+paths = sorted((root / "source").rglob("*.md"))
+for i in range(start, start + count):
+    brief = builder.load(paths[i % len(paths)])
+    assert builder.build_one(brief).ok
+    if (i + 1) % every == 0:
+        before = rss()
+        gc.collect()
+        libc.malloc_trim(0)
+        print(json.dumps([i + 1, round(before, 1), round(rss(), 1)]), flush=True)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--builds", type=int, default=600)
+    parser.add_argument("--briefs", type=int, default=200)
+    parser.add_argument("--every", type=int, default=25)
+    parser.add_argument("--formats", default="pdf,html,epub")
+    parser.add_argument("--recycle", type=int, default=0, help="a new process every N builds")
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from archive import make_archive
+
+    ctypes.CDLL("libc.so.6")  # Linux (glibc) only: malloc_trim
+    with tempfile.TemporaryDirectory(prefix="briefpress-memory-") as tmp:
+        root = Path(tmp)
+        make_archive(root, args.briefs)
+        step = args.recycle or args.builds
+        rows = []
+        for start in range(0, args.builds, step):
+            count = min(step, args.builds - start)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(root), str(start), str(count),
+                 str(args.every), args.formats],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            for line in out.stdout.splitlines():
+                rows.append(json.loads(line))
+                builds, rss, trimmed = rows[-1]
+                print(
+                    f"builds {builds:5d}  RSS {rss:6.1f} MiB  after malloc_trim {trimmed:6.1f} MiB"
+                )
+        if rows:
+            first, last = rows[0], rows[-1]
+            slope = (last[1] - first[1]) / max(1, last[0] - first[0])
+            peak = max(r[1] for r in rows)
+            print(f"growth: {slope:.3f} MiB a build; last {last[1]} MiB, peak {peak} MiB")
+
+
+if __name__ == "__main__":
+    main()
