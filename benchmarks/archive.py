@@ -1,6 +1,6 @@
 """briefpress benchmark at archive scale: a generated archive of briefs, built as `make` does.
 
-    python benchmarks/archive.py [--briefs 200] [--write doc-notes/bench-results.md]
+    python benchmarks/archive.py [--briefs 200] [--write docs/benchmarks.md]
     make bench-archive                      (200 briefs)
     make bench-archive BRIEFS=1000          (the 1,000-brief run)
 
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from bench import write_section
 
 REPO = Path(__file__).resolve().parents[1]
 # Installed, briefpress runs from compiled bytecode: measure it so, even from a shell that
@@ -314,7 +315,7 @@ def main() -> None:
     parser.add_argument("--briefs", type=int, default=200, help="briefs in the archive")
     parser.add_argument("--reps", type=int, default=3, help="no-op repetitions (median)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="build workers")
-    parser.add_argument("--write", type=Path, help="append the results as Markdown here")
+    parser.add_argument("--write", type=Path, help="write the results as a section of this page")
     parser.add_argument(
         "--skip", default="", help="leave out 'style' and/or 'copy' (comma list): each rebuilds"
     )
@@ -322,14 +323,19 @@ def main() -> None:
     skip = frozenset(filter(None, args.skip.split(",")))
     rows = measure(args.briefs, args.reps, args.jobs, skip)
     if args.write:
-        heading = (
-            f"## Archive of {args.briefs} briefs ({dt.date.today().isoformat()}, -j {args.jobs})"
-        )
-        lines = [heading, "", "| measurement | value | notes |", "| --- | --- | --- |"]
+        heading = f"## `make bench-archive`: {args.briefs} briefs"
+        lines = [
+            heading,
+            "",
+            f"Made by `benchmarks/archive.py --briefs {args.briefs}` on "
+            f"{dt.date.today().isoformat()}, `-j {args.jobs}`; CPU seconds are user + system "
+            "of the process tree.",
+            "",
+            "| measurement | value | notes |",
+            "| --- | --- | --- |",
+        ]
         lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        old = args.write.read_text(encoding="utf-8") if args.write.is_file() else ""
-        args.write.write_text(old + ("\n" if old else "") + "\n".join(lines) + "\n")
+        write_section(args.write, lines)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """briefpress benchmark: medians and ratios against the weasyprint CLI, in one run.
 
-    python benchmarks/bench.py [--reps N] [--briefs 40] [--write doc-notes/bench-results.md] [--big]
+    python benchmarks/bench.py [--reps N] [--briefs 40] [--write docs/benchmarks.md] [--big]
 
 It generates a series of 40 briefs from the reference brief (varied numbers,
 titles, dates and paragraph order) in a temporary project, then measures, each
@@ -339,7 +339,12 @@ PREVIOUS = [
     ("(b) 40 briefs, PDF, -j 2", "8.536 s", "38.426 s (one at a time)", "4.50× faster"),
     ("(b) 40 briefs, series formats, -j 2", "17.773 s", "38.426 s", "2.16× faster"),
     ("(c) no-op rerun, 40 briefs (build only)", "0.378 s", "", ""),
+    ("(d) briefpress --help", "0.066 s", "", ""),
     ("(e) worker peak RSS after 200 builds (40 briefs cycled)", "133 MiB", "", ""),
+    ("(g) check, 40 briefs (build + rules), -j 2", "11.122 s", "", "0.76× the build's 14.706 s"),
+    ("(h) page-image comparison, 40 briefs (rules cached)", "6.081 s", "", ""),
+    ("(i) brief whose figure and table move, cold, PDF", "1.529 s", "", "1.21× makeup off"),
+    ("(i) 40 briefs (no move needed), PDF, -j 2", "8.786 s", "", "1.06× makeup off"),
 ]
 
 
@@ -493,6 +498,27 @@ def main() -> None:
     write_rows(args, rows)
 
 
+def write_section(page: Path, lines: list[str]) -> None:
+    """Put a `## ` section (its heading is ``lines[0]``) into the Markdown page ``page``.
+
+    The section of the page with the same heading is replaced where it stands; a page
+    without one gets the section at its end. The rest of the page is kept, so
+    `make bench` and `make bench-archive` each rewrite only their own section of
+    docs/benchmarks.md.
+    """
+    old = page.read_text(encoding="utf-8") if page.is_file() else ""
+    section = "\n".join(lines).rstrip("\n") + "\n"
+    found = re.search(rf"^{re.escape(lines[0])}$", old, re.MULTILINE)
+    if found:
+        end = old.find("\n## ", found.end())
+        rest = old[end + 1 :] if end >= 0 else ""
+        text = old[: found.start()] + section + ("\n" + rest if rest else "")
+    else:
+        text = old.rstrip("\n") + "\n\n" + section if old.strip() else section
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text, encoding="utf-8")
+
+
 def write_rows(args: argparse.Namespace, rows: list[Row]) -> None:
     if not args.write:
         return
@@ -518,16 +544,7 @@ def write_rows(args: argparse.Namespace, rows: list[Row]) -> None:
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in PREVIOUS),
         "",
     ]
-    args.write.parent.mkdir(parents=True, exist_ok=True)
-    old = args.write.read_text(encoding="utf-8") if args.write.is_file() else ""
-    marker = lines[0]
-    if marker in old:  # replace this section, keep the archive's
-        head, _, rest = old.partition(marker)
-        tail = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
-        old = head + tail
-    args.write.write_text(
-        old + ("\n" if old and not old.endswith("\n\n") else "") + "\n".join(lines)
-    )
+    write_section(args.write, lines)
 
 
 if __name__ == "__main__":
