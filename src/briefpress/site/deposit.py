@@ -37,7 +37,8 @@ def write_deposits(
     """``<stem>.crossref.xml`` and ``<stem>.datacite.xml`` per published brief, in ``out_dir``."""
     now = now or dt.datetime.now(dt.UTC)
     done = Deposited()
-    builder = Builder(project, out_dir)
+    # Only reads briefs: its parse cache is the build's, never a file among the deposits.
+    builder = Builder(project, project.default_output)
     by_series: dict[Path, list[Brief]] = {}
     for path in find_briefs(paths or [project.default_source]):
         try:
