@@ -282,7 +282,8 @@ def makeup_rows(
     figures = root / "source" / "figures"
     if not figures.exists():
         shutil.copytree(REPO / "source" / "figures", figures)
-    brief = root / "source" / "2031-1-figures.md"
+    # Named for its date and number: lint refuses a file name that disagrees with them.
+    brief = root / "source" / "2024-1-figures.md"
     brief.write_text(source.read_text(encoding="utf-8").replace("number: 2", "number: 1"))
     off = ["--no-page-makeup"]
     try:

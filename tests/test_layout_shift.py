@@ -67,7 +67,8 @@ def test_pages_do_not_move_when_their_fonts_arrive(site: Path, tmp_path: Path) -
         assert {"Source Serif 4", "Source Sans 3"} <= families, where
         assert any(" fallback " in family for family in families), where
 
-    # The same catalogue without the fallback faces: the swap moves the page.
+    # The same catalogue without the fallback faces: the swap moves the page past the bar
+    # the pages above stay under, so the measure can fail.
     bare = tmp_path / "bare"
     shutil.copytree(site, bare)
     for css in bare.rglob("web.css"):
@@ -75,4 +76,4 @@ def test_pages_do_not_move_when_their_fonts_arrive(site: Path, tmp_path: Path) -
         css.write_text(FALLBACK_RULE.sub("", text), encoding="utf-8")
     assert 'fallback dejavu"; src' not in (bare / "web.css").read_text(encoding="utf-8")
     control = measure(bare, ["index.html"], [1280], tmp_path / "chromium-bare")
-    assert control[0]["cls"] > 0.05, control
+    assert control[0]["cls"] > 0.02, control

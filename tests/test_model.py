@@ -26,15 +26,15 @@ def test_reference_brief_loads_as_typed_model() -> None:
 
 
 def test_a_date_names_its_month_in_the_briefs_language() -> None:
-    """The series writes "%d %B %Y"; a French Comment reads "14 mars 2024", not "March"."""
+    """The series writes "d MMMM y" (CLDR); a French Comment reads "14 mars 2024", not "March"."""
     from briefpress.source.model import find_series_file, load_brief
 
     folder = REPO / "source" / "spotlight"
     series = load_series(find_series_file(folder / "series.yaml", REPO))
     french = load_brief(folder / "2024-8-mobilite-militaire.md", series, ("lead",))
     english = load_brief(folder / "2024-7-undersea-cables.md", series, ("lead",))
-    assert french.series.date_format == english.series.date_format == "%d %B %Y"
-    assert (french.date_text, english.date_text) == ("14 mars 2024", "08 February 2024")
+    assert french.series.date_format == english.series.date_format == "d MMMM y"
+    assert (french.date_text, english.date_text) == ("14 mars 2024", "8 February 2024")
 
 
 def _problems(root: Path, text: str) -> list[str]:

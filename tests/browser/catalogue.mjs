@@ -26,7 +26,7 @@ try {
     await page.setViewport({ width, height: 900 });
     const result = { width };
     await page.goto(base + config.catalogue, { waitUntil: "load" });
-    await page.waitForSelector("#search:not([hidden])");
+    await page.waitForSelector("#search:not(.pending):not([hidden])");
     result.scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     const before = await boxes("#listing .entry");
     result.entries = before.length;
@@ -43,7 +43,7 @@ try {
     result.shownReloaded = (await boxes("#listing .entry")).filter((e) => e.onScreen).map((e) => e.id);
     result.searches = {};
     await page.goto(base + config.catalogue, { waitUntil: "load" });
-    await page.waitForSelector("#search:not([hidden])");
+    await page.waitForSelector("#search:not(.pending):not([hidden])");
     for (const query of config.searches) {
       await page.$eval("#search-q", (el) => { el.value = ""; });
       await page.type("#search-q", query);

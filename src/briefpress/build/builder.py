@@ -45,6 +45,9 @@ class Job:
     renderings: dict[str, Any] = field(default_factory=dict)
     broken: list[Finding] = field(default_factory=list)
     unclaimed: list[Finding] = field(default_factory=list)
+    #: Files named by their content and shared by the briefs of a series (the web fonts):
+    #: listed among every brief's outputs that uses them, written only when absent.
+    shared: dict[Path, bytes] = field(default_factory=dict)
 
 
 class Builder:
@@ -296,6 +299,12 @@ class Builder:
                 else:
                     keep = claimed_by_others(owners[path], brief.stem)
                     outputs.write_tree(path, content, root=self.out_dir, keep=keep)
+                result.outputs.append(path)
+            for path, data in sorted(job.shared.items()):
+                outputs.check_inside(path, self.out_dir)
+                # Named by content: a file already there holds these bytes (no new time).
+                if not (path.is_file() and path.stat().st_size == len(data)):
+                    outputs.write_file(path, data, root=self.out_dir)
                 result.outputs.append(path)
             # Written all the same, so the editor can look at what went wrong.
             shown = display_path(brief.path)

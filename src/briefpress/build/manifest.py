@@ -120,12 +120,12 @@ class Manifest:
         write_file(self.path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
-def _relative(path: str, base: Path) -> str:
-    """``path`` relative to ``base`` (posix) when it lies inside it, else as it is."""
+def _relative(path: str, start: Path) -> str:
+    """``path`` relative to ``start`` (posix) when it lies inside it, else as it is."""
     if not os.path.isabs(path):
         return path
     try:
-        return Path(path).relative_to(base).as_posix()
+        return Path(path).relative_to(start).as_posix()
     except ValueError:
         return path  # a font in the user's cache, a source outside the project
 

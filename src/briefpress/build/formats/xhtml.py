@@ -35,7 +35,4 @@ def make(job: Job) -> None:
     files, shared = xhtml.with_shared_fonts(job.brief, job.style, body(job))
     job.pending[job.out / job.brief.stem] = files
     for name, data in shared.items():
-        path = job.out / xhtml.FONTS_DIR / name
-        # Named by content: a file already there holds these bytes (no rewrite, no new time).
-        if not (path.is_file() and path.stat().st_size == len(data)):
-            job.pending[path] = data
+        job.shared[job.out / xhtml.FONTS_DIR / name] = data
