@@ -206,8 +206,17 @@ def changed(before: dict[Path, int], after: dict[Path, int]) -> list[Path]:
 
 
 def disk_bytes(folder: Path) -> int:
-    """Bytes allocated on disk (du), not apparent sizes."""
-    return sum(p.stat().st_blocks * 512 for p in folder.rglob("*") if p.is_file())
+    """Bytes allocated on disk, as du counts them: not apparent sizes, and a file with two
+    names (the PDF and EPUB hard-linked beside each web page) once."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            stat = path.stat()
+            if (stat.st_dev, stat.st_ino) not in seen:
+                seen.add((stat.st_dev, stat.st_ino))
+                total += stat.st_blocks * 512
+    return total
 
 
 def measure(

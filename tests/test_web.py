@@ -325,3 +325,16 @@ def test_web_colours_are_the_palettes_as_the_screen_has_them(out: Path) -> None:
     for name in light:
         assert f"--{name}:" not in rest, name
     assert not re.search(r"#[0-9a-fA-F]{3,8}\b", rest), "a style's web CSS writes no colour"
+
+
+def test_a_style_without_a_logo_still_has_a_favicon(source_build: Path) -> None:
+    """No page makes a browser ask for a /favicon.ico that is not there (a 404 on every page)."""
+    from briefpress.source import load_series
+    from briefpress.style import load_style, screen_colours
+
+    page = (source_build / "2023-26-nato-japan" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="favicon.svg" type="image/svg+xml">' in page
+    icon = (source_build / "2023-26-nato-japan" / "favicon.svg").read_text(encoding="utf-8")
+    series = load_series(REPO / "source" / "series.yaml")
+    accent = screen_colours(load_style(series.style, REPO / "styles").palette)["accent"]
+    assert f'fill="{accent}"' in icon and ">C</text>" in icon  # CSDS POLICY BRIEF

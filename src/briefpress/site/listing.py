@@ -183,7 +183,7 @@ def catalogue_pages(
     web = web_labels(labels)
     logo = Logo.choose(series.logo, style.logo)
     logo_shown = logo_size(logo)
-    icon_files, icon = favicon(logo)
+    icon_files, icon = favicon(logo, style, series.masthead)
     environment = web_environment(style, styles_root)
     all_facets = {f.token: f for g in groups for i in g.items for f in facets_of(i)}
     # Worked out once, so the run stays linear in briefs and facets (3,000 keywords

@@ -182,12 +182,32 @@ def _web_sheet(path: Path, folders: tuple[Path, ...]) -> str:
     return shipped_css(path, folders)[0]
 
 
-def favicon(logo: Logo | None) -> tuple[dict[str, bytes], dict[str, str] | None]:
-    """The favicon file made from the logo, and what a page's ``<link rel="icon">`` says."""
-    if logo is None:
+def favicon(
+    logo: Logo | None, style: Style | None = None, name: str = ""
+) -> tuple[dict[str, bytes], dict[str, str] | None]:
+    """The favicon file, and what a page's ``<link rel="icon">`` says.
+
+    Made from the logo; a style without one gets the series' initial on its accent
+    colour, so no browser asks for a ``/favicon.ico`` that is not there.
+    """
+    if logo is not None:
+        icon, data, media_type = logo.favicon()
+        return {icon: data}, {"href": icon, "type": media_type}
+    if style is None or not style.palette or not name.strip():
         return {}, None
-    name, data, media_type = logo.favicon()
-    return {name: data}, {"href": name, "type": media_type}
+    from ..style import screen_colours
+
+    colours = screen_colours(style.palette)
+    ground = colours.get("accent") or next(iter(colours.values()))
+    ink = colours.get("paper", "white")
+    initial = html.escape(name.strip()[0].upper())
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        f'<rect width="64" height="64" rx="10" fill="{ground}"/>'
+        f'<text x="32" y="46" text-anchor="middle" font-family="sans-serif" font-size="40" '
+        f'font-weight="700" fill="{ink}">{initial}</text></svg>\n'
+    )
+    return {"favicon.svg": svg.encode()}, {"href": "favicon.svg", "type": "image/svg+xml"}
 
 
 def _citation(brief: Brief, title: str, url: str | None) -> str:
@@ -363,7 +383,9 @@ def render_page(
         font_css=Markup(""),
         font_preload=Markup(""),
     )
-    icon_files, context["favicon"] = favicon(Logo.choose(brief.series.logo, style.logo))
+    icon_files, context["favicon"] = favicon(
+        Logo.choose(brief.series.logo, style.logo), style, brief.series.masthead
+    )
     environment = web_environment(style, styles_root)
     draft = render_web(environment, style, "brief.html.j2", context)
     fallbacks, _missing = needed_fallbacks(brief, style)
