@@ -122,66 +122,64 @@ def _png(image: Any, colours: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def social_card(style: Style, words: CardWords, profile: str | None = None) -> bytes:
-    """The landscape card of ``og:image`` and ``twitter:image``: series, title, byline."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where a picture puts the words, in pixels: the card and the cover differ only here."""
+
+    size: tuple[int, int]
+    margin: int
+    bar: int  # the accent bands at the top and foot
+    masthead: tuple[int, int]  # size, top
+    rule: tuple[int, int]  # top, bottom
+    title: tuple[range, int, int, float]  # sizes tried, most lines, top, line step
+    byline: tuple[int, int]  # size, gap below the title
+    byline_floor: int | None  # the byline no higher than this (from the foot)
+    date: tuple[int, int]  # size, gap below the byline's top
+
+
+_CARD = _Layout(CARD_SIZE, 72, 18, (30, 66), (114, 118), (range(68, 39, -2), 4, 150, 1.18),
+                (32, 24), 150, (28, 48))  # fmt: skip
+_COVER = _Layout(COVER_SIZE, 60, 24, (26, 120), (172, 178), (range(54, 33, -2), 7, 250, 1.22),
+                 (28, 40), None, (26, 44))  # fmt: skip
+
+
+def _draw(style: Style, words: CardWords, profile: str | None, at: _Layout) -> Any:
     from PIL import Image, ImageDraw
 
     colours = _colours(style, profile)
-    width, height = CARD_SIZE
-    margin = 72
-    image = Image.new("RGB", CARD_SIZE, colours["paper"])
+    width, height = at.size
+    margin, text_width = at.margin, at.size[0] - 2 * at.margin
+    image = Image.new("RGB", at.size, colours["paper"])
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 18), fill=colours["accent"])
-    draw.rectangle((0, height - 18, width, height), fill=colours["accent-warm"])
+    draw.rectangle((0, 0, width, at.bar), fill=colours["accent"])
+    draw.rectangle((0, height - at.bar, width, height), fill=colours["accent-warm"])
+    size, top = at.masthead
     masthead_font, masthead = _one_line(
-        words.masthead, _face(style, 700, words.masthead), width - 2 * margin, 30
+        words.masthead, _face(style, 700, words.masthead), text_width, size
     )
-    draw.text((margin, 66), masthead, font=masthead_font, fill=colours["accent"])
-    draw.rectangle((margin, 114, width - margin, 118), fill=colours["accent"])
-    title_path = _face(style, 700, words.title)
-    font, lines = _fit(words.title, title_path, width - 2 * margin, range(68, 39, -2), 4)
-    y = 150
-    step = round(font.size * 1.18)
+    draw.text((margin, top), masthead, font=masthead_font, fill=colours["accent"])
+    draw.rectangle((margin, at.rule[0], width - margin, at.rule[1]), fill=colours["accent"])
+    sizes, most, y, leading = at.title
+    font, lines = _fit(words.title, _face(style, 700, words.title), text_width, sizes, most)
+    step = round(font.size * leading)
     for line in lines:
         draw.text((margin, y), line, font=font, fill=colours["ink"])
         y += step
-    byline_font, byline = _one_line(
-        words.byline, _face(style, 600, words.byline), width - 2 * margin, 32
-    )
-    below = max(y + 24, height - 150)
+    size, gap = at.byline
+    byline_font, byline = _one_line(words.byline, _face(style, 600, words.byline), text_width, size)
+    below = y + gap if at.byline_floor is None else max(y + gap, height - at.byline_floor)
     draw.text((margin, below), byline, font=byline_font, fill=colours["ink"])
-    date_font = _font(_face(style, 400, words.date), 28)
-    draw.text((margin, below + 48), words.date, font=date_font, fill=colours["muted"])
-    return _png(image)
+    size, gap = at.date
+    date_font = _font(_face(style, 400, words.date), size)
+    draw.text((margin, below + gap), words.date, font=date_font, fill=colours["muted"])
+    return image
+
+
+def social_card(style: Style, words: CardWords, profile: str | None = None) -> bytes:
+    """The landscape card of ``og:image`` and ``twitter:image``: series, title, byline."""
+    return _png(_draw(style, words, profile, _CARD))
 
 
 def raster_cover(style: Style, words: CardWords, profile: str | None = None) -> bytes:
     """The EPUB's cover as PNG, for library shelves and thumbnails (the SVG is the cover page)."""
-    from PIL import Image, ImageDraw
-
-    colours = _colours(style, profile)
-    width, height = COVER_SIZE
-    margin = 60
-    image = Image.new("RGB", COVER_SIZE, colours["paper"])
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, width, 24), fill=colours["accent"])
-    draw.rectangle((0, height - 24, width, height), fill=colours["accent-warm"])
-    masthead_font, masthead = _one_line(
-        words.masthead, _face(style, 700, words.masthead), width - 2 * margin, 26
-    )
-    draw.text((margin, 120), masthead, font=masthead_font, fill=colours["accent"])
-    draw.rectangle((margin, 172, width - margin, 178), fill=colours["accent"])
-    title_path = _face(style, 700, words.title)
-    font, lines = _fit(words.title, title_path, width - 2 * margin, range(54, 33, -2), 7)
-    y = 250
-    step = round(font.size * 1.22)
-    for line in lines:
-        draw.text((margin, y), line, font=font, fill=colours["ink"])
-        y += step
-    byline_font, byline = _one_line(
-        words.byline, _face(style, 600, words.byline), width - 2 * margin, 28
-    )
-    draw.text((margin, y + 40), byline, font=byline_font, fill=colours["ink"])
-    date_font = _font(_face(style, 400, words.date), 26)
-    draw.text((margin, y + 84), words.date, font=date_font, fill=colours["muted"])
-    return _png(image, COVER_COLOURS)
+    return _png(_draw(style, words, profile, _COVER), COVER_COLOURS)
