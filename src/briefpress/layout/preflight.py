@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
-from ..style import profile_channels
+from ..style import Inks, profile_channels
 
 if TYPE_CHECKING:
     import PIL.Image
@@ -491,14 +491,10 @@ def _tac(image: pikepdf.Stream) -> float | None:
 
 
 @dataclass(frozen=True)
-class InkRules:
-    """The target's ink rules (style.yaml ``targets.<name>.inks``) and the output profile."""
+class InkRules(Inks):
+    """The target's ink rules (style.yaml ``targets.<name>.inks``, declared once in
+    `style.Inks`) and the output profile."""
 
-    small_text_pt: float = 12.0
-    thin_rule_pt: float = 1.0
-    tac: float = 300.0
-    near_black_delta_e: float = 10.0
-    min_dot: float = 5.0
     #: The output profile, for near-black; None skips that rule.
     profile: Path | None = None
 

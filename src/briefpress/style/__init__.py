@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from .css import BRAND, colour_literals, shipped_css, style_problems
     from .fonts import FontFace, cache_root, coverage, subset
     from .loader import Style, Target, load_style
+    from .model import Inks
     from .palette import (
         FOGRA39_CONDITION,
         FOGRA39_NAME,
@@ -34,6 +35,7 @@ __all__ = [
     "FOGRA39_NAME",
     "ICC_REGISTRY",
     "FontFace",
+    "Inks",
     "Logo",
     "Style",
     "Target",
@@ -76,6 +78,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "data": [],
             "fonts": ["FontFace", "cache_root", "coverage", "subset"],
             "loader": ["Style", "Target", "load_style"],
+            "model": ["Inks"],
             "palette": [
                 "FOGRA39_CONDITION",
                 "FOGRA39_NAME",
