@@ -14,11 +14,7 @@ from collections.abc import Callable, Sequence
 
 from .blocks import Marked, scan
 from .engine import Layout, PageView, Placed
-
-#: A line that ends in a word broken by hyphenation (WeasyPrint adds U+2010 HYPHEN).
-_BROKEN = re.compile(r"(\w+)[\u2010\u00ad]$")
-#: The most hyphenated lines in a row a typesetter lets stand.
-MAX_LADDER = 2
+from .linebreak import BROKEN, MAX_LADDER
 
 
 def _paragraph_lines(pages: Sequence[PageView]) -> list[list[tuple[int, Placed]]]:
@@ -40,7 +36,7 @@ def hyphenation_faults(pages: Sequence[PageView]) -> list[tuple[int, str, str, s
     for lines in _paragraph_lines(pages):
         run = 0
         for (page, line), (next_page, following) in itertools.pairwise(lines):
-            match = _BROKEN.search(line.text.rstrip())
+            match = BROKEN.search(line.text.rstrip())
             run = run + 1 if match else 0
             if match is None:
                 continue
