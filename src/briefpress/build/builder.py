@@ -262,7 +262,11 @@ class Builder:
         inside = source in brief.path.resolve().parents
         root = source if inside else brief.series.folder.resolve()
         if root not in self._entries:
-            self._entries[root] = model.edition_entries(root, self._cached_entry)
+            entries = self.cache.editions(root)
+            if entries is None:
+                entries = model.edition_entries(root, self._cached_entry)
+                self.cache.put_editions(root, entries)
+            self._entries[root] = entries
         return self._entries[root]
 
     def _cached_entry(self, path: Path) -> Any:

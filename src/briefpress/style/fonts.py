@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 CACHE_VERSION = "1"
@@ -47,16 +48,53 @@ class FontFace:
         )
 
 
+#: Code points per font file, read once per process: reading the cmaps of a
+#: style's fonts costs about 0.1 s, so a cache may hand them over instead.
+_covered: dict[Path, frozenset[int]] = {}
+#: Code points handed over (``remember_coverage``) as runs, made a set on first use.
+_spans: dict[Path, tuple[int, ...]] = {}
+
+
+def face_coverage(path: Path) -> frozenset[int]:
+    """Code points one font file has glyphs for (read once per process)."""
+    found = _covered.get(path)
+    if found is None:
+        spans = _spans.pop(path, None)
+        if spans is not None:
+            found = frozenset(chain.from_iterable(map(range, spans[::2], spans[1::2])))
+        else:
+            from fontTools.ttLib import TTFont
+
+            with TTFont(path, lazy=True) as font:
+                found = frozenset(font.getBestCmap() or {})
+        _covered[path] = found
+    return found
+
+
 @cache
 def coverage(paths: tuple[Path, ...]) -> frozenset[int]:
     """Code points the given font files have glyphs for (read once per process)."""
-    from fontTools.ttLib import TTFont
+    return frozenset().union(*(face_coverage(path) for path in paths))
 
-    covered: set[int] = set()
-    for path in paths:
-        with TTFont(path, lazy=True) as font:
-            covered.update(font.getBestCmap() or {})
-    return frozenset(covered)
+
+def coverage_spans(path: Path) -> tuple[int, ...]:
+    """``face_coverage`` as runs, the start and end (exclusive) of each: a CJK font's
+    45,000 code points are 2,000 runs, quick to store and to read back."""
+    spans: list[int] = []
+    for point in sorted(face_coverage(path)):
+        if spans and spans[-1] == point:
+            spans[-1] = point + 1
+        else:
+            spans += [point, point + 1]
+    return tuple(spans)
+
+
+def remember_coverage(known: Mapping[Path, tuple[int, ...]]) -> None:
+    """Take the code points of font files read earlier (``coverage_spans``): the build's
+    style cache keeps them with a style, valid while its font files keep their bytes."""
+    for path, spans in known.items():
+        if path not in _covered:
+            _spans[path] = spans
 
 
 def subset(path: Path, text: str, flavor: str | None = None) -> bytes:
