@@ -77,7 +77,43 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Program(click.Group):
+    """The command group; run as a program (the console script, ``python -m``), it ends the
+    process without tearing the interpreter down."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SystemExit as exc:
+            _leave(exc)
+            raise
+
+
+def _leave(exc: SystemExit) -> None:
+    """End the process now, with ``exc``'s exit code, once exit handlers ran and output is out.
+
+    Freeing every module and object of a process that laid out a brief (WeasyPrint,
+    fontTools, Pango's caches) costs about 0.07 CPU s, 7 % of building one brief, for a
+    process that ends anyway. Another thread still running, an exit code that is not a
+    number, or output that cannot be written: the interpreter ends as usual.
+    """
+    import atexit
+    import threading
+
+    code = 0 if exc.code is None else exc.code
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not isinstance(code, int) or any(not thread.daemon for thread in others):
+        return
+    atexit._run_exitfuncs()  # what the interpreter would run: coverage, multiprocessing
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe is reported as Python reports it
+    os._exit(code)
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="briefpress")
 def main() -> None:
     """briefpress: policy briefs from Markdown to print PDF and EPUB-ready HTML.
