@@ -18,6 +18,7 @@ import click
 
 from . import __version__
 from .errors import BriefpressError, printable
+from .faces import long_lived
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -203,15 +204,16 @@ def build(
       briefpress build --shard 2/4 --cache .briefpress-cache/outputs -o shard-2/
       briefpress build --site-url https://example.org/briefs/
     """
-    from .build import (
-        BuildOptions,
-        BuildProgress,
-        Project,
-        parse_formats,
-        parse_shard,
-        parse_targets,
-    )
-    from .build import build as run_build
+    with long_lived():
+        from .build import (
+            BuildOptions,
+            BuildProgress,
+            Project,
+            parse_formats,
+            parse_shard,
+            parse_targets,
+        )
+        from .build import build as run_build
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
@@ -284,18 +286,19 @@ def check(
       briefpress check --baseline tests/baselines
       briefpress check --baseline tests/baselines --update-baseline
     """
-    from .build import (
-        Baseline,
-        BuildOptions,
-        BuildProgress,
-        Project,
-        as_junit,
-        failures,
-        lines,
-        write_file,
-    )
-    from .build import as_json as json_report
-    from .build import check as run_check
+    with long_lived():
+        from .build import (
+            Baseline,
+            BuildOptions,
+            BuildProgress,
+            Project,
+            as_junit,
+            failures,
+            lines,
+            write_file,
+        )
+        from .build import as_json as json_report
+        from .build import check as run_check
     from .errors import UsageError
 
     if update_baseline and baseline is None:
@@ -429,8 +432,9 @@ def index(
       briefpress index --merge shard-1/ --merge shard-2/ -o build/
       briefpress index --site-url https://example.org/briefs/
     """
-    from .build import Project, merge_shards
-    from .build import index as run_index
+    with long_lived():
+        from .build import Project, merge_shards
+        from .build import index as run_index
 
     project = Project(Path.cwd())
     if merge:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, UsageError, display_path
+from ..faces import long_lived
 from ..source import Brief, LintSettings, Series, model
 from ..style import Style, Target, load_style
 from . import manifest as cache
@@ -121,7 +122,8 @@ class Builder:
         if self._engine is None:
             from ..layout import Engine
 
-            self._engine = Engine()
+            with long_lived():  # WeasyPrint's import and its libraries' set-up
+                self._engine = Engine()
         return self._engine
 
     def close(self) -> None:
