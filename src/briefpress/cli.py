@@ -96,7 +96,9 @@ def _leave(exc: SystemExit) -> None:
     Freeing every module and object of a process that laid out a brief (WeasyPrint,
     fontTools, Pango's caches) costs about 0.07 CPU s, 7 % of building one brief, for a
     process that ends anyway. Another thread still running, an exit code that is not a
-    number, or output that cannot be written: the interpreter ends as usual.
+    number, a profiler or tracer watching (``python -m cProfile``, coverage, a debugger:
+    they report after the program), or output that cannot be written: the interpreter
+    ends as usual.
     """
     import atexit
     import threading
@@ -104,6 +106,8 @@ def _leave(exc: SystemExit) -> None:
     code = 0 if exc.code is None else exc.code
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
     if not isinstance(code, int) or any(not thread.daemon for thread in others):
+        return
+    if sys.getprofile() is not None or sys.gettrace() is not None:
         return
     atexit._run_exitfuncs()  # what the interpreter would run: coverage, multiprocessing
     try:

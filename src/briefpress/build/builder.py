@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, UsageError, display_path
 from ..faces import long_lived
-from ..source import Brief, LintSettings, Series, model
-from ..style import Style, Target, load_style
+from ..source import Brief, Series, model
+from ..style import Style, Target
 from . import manifest as cache
 from . import outputs, variants
 from .options import BuildOptions, Project
@@ -97,6 +97,8 @@ class Builder:
         if name not in self._styles:
             style = self.cache.style(name, self.project.styles)
             if style is None:
+                from ..style import load_style  # YAML, Markdown: only when not cached
+
                 style = load_style(name, self.project.styles)
                 self.cache.put_style(name, self.project.styles, style)
             self._styles[name] = style
@@ -253,6 +255,8 @@ class Builder:
             for spec in style.boxes
             if spec.label
         }
+        from ..source import LintSettings  # with Markdown: only when a brief is read
+
         title_max = style.lint.get("title_max")
         lint = LintSettings(title_max=int(title_max) if title_max else None, labels=style.labels)
         return model.load_brief(path, series, style.requires, style.boxes, titles, lint)

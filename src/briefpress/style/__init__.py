@@ -9,8 +9,8 @@ if TYPE_CHECKING:
     from .brand import Logo
     from .css import BRAND, colour_literals, shipped_css, style_problems
     from .fonts import FontFace, cache_root, coverage, coverage_spans, remember_coverage, subset
-    from .loader import Style, Target, load_style
-    from .model import Inks
+    from .loader import load_style
+    from .model import Inks, Style, Target
     from .palette import (
         FOGRA39_CONDITION,
         FOGRA39_NAME,
@@ -86,8 +86,9 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
                 "remember_coverage",
                 "subset",
             ],
-            "loader": ["Style", "Target", "load_style"],
-            "model": ["Inks"],
+            # The classes load without the loader (YAML, Markdown): a cached style unpickles.
+            "loader": ["load_style"],
+            "model": ["Inks", "Style", "Target"],
             "palette": [
                 "FOGRA39_CONDITION",
                 "FOGRA39_NAME",
