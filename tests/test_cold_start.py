@@ -228,3 +228,16 @@ def test_under_a_profiler_the_interpreter_ends_as_usual(tmp_path: Path) -> None:
     done = run_cli("--version", cwd=tmp_path, prelude=prelude)
     assert done.returncode == 0
     assert "torn down" in done.stdout
+
+
+def test_a_font_that_does_not_read_is_cached_without_its_code_points(
+    tmp_path: Path, fresh_coverage: None
+) -> None:
+    styles = REPO / "styles"
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font at all")
+    real = load_style("csds", styles)
+    style = dataclasses.replace(real, fonts=(FontFace("Broken", broken, "normal", 400, None),))
+    BriefCache(tmp_path / "build").put_style("csds", styles, style)  # no traceback
+    assert BriefCache(tmp_path / "build").style("csds", styles) == style
+    assert fonts._spans == {}

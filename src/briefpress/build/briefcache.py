@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+import struct
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -135,12 +136,17 @@ class BriefCache:
 
     def put_style(self, name: str, styles_root: Path, style: Style) -> None:
         # Read once per change of the style or of its fonts, the font files being its inputs.
+        from fontTools.ttLib import TTLibError
+
+        # What fontTools raises for a file it cannot read as a font (its table readers assert).
+        unreadable = (TTLibError, OSError, ValueError, KeyError, IndexError, EOFError,
+                      AssertionError, struct.error)  # fmt: skip
         covered: dict[str, tuple[int, ...]] = {}
         for face in style.fonts:
             try:
                 covered[str(face.path)] = coverage_spans(face.path)
-            except Exception:  # a font that does not read fails where it is used, as before
-                continue
+            except unreadable:
+                continue  # such a font fails where it is used, as it did before the cache
         key = self._file(styles_root.resolve() / name, "style")
         self._write(key, _style_inputs(style), (style, covered))
 

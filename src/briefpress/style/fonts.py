@@ -65,7 +65,8 @@ def face_coverage(path: Path) -> frozenset[int]:
         else:
             from fontTools.ttLib import TTFont
 
-            with TTFont(path, lazy=True) as font:
+            # The file is ours to close: fontTools leaves it open when it is not a font.
+            with path.open("rb") as file, TTFont(file, lazy=True) as font:
                 found = frozenset(font.getBestCmap() or {})
         _covered[path] = found
     return found
