@@ -25,7 +25,6 @@ from .conftest import BRIEF_TEMPLATE, REPO, MakeProject, run_cli
 @pytest.fixture
 def fresh_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
     """Code points as a new process has them: none read, none handed over."""
-    monkeypatch.setattr(fonts, "_covered", {})
     monkeypatch.setattr(fonts, "_spans", {})
 
 
@@ -60,7 +59,7 @@ def test_the_style_cache_hands_over_its_fonts_code_points_until_a_font_changes(
     out = tmp_path / "build"
     BriefCache(out).put_style("csds", styles, style)
 
-    fonts._covered.clear()  # a later process: it reads the cache, never the font
+    fonts._spans.clear()  # a later process: it reads the cache, never the font
     _refuse_cmaps(monkeypatch)
     assert BriefCache(out).style("csds", styles) == style
     assert fonts.coverage((face,)) == latin_points
@@ -69,7 +68,6 @@ def test_the_style_cache_hands_over_its_fonts_code_points_until_a_font_changes(
     shutil.copyfile(other, face)  # the same file name, other bytes
     assert BriefCache(out).style("csds", styles) is None
     BriefCache(out).put_style("csds", styles, style)
-    monkeypatch.setattr(fonts, "_covered", {})
     monkeypatch.setattr(fonts, "_spans", {})
     assert BriefCache(out).style("csds", styles) == style
     _refuse_cmaps(monkeypatch)
@@ -78,13 +76,12 @@ def test_the_style_cache_hands_over_its_fonts_code_points_until_a_font_changes(
 
 def test_code_points_survive_their_runs_encoding(fresh_coverage: None) -> None:
     path = Path("/nonexistent/font.ttf")
-    points = frozenset({0x20, 0x21, 0x22, 0x41, 0x3042, 0x10FFFF})
-    fonts._covered[path] = points
-    spans = fonts.coverage_spans(path)
-    assert spans == (0x20, 0x23, 0x41, 0x42, 0x3042, 0x3043, 0x10FFFF, 0x110000)
-    fonts._covered.clear()
+    spans = (0x20, 0x23, 0x41, 0x42, 0x3042, 0x3043, 0x10FFFF, 0x110000)
     fonts.remember_coverage({path: spans})
-    assert fonts.face_coverage(path) == points
+    assert fonts.face_coverage(path) == {0x20, 0x21, 0x22, 0x41, 0x3042, 0x10FFFF}
+    cjk = next(f.path for f in load_style("csds", REPO / "styles").fonts if f.fallback)
+    assert fonts.face_coverage(cjk) == _read_cmap(cjk)
+    assert len(fonts.coverage_spans(cjk)) < len(_read_cmap(cjk)) / 10
 
 
 def _briefs(make_project: MakeProject, count: int) -> Path:
