@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import briefpress.style.fonts as fonts
+from briefpress import source
 from briefpress.build import BuildOptions, Project, build
 from briefpress.build.briefcache import BriefCache
 from briefpress.build.builder import Builder
@@ -141,6 +142,9 @@ def test_the_preview_warning_reads_each_series_file_once(
         read.append(path)
         return real(path)
 
+    # The face keeps what it hands out: patched there too (first, while it hands out the
+    # real one), so both are restored.
+    monkeypatch.setattr(source, "load_series", counting)
     monkeypatch.setattr(model, "load_series", counting)
     briefs = sorted((root / "source").glob("*.md"))
     lines = metadata.site_url_warnings_for(briefs, root)
