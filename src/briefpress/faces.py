@@ -5,6 +5,9 @@ and imports none of it when the face is loaded: ``briefpress --help`` and a buil
 nothing to do load only the modules they use (never WeasyPrint). mypy reads the same
 names from the face's ``if TYPE_CHECKING:`` imports; tests/test_architecture.py keeps
 the three lists (those imports, ``__all__``, the map given here) equal.
+
+Imports made on first use, a build's and WeasyPrint's, make objects that live as long
+as the process: ``long_lived`` keeps the garbage collector off them.
 """
 
 from __future__ import annotations
