@@ -18,6 +18,7 @@ import click
 
 from . import __version__
 from .errors import BriefpressError, printable
+from .faces import long_lived
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +78,47 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Program(click.Group):
+    """The command group; run as a program (the console script, ``python -m``), it ends the
+    process without tearing the interpreter down."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SystemExit as exc:
+            _leave(exc)
+            raise
+
+
+def _leave(exc: SystemExit) -> None:
+    """End the process now, with ``exc``'s exit code, once exit handlers ran and output is out.
+
+    Freeing every module and object of a process that laid out a brief (WeasyPrint,
+    fontTools, Pango's caches) costs about 0.07 CPU s, 7 % of building one brief, for a
+    process that ends anyway. Another thread still running, an exit code that is not a
+    number, a profiler or tracer watching (``python -m cProfile``, coverage, a debugger:
+    they report after the program), or output that cannot be written: the interpreter
+    ends as usual.
+    """
+    import atexit
+    import threading
+
+    code = 0 if exc.code is None else exc.code
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not isinstance(code, int) or any(not thread.daemon for thread in others):
+        return
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return
+    atexit._run_exitfuncs()  # what the interpreter would run: coverage, multiprocessing
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe is reported as Python reports it
+    os._exit(code)
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="briefpress")
 def main() -> None:
     """briefpress: policy briefs from Markdown to print PDF and EPUB-ready HTML.
@@ -167,15 +208,16 @@ def build(
       briefpress build --shard 2/4 --cache .briefpress-cache/outputs -o shard-2/
       briefpress build --site-url https://example.org/briefs/
     """
-    from .build import (
-        BuildOptions,
-        BuildProgress,
-        Project,
-        parse_formats,
-        parse_shard,
-        parse_targets,
-    )
-    from .build import build as run_build
+    with long_lived():
+        from .build import (
+            BuildOptions,
+            BuildProgress,
+            Project,
+            parse_formats,
+            parse_shard,
+            parse_targets,
+        )
+        from .build import build as run_build
 
     options = BuildOptions(
         out_dir, parse_formats(formats), jobs, force, timeout,
@@ -248,18 +290,19 @@ def check(
       briefpress check --baseline tests/baselines
       briefpress check --baseline tests/baselines --update-baseline
     """
-    from .build import (
-        Baseline,
-        BuildOptions,
-        BuildProgress,
-        Project,
-        as_junit,
-        failures,
-        lines,
-        write_file,
-    )
-    from .build import as_json as json_report
-    from .build import check as run_check
+    with long_lived():
+        from .build import (
+            Baseline,
+            BuildOptions,
+            BuildProgress,
+            Project,
+            as_junit,
+            failures,
+            lines,
+            write_file,
+        )
+        from .build import as_json as json_report
+        from .build import check as run_check
     from .errors import UsageError
 
     if update_baseline and baseline is None:
@@ -393,8 +436,9 @@ def index(
       briefpress index --merge shard-1/ --merge shard-2/ -o build/
       briefpress index --site-url https://example.org/briefs/
     """
-    from .build import Project, merge_shards
-    from .build import index as run_index
+    with long_lived():
+        from .build import Project, merge_shards
+        from .build import index as run_index
 
     project = Project(Path.cwd())
     if merge:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, UsageError, display_path
-from ..source import Brief, LintSettings, Series, model
-from ..style import Style, Target, load_style
+from ..faces import long_lived
+from ..source import Brief, Series, model
+from ..style import Style, Target
 from . import manifest as cache
 from . import outputs, variants
 from .options import BuildOptions, Project
@@ -96,6 +97,8 @@ class Builder:
         if name not in self._styles:
             style = self.cache.style(name, self.project.styles)
             if style is None:
+                from ..style import load_style  # YAML, Markdown: only when not cached
+
                 style = load_style(name, self.project.styles)
                 self.cache.put_style(name, self.project.styles, style)
             self._styles[name] = style
@@ -121,7 +124,8 @@ class Builder:
         if self._engine is None:
             from ..layout import Engine
 
-            self._engine = Engine()
+            with long_lived():  # WeasyPrint's import and its libraries' set-up
+                self._engine = Engine()
         return self._engine
 
     def close(self) -> None:
@@ -251,6 +255,8 @@ class Builder:
             for spec in style.boxes
             if spec.label
         }
+        from ..source import LintSettings  # with Markdown: only when a brief is read
+
         title_max = style.lint.get("title_max")
         lint = LintSettings(title_max=int(title_max) if title_max else None, labels=style.labels)
         return model.load_brief(path, series, style.requires, style.boxes, titles, lint)
@@ -262,7 +268,11 @@ class Builder:
         inside = source in brief.path.resolve().parents
         root = source if inside else brief.series.folder.resolve()
         if root not in self._entries:
-            self._entries[root] = model.edition_entries(root, self._cached_entry)
+            entries = self.cache.editions(root)
+            if entries is None:
+                entries = model.edition_entries(root, self._cached_entry)
+                self.cache.put_editions(root, entries)
+            self._entries[root] = entries
         return self._entries[root]
 
     def _cached_entry(self, path: Path) -> Any:

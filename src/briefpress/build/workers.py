@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import multiprocessing
 import os
 import resource
 import signal
@@ -20,10 +19,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from traceback import format_exc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, internal_error
 from ..source import Brief
@@ -31,6 +29,9 @@ from .builder import Builder
 from .options import BuildOptions, Project
 from .outputs import watch_parent
 from .results import BriefResult
+
+if TYPE_CHECKING:  # multiprocessing loads with the first worker: a one-process run never does
+    from multiprocessing.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def start_worker(memory: int = WORKER_MEMORY) -> None:
     orphan writing outputs outside the lock), and every write checks the parent
     again, for the moment between the parent's death and the signal.
     """
+    import multiprocessing
+
     parent = multiprocessing.parent_process()
     pid = parent.pid if parent is not None and parent.pid is not None else os.getppid()
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the write check
@@ -156,11 +159,13 @@ def build_guarded(builder: Builder, brief: Brief) -> BriefResult:
         )
 
 
-Serve = Callable[[Connection, WorkerConfig], None]
+Serve = Callable[["Connection", WorkerConfig], None]
 
 
 class _Worker:
     def __init__(self, config: WorkerConfig, serve: Serve) -> None:
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
         self.process = context.Process(target=serve, args=(child, config), daemon=True)
@@ -208,6 +213,8 @@ def run_parallel(
     A worker that has built ``builds_per_worker`` briefs is stopped and, while work
     remains, replaced by a fresh one.
     """
+    from multiprocessing.connection import wait
+
     queue = deque(briefs)
     workers = [_Worker(config, serve) for _ in range(min(jobs, len(briefs)))]
     idle = list(workers)

@@ -187,10 +187,13 @@ def site_url_warnings_for(paths: Iterable[Path], root: Path) -> list[str]:
     from ..errors import BriefpressError
     from ..source import find_series_file, load_series
 
-    series = []
+    loaded: dict[Path, Series | None] = {}  # each series file read once, not once a brief
     for path in paths:
         try:
-            series.append(load_series(find_series_file(path, root)))
+            where = find_series_file(path, root)
+            if where not in loaded:
+                loaded[where] = None
+                loaded[where] = load_series(where)
         except BriefpressError:
             continue  # the build reports a series it cannot read
-    return site_url_warnings(series, root)
+    return site_url_warnings([s for s in loaded.values() if s is not None], root)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .body import _check_image
-
 #: A logo is SVG or PNG: vector for print, or a raster at the printer's resolution.
 LOGO_SUFFIXES = (".svg", ".png")
 #: Every web page and EPUB of the series carries the logo: a few hundred KB at most.
@@ -21,6 +19,8 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 def check_logo(written: str, folder: Path) -> tuple[Path | None, str | None]:
     """The logo file ``written`` names in ``folder``, or the reason it cannot be used."""
+    from .body import _check_image  # with Markdown: only for a series that has a logo
+
     folder = folder.resolve()
     if Path(written).suffix.lower() not in LOGO_SUFFIXES:
         return None, f"{written}: a logo is an SVG or PNG file"

@@ -8,9 +8,9 @@ if TYPE_CHECKING:
     from . import schema
     from .brand import Logo
     from .css import BRAND, colour_literals, shipped_css, style_problems
-    from .fonts import FontFace, cache_root, coverage, subset
-    from .loader import Style, Target, load_style
-    from .model import Inks
+    from .fonts import FontFace, cache_root, coverage, coverage_spans, remember_coverage, subset
+    from .loader import load_style
+    from .model import Inks, Style, Target
     from .palette import (
         FOGRA39_CONDITION,
         FOGRA39_NAME,
@@ -47,11 +47,13 @@ __all__ = [
     "color_profile_css",
     "colour_literals",
     "coverage",
+    "coverage_spans",
     "device_cmyk",
     "fallback_css",
     "load_style",
     "new_style",
     "profile_channels",
+    "remember_coverage",
     "rgb_to_cmyk",
     "sandboxed_environment",
     "schema",
@@ -76,9 +78,17 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "brand": ["Logo"],
             "css": ["BRAND", "colour_literals", "shipped_css", "style_problems"],
             "data": [],
-            "fonts": ["FontFace", "cache_root", "coverage", "subset"],
-            "loader": ["Style", "Target", "load_style"],
-            "model": ["Inks"],
+            "fonts": [
+                "FontFace",
+                "cache_root",
+                "coverage",
+                "coverage_spans",
+                "remember_coverage",
+                "subset",
+            ],
+            # The classes load without the loader (YAML, Markdown): a cached style unpickles.
+            "loader": ["load_style"],
+            "model": ["Inks", "Style", "Target"],
             "palette": [
                 "FOGRA39_CONDITION",
                 "FOGRA39_NAME",
