@@ -85,6 +85,7 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
         weasyprint.pdf.fonts.harfbuzz_subset = None
     _tag_languages()
     _free_font_features()
+    _lazy_font_files()
     _ready = True
 
 
@@ -170,6 +171,52 @@ def _free_font_features() -> None:
 
     setup_freed.briefpress_free = True  # type: ignore[attr-defined]
     line_break.Layout.setup = setup_freed
+
+
+_UNREAD = object()
+
+
+def _lazy_font_files() -> None:
+    """A font's whole file is read only when the PDF writer needs it, not for every font.
+
+    WeasyPrint 70 copies each font it writes into a Python ``bytes`` first, then
+    subsets it with HarfBuzz from the font itself and replaces the copy: the
+    16 MiB CJK fallback of a brief with three Japanese words cost 32 MiB at the
+    worker's peak (the copy, and every page of the mapped file read for it).
+    The copy is made on first use instead: the fontTools subsetter, a variable
+    font's instancing or an emoji font's clean-up still read it; same bytes.
+    """
+    import weasyprint
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    font = pdf_fonts.Font
+    if not weasyprint.__version__.startswith("70.") or getattr(font, "briefpress_lazy", False):
+        return
+    read = pdf_fonts.get_hb_object_data
+    start = font.__init__
+
+    def unread(hb_object: Any, *args: Any, **kwargs: Any) -> Any:
+        return read(hb_object, *args, **kwargs) if args or kwargs else _UNREAD
+
+    def lazy_start(self: Any, *args: Any, **kwargs: Any) -> None:
+        pdf_fonts.get_hb_object_data = unread  # ``__init__`` reads the file this way only
+        try:
+            start(self, *args, **kwargs)
+        finally:
+            pdf_fonts.get_hb_object_data = read
+
+    def content(self: Any) -> Any:
+        data = self.__dict__.get("_briefpress_file", _UNREAD)
+        if data is _UNREAD:
+            data = self.__dict__["_briefpress_file"] = read(self.hb_face)
+        return data
+
+    def set_content(self: Any, data: Any) -> None:
+        self.__dict__["_briefpress_file"] = data
+
+    font.file_content = property(content, set_content)
+    font.__init__ = lazy_start
+    font.briefpress_lazy = True
 
 
 def subsetter() -> str:
