@@ -112,8 +112,13 @@ def _variant(model: Path, folder: Path, index: int, rng: random.Random) -> Path:
     base = str(front["title"]).split(":")[0]
     front["title"] = f"{base}: {TITLES[index % len(TITLES)]} ({number})"
     authors = front.get("authors") or []
+    names: set[str] = set()
     for author in authors:
-        author["name"] = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        while name in names:  # one author twice in a byline is an input error
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        author["name"] = name
+        names.add(name)
     keywords = list(front.get("keywords") or [])[:2] + rng.sample(TOPICS, 2)
     front["keywords"] = list(dict.fromkeys(keywords))
     for field in ("doi", "translation_of"):

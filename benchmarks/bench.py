@@ -223,11 +223,12 @@ def peak_worker_memory(root: Path, builds: int) -> tuple[float, int]:
     code = """
 import resource, sys
 from pathlib import Path
+from briefpress.build.workers import release_memory, tune_allocator
+tune_allocator()  # as start_worker does
 from briefpress.layout import engine
 engine.setup_process()
 from briefpress.build import BuildOptions, Project
 from briefpress.build.builder import Builder
-from briefpress.build.workers import release_memory
 root, start, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 builder = Builder(Project(root), root / "mem", BuildOptions(jobs=1))
 paths = sorted((root / "source").rglob("*.md"))

@@ -3,9 +3,10 @@
     python benchmarks/worker_memory.py [--builds 600] [--briefs 200] [--formats pdf,html,epub]
 
 It generates an archive (``archive.py``) and builds its briefs one after another
-in one process, as a worker does, and prints the resident set size every
-``--every`` builds: as it is, and after ``malloc_trim(0)`` (memory the C
-allocator holds but could give back). With ``--recycle N`` it builds as the
+in one process, as a worker does (allocator tuned, memory released after each
+brief: ``build.workers``), and prints the resident set size every ``--every``
+builds: as it is, after ``gc.collect()`` and ``malloc_trim(0)``, and the peak
+so far inside a build (``ru_maxrss``). With ``--recycle N`` it builds as the
 workers of a run do when they are replaced after N briefs
 (``build.workers.BUILDS_PER_WORKER``): a new builder and engine every N builds,
 in a new process.
@@ -24,8 +25,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 CHILD = """
-import ctypes, gc, json, sys, time
+import ctypes, gc, json, resource, sys, time
 from pathlib import Path
+from briefpress.build.workers import release_memory, tune_allocator
+tune_allocator()  # as start_worker does
 from briefpress.layout import engine
 engine.setup_process()
 from briefpress.build import BuildOptions, Project
@@ -41,11 +44,13 @@ paths = sorted((root / "source").rglob("*.md"))
 for i in range(start, start + count):
     brief = builder.load(paths[i % len(paths)])
     assert builder.build_one(brief).ok
+    release_memory()  # as a worker does after each brief
     if (i + 1) % every == 0:
         before = rss()
         gc.collect()
         libc.malloc_trim(0)
-        print(json.dumps([i + 1, round(before, 1), round(rss(), 1)]), flush=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps([i + 1, round(before, 1), round(rss(), 1), round(peak, 1)]), flush=True)
 """
 
 
@@ -75,15 +80,20 @@ def main() -> None:
             )  # fmt: skip
             for line in out.stdout.splitlines():
                 rows.append(json.loads(line))
-                builds, rss, trimmed = rows[-1]
+                builds, rss, trimmed, high = rows[-1]
                 print(
-                    f"builds {builds:5d}  RSS {rss:6.1f} MiB  after malloc_trim {trimmed:6.1f} MiB"
+                    f"builds {builds:5d}  RSS {rss:6.1f} MiB  after gc and malloc_trim "
+                    f"{trimmed:6.1f} MiB  peak so far {high:6.1f} MiB"
                 )
         if rows:
             first, last = rows[0], rows[-1]
             slope = (last[1] - first[1]) / max(1, last[0] - first[0])
             peak = max(r[1] for r in rows)
-            print(f"growth: {slope:.3f} MiB a build; last {last[1]} MiB, peak {peak} MiB")
+            high = max(r[3] for r in rows)
+            print(
+                f"growth: {slope:.3f} MiB a build; last {last[1]} MiB, highest sampled {peak} MiB,"
+                f" peak inside a build (ru_maxrss) {high} MiB"
+            )
 
 
 if __name__ == "__main__":

@@ -88,6 +88,8 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
         weasyprint.pdf.fonts.harfbuzz_subset = None
     _tag_languages()
     _deflate_once()
+    _free_font_features()
+    _lazy_font_files()
     _ready = True
 
 
@@ -176,6 +178,93 @@ def _deflate_once() -> None:
 
     data.briefpress = True  # type: ignore[attr-defined]
     pydyf.Stream.data = property(data)
+
+
+class _Unshared(dict[bytes, Any]):
+    """``FontConfiguration.font_features`` that keeps nothing: each text layout its own."""
+
+    def setdefault(self, key: bytes, default: Any = None) -> Any:
+        return default
+
+
+def _free_font_features() -> None:
+    """Text with OpenType features (kerning, ligatures, figures) frees its Pango memory.
+
+    WeasyPrint 70 gives every text layout of a style with features an attribute
+    list it never releases, holding an attribute shared through a cache (and a
+    new one made, and leaked, for every lookup). With them, the layouts' lines
+    stayed allocated too: a worker grew by 0.2 MiB a brief, for ever (``malloc``
+    in use; heaptrack named these allocations). Here each layout gets its own attribute
+    and the list's extra reference is dropped, so the layout owns both and they
+    go with it. Only for the version measured: a later one may free them itself.
+    """
+    import weasyprint
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi, pango
+
+    setup = line_break.Layout.setup
+    if not weasyprint.__version__.startswith("70.") or getattr(setup, "briefpress_free", False):
+        return
+
+    def setup_freed(layout: Any, style: Any) -> None:
+        config = style.font_config
+        if not isinstance(config.font_features, _Unshared):
+            config.font_features = _Unshared()
+        setup(layout, style)
+        # Only the features set attributes in ``setup``: the list has the layout's
+        # reference and the one WeasyPrint never drops.
+        attributes = pango.pango_layout_get_attributes(layout.layout)
+        if attributes != ffi.NULL:
+            pango.pango_attr_list_unref(attributes)
+
+    setup_freed.briefpress_free = True  # type: ignore[attr-defined]
+    line_break.Layout.setup = setup_freed
+
+
+_UNREAD = object()
+
+
+def _lazy_font_files() -> None:
+    """A font's whole file is read only when the PDF writer needs it, not for every font.
+
+    WeasyPrint 70 copies each font it writes into a Python ``bytes`` first, then
+    subsets it with HarfBuzz from the font itself and replaces the copy: the
+    16 MiB CJK fallback of a brief with three Japanese words cost 32 MiB at the
+    worker's peak (the copy, and every page of the mapped file read for it).
+    The copy is made on first use instead: the fontTools subsetter, a variable
+    font's instancing or an emoji font's clean-up still read it; same bytes.
+    """
+    import weasyprint
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    font = pdf_fonts.Font
+    if not weasyprint.__version__.startswith("70.") or getattr(font, "briefpress_lazy", False):
+        return
+    read = pdf_fonts.get_hb_object_data
+    start = font.__init__
+
+    def unread(hb_object: Any, *args: Any, **kwargs: Any) -> Any:
+        return read(hb_object, *args, **kwargs) if args or kwargs else _UNREAD
+
+    def lazy_start(self: Any, *args: Any, **kwargs: Any) -> None:
+        pdf_fonts.get_hb_object_data = unread  # ``__init__`` reads the file this way only
+        try:
+            start(self, *args, **kwargs)
+        finally:
+            pdf_fonts.get_hb_object_data = read
+
+    def content(self: Any) -> Any:
+        data = self.__dict__.get("_briefpress_file", _UNREAD)
+        if data is _UNREAD:
+            data = self.__dict__["_briefpress_file"] = read(self.hb_face)
+        return data
+
+    def set_content(self: Any, data: Any) -> None:
+        self.__dict__["_briefpress_file"] = data
+
+    font.file_content = property(content, set_content)
+    font.__init__ = lazy_start
+    font.briefpress_lazy = True
 
 
 def subsetter() -> str:

@@ -424,7 +424,8 @@ def _images(
             size = (at[2] - at[0], at[3] - at[1])
             if (advice := resolution_advice(pixels, size, min_ppi)) is not None:
                 yield Issue("resolution", page, where, advice, warning=True, at=at)
-        tac = _tac(obj)
+        picture = _cmyk_pixels(obj)  # decoded once for both checks
+        tac = _tac(picture) if picture is not None else None
         if tac is not None and tac > limit + 0.5:
             yield Issue(
                 "ink-coverage",
@@ -435,7 +436,8 @@ def _images(
                 warning=rules is None,
                 at=at,
             )
-        rich = _rich_black_share(obj) if rules is not None else None
+        rich = _rich_black_share(picture) if rules is not None and picture is not None else None
+        del picture  # one image's pixels at a time
         if rich is not None and rich > RICH_BLACK_SHARE:
             yield Issue(
                 "near-black",
@@ -491,16 +493,30 @@ def _cmyk_pixels(image: pikepdf.Stream) -> PIL.Image.Image | None:
     return picture if picture.mode == "CMYK" else None
 
 
-def _tac(image: pikepdf.Stream) -> float | None:
-    """Highest C+M+Y+K of a CMYK image, in percent."""
+#: Pixels checked at a time: the sum needs 32-bit bands, 20 bytes a pixel.
+BAND_PIXELS = 256 * 1024
+
+
+def _bands(picture: PIL.Image.Image) -> Iterator[PIL.Image.Image]:
+    """The picture in bands of whole rows, about ``BAND_PIXELS`` each: a whole
+    2400 × 1000 chart's 32-bit bands took 60 MiB, a worker's peak."""
+    rows = max(1, BAND_PIXELS // max(1, picture.width))
+    for top in range(0, picture.height, rows):
+        yield picture.crop((0, top, picture.width, min(picture.height, top + rows)))
+
+
+def _tac(picture: PIL.Image.Image) -> float:
+    """Highest C+M+Y+K of a CMYK image's pixels (`_cmyk_pixels`), in percent."""
     from PIL import ImageMath
 
-    picture = _cmyk_pixels(image)
-    if picture is None:
-        return None
-    c, m, y, k = (band.convert("I") for band in picture.split())
-    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
-    return float(total.getextrema()[1]) / 255 * 100
+    highest = 0
+    for band in _bands(picture):
+        c, m, y, k = (channel.convert("I") for channel in band.split())
+        total = ImageMath.lambda_eval(
+            lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k
+        )
+        highest = max(highest, int(total.getextrema()[1]))
+    return float(highest) / 255 * 100
 
 
 # Inks: small text, thin rules, tints, near-blacks, total coverage ------------------
@@ -687,16 +703,17 @@ def _judge(
             )  # fmt: skip
 
 
-def _rich_black_share(image: pikepdf.Stream) -> float | None:
-    """Share of a CMYK image's pixels in rich black: K ≥ 90 % and C, M, Y each over 5 %."""
+def _rich_black_share(picture: PIL.Image.Image) -> float:
+    """Share of a CMYK image's pixels (`_cmyk_pixels`) in rich black: K ≥ 90 % and
+    C, M, Y each over 5 %."""
     from PIL import ImageChops
 
-    picture = _cmyk_pixels(image)
-    if picture is None:
-        return None
-    c, m, y, k = picture.split()
-    inked = [band.point(lambda v: 255 if v > 12 else 0) for band in (c, m, y)]
-    mask = k.point(lambda v: 255 if v >= 229 else 0)
-    for band in inked:
-        mask = ImageChops.multiply(mask, band)
-    return mask.histogram()[255] / (picture.width * picture.height)
+    rich = 0
+    for part in _bands(picture):
+        c, m, y, k = part.split()
+        inked = [band.point(lambda v: 255 if v > 12 else 0) for band in (c, m, y)]
+        mask = k.point(lambda v: 255 if v >= 229 else 0)
+        for band in inked:
+            mask = ImageChops.multiply(mask, band)
+        rich += mask.histogram()[255]
+    return rich / (picture.width * picture.height)

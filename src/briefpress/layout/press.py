@@ -300,9 +300,11 @@ def converter(profile: Path, near_black: float = 0.0) -> Callable[[str, bytes], 
 
 #: Images already converted in this process (content, profile and settings → bytes),
 #: the oldest dropped first past ``_CONVERTED_BYTES``. Bytes only: nothing of one
-#: brief's layout is kept.
+#: brief's layout is kept. What pays is a brief's own re-layouts and the logo: 8 MiB
+#: holds a brief's figures (a 2400 × 1000 chart is about 1 MiB as CMYK JPEG), where an
+#: archive of briefs with their own figures kept 32 MiB of images it never placed again.
 _CONVERTED: dict[tuple[object, ...], bytes | None] = {}
-_CONVERTED_BYTES = 32 * 1024 * 1024
+_CONVERTED_BYTES = 8 * 1024 * 1024
 
 
 def _keep(key: tuple[object, ...], converted: bytes | None) -> None:
@@ -374,25 +376,41 @@ def cmyk_image(body: bytes, profile: Path, near_black: float = 0.0) -> bytes:
         return out.getvalue()
     printed = image
     if image.mode != "CMYK":
-        rgba = image.convert("RGBA")
-        # No CMYK raster with alpha reaches the PDF: flatten onto the paper.
-        rgb = Image.new("RGB", rgba.size, (255, 255, 255))
-        rgb.paste(rgba, mask=rgba.getchannel("A"))
-        source = _source_profile(source_icc)
-        converted = ImageCms.profileToProfile(
-            rgb,
-            source,
+        transform = ImageCms.buildTransform(
+            _source_profile(source_icc),
             str(profile),
+            "RGB",
+            "CMYK",
             renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            outputMode="CMYK",
             flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
         )
-        assert converted is not None  # None only with inPlace
-        printed = _black_ink(rgb, converted, profile, near_black)
+        printed = Image.new("CMYK", image.size)
+        # Every step is per pixel, so a band of rows at a time makes the same pixels
+        # while the working images (about 40 bytes a pixel) stay a few MiB: a whole
+        # 2400 × 1000 chart took 90 MiB, a worker's peak.
+        for box in _bands(image.size):
+            rgba = image.crop(box).convert("RGBA")
+            # No CMYK raster with alpha reaches the PDF: flatten onto the paper.
+            rgb = Image.new("RGB", rgba.size, (255, 255, 255))
+            rgb.paste(rgba, mask=rgba.getchannel("A"))
+            converted = ImageCms.applyTransform(rgb, transform)
+            assert converted is not None  # None only in place
+            printed.paste(_black_ink(rgb, converted, profile, near_black), box[:2])
     out = io.BytesIO()
     dpi = image.info.get("dpi")
     printed.save(out, format="JPEG", quality=95, subsampling=0, **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
+
+
+#: Pixels converted at a time (`cmyk_image`).
+BAND_PIXELS = 256 * 1024
+
+
+def _bands(size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """Boxes of whole rows, about ``BAND_PIXELS`` each, covering an image of ``size``."""
+    width, height = size
+    rows = max(1, BAND_PIXELS // max(1, width))
+    return [(0, top, width, min(height, top + rows)) for top in range(0, height, rows)]
 
 
 def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
@@ -414,14 +432,20 @@ def _black_ink(rgb: Any, cmyk: Any, profile: Path, near_black: float) -> Any:
         # A near-black of any hue (a blue-black label): without numpy a per-pixel ΔE is too slow,
         # so it is approximated as no lighter than the lightest grey within the ΔE of
         # black ink (a little margin for the hue's share of lightness) and of low chroma.
-        dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
-        threshold = max(dark) if dark else -1
+        threshold = _darkest_black(profile, near_black)
         lab_close = luma.point(lambda v: 255 if v <= threshold + 8 else 0)
         low_spread = spread.point(lambda v: 255 if v <= 40 else 0)
         mask = ImageChops.multiply(lab_close, low_spread)
         solid = Image.merge("CMYK", (zero, zero, zero, Image.new("L", rgb.size, 255)))
         result = Image.composite(solid, result, mask)
     return result
+
+
+@cache
+def _darkest_black(profile: Path, near_black: float) -> int:
+    """The lightest grey within ``near_black`` ΔE of black ink (-1: none)."""
+    dark = [v for v in range(256) if black_distance((v, v, v), profile) <= near_black]
+    return max(dark) if dark else -1
 
 
 @cache
