@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
-from briefpress.render import epub
+from briefpress.render import card, epub
 from briefpress.site import page
 from briefpress.style import load_style, text_font
 from briefpress.style import webfonts as shared_fonts
@@ -65,7 +66,7 @@ def test_a_font_is_deflated_once_for_every_epub(monkeypatch: pytest.MonkeyPatch)
         made.append(1)
         return real(*args)
 
-    monkeypatch.setattr(epub.zlib, "compressobj", counting)
+    monkeypatch.setattr(zlib, "compressobj", counting)
     first = epub.write_zip(entries, (2024, 1, 1, 0, 0, 0))
     deflated = len(made)
     assert deflated == len([e for e in entries if e[2]])
@@ -80,7 +81,9 @@ def test_a_font_is_deflated_once_for_every_epub(monkeypatch: pytest.MonkeyPatch)
 def test_the_deflate_cache_is_bounded() -> None:
     epub._DEFLATED.clear()
     for number in range(epub._DEFLATED_MOST + 10):
-        epub.write_zip([(f"EPUB/fonts/{number}.ttf", b"%d" % number * 100, True)], (2024, 1, 1, 0, 0, 0))
+        epub.write_zip(
+            [(f"EPUB/fonts/{number}.ttf", b"%d" % number * 100, True)], (2024, 1, 1, 0, 0, 0)
+        )
     assert len(epub._DEFLATED) == epub._DEFLATED_MOST
 
 
@@ -113,7 +116,9 @@ def test_web_template_compiled_once_per_style_and_edits_seen(tmp_path: Path) -> 
     assert page.web_environment(load_style("spotlight", root), root) is not environment
 
 
-def test_web_css_made_once_per_style_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_web_css_made_once_per_style_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _styles(tmp_path)
     style = load_style("csds", root)
     made: list[int] = []
@@ -134,9 +139,54 @@ def test_text_font_cuts_from_the_code_points_of_the_text(monkeypatch: pytest.Mon
     style = load_style("csds", REPO / "styles")
     face = next(f for f in style.fonts if not f.fallback)
     asked: list[tuple[int, ...]] = []
-    monkeypatch.setattr(shared_fonts, "cut", lambda f, points, flavor: asked.append(points) or b"")
+
+    def cut(face: Any, points: tuple[int, ...], flavor: str | None) -> bytes:
+        asked.append(points)
+        return b""
+
+    monkeypatch.setattr(shared_fonts, "cut", cut)
     text_font(face, "Zaś ś")  # a Polish letter beyond the latin block
     latin = set(shared_fonts.block_points(face.path, "latin"))
     assert set(asked[0]) == latin | {ord("ś")}
     text_font(face, "plain")
     assert set(asked[1]) == latin
+
+
+def test_a_picture_drawn_from_the_same_inputs_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    style = load_style("csds", REPO / "styles")
+    words = card.CardWords("CSDS POLICY BRIEF", "A title", "Ada Tester", "1 March 2024")
+    drawn = card.social_card(style, words)
+    cover = card.raster_cover(style, words)
+    with Image.open(io.BytesIO(drawn)) as image:
+        assert image.info[card.KEY_CHUNK] == card.picture_key(style, words, None, card._CARD)
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(card, "_draw", refuse)
+    assert card.social_card(style, words, previous=drawn) is drawn
+    assert card.raster_cover(style, words, previous=cover) is cover
+    # Inside an earlier EPUB, as the EPUB unit finds it.
+    package = epub.write_zip([("EPUB/cover.png", cover, True)], (2024, 1, 1, 0, 0, 0))
+    assert epub._member(package, "cover.png") == cover
+    assert epub._member(b"not a zip", "cover.png") is None
+    monkeypatch.undo()
+    # Other words, another profile or a picture without the key: drawn again, as before.
+    other = card.CardWords("CSDS POLICY BRIEF", "Another title", "Ada Tester", "1 March 2024")
+    assert card.social_card(style, other, previous=drawn) == card.social_card(style, other)
+    assert card.social_card(style, other, previous=drawn) != drawn
+    assert card.raster_cover(style, words, previous=drawn) == cover  # the card is not a cover
+    with Image.open(io.BytesIO(drawn)) as image:
+        bare = io.BytesIO()
+        image.save(bare, format="PNG")
+    assert card.social_card(style, words, previous=bare.getvalue()) == drawn
+
+
+def test_a_picture_key_names_contents_not_places(tmp_path: Path) -> None:
+    """A project copied elsewhere (another shard, another machine) draws the same bytes."""
+    root = _styles(tmp_path)
+    here, there = load_style("csds", REPO / "styles"), load_style("csds", root)
+    words = card.CardWords("CSDS", "A title", "Ada Tester", "1 March 2024")
+    assert card.picture_key(here, words, None, card._CARD) == card.picture_key(
+        there, words, None, card._CARD
+    )

@@ -279,9 +279,12 @@ def build_epub(
     folder: Mapping[str, bytes],
     words: Headline,
     openings: list[tuple[str, str]] | None = None,
+    previous: bytes | None = None,
 ) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder); ``openings`` the first
-    running text of each print page (``layout.Layout.openings``), for the page list."""
+    running text of each print page (``layout.Layout.openings``), for the page list;
+    ``previous`` the EPUB already in the output (its cover picture is kept when its
+    inputs are the same)."""
     taken = sorted(
         {"cover.svg", COVER_IMAGE, "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder)
     )
@@ -293,7 +296,8 @@ def build_epub(
     files[CONTENT], pages = mark_pages(files[CONTENT], openings or [])
     files["cover.svg"] = cover_svg(brief, style, words.masthead, words.byline)
     picture = CardWords(words.masthead, brief.title, words.byline, brief.date_text)
-    files[COVER_IMAGE] = raster_cover(style, picture, brief.series.print_profile)
+    cover = raster_cover(style, picture, brief.series.print_profile, _member(previous, COVER_IMAGE))
+    files[COVER_IMAGE] = cover
     files["cover.xhtml"] = cover_page(brief, labels.get("colon", ": "))
     files["nav.xhtml"] = nav_document(brief, style, files[CONTENT], pages)
     cited = format_brief(brief)  # formatted once per process: the XHTML already asked
@@ -302,6 +306,17 @@ def build_epub(
     source = f"{brief.identifier}" if pages else None
     package = package_document(brief, files, words.description, citation, source)
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
+
+
+def _member(package: bytes | None, name: str) -> bytes | None:
+    """A file of an earlier EPUB (``EPUB/name``), or None when it has none or does not read."""
+    if not package:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            return archive.read(f"EPUB/{name}")
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
 
 
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
@@ -353,7 +368,7 @@ def write_zip(entries: list[tuple[str, bytes, bool]], when: tuple[int, ...]) -> 
     """A ZIP of ``(name, data, deflate)`` in that order, dated ``when``, mode 0644.
 
     The same bytes ``zipfile.ZipFile.writestr`` writes to a seekable buffer with these
-    settings (tests/test_epub_speed.py compares them), written here so that a font
+    settings (tests/test_formats_speed.py compares them), written here so that a font
     deflated for one brief is not deflated again for the next.
     """
     dosdate = (when[0] - 1980) << 9 | when[1] << 5 | when[2]
@@ -367,20 +382,16 @@ def write_zip(entries: list[tuple[str, bytes, bool]], when: tuple[int, ...]) -> 
             filename, flags = name.encode("utf-8"), 0x800
         packed = _deflate(name, data) if deflate else data
         method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
-        crc = zlib.crc32(data)
         offset = out.tell()
-        out.write(
-            _LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, method, dostime, dosdate, crc,
-                        len(packed), len(data), len(filename), 0)  # fmt: skip
-        )
+        # The fields in zipfile's order: how, when, then the sizes, for both headers.
+        how = (flags, method, dostime, dosdate, zlib.crc32(data), len(packed), len(data))
+        out.write(_LOCAL.pack(b"PK\003\004", _VERSION, 0, *how, len(filename), 0))
         out.write(filename)
         out.write(packed)
-        central.append(
-            _CENTRAL.pack(b"PK\001\002", _VERSION, _UNIX, _VERSION, 0, flags, method, dostime,
-                          dosdate, crc, len(packed), len(data), len(filename), 0, 0, 0, 0,
-                          0o644 << 16, offset)  # fmt: skip
-            + filename
-        )
+        # No extra field, no comment, disk 0, no internal attributes; rw-r--r--.
+        unix = (_VERSION, _UNIX, _VERSION, 0)
+        rest = (len(filename), 0, 0, 0, 0, 0o644 << 16, offset)
+        central.append(_CENTRAL.pack(b"PK\001\002", *unix, *how, *rest) + filename)
     start = out.tell()
     directory = b"".join(central)
     out.write(directory)

@@ -345,6 +345,14 @@ def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, s
     return found
 
 
+def _read(path: Path) -> bytes | None:
+    """A file the last run wrote, if it is there."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def render_page(
     brief: Brief, style: Style, styles_root: Path, out: Path, around: Neighbours
 ) -> dict[str, bytes]:
@@ -425,7 +433,9 @@ def render_page(
     files = {
         "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
-        CARD_IMAGE: card.social_card(style, words, brief.series.print_profile),
+        CARD_IMAGE: card.social_card(
+            style, words, brief.series.print_profile, _read(out / stem / CARD_IMAGE)
+        ),
     }
     files.update(citation_files(brief))
     files.update(icon_files)
