@@ -178,6 +178,8 @@ def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -
     if found is not None and found[0] is style:
         return found[1]
     css = _web_css(style, print_profile)
+    if len(_WEB_CSS) >= 32:  # a long-lived process (the preview) loads styles again
+        _WEB_CSS.clear()
     _WEB_CSS[(id(style), print_profile)] = (style, css)
     return css
 

@@ -165,7 +165,24 @@ def font_digest(path: Path) -> bytes:
     return _file_digest(path, stat.st_size, stat.st_mtime_ns)
 
 
+#: Cuts this process has read or made, by font content, characters and flavour: every
+#: page and EPUB of a style asks for the same blocks, brief after brief. Bounded (a few
+#: styles' blocks, some MB at most).
+_CUTS: dict[tuple[bytes, tuple[int, ...], str | None], bytes] = {}
+_CUTS_MOST = 128
+
+
 def cut(face: FontFace, codepoints: tuple[int, ...], flavor: str | None) -> bytes:
+    """``face`` subset to ``codepoints``: read once per process, cut once per machine."""
+    memo = (font_digest(face.path), codepoints, flavor)
+    if memo not in _CUTS:
+        if len(_CUTS) >= _CUTS_MOST:
+            _CUTS.pop(next(iter(_CUTS)))
+        _CUTS[memo] = _cut(face, codepoints, flavor)
+    return _CUTS[memo]
+
+
+def _cut(face: FontFace, codepoints: tuple[int, ...], flavor: str | None) -> bytes:
     """``face`` subset to ``codepoints``, from the cache when this machine made it before.
 
     The bytes depend on the font file, the characters, fontTools and the options
