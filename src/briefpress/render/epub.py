@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
@@ -277,9 +279,12 @@ def build_epub(
     folder: Mapping[str, bytes],
     words: Headline,
     openings: list[tuple[str, str]] | None = None,
+    previous: bytes | None = None,
 ) -> bytes:
     """``folder`` is the EPUB-ready XHTML folder (xhtml.render_folder); ``openings`` the first
-    running text of each print page (``layout.Layout.openings``), for the page list."""
+    running text of each print page (``layout.Layout.openings``), for the page list;
+    ``previous`` the EPUB already in the output (its cover picture is kept when its
+    inputs are the same)."""
     taken = sorted(
         {"cover.svg", COVER_IMAGE, "cover.xhtml", "nav.xhtml", "package.opf"} & set(folder)
     )
@@ -291,7 +296,8 @@ def build_epub(
     files[CONTENT], pages = mark_pages(files[CONTENT], openings or [])
     files["cover.svg"] = cover_svg(brief, style, words.masthead, words.byline)
     picture = CardWords(words.masthead, brief.title, words.byline, brief.date_text)
-    files[COVER_IMAGE] = raster_cover(style, picture, brief.series.print_profile)
+    cover = raster_cover(style, picture, brief.series.print_profile, _member(previous, COVER_IMAGE))
+    files[COVER_IMAGE] = cover
     files["cover.xhtml"] = cover_page(brief, labels.get("colon", ": "))
     files["nav.xhtml"] = nav_document(brief, style, files[CONTENT], pages)
     cited = format_brief(brief)  # formatted once per process: the XHTML already asked
@@ -302,6 +308,17 @@ def build_epub(
     return _zip(brief, {"EPUB/package.opf": package, **{f"EPUB/{k}": v for k, v in files.items()}})
 
 
+def _member(package: bytes | None, name: str) -> bytes | None:
+    """A file of an earlier EPUB (``EPUB/name``), or None when it has none or does not read."""
+    if not package:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            return archive.read(f"EPUB/{name}")
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
+
+
 def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
     for name in files:
         parts = name.split("/")
@@ -309,17 +326,74 @@ def _zip(brief: Brief, files: Mapping[str, bytes]) -> bytes:
             # A reader unpacking the EPUB would write outside its folder (zip-slip).
             raise RenderError(f"{brief.path}: refused EPUB entry name {name!r}")
     when = (max(brief.date.year, 1980), brief.date.month, brief.date.day, 0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        entries = [
-            ("mimetype", b"application/epub+zip", zipfile.ZIP_STORED),
-            ("META-INF/container.xml", CONTAINER.encode(), zipfile.ZIP_DEFLATED),
-            *((name, files[name], zipfile.ZIP_DEFLATED) for name in sorted(files)),
-        ]
-        for name, data, method in entries:
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = method
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, data, compresslevel=6 if method else None)
-    return buffer.getvalue()
+    entries = [
+        ("mimetype", b"application/epub+zip", False),
+        ("META-INF/container.xml", CONTAINER.encode(), True),
+        *((name, files[name], True) for name in sorted(files)),
+    ]
+    return write_zip(entries, when)
+
+
+#: The deflated bytes of the files every EPUB of a style carries (its fonts, cut to the
+#: same ``latin`` block for brief after brief, and their licences): deflating them again
+#: for every brief was a third of the EPUB's time. Bounded: a few styles' fonts.
+_DEFLATED: dict[bytes, bytes] = {}
+_DEFLATED_MOST = 64
+#: Entries under this folder repeat across briefs (``xhtml.FONTS_DIR``).
+_SHARED_PREFIX = "EPUB/fonts/"
+
+#: What ``zipfile`` writes: version 2.0 needed and made by, on Unix (``create_system`` 3).
+_VERSION = 20
+_UNIX = 3
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _deflate(name: str, data: bytes) -> bytes:
+    """``data`` deflated as ``zipfile`` does at level 6 (raw stream, one call then a flush)."""
+    shared = name.startswith(_SHARED_PREFIX)
+    if shared and data in _DEFLATED:
+        return _DEFLATED[data]
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    packed = compressor.compress(data) + compressor.flush()
+    if shared:
+        if len(_DEFLATED) >= _DEFLATED_MOST:
+            _DEFLATED.pop(next(iter(_DEFLATED)))
+        _DEFLATED[data] = packed
+    return packed
+
+
+def write_zip(entries: list[tuple[str, bytes, bool]], when: tuple[int, ...]) -> bytes:
+    """A ZIP of ``(name, data, deflate)`` in that order, dated ``when``, mode 0644.
+
+    The same bytes ``zipfile.ZipFile.writestr`` writes to a seekable buffer with these
+    settings (tests/test_formats_speed.py compares them), written here so that a font
+    deflated for one brief is not deflated again for the next.
+    """
+    dosdate = (when[0] - 1980) << 9 | when[1] << 5 | when[2]
+    dostime = when[3] << 11 | when[4] << 5 | (when[5] // 2)
+    out = io.BytesIO()
+    central = []
+    for name, data, deflate in entries:
+        try:
+            filename, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            filename, flags = name.encode("utf-8"), 0x800
+        packed = _deflate(name, data) if deflate else data
+        method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        offset = out.tell()
+        # The fields in zipfile's order: how, when, then the sizes, for both headers.
+        how = (flags, method, dostime, dosdate, zlib.crc32(data), len(packed), len(data))
+        out.write(_LOCAL.pack(b"PK\003\004", _VERSION, 0, *how, len(filename), 0))
+        out.write(filename)
+        out.write(packed)
+        # No extra field, no comment, disk 0, no internal attributes; rw-r--r--.
+        unix = (_VERSION, _UNIX, _VERSION, 0)
+        rest = (len(filename), 0, 0, 0, 0, 0o644 << 16, offset)
+        central.append(_CENTRAL.pack(b"PK\001\002", *unix, *how, *rest) + filename)
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(_END.pack(b"PK\005\006", 0, 0, len(central), len(central), len(directory), start, 0))
+    return out.getvalue()

@@ -74,6 +74,11 @@ class _Word:
     in_float: bool = False
 
 
+def _lettered(word: str | None) -> bool:
+    """A word with a letter (``isalpha`` first: most words are letters only)."""
+    return word is not None and (word.isalpha() or any(c.isalpha() for c in word))
+
+
 def _positions(xhtml: str) -> tuple[int, list[_Word]]:
     """Where the body's content starts, and each word of the body with where a marker before
     it goes (before its paragraph or heading when it is the first word there)."""
@@ -85,9 +90,12 @@ def _positions(xhtml: str) -> tuple[int, list[_Word]]:
         end = match.start() if match else len(xhtml)
         text = xhtml[at:end]
         skipped = body < 0 or any(o.tag in _SKIPPED for o in stack)
-        for word in _WORD.finditer(text) if not skipped else ():
-            if word.group(1) is None or not any(c.isalpha() for c in word.group(1)):
-                continue
+        worded = [w for w in _WORD.finditer(text) if not skipped and _lettered(w.group(1))]
+        if worded:
+            # The open elements are the same for every word of this text, and every one
+            # of them has a word once the first is seen: only the first word can go
+            # before its paragraph or start a float.
+            word = worded[0]
             place = at + word.start()
             blocks = [o for o in stack if o.tag in _BLOCKS]
             if blocks and not blocks[-1].worded and blocks[-1].tag in _MOVABLE:
@@ -99,6 +107,7 @@ def _positions(xhtml: str) -> tuple[int, list[_Word]]:
             for entry in stack:
                 entry.worded = True
             found.append(_Word(word.group(1), place, first, bool(floats)))
+            found += [_Word(w.group(1), at + w.start(), None, bool(floats)) for w in worded[1:]]
         if match is None:
             break
         at = match.end()

@@ -62,7 +62,7 @@ def _safe_name(name: str) -> str:
 def needed_fallbacks(brief: Brief, style: Style) -> tuple[list[FontFace], str]:
     """Fallback faces the brief needs, and the characters it needs them for."""
     primary = coverage(tuple(sorted({f.path for f in style.fonts if not f.fallback})))
-    missing = "".join(sorted({ch for ch in brief_text(brief) if ord(ch) not in primary}))
+    missing = "".join(sorted(ch for ch in set(brief_text(brief)) if ord(ch) not in primary))
     needed = []
     for face in (f for f in style.fonts if f.fallback):
         if missing and any(ord(ch) in coverage((face.path,)) for ch in missing):

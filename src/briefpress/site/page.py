@@ -111,16 +111,29 @@ def language_name(lang: str) -> str:
     return ENDONYMS.get(lang.split("-")[0].lower(), lang)
 
 
+#: One environment per style's folders, per process: Jinja keeps compiled templates in
+#: its environment, and compiling ``brief.html.j2`` again for every page cost 35 ms a page.
+#: An edited template is still seen: Jinja checks the file's time before reusing it.
+_ENVIRONMENTS: dict[tuple[Path, ...], Any] = {}
+
+
 def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environment
     """The style's own ``templates/web`` first, then its parents' (the neutral style last).
 
-    Styles are half-trusted: their templates render sandboxed.
+    Styles are half-trusted: their templates render sandboxed. Made once per process
+    for the style's folders (nothing a template does changes the environment).
     """
+    roots = style.folders or (style.folder,)
+    if roots not in _ENVIRONMENTS:
+        _ENVIRONMENTS[roots] = _new_web_environment(roots)
+    return _ENVIRONMENTS[roots]
+
+
+def _new_web_environment(roots: tuple[Path, ...]) -> Any:
     import jinja2
 
     from ..style import sandboxed_environment, style_loader
 
-    roots = style.folders or (style.folder,)
     folders = [folder / "templates" / "web" for folder in roots]
     return sandboxed_environment()(
         loader=style_loader([f for f in folders if f.is_dir()], roots),
@@ -154,7 +167,24 @@ def render_web(environment: Any, style: Style, name: str, context: dict[str, Any
         raise StyleError(f"style '{style.name}': template web/{name}: {what}") from exc
 
 
+#: ``web_css`` by style object and profile: the same bytes for every page of a style,
+#: made once per process (a style loaded again is another object, so nothing goes stale).
+_WEB_CSS: dict[tuple[int, str | None], tuple[Style, bytes]] = {}
+
+
 def web_css(style: Style, styles_root: Path, print_profile: str | None = None) -> bytes:
+    """The shared layout, the palette in light and dark, then the style's type (once a style)."""
+    found = _WEB_CSS.get((id(style), print_profile))
+    if found is not None and found[0] is style:
+        return found[1]
+    css = _web_css(style, print_profile)
+    if len(_WEB_CSS) >= 32:  # a long-lived process (the preview) loads styles again
+        _WEB_CSS.clear()
+    _WEB_CSS[(id(style), print_profile)] = (style, css)
+    return css
+
+
+def _web_css(style: Style, print_profile: str | None) -> bytes:
     """The shared layout, the palette in light and dark, then the style's type.
 
     The light colours are the palette's, converted to RGB through the print
@@ -317,6 +347,14 @@ def _downloads(brief: Brief, urls: metadata.Urls, out: Path, labels: dict[str, s
     return found
 
 
+def _read(path: Path) -> bytes | None:
+    """A file the last run wrote, if it is there."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def render_page(
     brief: Brief, style: Style, styles_root: Path, out: Path, around: Neighbours
 ) -> dict[str, bytes]:
@@ -397,7 +435,9 @@ def render_page(
     files = {
         "index.html": render_web(environment, style, "brief.html.j2", context).encode(),
         "web.css": web_css(style, styles_root, brief.series.print_profile),
-        CARD_IMAGE: card.social_card(style, words, brief.series.print_profile),
+        CARD_IMAGE: card.social_card(
+            style, words, brief.series.print_profile, _read(out / stem / CARD_IMAGE)
+        ),
     }
     files.update(citation_files(brief))
     files.update(icon_files)

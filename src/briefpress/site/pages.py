@@ -19,6 +19,7 @@ from .. import __version__
 from ..build import Builder, BuildOptions, Project, find_briefs
 from ..errors import BriefpressError
 from ..source import Brief, edition_groups
+from ..style import Style
 from . import urls
 
 if TYPE_CHECKING:
@@ -325,13 +326,27 @@ def _remove_stale(folder: Path, stem: str, current: set[str]) -> None:
             path.unlink()
 
 
+#: The style's files and this stage's code, listed once per style object and process
+#: (each listing walks the style's folders): page after page asks for the same list.
+_LISTED: dict[int, tuple[Style, list[Path]]] = {}
+
+
+def _listed(style: Style) -> list[Path]:
+    found = _LISTED.get(id(style))
+    if found is None or found[0] is not style:
+        if len(_LISTED) >= 32:  # a long-lived process (the preview) loads styles again
+            _LISTED.clear()
+        code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
+        found = _LISTED[id(style)] = (style, [*style.files, *code])
+    return found[1]
+
+
 def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> str:
     """A digest of everything the page is made from: sources, style, outputs, neighbours."""
     style = builder.style(brief.series.style)
     # This stage's own code too: a page made by an older briefpress is remade.
-    code = [*sorted(Path(__file__).parent.glob("*.py")), WEBFONTS_CODE]
     # style.files holds its parents' files too, the neutral style's among them.
-    inputs = [brief.path, brief.series.path, *style.files, *code]
+    inputs = [brief.path, brief.series.path, *_listed(style)]
     inputs += [brief.series.logo] if brief.series.logo else []
     digest = hashlib.sha256(f"{__version__}|{around!r}".encode())
     root = builder.project.root.resolve()

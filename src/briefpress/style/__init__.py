@@ -27,7 +27,14 @@ if TYPE_CHECKING:
     )
     from .paths import sandboxed_environment, style_loader, style_text
     from .starter import new_style
-    from .webfonts import WebFont, fallback_css, text_font, web_fonts, with_fallbacks
+    from .webfonts import (
+        WebFont,
+        fallback_css,
+        font_digest,
+        text_font,
+        web_fonts,
+        with_fallbacks,
+    )
 
 __all__ = [
     "BRAND",
@@ -50,6 +57,7 @@ __all__ = [
     "coverage_spans",
     "device_cmyk",
     "fallback_css",
+    "font_digest",
     "load_style",
     "new_style",
     "profile_channels",
@@ -106,6 +114,13 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
             "paths": ["sandboxed_environment", "style_loader", "style_text"],
             "schema": ["schema"],
             "starter": ["new_style"],
-            "webfonts": ["WebFont", "fallback_css", "text_font", "web_fonts", "with_fallbacks"],
+            "webfonts": [
+                "WebFont",
+                "fallback_css",
+                "font_digest",
+                "text_font",
+                "web_fonts",
+                "with_fallbacks",
+            ],
         },
     )

@@ -27,7 +27,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +165,24 @@ def font_digest(path: Path) -> bytes:
     return _file_digest(path, stat.st_size, stat.st_mtime_ns)
 
 
+#: Cuts this process has read or made, by font content, characters and flavour: every
+#: page and EPUB of a style asks for the same blocks, brief after brief. Bounded (a few
+#: styles' blocks, some MB at most).
+_CUTS: dict[tuple[bytes, tuple[int, ...], str | None], bytes] = {}
+_CUTS_MOST = 128
+
+
 def cut(face: FontFace, codepoints: tuple[int, ...], flavor: str | None) -> bytes:
+    """``face`` subset to ``codepoints``: read once per process, cut once per machine."""
+    memo = (font_digest(face.path), codepoints, flavor)
+    if memo not in _CUTS:
+        if len(_CUTS) >= _CUTS_MOST:
+            _CUTS.pop(next(iter(_CUTS)))
+        _CUTS[memo] = _cut(face, codepoints, flavor)
+    return _CUTS[memo]
+
+
+def _cut(face: FontFace, codepoints: tuple[int, ...], flavor: str | None) -> bytes:
     """``face`` subset to ``codepoints``, from the cache when this machine made it before.
 
     The bytes depend on the font file, the characters, fontTools and the options
@@ -219,15 +236,22 @@ def block_points(path: Path, block: str) -> tuple[int, ...]:
     return tuple(sorted(p for p in coverage((path,)) if block_of(p) == block))
 
 
+@lru_cache(maxsize=8)
+def codepoints(text: str) -> frozenset[int]:
+    """The code points of ``text``, taken once for the nine faces that ask about one text."""
+    return frozenset(map(ord, set(text)))
+
+
 def web_fonts(faces: list[FontFace], text: str) -> list[WebFont]:
     """The files of ``faces`` a page with ``text`` needs (always the basic characters).
 
     A fallback face (CJK for a Latin style) serves only what the others lack, cut to
     exactly the characters used; the other faces serve whole blocks.
     """
-    wanted = {ord(ch) for ch in text + BASIC}
+    wanted = codepoints(text) | codepoints(BASIC)
     primary = coverage(tuple(sorted({f.path for f in faces if not f.fallback})))
     fonts = []
+    block_for = {point: block_of(point) for point in wanted}  # once, not once a face
     for face in faces:
         covered = coverage((face.path,))
         used = wanted & covered
@@ -235,7 +259,7 @@ def web_fonts(faces: list[FontFace], text: str) -> list[WebFont]:
             used -= primary
         blocks: dict[str, set[int]] = {}
         for point in used:
-            blocks.setdefault(block_of(point), set()).add(point)
+            blocks.setdefault(block_for[point], set()).add(point)
         for block, points in sorted(blocks.items()):
             if block != REST and not face.fallback:
                 points = set(block_points(face.path, block))
@@ -378,7 +402,7 @@ def text_font(face: FontFace, text: str) -> bytes:
     the characters the brief needs.
     """
     covered = coverage((face.path,))
-    used = {ord(ch) for ch in text} & covered
+    used = set(codepoints(text) & covered)
     if not face.fallback:
         used |= set(block_points(face.path, "latin"))
     return cut(face, tuple(sorted(used)), None)

@@ -16,5 +16,10 @@ def make(job: Job) -> None:
 
     words = html.headline(job.brief, job.style)  # the cover's words; no second body
     openings = pdf.page_openings(job)  # the PDF unit ran first in this job, if it was asked
-    package = epub.build_epub(job.brief, job.style, xhtml.rendering(job), words, openings)
-    job.pending[job.out / f"{job.brief.stem}.epub"] = package
+    path = job.out / f"{job.brief.stem}.epub"
+    try:  # the last build's, whose cover picture is kept if drawn from the same inputs
+        previous: bytes | None = path.read_bytes()
+    except OSError:
+        previous = None
+    package = epub.build_epub(job.brief, job.style, xhtml.rendering(job), words, openings, previous)
+    job.pending[path] = package
