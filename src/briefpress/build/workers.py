@@ -1,6 +1,7 @@
 """Build stage, workers: briefs built in parallel worker processes.
 
-Each worker is a ``spawn``-ed process that imports WeasyPrint once and keeps one
+Each worker is a process forked from a fork server that imported WeasyPrint once
+(`template`; spawned where there is no fork server), and keeps one
 renderer (one FontConfiguration) for every brief it builds. A brief that crashes
 its worker or runs past the timeout fails alone: the worker is replaced and the
 run goes on. A worker that has built ``BUILDS_PER_WORKER`` briefs is replaced
@@ -68,18 +69,46 @@ def start_worker(memory: int = WORKER_MEMORY) -> None:
     import multiprocessing
 
     parent = multiprocessing.parent_process()
-    pid = parent.pid if parent is not None and parent.pid is not None else os.getppid()
+    run = parent.pid if parent is not None and parent.pid is not None else os.getppid()
+    # A forked worker's parent is the fork server, which ends when the run does: the
+    # signal and the write check follow the process that made this one.
+    pid = os.getppid()
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the write check
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != pid:
-        os._exit(1)  # the parent died before the signal was armed
+    if os.getppid() != pid or not _alive(run):
+        os._exit(1)  # the run died before the signal was armed
     watch_parent(pid)
     tune_allocator()
     if memory > 0:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process: alive
+        return True
+    return True
+
+
+def worker_context() -> Any:
+    """Fork workers from a server that loaded what they need (`template`); else spawn them.
+
+    Never a plain fork of the run's own process: its memory (every brief of an archive
+    planned) would be each worker's, and threads (`watch`) do not survive a fork.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods() or os.environ.get("BP_SPAWN"):
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["briefpress.build.template"])
+    return context
 
 
 #: mallopt(3) parameter: allocations from this size on get their own mapping.
@@ -213,9 +242,7 @@ Serve = Callable[["Connection", WorkerConfig], None]
 
 class _Worker:
     def __init__(self, config: WorkerConfig, serve: Serve) -> None:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         self.connection, child = context.Pipe()
         self.process = context.Process(target=serve, args=(child, config), daemon=True)
         self.process.start()
@@ -315,3 +342,16 @@ def run_parallel(
     finally:
         for worker in idle + list(busy.values()):
             worker.stop()
+        stop_fork_server()
+
+
+def stop_fork_server() -> None:
+    """End the run's fork server and wait for it, once its workers have ended.
+
+    Waiting for it makes its workers' CPU time this process's children's, as a
+    spawned worker's was (``getrusage``, ``time``): the benchmarks count it so.
+    """
+    import multiprocessing.forkserver as forkserver
+
+    with contextlib.suppress(AttributeError, OSError, ChildProcessError):
+        forkserver._forkserver._stop()  # the module's own way to stop its server
