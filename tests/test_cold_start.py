@@ -242,3 +242,19 @@ def test_a_font_that_does_not_read_is_cached_without_its_code_points(
     BriefCache(tmp_path / "build").put_style("csds", styles, style)  # no traceback
     assert BriefCache(tmp_path / "build").style("csds", styles) == style
     assert fonts._spans == {}
+
+
+def test_workers_and_a_one_process_run_leave_no_font_folder_behind(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """WeasyPrint removes its font folder when its engine is collected: the engine is
+    never frozen with WeasyPrint's modules, and a run collects it before it ends."""
+    root = _briefs(make_project, 2)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    prelude = f"import os, tempfile\nos.environ['TMPDIR'] = {str(tmp)!r}\ntempfile.tempdir = None"
+    for jobs in ("2", "1"):
+        done = run_cli("build", "--format", "pdf,epub", "--force", "-j", jobs, cwd=root,
+                       prelude=prelude)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert list(tmp.iterdir()) == [], f"-j {jobs}"

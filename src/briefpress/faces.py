@@ -40,20 +40,23 @@ def lazy_names(package: str, modules: Mapping[str, Iterable[str]]) -> Callable[[
 
 
 @contextmanager
-def long_lived() -> Iterator[None]:
+def long_lived(freeze: bool = True) -> Iterator[None]:
     """Imports and set-up whose objects live as long as the process (modules, classes,
-    WeasyPrint's libraries): the cyclic collector does not run while they are made and
-    never walks them again (``gc.freeze``).
+    WeasyPrint's libraries): the cyclic collector does not run while they are made and,
+    with ``freeze``, never walks them again (``gc.freeze``).
 
     Collecting during the imports of a build walked every object made so far, again and
-    again: 0.04 of the 0.9 CPU s a one-brief build costs. What is garbage on leaving
-    stays (a few cycles made by imports), as ``gc.freeze`` says.
+    again: 0.04 of the 0.9 CPU s a one-brief build costs. Freeze only where nothing of a
+    brief is alive: every object alive then is frozen, and garbage that is frozen, or that
+    a frozen object refers to, is never collected (WeasyPrint's font folder is removed
+    when its engine is collected).
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()

@@ -6,6 +6,7 @@ engine; the orchestrator (``run``) decides what is stale and schedules builders.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -122,15 +123,25 @@ class Builder:
     def engine(self) -> Engine:
         """The layout engine, started on first use: a run that renders nothing never pays for it."""
         if self._engine is None:
-            from ..layout import Engine
+            from ..layout import Engine, setup_process
 
-            with long_lived():  # WeasyPrint's import and its libraries' set-up
-                self._engine = Engine()
+            # WeasyPrint's import; not frozen: a brief's build may be under way here.
+            with long_lived(freeze=False):
+                setup_process()
+            self._engine = Engine()
         return self._engine
 
     def close(self) -> None:
-        """Release the engine while the interpreter is whole (WeasyPrint cleans up in __del__)."""
-        self._engine = None
+        """Release the engine while the interpreter is whole (WeasyPrint cleans up in __del__).
+
+        The engine sits in reference cycles, which only the collector frees: collected
+        here, as a finished command's process ends without the interpreter's teardown
+        (``cli``), which would have done it, and WeasyPrint's font folder in the temporary
+        folder goes with it.
+        """
+        if self._engine is not None:
+            self._engine = None
+            gc.collect()
 
     def formats_for(self, series: Series) -> tuple[str, ...]:
         """The formats to build for a series: the options' or the series' (``check`` adds pdf)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..faces import long_lived
 from ..source import Brief
 from . import manifest as cache
 from . import outputs, shards
@@ -143,6 +144,12 @@ def _run(
 ) -> Iterable[BriefResult]:
     if options.jobs <= 1 or len(briefs) <= 1:
         # One brief costs less here than a worker's start-up; the same timeout holds.
+        if any({"pdf", "epub"} & set(builder.formats_for(b.series)) for b in briefs):
+            from ..layout import setup_process
+
+            # WeasyPrint before any brief: what is alive now lives as long as the run.
+            with long_lived():
+                setup_process()
         return (_build_limited(builder, brief, options.timeout) for brief in briefs)
 
     config = WorkerConfig(project.root, out, options)

@@ -25,6 +25,7 @@ from traceback import format_exc
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefpressError, Problem, internal_error
+from ..faces import long_lived
 from ..source import Brief
 from .builder import Builder
 from .options import BuildOptions, Project
@@ -128,8 +129,12 @@ def tune_allocator() -> None:
 
 
 def serve_briefs(connection: Connection, config: WorkerConfig) -> None:
+    from ..layout import setup_process
+
     start_worker()
     builder = Builder(Project(config.root), config.out_dir, config.options)
+    with long_lived():  # nothing of a brief is alive yet: WeasyPrint's modules frozen
+        setup_process()
     builder.engine  # noqa: B018 - start the layout engine before the first brief arrives
     while (brief := receive_brief(connection)) is not None:
         result = build_guarded(builder, brief)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import preflight
     from .advice import locate
-    from .engine import Engine, Layout
+    from .engine import Engine, Layout, setup_process
     from .makeup import fill_warnings, make_up, settings, short_last_page, short_pages
     from .mounts import Mounts
     from .press import length_pt
@@ -26,6 +26,7 @@ __all__ = [
     "make_up",
     "preflight",
     "settings",
+    "setup_process",
     "short_last_page",
     "short_pages",
 ]
@@ -37,7 +38,7 @@ if not TYPE_CHECKING:  # the names load with their modules, on first use (see fa
         __name__,
         {
             "advice": ["locate"],
-            "engine": ["Engine", "Layout"],
+            "engine": ["Engine", "Layout", "setup_process"],
             "mounts": ["Mounts"],
             "makeup": ["fill_warnings", "make_up", "settings", "short_last_page", "short_pages"],
             "preflight": ["preflight"],
