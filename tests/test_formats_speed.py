@@ -114,6 +114,11 @@ def test_web_template_compiled_once_per_style_and_edits_seen(tmp_path: Path) -> 
     assert environment.get_template("probe.html.j2").render() == "two"
     # Another style has its own environment.
     assert page.web_environment(load_style("spotlight", root), root) is not environment
+    # A style that gains its own web templates is read through a new one.
+    (root / "csds" / "templates" / "web").mkdir(parents=True, exist_ok=True)
+    (root / "csds" / "templates" / "web" / "probe.html.j2").write_text("own", encoding="utf-8")
+    gained = page.web_environment(style, root)
+    assert gained is not environment and gained.get_template("probe.html.j2").render() == "own"
 
 
 def test_web_css_made_once_per_style_object(

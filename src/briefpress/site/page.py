@@ -114,29 +114,32 @@ def language_name(lang: str) -> str:
 #: One environment per style's folders, per process: Jinja keeps compiled templates in
 #: its environment, and compiling ``brief.html.j2`` again for every page cost 35 ms a page.
 #: An edited template is still seen: Jinja checks the file's time before reusing it.
-_ENVIRONMENTS: dict[tuple[Path, ...], Any] = {}
+_ENVIRONMENTS: dict[tuple[tuple[Path, ...], tuple[Path, ...]], Any] = {}
 
 
 def web_environment(style: Style, styles_root: Path) -> Any:  # jinja2.Environment
     """The style's own ``templates/web`` first, then its parents' (the neutral style last).
 
     Styles are half-trusted: their templates render sandboxed. Made once per process
-    for the style's folders (nothing a template does changes the environment).
+    for the style's folders (nothing a template does changes the environment); a
+    ``templates/web`` folder added since makes a new one.
     """
     roots = style.folders or (style.folder,)
-    if roots not in _ENVIRONMENTS:
-        _ENVIRONMENTS[roots] = _new_web_environment(roots)
-    return _ENVIRONMENTS[roots]
+    folders = tuple(f for f in (root / "templates" / "web" for root in roots) if f.is_dir())
+    if (roots, folders) not in _ENVIRONMENTS:
+        if len(_ENVIRONMENTS) >= 32:  # a long-lived process (the preview) meets new styles
+            _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[(roots, folders)] = _new_web_environment(roots, folders)
+    return _ENVIRONMENTS[(roots, folders)]
 
 
-def _new_web_environment(roots: tuple[Path, ...]) -> Any:
+def _new_web_environment(roots: tuple[Path, ...], folders: tuple[Path, ...]) -> Any:
     import jinja2
 
     from ..style import sandboxed_environment, style_loader
 
-    folders = [folder / "templates" / "web" for folder in roots]
     return sandboxed_environment()(
-        loader=style_loader([f for f in folders if f.is_dir()], roots),
+        loader=style_loader(list(folders), roots),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
