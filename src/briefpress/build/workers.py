@@ -105,7 +105,7 @@ def worker_context() -> Any:
     """
     import multiprocessing
 
-    if "forkserver" not in multiprocessing.get_all_start_methods() or os.environ.get("BP_SPAWN"):
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["briefpress.build.template"])
@@ -359,4 +359,4 @@ def stop_fork_server() -> None:
     import multiprocessing.forkserver as forkserver
 
     with contextlib.suppress(AttributeError, OSError, ChildProcessError):
-        forkserver._forkserver._stop()  # the module's own way to stop its server
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]  # its tests' way
