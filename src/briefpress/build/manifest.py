@@ -192,6 +192,7 @@ class Hasher:
 
     def __init__(self) -> None:
         self._known: dict[Path, str] = {}
+        self._resolved: dict[Path, str] = {}
 
     def file(self, path: Path) -> str:
         known = self._known.get(path)  # by the path as given first: resolve() costs syscalls
@@ -211,7 +212,14 @@ class Hasher:
         return self._known[path]
 
     def files(self, paths: list[Path]) -> dict[str, str]:
-        return {str(path.resolve()): self.file(path) for path in paths}
+        return {self._name(path): self.file(path) for path in paths}
+
+    def _name(self, path: Path) -> str:
+        """The resolved path, once per path a run: every brief names the style's files."""
+        name = self._resolved.get(path)
+        if name is None:
+            name = self._resolved[path] = str(path.resolve())
+        return name
 
 
 def settings_key(formats: tuple[str, ...], target: str) -> str:

@@ -12,6 +12,7 @@ import fnmatch
 import hashlib
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,6 +156,7 @@ def _run_key(project: Project, out: Path, wanted: list[Path], options: BuildOpti
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=4096)  # every page's key names the style's files: resolved once a run
 def _in_project(path: Path, root: Path) -> str:
     """``path`` relative to the project root when inside it (keys survive a move)."""
     try:
