@@ -114,6 +114,13 @@ def release_memory() -> None:
     resident, 147 → 235 MiB right after ``malloc_trim``. Elsewhere (no glibc) nothing
     happens; replacing workers (``BUILDS_PER_WORKER``) bounds the rest.
     """
+    _find_libc()
+    if _TRIM:
+        _TRIM(0)
+        drop_font_pages()
+
+
+def _find_libc() -> None:
     global _TRIM, _MADVISE
     if _TRIM is None:
         try:
@@ -121,9 +128,18 @@ def release_memory() -> None:
             _TRIM, _MADVISE = libc.malloc_trim, libc.madvise
             _MADVISE.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
         except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
+            _TRIM = _MADVISE = False
+
+
+def drop_font_pages() -> None:
+    """Drop the resident pages of mapped font files (`font_mappings`); Linux only.
+
+    Also called right after a PDF is written: the subsetter read the fonts the
+    brief uses (much of a CJK fallback), and the preflight and EPUB that follow
+    would otherwise peak on top of those pages.
+    """
+    _find_libc()
+    if _MADVISE:
         with contextlib.suppress(OSError, ValueError):
             for start, end in font_mappings(Path("/proc/self/maps").read_text()):
                 _MADVISE(start, end - start, _MADV_DONTNEED)
