@@ -51,10 +51,11 @@ _SYSTEM_ERRORS = frozenset(
 #: pages use well under 1 GiB; 80,000 notes once took 6.5 GB, times the workers.
 WORKER_MEMORY = 3 * 1024**3
 #: Briefs one worker builds before a fresh one takes over. A worker's resident memory
-#: grows with every brief it builds (native memory of the layout stack: Pango, HarfBuzz
-#: and fontconfig caches, allocator fragmentation; the Python heap stays flat), about
-#: 0.2 MiB a brief, without levelling off over 600 builds. A new worker costs about
-#: 1 CPU s to start: at 50 briefs that is 2-3 % of their build time.
+#: grew 0.2 MiB a brief for ever: WeasyPrint 70 leaked Pango memory for text with
+#: OpenType features, now freed (``layout.engine``). What is left is caches that fill
+#: as new styles, fonts and characters come (116 → 130 MiB over 600 varied builds,
+#: flat after the first 250); a fresh worker keeps it at the low end. A new worker costs
+#: about 1 CPU s to start: at 50 briefs that is 2-3 % of their build time.
 BUILDS_PER_WORKER = 50
 #: prctl(2) option: the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
@@ -147,10 +148,17 @@ def release_memory() -> None:
     """Give the C allocator's free pages back to the system after a brief, and the
     pages of font files the brief read.
 
-    glibc keeps what a layout freed in its arenas: 600 builds measured 196 → 291 MiB
-    resident, 147 → 235 MiB right after ``malloc_trim``. Elsewhere (no glibc) nothing
-    happens; replacing workers (``BUILDS_PER_WORKER``) bounds the rest.
+    glibc keeps what a layout freed in its arenas (``tune_allocator`` gives the big
+    buffers back at once). Elsewhere (no glibc) nothing happens; replacing workers
+    (``BUILDS_PER_WORKER``) bounds the rest.
     """
+    _find_libc()
+    if _TRIM:
+        _TRIM(0)
+        drop_font_pages()
+
+
+def _find_libc() -> None:
     global _TRIM, _MADVISE
     if _TRIM is None:
         try:
@@ -158,9 +166,18 @@ def release_memory() -> None:
             _TRIM, _MADVISE = libc.malloc_trim, libc.madvise
             _MADVISE.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
         except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
+            _TRIM = _MADVISE = False
+
+
+def drop_font_pages() -> None:
+    """Drop the resident pages of mapped font files (`font_mappings`); Linux only.
+
+    Also called right after a PDF is written: the subsetter read the fonts the
+    brief uses (much of a CJK fallback), and the preflight and EPUB that follow
+    would otherwise peak on top of those pages.
+    """
+    _find_libc()
+    if _MADVISE:
         with contextlib.suppress(OSError, ValueError):
             for start, end in font_mappings(Path("/proc/self/maps").read_text()):
                 _MADVISE(start, end - start, _MADV_DONTNEED)

@@ -26,6 +26,7 @@ def make(job: Job) -> None:
     from ...layout import settings as makeup_settings
     from ...render import html
     from ..builder import draft_note
+    from ..workers import drop_font_pages
 
     brief, style, builder, result = job.brief, job.style, job.builder, job.result
     source = page_source(job)
@@ -49,6 +50,7 @@ def make(job: Job) -> None:
                 for line, label, warning in fill_warnings(brief, layout.pages, options)
             ]
         pdf = builder.engine.write(brief, layout, _xmp(brief, layout.variant))
+        drop_font_pages()  # what the subsetter read is not kept through the preflight
         if target.colour == "cmyk":
             pdf = _preflight(job, layout, pdf, target, reported if number == 0 else set())
         path = job.out / f"{brief.stem}{pdf_job.suffix}.pdf"
