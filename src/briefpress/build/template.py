@@ -12,6 +12,12 @@ from __future__ import annotations
 import importlib
 
 from ..faces import long_lived
+from .workers import die_with_parent
+
+# Killed with the run, at once: its workers are killed with it (start_worker), so a
+# killed build leaves nothing writing. Ending on its own, when the run's pipe closes,
+# would take the interpreter's teardown first, and workers could write meanwhile.
+die_with_parent()
 
 #: What a worker's first brief imports besides WeasyPrint (measured with ``-X importtime``).
 MODULES = (
