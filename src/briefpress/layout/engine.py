@@ -83,7 +83,10 @@ def setup_process(subsetter: str = "harfbuzz") -> None:
     with quick_library_lookup():
         import weasyprint.pdf.fonts
     _english_patterns()
-    linebreak.install()
+    import weasyprint.layout.block
+    import weasyprint.layout.inline
+
+    linebreak.install(weasyprint.layout.block, weasyprint.layout.inline)
     if subsetter == "fonttools":
         weasyprint.pdf.fonts.harfbuzz_subset = None
     _tag_languages()

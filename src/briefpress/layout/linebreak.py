@@ -12,10 +12,11 @@ line this cannot redo safely (one that placed a float or an absolutely
 positioned box, a first-letter line) or a page foot it did not foresee (widows
 moved lines, a box's padding) is left to it.
 
-WeasyPrint has no hook for this; `install` replaces the one function its block
-layout calls to make the lines of a paragraph (``iter_line_boxes``, same
-arguments) and wraps the one that breaks a text (``split_first_line``), once per
-process, like the structure-tree wrapper in `engine`.
+WeasyPrint has no hook for this; `install` (called by `engine.setup_process`
+with WeasyPrint's modules) replaces the one function its block layout calls to
+make the lines of a paragraph (``iter_line_boxes``, same arguments) and wraps
+the one that breaks a text (``split_first_line``), once per process, like the
+structure-tree wrapper in `engine`.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ _WHOLE_WORDS = "briefpress_whole_words"
 _RUNS = "briefpress_hyphen_runs"
 
 
-def install() -> None:
-    """Teach WeasyPrint's block layout the two rules; once per process, after its import."""
-    import weasyprint.layout.block as block
-    import weasyprint.layout.inline as inline
+def install(block: Any, inline: Any) -> None:
+    """Teach WeasyPrint's block layout the two rules; once per process, after its import.
 
+    ``block`` and ``inline`` are WeasyPrint's ``layout.block`` and ``layout.inline``
+    modules, given by the adapter (`engine`), the one module that imports WeasyPrint.
+    """
     if getattr(block.iter_line_boxes, "briefpress", False):
         return
     inline.split_first_line = _whole_words(inline.split_first_line)
