@@ -148,8 +148,16 @@ print(json.dumps([resident, peak]))
 
 @pytest.mark.slow
 def test_a_worker_stays_flat_and_small_over_many_builds(tmp_path: Path) -> None:
-    """Every brief of source/ (three styles, CJK words, figures, all formats), cycled."""
-    resident, peak = json.loads(_run(WORKER, str(REPO), str(tmp_path), "48"))
+    """Every brief of source/ (three styles, CJK words, figures, all formats), cycled.
+
+    Measured as a run's workers are, with this machine's font caches made: the first
+    build ever to cut the CJK fallback's web-font blocks (fontTools, once per machine,
+    under ``~/.cache/briefpress/subsets``) peaks at about 610 MiB. A fresh CI runner
+    has no cache, so one warm-up process builds every brief first.
+    """
+    paths = len(list((REPO / "source").rglob("*.md")))
+    _run(WORKER, str(REPO), str(tmp_path / "warm-up"), str(paths))
+    resident, peak = json.loads(_run(WORKER, str(REPO), str(tmp_path / "measured"), "48"))
     # Measured 148 MiB (issue 28's target: 150) and 207-262 MiB before: a bound with room.
     assert peak < 160, f"peak {peak:.1f} MiB"  # inside a build, the worst brief included
     assert max(resident) < 135, resident
