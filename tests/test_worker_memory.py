@@ -155,8 +155,8 @@ def test_a_worker_stays_flat_and_small_over_many_builds(tmp_path: Path) -> None:
 
     Measured as a run's workers are, with this machine's font caches made: the first
     build ever to cut the CJK fallback's web-font blocks (fontTools, once per machine,
-    under ``~/.cache/briefpress/subsets``) peaks at about 610 MiB. A fresh CI runner
-    has no cache, so one warm-up process builds every brief first.
+    under ``~/.cache/briefpress/subsets``) peaks higher (176 MiB against 140). A fresh
+    CI runner has no cache, so one warm-up process builds every brief first.
     """
     paths = len(list((REPO / "source").rglob("*.md")))
     _run(WORKER, str(REPO), str(tmp_path / "warm-up"), str(paths))
