@@ -45,6 +45,19 @@ def _entries() -> list[tuple[str, bytes, bool]]:
     ]
 
 
+def _count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    """``owner.name`` wrapped for the test: the list gets an item per call."""
+    made: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return made
+
+
 @pytest.mark.parametrize("when", [(2024, 3, 12, 0, 0, 0), (1980, 1, 1, 0, 0, 0)])
 def test_epub_zip_is_the_bytes_zipfile_wrote(when: tuple[int, ...]) -> None:
     entries = _entries()
@@ -59,14 +72,7 @@ def test_epub_zip_is_the_bytes_zipfile_wrote(when: tuple[int, ...]) -> None:
 def test_a_font_is_deflated_once_for_every_epub(monkeypatch: pytest.MonkeyPatch) -> None:
     entries = _entries()
     epub._DEFLATED.clear()
-    made: list[int] = []
-    real = zlib.compressobj
-
-    def counting(*args: Any) -> Any:
-        made.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(zlib, "compressobj", counting)
+    made = _count_calls(monkeypatch, zlib, "compressobj")
     first = epub.write_zip(entries, (2024, 1, 1, 0, 0, 0))
     deflated = len(made)
     assert deflated == len([e for e in entries if e[2]])
@@ -126,14 +132,7 @@ def test_web_css_made_once_per_style_object(
 ) -> None:
     root = _styles(tmp_path)
     style = load_style("csds", root)
-    made: list[int] = []
-    real = page._web_css
-
-    def counting(*args: Any) -> bytes:
-        made.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(page, "_web_css", counting)
+    made = _count_calls(monkeypatch, page, "_web_css")
     css = page.web_css(style, root)
     assert page.web_css(style, root) is css and len(made) == 1
     # A style loaded again (edited files) is another object: made again.
