@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem, RenderError
+from ..faces import roomy_stack
 from ..source import Brief, UnsafeSvg, sanitise_svg
 from ..style import Style, Target, cache_root
 from . import linebreak, press
@@ -642,6 +643,7 @@ class Engine:
             self._font_configs[style.folder] = FontConfiguration()
         return self._font_configs[style.folder]
 
+    @roomy_stack
     def layout(
         self, brief: Brief, style: Style, html: str, target: Target, variant: str | None = None
     ) -> Layout:
@@ -687,6 +689,7 @@ class Engine:
         problems = [Problem(brief.path, None, "render", msg) for msg in collected.messages]
         return Layout(document, problems, variant, setup.finish)
 
+    @roomy_stack
     def write(self, brief: Brief, layout: Layout, xmp: bytes = b"") -> bytes:
         """The PDF; ``xmp`` is an ``rdf:Description`` added to the file's XMP packet."""
         identifier = hashlib.sha256(brief.identifier.encode()).hexdigest()[:32].encode()
