@@ -127,7 +127,9 @@ def test_killed_imports_leave_no_truncated_file(make_project: MakeProject, tmp_p
     words = "A long paragraph of the manuscript. " * 2000
     body = f"{words}\n\n![A red square](red.png)\n\nEnd of the manuscript.\n"
     path = docx_from_markdown(f"---\ntitle: Killed\n---\n\n{body}", folder)
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    scratch = tmp_path / "tmp"  # a killed import cannot remove its scratch folder
+    scratch.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(scratch)}
     command = [sys.executable, "-m", "briefpress", "import", str(path)]
     start = time.monotonic()
     subprocess.run(command, cwd=root, env=env, capture_output=True, check=True)
