@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,26 @@ SEED = Path(__file__).parent / "data" / "csds-policy-brief-26-2023.txt"
 REFERENCE = REPO / "source" / "2023-26-nato-japan.md"
 
 MakeProject = Callable[..., Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite's temporary files, and its subprocesses', under pytest's own folder.
+
+    A process a test kills (the hardening tests' SIGKILL) cannot remove its
+    temporary folders (WeasyPrint's font folder, an import's scratch): they would
+    pile up in /tmp, a few hundred a run. pytest removes its old folders itself.
+    """
+    folder = tmp_path_factory.mktemp("tmp")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = None  # read TMPDIR again
+    yield
+    if before is None:
+        del os.environ["TMPDIR"]
+    else:
+        os.environ["TMPDIR"] = before
+    tempfile.tempdir = None
 
 
 @pytest.fixture

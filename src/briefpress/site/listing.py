@@ -14,6 +14,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ PAGE_SIZE = 40
 _TAG = re.compile(r"<[^>]+>")
 
 
+@lru_cache(maxsize=8192)  # asked for every facet of every entry of every filter page
 def slug(text: str) -> str:
     """``Indo-Pacific`` → ``indo-pacific``; accents folded, so ``Boussole stratégique`` works."""
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -214,12 +216,10 @@ def catalogue_pages(
             if i.html
         }
 
+        token = current.token if current else None
+
         def rows_for(group: Any) -> list[dict[str, Any]]:
-            chosen = [
-                item
-                for item in group.items
-                if current is None or current.token in tokens_of[id(item)]
-            ]
+            chosen = [item for item in group.items if token is None or token in tokens_of[id(item)]]
             if current is None and len(chosen) > PAGE_SIZE:
                 # At scale the page lists the newest briefs; year pages hold the rest.
                 truncated.extend(str(i.brief.issue_year) for i in chosen[PAGE_SIZE:])

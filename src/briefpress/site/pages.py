@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import itertools
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -91,10 +92,7 @@ def write_pages(
     problems: list[str] = []
     briefs = list({b.path: b for b in briefs}.values())
     editions = editions_of(briefs, builder)
-    series_of: dict[Path, list[Brief]] = {}
-    for brief in briefs:
-        if brief.status == "published":
-            series_of.setdefault(brief.series.path, []).append(brief)
+    published = PageRun([brief for brief in briefs if brief.status == "published"])
     prepare_citation_files(briefs, wanted, builder)
     changed: list[Path] = []
     for brief in briefs:
@@ -104,7 +102,7 @@ def write_pages(
         if not (folder / "index.xhtml").is_file():
             continue  # not built (it failed): no page that links to missing files
         try:
-            changed += _write_page(brief, builder, folder, series_of, editions[brief.path])
+            changed += _write_page(brief, builder, folder, published, editions[brief.path])
         except BriefpressError as exc:
             problems += exc.lines()
     if not problems and out.is_dir():
@@ -169,23 +167,15 @@ def _write_page(
     brief: Brief,
     builder: Builder,
     folder: Path,
-    series_of: dict[Path, list[Brief]],
+    published: PageRun,
     editions: list[tuple[Brief, Path]],
 ) -> list[Path]:
     from . import metadata
     from .catalogue import write_if_changed
     from .page import Edition, Link, Neighbours, language_name, render_page
 
-    siblings = sorted(series_of.get(brief.series.path, []), key=lambda b: (b.date, b.number))
-    prev = nxt = None
-    if brief in siblings:
-        index = siblings.index(brief)
-        if index > 0:
-            prev = siblings[index - 1]
-        if index + 1 < len(siblings):
-            nxt = siblings[index + 1]
+    prev, nxt = published.neighbours(brief)
     series = brief.series
-    published = [b for briefs in series_of.values() for b in briefs]
     around = Neighbours(
         related=related_links(brief, published, editions, builder, folder),
         prev=Link(urls.folder_link(f"../{prev.stem}/", series), prev.title) if prev else None,
@@ -207,7 +197,7 @@ def _write_page(
     )
     out = folder.parent
     style = builder.style(brief.series.style)
-    key = _page_key(brief, builder, out, around)
+    key = _page_key(brief, builder, out, around, published.inputs)
     stamp = folder / KEY_FILE
     page = folder / "index.html"
     copies = _copy_downloads(brief.stem, out)  # a stat each when nothing changed
@@ -270,28 +260,96 @@ SAME_SERIES = 1
 MOST_RELATED = 12
 
 
-def related_briefs(brief: Brief, others: list[Brief], limit: int = MOST_RELATED) -> list[Brief]:
-    """Briefs to read next, best first: shared authors, shared keywords, the same series;
-    ties go to the newer brief, then by file name, so the list is the same every run.
-    Its own editions (translations) are linked elsewhere and left out."""
-    own = {edition.path for edition in brief.editions} | {brief.path}
-    authors = {a.name.casefold() for a in brief.authors}
-    keywords = {k.casefold() for k in brief.keywords}
-    scored = []
-    for other in others:
-        if other.path in own or any(e.path == brief.path for e in other.editions):
-            continue
-        score = SHARED_AUTHOR * len(authors & {a.name.casefold() for a in other.authors})
-        score += SHARED_KEYWORD * len(keywords & {k.casefold() for k in other.keywords})
-        score += SAME_SERIES if other.series.path == brief.series.path else 0
-        if score:
-            scored.append((-score, -other.date.toordinal(), other.path.as_posix(), other))
-    return [item[-1] for item in sorted(scored, key=lambda item: item[:3])[:limit]]
+class PageRun:
+    """What the run's pages are made from, worked out once: each published brief's
+    neighbours in its series, the briefs related to it, each input file's part of a
+    page's key.
+
+    Working both out from every brief for every page cost O(n²): most of the 11 CPU s
+    a one-brief edit took at 1,000 briefs. Here a page scores only the briefs that
+    share an author or a keyword with it, then takes the newest of its series.
+    """
+
+    def __init__(self, briefs: Sequence[Brief]) -> None:
+        self.by_author: dict[str, list[Brief]] = {}
+        self.by_keyword: dict[str, list[Brief]] = {}
+        self.by_series: dict[Path, list[Brief]] = {}
+        #: Each brief's other editions (a brief is not related to its translations).
+        self.editions: dict[Path, set[Path]] = {}
+        #: What each input file adds to a page's key (`_page_key`), once a run.
+        self.inputs: dict[Path, str] = {}
+        for brief in briefs:
+            self.editions[brief.path] = {edition.path for edition in brief.editions}
+            for name in _authors(brief):
+                self.by_author.setdefault(name, []).append(brief)
+            for keyword in _keywords(brief):
+                self.by_keyword.setdefault(keyword, []).append(brief)
+            self.by_series.setdefault(brief.series.path, []).append(brief)
+        #: Each series in reading order (date, then number), and each brief's place in it.
+        self.in_order = {
+            series: sorted(members, key=lambda b: (b.date, b.number))
+            for series, members in self.by_series.items()
+        }
+        self.place = {
+            b.path: i for members in self.in_order.values() for i, b in enumerate(members)
+        }
+        for members in self.by_series.values():
+            members.sort(key=_newest_first)
+
+    def neighbours(self, brief: Brief) -> tuple[Brief | None, Brief | None]:
+        """The briefs before and after this one in its series (a draft has none)."""
+        members = self.in_order.get(brief.series.path, [])
+        index = self.place.get(brief.path)
+        if index is None:
+            return None, None
+        before = members[index - 1] if index > 0 else None
+        return before, members[index + 1] if index + 1 < len(members) else None
+
+    def related(self, brief: Brief, limit: int = MOST_RELATED) -> list[Brief]:
+        """Briefs to read next, best first: shared authors, shared keywords, the same series;
+        ties go to the newer brief, then by file name, so the list is the same every run.
+        Its own editions (translations) are linked elsewhere and left out."""
+        own = {edition.path for edition in brief.editions} | {brief.path}
+
+        def left_out(other: Brief) -> bool:
+            return other.path in own or brief.path in self.editions[other.path]
+
+        scores: dict[Path, int] = {}
+        sharing: dict[Path, Brief] = {}
+        for points, found in (
+            (SHARED_AUTHOR, [self.by_author.get(n, []) for n in _authors(brief)]),
+            (SHARED_KEYWORD, [self.by_keyword.get(k, []) for k in _keywords(brief)]),
+        ):
+            for other in (other for briefs in found for other in briefs):
+                if not left_out(other):
+                    scores[other.path] = scores.get(other.path, 0) + points
+                    sharing[other.path] = other
+        scored = []
+        for path, other in sharing.items():
+            same = SAME_SERIES if other.series.path == brief.series.path else 0
+            scored.append((-(scores[path] + same), *_newest_first(other), other))
+        # The series alone scores the same for all the rest: its newest ones are enough.
+        rest = (o for o in self.by_series.get(brief.series.path, []) if o.path not in sharing)
+        for other in itertools.islice((o for o in rest if not left_out(o)), limit):
+            scored.append((-SAME_SERIES, *_newest_first(other), other))
+        return [item[-1] for item in sorted(scored, key=lambda item: item[:3])[:limit]]
+
+
+def _authors(brief: Brief) -> set[str]:
+    return {author.name.casefold() for author in brief.authors}
+
+
+def _keywords(brief: Brief) -> set[str]:
+    return {keyword.casefold() for keyword in brief.keywords}
+
+
+def _newest_first(brief: Brief) -> tuple[int, str]:
+    return (-brief.date.toordinal(), brief.path.as_posix())
 
 
 def related_links(
     brief: Brief,
-    published: list[Brief],
+    published: PageRun,
     editions: list[tuple[Brief, Path]],
     builder: Builder,
     folder: Path,
@@ -301,7 +359,7 @@ def related_links(
     from .page import Related
 
     found = []
-    for other in related_briefs(brief, published):
+    for other in published.related(brief):
         if "html" not in builder.formats_for(other.series):
             continue
         page = builder.out_for(other.series) / other.stem
@@ -343,8 +401,14 @@ def _listed(style: Style) -> list[Path]:
     return found[1]
 
 
-def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> str:
-    """A digest of everything the page is made from: sources, style, outputs, neighbours."""
+def _page_key(
+    brief: Brief, builder: Builder, out: Path, around: Neighbours, seen: dict[Path, str]
+) -> str:
+    """A digest of everything the page is made from: sources, style, outputs, neighbours.
+
+    ``seen`` keeps each input's part of the digest for the run: a style's 45 files
+    were looked up again for every page.
+    """
     style = builder.style(brief.series.style)
     # This stage's own code too: a page made by an older briefpress is remade.
     # style.files holds its parents' files too, the neutral style's among them.
@@ -356,8 +420,11 @@ def _page_key(brief: Brief, builder: Builder, out: Path, around: Neighbours) -> 
     # archive of 1,000 briefs hashed its style files 1,000 times).
     hasher = builder.cache.hasher
     for path in inputs:
-        if path.is_file():
-            digest.update(f"{_in_project(path, root)}\0{hasher.file(path)}".encode())
+        part = seen.get(path)
+        if part is None:
+            part = f"{_in_project(path, root)}\0{hasher.file(path)}" if path.is_file() else ""
+            seen[path] = part
+        digest.update(part.encode())
     for kind in ("pdf", "epub"):
         output = out / f"{brief.stem}.{kind}"
         if output.is_file():

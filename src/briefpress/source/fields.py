@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def _month_numbers() -> dict[str, int]:
     return found
 
 
+@lru_cache(maxsize=4096)  # every page lists a dozen related briefs with their dates
 def format_date(date: dt.date, pattern: str, lang: str) -> str:
     """``date`` in the brief's language through CLDR (Babel).
 
