@@ -18,7 +18,7 @@ from briefpress.layout.engine import Layout
 from briefpress.layout.hyphenation import hyphenation_faults
 from briefpress.render import html
 
-from .conftest import REFERENCE, MakeProject
+from .conftest import REFERENCE, REPO, MakeProject
 
 
 def _first_layout(builder: Builder, path: Path) -> Layout:
@@ -144,3 +144,24 @@ def test_each_stream_is_deflated_once_and_reads_back(
     deflated.clear()
     assert builder.engine.write(brief, layout) == data
     assert deflated == []  # the same streams again: all kept
+
+
+def test_a_word_broken_at_a_column_foot_is_set_whole(tmp_path: Path) -> None:
+    """Spotlight sets its body in two columns: the first layout of the French sample
+    breaks "marchan-/dises" across the column turn; page makeup's final one does not."""
+    builder = Builder(Project(REPO), tmp_path / "out", BuildOptions())
+    path = REPO / "source" / "spotlight" / "2024-8-mobilite-militaire.md"
+    first = hyphenation_faults(_first_layout(builder, path).pages)
+    assert [(word, why) for _page, _block, word, why in first] == [
+        ("marchandises", "a word broken across the column turn")
+    ]
+    brief = builder.load(path)
+    style = builder.style(brief.series.style)
+    text = html.render(brief, style, "print", {"pdf_target": "print", "draft_note": ""}).text
+
+    def lay_out(document: str) -> Layout:
+        return builder.engine.layout(brief, style, document, style.target("print"))
+
+    made = makeup.make_up(text, lay_out, makeup.settings(style.page_makeup))
+    assert hyphenation_faults(made.layout.pages) == []
+    assert len(made.layout.pages) == len(_first_layout(builder, path).pages)

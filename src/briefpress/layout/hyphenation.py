@@ -1,4 +1,5 @@
-"""Layout stage, hyphenation on laid-out pages: two hyphens in a row at most, none at a turn.
+"""Layout stage, hyphenation on laid-out pages: two hyphens in a row at most, none at a turn
+(of a page or of a column).
 
 WeasyPrint 70 has ``hyphenate-limit-chars`` but no ``hyphenate-limit-lines``
 and no way to keep a page's last line whole; page makeup calls `fix` on its
@@ -30,7 +31,8 @@ def _paragraph_lines(pages: Sequence[PageView]) -> list[list[tuple[int, Placed]]
 def hyphenation_faults(pages: Sequence[PageView]) -> list[tuple[int, str, str, str]]:
     """Broken words a typesetter would not let stand: (page, block, word, why).
 
-    The third hyphenated line of a ladder, and a word broken across a page turn.
+    The third hyphenated line of a ladder, and a word broken across a page or
+    column turn.
     """
     faults: list[tuple[int, str, str, str]] = []
     for lines in _paragraph_lines(pages):
@@ -46,6 +48,8 @@ def hyphenation_faults(pages: Sequence[PageView]) -> list[tuple[int, str, str, s
                 faults.append((page, line.block, word, f"{run} hyphenated lines in a row"))
             elif next_page != page:
                 faults.append((page, line.block, word, "a word broken across the page turn"))
+            elif following.top < line.top:  # the paragraph goes on at the next column's head
+                faults.append((page, line.block, word, "a word broken across the column turn"))
     return faults
 
 
