@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -113,12 +115,19 @@ def test_busy_port_is_a_clear_usage_error(make_project: MakeProject) -> None:
             serve(preview, port)
 
 
-def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakeProject) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_cli_serves_on_loopback_and_stops_cleanly(
+    make_project: MakeProject, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C, or a process manager's SIGTERM: the server stops and leaves nothing behind
+    (the layout engine's font folder in the temporary folder is removed)."""
     root = make_project({"2024-1-x.md": BRIEF_TEMPLATE.format(number=1)})
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "briefpress", "watch", "source/2024-1-x.md", "--port", str(port)],
-        cwd=root, stderr=subprocess.PIPE, text=True,
+        cwd=root, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(scratch)},
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -129,11 +138,13 @@ def test_cli_serves_on_loopback_and_stops_cleanly_on_ctrl_c(make_project: MakePr
             except OSError:
                 time.sleep(0.2)
         assert "A test brief" in _get(port, "/").decode()
+        assert list(scratch.glob("weasyprint-*")), "the engine's font folder, while it runs"
     finally:
-        process.send_signal(2)  # SIGINT, as Ctrl-C
+        process.send_signal(stop)
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "stopped" in err and "Traceback" not in err
+    assert list(scratch.iterdir()) == []
 
 
 def test_the_preview_page_is_a_template_in_the_styles_palette() -> None:

@@ -500,6 +500,8 @@ def watch(brief: Path, port: int) -> None:
     Example:
       briefpress watch source/2023-26-nato-japan.md --port 8000
     """
+    import signal
+
     from .build import Project
     from .errors import UsageError
     from .preview import HOST, Preview, serve
@@ -510,6 +512,9 @@ def watch(brief: Path, port: int) -> None:
     preview = Preview(brief, Project(Path.cwd()))
     server = serve(preview, port)
     click.echo(f"previewing {brief} on http://{HOST}:{port}/ (Ctrl-C stops)", err=True)
+    # Stopped by a process manager or a test (SIGTERM) as by Ctrl-C: the layout
+    # engine's temporary font folder is removed either way.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:  # the watcher starts first, then builds: a save during the first build is not lost
         for state in watch_changes(preview):
             problems = f", {len(state.messages)} message(s)" if state.messages else ""
