@@ -77,7 +77,7 @@ def roomy_stack(function: Callable[_P, _R]) -> Callable[_P, _R]:
     current chunk maps a new one, and returning from it unmaps it again. WeasyPrint's
     layout recurses a few hundred frames deep and goes to and fro across a chunk's end
     thousands of times a brief: 5,500 mmap/munmap pairs and page faults a brief in a
-    worker, 1.3 of the 10.5 CPU s that 40 PDFs cost (``strace -c``). A call through a
+    worker, about 1.5 of the 10.5 CPU s that 40 PDFs cost (``strace -c``). A call through a
     frame declared 128 KiB deep gets a 256 KiB chunk and leaves the other half to
     ``function``'s calls, so the layout's depth never reaches a chunk's end.
     """
